@@ -1,0 +1,21 @@
+// @ts-check
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+module.exports = tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Config is read once, in each app's env.ts, through @flock/config; CLIs read argv/env in their entry file.
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through env.ts / @flock/config.' }],
+    },
+  },
+  {
+    files: ['**/env.ts', '**/*.test.ts', '**/cli.ts', 'packages/testing/**', 'scripts/**', 'bench/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);
