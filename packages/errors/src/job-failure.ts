@@ -1,0 +1,53 @@
+/**
+ * Why a job ended `failed`. These codes are part of the public poll contract
+ * (`data.error_code`), so they are stable: add new ones, never rename.
+ */
+export const JOB_FAILURE_CODES = [
+  'generation_failed',
+  'validation_failed',
+  'execution_failed',
+  'query_timeout',
+  'worker_timeout',
+] as const;
+
+export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
+
+/**
+ * A failure the job itself explains to the caller. Thrown by the SQL generators,
+ * the validator and the sandbox; the worker stores `code` and `message` verbatim in
+ * the job record, so messages must be safe to show to the tenant who asked and must
+ * never contain another tenant's data.
+ */
+export class JobFailure extends Error {
+  constructor(
+    readonly code: JobFailureCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
+
+export class GenerationFailedError extends JobFailure {
+  constructor(message: string) {
+    super('generation_failed', message);
+  }
+}
+
+export class ValidationFailedError extends JobFailure {
+  constructor(message: string) {
+    super('validation_failed', message);
+  }
+}
+
+export class ExecutionFailedError extends JobFailure {
+  constructor(message: string) {
+    super('execution_failed', message);
+  }
+}
+
+export class QueryTimeoutError extends JobFailure {
+  constructor(message: string) {
+    super('query_timeout', message);
+  }
+}
