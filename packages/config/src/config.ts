@@ -1,0 +1,175 @@
+import Joi from 'joi';
+
+/** Flock's runtime configuration, read once from the environment at start-up. */
+export interface FlockConfig {
+  /** `PORT`: HTTP port of the API. Default 3000. */
+  port: number;
+  /** `HOST`: interface the API binds. Default 0.0.0.0. */
+  host: string;
+  /** `REDIS_URL`: Redis for queues and job state. Default redis://127.0.0.1:6379. */
+  redisUrl: string;
+  /** `FLOCK_REDIS_PREFIX`: prefix for every Redis key Flock writes. Default `flock`. */
+  redisPrefix: string;
+  /** `FLOCK_WAREHOUSE_DIR`: folder of `{bucket}.duckdb` files. Default ./data/warehouses. */
+  warehouseDir: string;
+  /** `FLOCK_SQL_GENERATOR`: question-to-SQL engine. Default `builtin`. */
+  sqlGenerator: 'builtin';
+  /** `FLOCK_MAX_QUESTION_LENGTH`: longest question accepted, in characters. Default 1000. */
+  maxQuestionLength: number;
+  /** `FLOCK_BODY_LIMIT`: largest JSON request body. Default 16kb. */
+  bodyLimit: string;
+  /** `FLOCK_JOB_TTL_SECONDS`: lifetime of job records. Default 3600, as in the seed. */
+  jobTtlMs: number;
+  /** `FLOCK_WORKER_TIMEOUT_SECONDS`: a job unfinished this long after submission is `worker_timeout`. Default 130. */
+  workerTimeoutMs: number;
+  /** `FLOCK_QUERY_TIMEOUT_SECONDS`: a query running longer is interrupted (`query_timeout`). Default 120. */
+  queryTimeoutMs: number;
+  /** `FLOCK_QUERY_MEMORY_LIMIT`: DuckDB memory_limit per query. Default 512MB. */
+  queryMemoryLimit: string;
+  /** `FLOCK_QUERY_THREADS`: DuckDB threads per query. Default 1. */
+  queryThreads: number;
+  /** `FLOCK_MAX_RESULT_ROWS`: rows kept in a result. Default 10000. */
+  maxResultRows: number;
+  /** `FLOCK_MAX_RESULT_BYTES`: JSON bytes of rows kept in a result. Default 400000, the original's 400 KB item limit. */
+  maxResultBytes: number;
+  /** `FLOCK_POOL_MAX_IDLE`: idle DuckDB instances a worker keeps open. Default 64. */
+  poolMaxIdle: number;
+  /** `FLOCK_POOL_IDLE_SECONDS`: an idle DuckDB instance is closed after this long. Default 300. */
+  poolIdleMs: number;
+  /** `FLOCK_WORKER_CONCURRENCY`: jobs one worker process runs at once. Default 4. */
+  workerConcurrency: number;
+  /** `FLOCK_LOCK_DURATION_SECONDS`: BullMQ job lock; a dead worker's job is redelivered after it lapses. Default 30. */
+  lockDurationMs: number;
+  /** `FLOCK_STALLED_INTERVAL_SECONDS`: how often workers look for stalled jobs. Default 15. */
+  stalledIntervalMs: number;
+  /** `FLOCK_SHUTDOWN_TIMEOUT_SECONDS`: how long SIGTERM waits for in-flight work. Default 25. */
+  shutdownTimeoutMs: number;
+  /** `FLOCK_LOG_LEVEL`: pino level. Default info. */
+  logLevel: string;
+}
+
+const seconds = (name: string, fallback: number, min = 0.1) =>
+  Joi.number().min(min).max(86_400).default(fallback).label(name);
+
+const schema = Joi.object({
+  PORT: Joi.number().port().default(3000),
+  HOST: Joi.string().hostname().default('0.0.0.0'),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .default('redis://127.0.0.1:6379'),
+  FLOCK_REDIS_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('flock')
+    .messages({ 'string.pattern.base': '{{#label}} may hold only letters, digits, ":", "_" and "-"' }),
+  FLOCK_WAREHOUSE_DIR: Joi.string().default('./data/warehouses'),
+  FLOCK_SQL_GENERATOR: Joi.string().valid('builtin').default('builtin'),
+  FLOCK_MAX_QUESTION_LENGTH: Joi.number().integer().min(10).max(10_000).default(1000),
+  FLOCK_BODY_LIMIT: Joi.string()
+    .pattern(/^\d+(b|kb|mb)$/i)
+    .default('16kb')
+    .messages({ 'string.pattern.base': '{{#label}} must be a size such as 16kb or 1mb' }),
+  FLOCK_JOB_TTL_SECONDS: seconds('FLOCK_JOB_TTL_SECONDS', 3600, 1),
+  FLOCK_WORKER_TIMEOUT_SECONDS: seconds('FLOCK_WORKER_TIMEOUT_SECONDS', 130),
+  FLOCK_QUERY_TIMEOUT_SECONDS: seconds('FLOCK_QUERY_TIMEOUT_SECONDS', 120),
+  FLOCK_QUERY_MEMORY_LIMIT: Joi.string()
+    .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
+    .default('512MB')
+    .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' }),
+  FLOCK_QUERY_THREADS: Joi.number().integer().min(1).max(64).default(1),
+  FLOCK_MAX_RESULT_ROWS: Joi.number().integer().min(1).max(1_000_000).default(10_000),
+  FLOCK_MAX_RESULT_BYTES: Joi.number().integer().min(1024).max(64 * 1024 * 1024).default(400_000),
+  FLOCK_POOL_MAX_IDLE: Joi.number().integer().min(0).max(10_000).default(64),
+  FLOCK_POOL_IDLE_SECONDS: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 1),
+  FLOCK_WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(4),
+  FLOCK_LOCK_DURATION_SECONDS: seconds('FLOCK_LOCK_DURATION_SECONDS', 30, 1),
+  FLOCK_STALLED_INTERVAL_SECONDS: seconds('FLOCK_STALLED_INTERVAL_SECONDS', 15, 0.5),
+  FLOCK_SHUTDOWN_TIMEOUT_SECONDS: seconds('FLOCK_SHUTDOWN_TIMEOUT_SECONDS', 25, 1),
+  FLOCK_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+})
+  // A query must be able to hit its own limit, and report it, before the job as a
+  // whole is declared dead; otherwise every slow query would read as worker_timeout.
+  .custom((env: Record<string, number>, helpers) => {
+    if (env.FLOCK_QUERY_TIMEOUT_SECONDS! >= env.FLOCK_WORKER_TIMEOUT_SECONDS!) {
+      return helpers.message({
+        custom: `FLOCK_QUERY_TIMEOUT_SECONDS (${env.FLOCK_QUERY_TIMEOUT_SECONDS}) must be less than FLOCK_WORKER_TIMEOUT_SECONDS (${env.FLOCK_WORKER_TIMEOUT_SECONDS}), so a slow query is reported as query_timeout`,
+      });
+    }
+    return env;
+  })
+  .unknown(true);
+
+type SecondsKey =
+  | 'FLOCK_JOB_TTL_SECONDS'
+  | 'FLOCK_WORKER_TIMEOUT_SECONDS'
+  | 'FLOCK_QUERY_TIMEOUT_SECONDS'
+  | 'FLOCK_POOL_IDLE_SECONDS'
+  | 'FLOCK_LOCK_DURATION_SECONDS'
+  | 'FLOCK_STALLED_INTERVAL_SECONDS'
+  | 'FLOCK_SHUTDOWN_TIMEOUT_SECONDS';
+
+/** The environment after joi has coerced it and applied defaults. */
+type ValidatedEnv = Record<SecondsKey, number> & {
+  PORT: number;
+  HOST: string;
+  REDIS_URL: string;
+  FLOCK_REDIS_PREFIX: string;
+  FLOCK_WAREHOUSE_DIR: string;
+  FLOCK_SQL_GENERATOR: 'builtin';
+  FLOCK_MAX_QUESTION_LENGTH: number;
+  FLOCK_BODY_LIMIT: string;
+  FLOCK_QUERY_MEMORY_LIMIT: string;
+  FLOCK_QUERY_THREADS: number;
+  FLOCK_MAX_RESULT_ROWS: number;
+  FLOCK_MAX_RESULT_BYTES: number;
+  FLOCK_POOL_MAX_IDLE: number;
+  FLOCK_WORKER_CONCURRENCY: number;
+  FLOCK_LOG_LEVEL: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws ConfigError with one line naming the variable and why. */
+export function loadConfig(env: NodeJS.ProcessEnv): FlockConfig {
+  const { error, value } = schema.validate(env, { abortEarly: true, convert: true });
+  if (error) throw new ConfigError(`Invalid configuration: ${error.message.replace(/"/g, '')}`);
+  const v = value as ValidatedEnv;
+  const ms = (key: SecondsKey) => Math.round(v[key] * 1000);
+  return {
+    port: v.PORT,
+    host: v.HOST,
+    redisUrl: v.REDIS_URL,
+    redisPrefix: v.FLOCK_REDIS_PREFIX,
+    warehouseDir: v.FLOCK_WAREHOUSE_DIR,
+    sqlGenerator: v.FLOCK_SQL_GENERATOR,
+    maxQuestionLength: v.FLOCK_MAX_QUESTION_LENGTH,
+    bodyLimit: v.FLOCK_BODY_LIMIT,
+    jobTtlMs: ms('FLOCK_JOB_TTL_SECONDS'),
+    workerTimeoutMs: ms('FLOCK_WORKER_TIMEOUT_SECONDS'),
+    queryTimeoutMs: ms('FLOCK_QUERY_TIMEOUT_SECONDS'),
+    queryMemoryLimit: v.FLOCK_QUERY_MEMORY_LIMIT,
+    queryThreads: v.FLOCK_QUERY_THREADS,
+    maxResultRows: v.FLOCK_MAX_RESULT_ROWS,
+    maxResultBytes: v.FLOCK_MAX_RESULT_BYTES,
+    poolMaxIdle: v.FLOCK_POOL_MAX_IDLE,
+    poolIdleMs: ms('FLOCK_POOL_IDLE_SECONDS'),
+    workerConcurrency: v.FLOCK_WORKER_CONCURRENCY,
+    lockDurationMs: ms('FLOCK_LOCK_DURATION_SECONDS'),
+    stalledIntervalMs: ms('FLOCK_STALLED_INTERVAL_SECONDS'),
+    shutdownTimeoutMs: ms('FLOCK_SHUTDOWN_TIMEOUT_SECONDS'),
+    logLevel: v.FLOCK_LOG_LEVEL,
+  };
+}
+
+/**
+ * For an app's env.ts: the config, or one line on stderr and exit code 1. A stack
+ * trace would bury the only thing the operator needs, which variable is wrong.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv): FlockConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
