@@ -1,0 +1,149 @@
+import { promises as fs } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+/** Resource limits applied to every sandboxed DuckDB instance. */
+export interface SandboxLimits {
+  /** DuckDB worker threads per query. Default 1: two cores are shared by all jobs on a worker. */
+  threads: number;
+  /** DuckDB `memory_limit` per query, e.g. `512MB`. */
+  memoryLimit: string;
+}
+
+export interface InstancePoolOptions {
+  limits: SandboxLimits;
+  /** Most idle instances kept open across all buckets; the least recently used is closed first. */
+  maxIdle: number;
+  /** An instance idle this long is closed. */
+  idleMs: number;
+}
+
+/**
+ * The settings that make a tenant's database a sandbox. `lock_configuration` comes
+ * last in spirit: once set, SQL can no longer undo any of the others.
+ */
+export function sandboxSettings(limits: SandboxLimits): Record<string, string> {
+  return {
+    access_mode: 'READ_ONLY',
+    enable_external_access: 'false',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    threads: String(limits.threads),
+    memory_limit: limits.memoryLimit,
+    lock_configuration: 'true',
+  };
+}
+
+/** One open, sandboxed database, leased to a single query at a time. */
+export interface Lease {
+  readonly bucket: string;
+  readonly instance: DuckDBInstance;
+  /** Identity of the file this instance opened; a replaced file gets a new id. */
+  readonly fileId: string;
+}
+
+interface Entry extends Lease {
+  readonly path: string;
+  lastUsed: number;
+}
+
+export class WarehouseMissingError extends Error {}
+
+/**
+ * Keeps sandboxed DuckDB instances open between jobs, because opening a database
+ * file costs milliseconds and a busy tenant asks many questions. Each lease is
+ * exclusive, so per-instance limits are per-query limits. An instance is only ever
+ * handed back for the same bucket and the same file (device, inode, size, mtime),
+ * so a replaced or re-seeded warehouse is never served from a stale handle.
+ */
+export class InstancePool {
+  private readonly idle = new Map<string, Entry[]>();
+  private idleCount = 0;
+  private closed = false;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: InstancePoolOptions) {
+    this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(options.idleMs / 2)));
+    this.sweeper.unref();
+  }
+
+  async acquire(bucket: string, path: string): Promise<Lease> {
+    if (this.closed) throw new Error('The warehouse pool is closed.');
+    const fileId = await identify(path);
+    const list = this.idle.get(path) ?? [];
+    while (list.length > 0) {
+      const entry = list.pop() as Entry;
+      this.idleCount--;
+      if (entry.bucket === bucket && entry.fileId === fileId) return entry;
+      entry.instance.closeSync();
+    }
+    const instance = await DuckDBInstance.create(path, sandboxSettings(this.options.limits));
+    const entry: Entry = { bucket, path, fileId, instance, lastUsed: Date.now() };
+    return entry;
+  }
+
+  release(lease: Lease): void {
+    const entry = lease as Entry;
+    if (this.closed) {
+      entry.instance.closeSync();
+      return;
+    }
+    entry.lastUsed = Date.now();
+    const list = this.idle.get(entry.path) ?? [];
+    list.push(entry);
+    this.idle.set(entry.path, list);
+    this.idleCount++;
+    while (this.idleCount > this.options.maxIdle) this.evictOldest();
+  }
+
+  /** Number of idle instances held; for tests and metrics. */
+  get size(): number {
+    return this.idleCount;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const list of this.idle.values()) for (const entry of list) entry.instance.closeSync();
+    this.idle.clear();
+    this.idleCount = 0;
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    for (const [path, list] of this.idle) {
+      const keep = list.filter((entry) => {
+        if (entry.lastUsed >= cutoff) return true;
+        entry.instance.closeSync();
+        this.idleCount--;
+        return false;
+      });
+      if (keep.length > 0) this.idle.set(path, keep);
+      else this.idle.delete(path);
+    }
+  }
+
+  private evictOldest(): void {
+    let oldest: Entry | undefined;
+    for (const list of this.idle.values()) {
+      for (const entry of list) if (!oldest || entry.lastUsed < oldest.lastUsed) oldest = entry;
+    }
+    if (!oldest) return;
+    const list = this.idle.get(oldest.path) ?? [];
+    list.splice(list.indexOf(oldest), 1);
+    if (list.length === 0) this.idle.delete(oldest.path);
+    oldest.instance.closeSync();
+    this.idleCount--;
+  }
+}
+
+async function identify(path: string): Promise<string> {
+  try {
+    const stat = await fs.stat(path);
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new WarehouseMissingError(path);
+    throw error;
+  }
+}

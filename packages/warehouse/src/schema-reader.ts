@@ -1,0 +1,95 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/sql';
+
+/** Text columns with at most this many distinct values have them listed for value matching. */
+const MAX_LISTED_VALUES = 50;
+
+/**
+ * Reads what a SQL generator may know about a warehouse from the warehouse itself:
+ * tables, columns, declared keys and the values of low-cardinality text columns.
+ * Runs on a sandboxed connection; every identifier it interpolates came from DuckDB's
+ * own catalog and is quoted.
+ */
+export async function readSchemaContext(connection: DuckDBConnection): Promise<SchemaContext> {
+  const columnRows = await rowsOf(
+    connection,
+    `SELECT table_name, column_name, data_type, is_nullable
+       FROM information_schema.columns
+      WHERE table_schema = 'main' AND table_catalog = current_database()
+      ORDER BY table_name, ordinal_position`,
+  );
+  const constraintRows = await rowsOf(
+    connection,
+    `SELECT table_name, constraint_type, constraint_column_names, referenced_table, referenced_column_names
+       FROM duckdb_constraints()
+      WHERE schema_name = 'main' AND database_name = current_database()
+        AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`,
+  );
+
+  const tables = new Map<string, TableInfo>();
+  for (const [table, column, type, nullable] of columnRows as [string, string, string, string][]) {
+    let info = tables.get(table);
+    if (!info) {
+      info = { name: table, rowCount: 0, columns: [], primaryKey: [], foreignKeys: [] };
+      tables.set(table, info);
+    }
+    info.columns.push({ name: column, type, kind: kindOf(type), nullable: nullable === 'YES' });
+  }
+  for (const [table, kind, columns, referencedTable, referencedColumns] of constraintRows as [
+    string,
+    string,
+    string[],
+    string | null,
+    string[] | null,
+  ][]) {
+    const info = tables.get(table);
+    if (!info) continue;
+    if (kind === 'PRIMARY KEY') info.primaryKey = [...columns];
+    else if (referencedTable) {
+      info.foreignKeys.push({ columns: [...columns], referencedTable, referencedColumns: [...(referencedColumns ?? [])] });
+    }
+  }
+
+  for (const info of tables.values()) {
+    const [[count]] = (await rowsOf(connection, `SELECT count(*) FROM ${quote(info.name)}`)) as [[bigint]];
+    info.rowCount = Number(count);
+    for (const column of info.columns) {
+      if (column.kind === 'text') await listValues(connection, info, column);
+    }
+  }
+  return { tables: [...tables.values()] };
+}
+
+async function listValues(connection: DuckDBConnection, table: TableInfo, column: ColumnInfo): Promise<void> {
+  if (table.rowCount === 0) return;
+  const rows = await rowsOf(
+    connection,
+    `SELECT ${quote(column.name)} AS v, count(*) AS n FROM ${quote(table.name)}
+      WHERE ${quote(column.name)} IS NOT NULL
+      GROUP BY 1 ORDER BY n DESC, v LIMIT ${MAX_LISTED_VALUES + 1}`,
+  );
+  // A column whose values are mostly unique (names, emails) is an identifier, not a
+  // category: listing it would turn ordinary words in questions into bogus filters.
+  if (rows.length > MAX_LISTED_VALUES || rows.length * 2 > table.rowCount) return;
+  column.values = rows.map(([value]) => String(value));
+}
+
+async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {
+  return (await connection.runAndReadAll(sql)).getRowsJS();
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+export function kindOf(type: string): ColumnKind {
+  const t = type.toUpperCase();
+  if (t === 'BOOLEAN') return 'boolean';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'integer';
+  if (t.startsWith('DECIMAL')) return 'decimal';
+  if (t === 'FLOAT' || t === 'DOUBLE' || t === 'REAL') return 'float';
+  if (t === 'VARCHAR' || t.startsWith('VARCHAR(') || t === 'TEXT' || t.startsWith('ENUM')) return 'text';
+  if (t === 'DATE') return 'date';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  return 'other';
+}

@@ -1,0 +1,183 @@
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
+import { DirectoryTenantCatalog } from './tenant-catalog';
+import { sandboxSettings } from './instance-pool';
+import { Warehouse, type QueryLimits } from './warehouse';
+
+const limits: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 400_000 };
+let dir: string;
+let warehouse: Warehouse;
+
+async function writeDb(file: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(sql);
+  connection.closeSync();
+  instance.closeSync();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'flock-warehouse-'));
+  await writeDb(
+    path.join(dir, 'alpha.duckdb'),
+    `CREATE TABLE team (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, tier VARCHAR NOT NULL);
+     CREATE TABLE score (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES team(id), points DECIMAL(10,2), scored_at TIMESTAMP, won BOOLEAN);
+     INSERT INTO team SELECT i, 'team ' || i, CASE WHEN i % 3 = 0 THEN 'gold' ELSE 'silver' END FROM range(1, 41) t(i);
+     INSERT INTO score SELECT i, 1 + i % 40, i * 1.25, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) HOUR, i % 2 = 0 FROM range(1, 201) t(i);`,
+  );
+  await writeDb(path.join(dir, 'beta.duckdb'), `CREATE TABLE secret (v VARCHAR); INSERT INTO secret VALUES ('beta-only');`);
+  warehouse = new Warehouse({
+    catalog: new DirectoryTenantCatalog(dir),
+    limits: { threads: 1, memoryLimit: '256MB' },
+    maxIdle: 4,
+    idleMs: 60_000,
+    defaultQueryLimits: limits,
+  });
+});
+
+afterAll(() => {
+  warehouse.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('result encoding', () => {
+  it('returns JSON-native values: exact integers as numbers, decimals as numbers, ISO temporal values', async () => {
+    const result = await warehouse.query(
+      'alpha',
+      `SELECT count(*) AS n, sum(points) AS total, DATE '2024-02-03' AS d,
+              TIMESTAMP '2024-02-03 04:05:06.5' AS ts, NULL AS nothing, [1, 2] AS list,
+              {'a': 1, 'b': 'x'} AS struct, 9007199254740993::BIGINT AS huge, 0.5::DOUBLE AS half, true AS yes
+         FROM score`,
+    );
+    expect(result.columns).toEqual(['n', 'total', 'd', 'ts', 'nothing', 'list', 'struct', 'huge', 'half', 'yes']);
+    expect(result.rows).toEqual([
+      [200, 25125, '2024-02-03', '2024-02-03T04:05:06.5', null, [1, 2], { a: 1, b: 'x' }, '9007199254740993', 0.5, true],
+    ]);
+    expect(result.truncated).toBe(false);
+    expect(result.totalRows).toBe(1);
+  });
+});
+
+describe('sandbox', () => {
+  it.each([
+    ['ATTACH', "ATTACH '/tmp/other.duckdb' AS other"],
+    ['COPY', "COPY team TO '/tmp/out.csv'"],
+    ['a settings change', 'SET threads = 8'],
+    ['multiple statements', 'SELECT 1; SELECT 2'],
+    ['a write', 'DELETE FROM team'],
+    ['DDL', 'CREATE TABLE x AS SELECT 1'],
+    ['INSTALL', 'INSTALL httpfs'],
+    ['LOAD', 'LOAD json'],
+    ['PRAGMA', 'PRAGMA database_list'],
+    ['an empty string', '   '],
+  ])('refuses %s before it runs (validation_failed)', async (_label, sql) => {
+    await expect(warehouse.query('alpha', sql)).rejects.toBeInstanceOf(ValidationFailedError);
+  });
+
+  it('refuses a SELECT that reads a file (external access disabled)', async () => {
+    const failure = warehouse.query('alpha', "SELECT * FROM read_csv('/etc/passwd')");
+    await expect(failure).rejects.toBeInstanceOf(ExecutionFailedError);
+    await expect(failure).rejects.toThrow(/disabled by configuration/);
+  });
+
+  it('refuses to read another bucket even by path', async () => {
+    await expect(warehouse.query('alpha', `SELECT * FROM '${path.join(dir, 'beta.duckdb')}'`)).rejects.toBeInstanceOf(
+      ExecutionFailedError,
+    );
+    await expect(warehouse.query('alpha', 'SELECT * FROM beta.main.secret')).rejects.toThrow(/beta/);
+    await expect(warehouse.query('alpha', 'SELECT * FROM secret')).rejects.toBeInstanceOf(ExecutionFailedError);
+  });
+
+  it('opens databases read-only with locked configuration, even for SQL that skipped validation', async () => {
+    const instance = await DuckDBInstance.create(path.join(dir, 'alpha.duckdb'), sandboxSettings({ threads: 1, memoryLimit: '128MB' }));
+    const connection = await instance.connect();
+    try {
+      await expect(connection.run('DELETE FROM team')).rejects.toThrow(/read-only/i);
+      await expect(connection.run("SET memory_limit = '10GB'")).rejects.toThrow(/locked/);
+      await expect(connection.run("ATTACH ':memory:' AS scratch")).rejects.toThrow();
+      const reader = await connection.runAndReadAll("SELECT current_setting('threads'), current_setting('enable_external_access')");
+      expect(reader.getRowsJS()).toEqual([[1n, false]]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('interrupts a runaway query at the time limit (query_timeout)', async () => {
+    const started = Date.now();
+    const failure = warehouse.query('alpha', 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b', { timeoutMs: 300 });
+    await expect(failure).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(failure).rejects.toThrow(/longer than 0.3 s/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The instance is still usable afterwards.
+    await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
+  });
+
+  it('reports a bucket without a warehouse as execution_failed', async () => {
+    await expect(warehouse.query('gamma', 'SELECT 1')).rejects.toThrow("The warehouse for bucket 'gamma' does not exist.");
+  });
+
+  it('rejects invalid bucket ids before touching the file system', () => {
+    const catalog = new DirectoryTenantCatalog(dir);
+    for (const bad of ['../alpha', '..', 'a/b', 'Alpha', '', '%2e%2e', '-x']) expect(() => catalog.locate(bad)).toThrow(/Invalid bucket id/);
+  });
+});
+
+describe('caps', () => {
+  it('keeps at most maxRows rows and still counts them all', async () => {
+    const result = await warehouse.query('alpha', 'SELECT id FROM score ORDER BY id', { maxRows: 5 });
+    expect(result.rows).toEqual([[1], [2], [3], [4], [5]]);
+    expect(result.totalRows).toBe(200);
+    expect(result.truncated).toBe(true);
+  });
+
+  it('keeps rows only while their JSON fits maxBytes', async () => {
+    const result = await warehouse.query('alpha', "SELECT repeat('x', 100) AS pad FROM range(50)", { maxBytes: 1024 });
+    expect(result.rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result.rows).length).toBeLessThanOrEqual(1024);
+    expect(result.totalRows).toBe(50);
+    expect(result.truncated).toBe(true);
+  });
+});
+
+describe('instance reuse', () => {
+  it('serves a replaced warehouse file from a fresh instance, never a stale one', async () => {
+    const bucket = 'delta';
+    await writeDb(path.join(dir, 'delta.duckdb'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
+    expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['old']]);
+    await writeDb(path.join(dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
+    renameSync(path.join(dir, 'delta.next'), path.join(dir, 'delta.duckdb'));
+    expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['new']]);
+  });
+
+  it('runs concurrent queries on one bucket, each on its own leased instance', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => warehouse.query('alpha', `SELECT ${i} AS i, count(*) AS n FROM team`)),
+    );
+    expect(results.map((r) => r.rows[0])).toEqual(Array.from({ length: 6 }, (_, i) => [i, 40]));
+  });
+});
+
+describe('schema', () => {
+  it('reads tables, row counts, keys and low-cardinality values from the warehouse', async () => {
+    const schema = await warehouse.schema('alpha');
+    const team = schema.tables.find((t) => t.name === 'team')!;
+    const score = schema.tables.find((t) => t.name === 'score')!;
+    expect(team.rowCount).toBe(40);
+    expect(team.primaryKey).toEqual(['id']);
+    expect(team.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['id', 'integer'],
+      ['name', 'text'],
+      ['tier', 'text'],
+    ]);
+    expect(team.columns.find((c) => c.name === 'tier')!.values).toEqual(['silver', 'gold']);
+    // Mostly-unique text is an identifier, not a category.
+    expect(team.columns.find((c) => c.name === 'name')!.values).toBeUndefined();
+    expect(score.foreignKeys).toEqual([{ columns: ['team_id'], referencedTable: 'team', referencedColumns: ['id'] }]);
+    expect(score.columns.map((c) => c.kind)).toEqual(['integer', 'integer', 'decimal', 'timestamp', 'boolean']);
+    expect(await warehouse.schema('alpha')).toBe(schema);
+  });
+});

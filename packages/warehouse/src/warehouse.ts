@@ -1,0 +1,160 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ExecutionFailedError, QueryTimeoutError } from '@flock/errors';
+import type { SchemaContext } from '@flock/sql';
+import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
+import { jsonNativeConverter, type JsonValue } from './result-encoder';
+import { readSchemaContext } from './schema-reader';
+import { assertSingleSelect } from './sql-validator';
+import type { TenantCatalog } from './tenant-catalog';
+
+/** Caps on one query's run time and result size. */
+export interface QueryLimits {
+  /** The query is interrupted after this long. */
+  timeoutMs: number;
+  /** Rows kept in the result; further rows are counted, not kept. */
+  maxRows: number;
+  /** JSON bytes of rows kept in the result; the rows that would overflow it are dropped. */
+  maxBytes: number;
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: JsonValue[][];
+  /** Rows the query produced, including those dropped by the caps. */
+  totalRows: number;
+  /** True when rows were dropped to fit `maxRows` or `maxBytes`. */
+  truncated: boolean;
+}
+
+export interface WarehouseOptions extends InstancePoolOptions {
+  catalog: TenantCatalog;
+  limits: InstancePoolOptions['limits'];
+  defaultQueryLimits: QueryLimits;
+}
+
+/**
+ * Runs untrusted SQL on exactly one tenant's database. This is the only door to the
+ * warehouses: every query is validated as a single SELECT by DuckDB's parser, then
+ * run on an instance opened read-only, without file or network access, with locked
+ * configuration, a memory and thread limit, and a time limit that interrupts it.
+ */
+export class Warehouse {
+  private readonly pool: InstancePool;
+  private readonly schemas = new Map<string, { fileId: string; schema: SchemaContext }>();
+
+  constructor(private readonly options: WarehouseOptions) {
+    this.pool = new InstancePool(options);
+  }
+
+  get catalog(): TenantCatalog {
+    return this.options.catalog;
+  }
+
+  /** Validates and runs one SELECT on the bucket's database. */
+  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
+    const effective = { ...this.options.defaultQueryLimits, ...limits };
+    return this.withConnection(bucket, async (connection) => {
+      await assertSingleSelect(connection, sql);
+      return runCapped(connection, sql, effective);
+    });
+  }
+
+  /** The bucket's schema, values included, cached until its file changes. */
+  async schema(bucket: string): Promise<SchemaContext> {
+    return this.withLease(bucket, async (lease) => {
+      const cached = this.schemas.get(bucket);
+      if (cached && cached.fileId === lease.fileId) return cached.schema;
+      const connection = await lease.instance.connect();
+      try {
+        const schema = await readSchemaContext(connection);
+        this.schemas.set(bucket, { fileId: lease.fileId, schema });
+        return schema;
+      } finally {
+        connection.closeSync();
+      }
+    });
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+
+  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.withLease(bucket, async (lease) => {
+      // A fresh connection per query: nothing a query leaves behind in its session
+      // (temp objects, prepared statements) can reach the next job.
+      const connection = await lease.instance.connect();
+      try {
+        return await fn(connection);
+      } finally {
+        connection.closeSync();
+      }
+    });
+  }
+
+  private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    let lease: Lease;
+    try {
+      lease = await this.pool.acquire(bucket, this.options.catalog.locate(bucket));
+    } catch (error) {
+      if (error instanceof WarehouseMissingError) {
+        throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
+      }
+      throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' could not be opened: ${firstLine(error)}`);
+    }
+    try {
+      return await fn(lease);
+    } finally {
+      this.pool.release(lease);
+    }
+  }
+}
+
+async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    connection.interrupt();
+  }, limits.timeoutMs);
+  try {
+    // Streaming keeps memory flat: rows past the caps are counted, never held.
+    const result = await connection.stream(sql);
+    const columns = result.columnNames();
+    const rows: JsonValue[][] = [];
+    let totalRows = 0;
+    let bytes = 2; // the enclosing []
+    let full = false;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      totalRows += chunk.rowCount;
+      if (full) continue;
+      for (const row of chunk.convertRows(jsonNativeConverter)) {
+        const size = JSON.stringify(row).length + 1;
+        if (rows.length >= limits.maxRows || bytes + size > limits.maxBytes) {
+          full = true;
+          break;
+        }
+        rows.push(row);
+        bytes += size;
+      }
+    }
+    return { columns, rows, totalRows, truncated: rows.length < totalRows };
+  } catch (error) {
+    if (timedOut) {
+      throw new QueryTimeoutError(
+        `The query ran longer than ${formatSeconds(limits.timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
+      );
+    }
+    throw new ExecutionFailedError(`The query failed: ${firstLine(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
