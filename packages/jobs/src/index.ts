@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './job-record';
+export * from './job-store';
+export * from './queues';

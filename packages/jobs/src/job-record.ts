@@ -1,0 +1,35 @@
+import type { JobFailureCode } from '@flock/errors';
+
+export type JobStatus = 'processing' | 'completed' | 'failed';
+
+/** Who submitted a job. Never a token or key: only the id the caller authenticated as. */
+export interface JobOwner {
+  type: 'user' | 'api_key' | 'anonymous';
+  id: string;
+}
+
+/** The answer of a completed ask job, shaped like the seed's poll response. */
+export interface AskResult {
+  columns: string[];
+  rows: unknown[][];
+  generated_sql: string;
+  meta: Record<string, unknown>;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  status: JobStatus;
+  bucket: string;
+  question: string;
+  owner: JobOwner;
+  /** Milliseconds since the epoch, by the Redis server's clock. */
+  submittedAt: number;
+  finishedAt?: number;
+  result?: AskResult;
+  errorCode?: JobFailureCode;
+  errorMessage?: string;
+}
+
+/** What a worker's final write achieved. Only `stored` means this worker's answer counts. */
+export type FinishOutcome = 'stored' | 'already_finished' | 'timed_out' | 'missing';
