@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '@flock/testing';
+import { JobStore } from './job-store';
+
+const HOUR_MS = 3_600_000;
+let redis: Redis;
+let prefix: string;
+
+const newJob = () => ({
+  id: randomUUID(),
+  kind: 'ask',
+  bucket: 'example',
+  question: 'How many members?',
+  owner: { type: 'user' as const, id: 'u1' },
+});
+const answer = { columns: ['count'], rows: [[1]], generated_sql: 'SELECT 1', meta: {} };
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+beforeEach(() => {
+  prefix = uniquePrefix('store');
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+function store(workerTimeoutMs = 130_000) {
+  return new JobStore(redis, { prefix, ttlMs: HOUR_MS, workerTimeoutMs });
+}
+
+async function expectHourExpiry(key: string): Promise<void> {
+  const ttl = await redis.pttl(key);
+  expect(ttl).toBeGreaterThan(HOUR_MS - 5_000);
+  expect(ttl).toBeLessThanOrEqual(HOUR_MS);
+}
+
+it('creates a processing record that expires within the hour, and every write keeps that expiry', async () => {
+  const jobs = store();
+  const job = newJob();
+  const created = await jobs.create(job);
+  expect(created.status).toBe('processing');
+  await expectHourExpiry(jobs.key(job.id));
+  expect(await jobs.complete(job.id, answer)).toBe('stored');
+  await expectHourExpiry(jobs.key(job.id));
+
+  const failed = newJob();
+  await jobs.create(failed);
+  expect(await jobs.fail(failed.id, 'execution_failed', 'boom')).toBe('stored');
+  await expectHourExpiry(jobs.key(failed.id));
+
+  // No key this store wrote is left without an expiry.
+  const keys = await redis.keys(`${prefix}:*`);
+  expect(keys).toHaveLength(2);
+  for (const key of keys) await expectHourExpiry(key);
+});
+
+it('round-trips the record, with owner and result', async () => {
+  const jobs = store();
+  const job = newJob();
+  await jobs.create(job);
+  await jobs.complete(job.id, answer);
+  expect(await jobs.get(job.id)).toMatchObject({
+    id: job.id,
+    status: 'completed',
+    bucket: 'example',
+    question: 'How many members?',
+    owner: { type: 'user', id: 'u1' },
+    result: answer,
+  });
+});
+
+it('accepts exactly one final answer', async () => {
+  const jobs = store();
+  const job = newJob();
+  await jobs.create(job);
+  const outcomes = await Promise.all([jobs.complete(job.id, answer), jobs.fail(job.id, 'execution_failed', 'late'), jobs.complete(job.id, answer)]);
+  expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
+  expect(outcomes.filter((o) => o === 'already_finished')).toHaveLength(2);
+});
+
+it('reads an overdue job as worker_timeout, and a late worker cannot overwrite it', async () => {
+  const jobs = store(150);
+  const job = newJob();
+  await jobs.create(job);
+  expect((await jobs.get(job.id))?.status).toBe('processing');
+  await new Promise((r) => setTimeout(r, 250));
+  const timedOut = await jobs.get(job.id);
+  expect(timedOut).toMatchObject({ status: 'failed', errorCode: 'worker_timeout' });
+  expect(timedOut?.errorMessage).toMatch(/did not finish within/);
+  expect(await jobs.complete(job.id, answer)).toBe('already_finished');
+  expect((await jobs.get(job.id))?.status).toBe('failed');
+  await expectHourExpiry(jobs.key(job.id));
+});
+
+it('times a job out at finish time even when nobody polled it', async () => {
+  const jobs = store(100);
+  const job = newJob();
+  await jobs.create(job);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(await jobs.complete(job.id, answer)).toBe('timed_out');
+  expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', errorCode: 'worker_timeout' });
+});
+
+it('never recreates an expired or unknown job', async () => {
+  const jobs = store();
+  const id = randomUUID();
+  expect(await jobs.get(id)).toBeUndefined();
+  expect(await jobs.complete(id, answer)).toBe('missing');
+  expect(await jobs.fail(id, 'execution_failed', 'x')).toBe('missing');
+  expect(await redis.exists(jobs.key(id))).toBe(0);
+});
+
+it('refuses to create the same job twice', async () => {
+  const jobs = store();
+  const job = newJob();
+  await jobs.create(job);
+  await expect(jobs.create(job)).rejects.toThrow(/job exists/);
+});
