@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, ServiceUnavailableError } from '@flock/errors';
+import type { JobOwner, JobQueue, JobRecord, JobStore } from '@flock/jobs';
+import type { TenantCatalog } from '@flock/warehouse';
+
+/**
+ * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
+ * its results and errors to responses.
+ */
+export class AskService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: JobQueue<'ask'>,
+    private readonly catalog: TenantCatalog,
+  ) {}
+
+  async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
+    if (!(await this.catalog.exists(bucket))) throw new NotFoundError(`Unknown bucket: ${bucket}`);
+    const jobId = randomUUID();
+    await this.store.create({ id: jobId, kind: 'ask', bucket, question, owner });
+    try {
+      await this.queue.add({ jobId, bucket, question });
+    } catch (error) {
+      // Never leave a record that no worker will ever pick up.
+      await this.store.remove(jobId).catch(() => undefined);
+      throw new ServiceUnavailableError(`The job queue is unavailable; the question was not submitted. (${(error as Error).message})`);
+    }
+    return jobId;
+  }
+
+  /** The job, if it exists and was submitted to this bucket; otherwise 404, so ids cannot be probed across buckets. */
+  async get(bucket: string, jobId: string): Promise<JobRecord> {
+    const record = await this.store.get(jobId);
+    if (!record || record.kind !== 'ask' || record.bucket !== bucket) throw new NotFoundError(`Unknown job: ${jobId}`);
+    return record;
+  }
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '@flock/errors';
+
+/** Errors body-parser raises, identified by its documented `type` field. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+function fromBodyParser(error: BodyParserError): AppError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new BadRequestError('Request body is not valid JSON');
+    case 'entity.too.large':
+      return new PayloadTooLargeError('Request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new BadRequestError('Request body encoding is not supported; send UTF-8 JSON');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The one place errors become responses. AppErrors carry their own code and status;
+ * anything else is a bug, so the caller gets a generic 500 with an id to quote and the
+ * stack goes to the log only.
+ */
+export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+  if (known) {
+    for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
+    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+    return;
+  }
+  const errorId = randomUUID();
+  req.log.error({ err: error, errorId }, 'unhandled error');
+  res.status(500).json({
+    error: { code: 'internal_error', message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`, error_id: errorId },
+  });
+};
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+};
