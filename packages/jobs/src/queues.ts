@@ -1,4 +1,4 @@
-import { Queue, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
@@ -68,4 +68,25 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
       workerOptions,
     );
   });
+}
+
+/** BullMQ's failedReason for a job whose workers died more often than maxStalledCount allows. */
+const STALLED_TOO_OFTEN = 'stalled more than allowable limit';
+
+/**
+ * Calls `onAbandoned` for jobs BullMQ gave up on because their workers kept dying.
+ * BullMQ fails those inside a Lua script and announces it only on the queue's event
+ * stream, not on any Worker, so without this the record would wait for the worker
+ * timeout to read as failed.
+ */
+export function watchAbandonedJobs(
+  name: JobName,
+  settings: QueueSettings,
+  onAbandoned: (jobId: string) => void,
+): { close(): Promise<void> } {
+  const events = new QueueEvents(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix });
+  events.on('failed', ({ jobId, failedReason }) => {
+    if (failedReason.includes(STALLED_TOO_OFTEN)) onAbandoned(jobId);
+  });
+  return { close: () => events.close() };
 }
