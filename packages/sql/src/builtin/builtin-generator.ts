@@ -1,0 +1,49 @@
+import { GenerationFailedError } from '@flock/errors';
+import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
+import type { SchemaContext } from '../schema-context';
+import { interpret } from './interpret';
+import { parseItems } from './parse';
+import { render } from './render';
+import { schemaIndex } from './schema-index';
+import { tokenize } from './tokenize';
+import { isWriteRequest } from './write-intent';
+
+/**
+ * A deterministic, offline semantic parser: SchemaContext in, one SELECT out. All it
+ * knows about a warehouse comes from the SchemaContext (names, types, keys and the
+ * listed values of text columns); the rest is general English. When it is not sure
+ * what a question means it refuses instead of guessing, since a plausible wrong
+ * answer is worse than none.
+ */
+export class BuiltinSqlGenerator implements SqlGenerator {
+  readonly name = 'builtin';
+
+  async generate(request: GenerationRequest): Promise<GeneratedSql> {
+    return generateSql(request.question, request.schema);
+  }
+}
+
+/** Text that is SQL rather than a question: "SELECT * FROM t", "WITH x AS (...)", "PRAGMA ...". */
+const SQL_TEXT = /^\s*(select\b(?=[^?]*\bfrom\b)(?=[^?]*[*();=<>])|with\s+\w+\s+as\s*\(|pragma\b|describe\s+\w+\s*;?\s*$)/i;
+
+/** The synchronous core of BuiltinSqlGenerator; throws GenerationFailedError on refusal. */
+export function generateSql(question: string, schema: SchemaContext): GeneratedSql {
+  const text = question.trim();
+  if (text.length === 0) throw new GenerationFailedError('The question is empty: ask something about your data.');
+  if (SQL_TEXT.test(text)) {
+    // Running SQL typed by the asker would bypass every rule of this engine; Flock writes the SQL.
+    throw new GenerationFailedError('Ask the question in plain English; Flock writes and checks the SQL itself.');
+  }
+  const tokens = tokenize(text);
+  if (isWriteRequest(text, tokens)) {
+    throw new GenerationFailedError(
+      'Flock only answers read-only questions about your data; it cannot change, add or delete anything. Ask a question such as "How many … are there?" instead.',
+    );
+  }
+  if (schema.tables.length === 0) {
+    throw new GenerationFailedError('Could not generate a query for that question: this warehouse has no tables yet.');
+  }
+  const index = schemaIndex(schema);
+  const plan = interpret(parseItems(tokens, index), index);
+  return render(plan, index);
+}

@@ -1,0 +1,4 @@
+export * from './schema-context';
+export * from './generator';
+export { BuiltinSqlGenerator } from './builtin/builtin-generator';
+export { quoteIdent, quoteLiteral } from './sql-text';

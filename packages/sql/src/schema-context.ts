@@ -1,0 +1,39 @@
+/**
+ * What a SQL generator knows about one bucket's warehouse. It is read from the
+ * warehouse itself (see @flock/warehouse `readSchemaContext`), never written by hand,
+ * so a generator that only uses this works on any tenant's schema.
+ */
+export interface SchemaContext {
+  tables: TableInfo[];
+}
+
+export interface TableInfo {
+  name: string;
+  rowCount: number;
+  columns: ColumnInfo[];
+  /** Column names of the declared primary key, in order; empty when none is declared. */
+  primaryKey: string[];
+  foreignKeys: ForeignKeyInfo[];
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** DuckDB's type name as `information_schema` reports it, e.g. `VARCHAR`, `DECIMAL(10,2)`, `TIMESTAMP`. */
+  type: string;
+  /** Broad type family, so generators need not parse DuckDB type names. */
+  kind: ColumnKind;
+  nullable: boolean;
+  /**
+   * For low-cardinality text columns only: every distinct non-null value, most frequent
+   * first. Absent when the column has too many distinct values to list.
+   */
+  values?: string[];
+}
+
+export type ColumnKind = 'integer' | 'decimal' | 'float' | 'text' | 'boolean' | 'date' | 'timestamp' | 'other';
+
+export interface ForeignKeyInfo {
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+}
