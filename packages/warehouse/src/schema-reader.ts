@@ -3,6 +3,8 @@ import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/sq
 
 /** Text columns with at most this many distinct values have them listed for value matching. */
 const MAX_LISTED_VALUES = 50;
+/** So few distinct values are a category whatever the table size (a 5-row table with 4 categories). */
+const ALWAYS_LISTED_VALUES = 8;
 
 /**
  * Reads what a SQL generator may know about a warehouse from the warehouse itself:
@@ -70,7 +72,8 @@ async function listValues(connection: DuckDBConnection, table: TableInfo, column
   );
   // A column whose values are mostly unique (names, emails) is an identifier, not a
   // category: listing it would turn ordinary words in questions into bogus filters.
-  if (rows.length > MAX_LISTED_VALUES || rows.length * 2 > table.rowCount) return;
+  if (rows.length > MAX_LISTED_VALUES) return;
+  if (rows.length > ALWAYS_LISTED_VALUES && rows.length * 2 > table.rowCount) return;
   column.values = rows.map(([value]) => String(value));
 }
 

@@ -180,4 +180,10 @@ describe('schema', () => {
     expect(score.columns.map((c) => c.kind)).toEqual(['integer', 'integer', 'decimal', 'timestamp', 'boolean']);
     expect(await warehouse.schema('alpha')).toBe(schema);
   });
+
+  it('lists the values of a category column even in a tiny table', async () => {
+    await writeDb(path.join(dir, 'tiny.duckdb'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
+    const [event] = (await warehouse.schema('tiny')).tables;
+    expect(event!.columns.find((c) => c.name === 'kind')!.values).toEqual(['talk', 'meetup', 'social', 'trip']);
+  });
 });
