@@ -1,0 +1,4 @@
+import { loadConfigOrExit } from '@flock/config';
+
+/** The worker's configuration: validated once, here, and nowhere else. */
+export const config = loadConfigOrExit(process.env);
