@@ -4,9 +4,11 @@
  * setup starts a private redis-server unless REDIS_URL is given.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const roots = ['<rootDir>/apps', '<rootDir>/packages'];
+const roots = ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/e2e'];
 
 module.exports = {
+  // Jest reads this only at the top level; multi-process integration tests need it.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -23,7 +25,6 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/'],
       globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,0 +1,57 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createLogger } from '@flock/logger';
+import type { SqlGenerator } from '@flock/sql';
+import { testConfig, waitFor } from '@flock/testing';
+import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
+import { createApp } from '../../apps/api/src/app';
+import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime';
+import { createSqlGenerator } from '../../apps/worker/src/sql-generator.factory';
+
+export interface Harness {
+  app: Express;
+  env: Record<string, string>;
+  api: ApiContext;
+  worker?: WorkerRuntime;
+  close(): Promise<void>;
+}
+
+/** The API in-process and, optionally, one worker runtime in-process, sharing a fresh Redis prefix. */
+export function startHarness(
+  options: { env?: Record<string, string>; generator?: SqlGenerator; worker?: boolean } = {},
+): Harness & { env: Record<string, string> } {
+  const config = testConfig(options.env);
+  const env = { ...(options.env ?? {}), FLOCK_REDIS_PREFIX: config.redisPrefix };
+  const logger = createLogger('e2e', 'silent');
+  const api = createApiContext(config, logger);
+  const worker =
+    options.worker === false ? undefined : startWorkerRuntime(config, options.generator ?? createSqlGenerator(config), logger);
+  return {
+    app: createApp(api.deps),
+    env,
+    api,
+    worker,
+    async close() {
+      await worker?.close();
+      await api.close();
+    },
+  };
+}
+
+export async function submit(app: Express, bucket: string, question: string): Promise<string> {
+  const res = await request(app).post(`/api/v1/${bucket}/ask`).send({ question });
+  if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.job_id as string;
+}
+
+/** Polls until the job is no longer processing and returns the final body. */
+export async function settle(app: Express, bucket: string, jobId: string, timeoutMs = 20_000): Promise<Record<string, any>> {
+  return waitFor(
+    async () => {
+      const res = await request(app).get(`/api/v1/${bucket}/ask/jobs/${jobId}`);
+      if (res.status !== 200) throw new Error(`poll failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.data.status === 'processing' ? undefined : (res.body as Record<string, any>);
+    },
+    { timeoutMs, intervalMs: 25, what: `job ${jobId}` },
+  );
+}

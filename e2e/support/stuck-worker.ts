@@ -1,0 +1,25 @@
+/**
+ * A real BullMQ worker process that takes one ask job and never finishes it, standing
+ * for a Flock worker that dies mid-query. The test SIGKILLs it while it holds the job,
+ * so recovery runs through BullMQ's real lock expiry and stalled-job handling.
+ */
+import { Worker } from 'bullmq';
+import { QUEUE_NAMES } from '@flock/jobs';
+
+const worker = new Worker(
+  QUEUE_NAMES.ask,
+  async (job) => {
+    process.stdout.write(`${JSON.stringify({ msg: 'taken', jobId: job.id })}\n`);
+    await new Promise(() => undefined);
+  },
+  {
+    connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: process.env.FLOCK_REDIS_PREFIX,
+    // The same lock and stalled-check settings as the real workers of the test: BullMQ
+    // throttles the stalled check queue-wide by the interval of whichever worker ran it.
+    lockDuration: Number(process.env.FLOCK_LOCK_DURATION_SECONDS) * 1000,
+    stalledInterval: Number(process.env.FLOCK_STALLED_INTERVAL_SECONDS) * 1000,
+    concurrency: 1,
+  },
+);
+worker.on('error', () => undefined);
