@@ -46,6 +46,22 @@ export interface FlockConfig {
   shutdownTimeoutMs: number;
   /** `FLOCK_LOG_LEVEL`: pino level. Default info. */
   logLevel: string;
+  /** `FLOCK_JWT_SECRET`: HS256 secret for user tokens (at least 32 characters). Unset: HS256 tokens are refused. */
+  jwtSecret?: string;
+  /** `FLOCK_JWKS_URL`: JWKS endpoint for RS256/ES256 user tokens. Unset: only HS256. */
+  jwksUrl?: string;
+  /** `FLOCK_JWT_ISSUER`: required `iss` of user tokens, when set. */
+  jwtIssuer?: string;
+  /** `FLOCK_JWT_AUDIENCE`: required `aud` of user tokens, when set. */
+  jwtAudience?: string;
+  /** `FLOCK_API_KEYS_FILE`: the API key file (SHA-256 hashes only). Default ./data/api-keys.json. */
+  apiKeysFile: string;
+  /** `FLOCK_ADMIN_API_KEY`: one extra admin key, for bootstrapping and tests. Never logged or stored. */
+  adminApiKey?: string;
+  /** `FLOCK_RATE_LIMIT_ASKS_PER_MINUTE`: asks one caller may submit per minute. Default 30. */
+  askRateLimitPerMinute: number;
+  /** `FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND`: requests one caller may make per second. Default 20. */
+  requestRateLimitPerSecond: number;
 }
 
 const seconds = (name: string, fallback: number, min = 0.1) =>
@@ -85,6 +101,15 @@ const schema = Joi.object({
   FLOCK_STALLED_INTERVAL_SECONDS: seconds('FLOCK_STALLED_INTERVAL_SECONDS', 15, 0.5),
   FLOCK_SHUTDOWN_TIMEOUT_SECONDS: seconds('FLOCK_SHUTDOWN_TIMEOUT_SECONDS', 25, 1),
   FLOCK_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  // A short HS256 secret can be brute-forced offline from any token it signed.
+  FLOCK_JWT_SECRET: Joi.string().min(32).messages({ 'string.min': '{{#label}} must be at least 32 characters' }),
+  FLOCK_JWKS_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  FLOCK_JWT_ISSUER: Joi.string(),
+  FLOCK_JWT_AUDIENCE: Joi.string(),
+  FLOCK_API_KEYS_FILE: Joi.string().default('./data/api-keys.json'),
+  FLOCK_ADMIN_API_KEY: Joi.string().min(24).messages({ 'string.min': '{{#label}} must be at least 24 characters' }),
+  FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: Joi.number().integer().min(1).max(100_000).default(30),
+  FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: Joi.number().integer().min(1).max(100_000).default(20),
 })
   // A query must be able to hit its own limit, and report it, before the job as a
   // whole is declared dead; otherwise every slow query would read as worker_timeout.
@@ -124,6 +149,14 @@ type ValidatedEnv = Record<SecondsKey, number> & {
   FLOCK_POOL_MAX_IDLE: number;
   FLOCK_WORKER_CONCURRENCY: number;
   FLOCK_LOG_LEVEL: string;
+  FLOCK_JWT_SECRET?: string;
+  FLOCK_JWKS_URL?: string;
+  FLOCK_JWT_ISSUER?: string;
+  FLOCK_JWT_AUDIENCE?: string;
+  FLOCK_API_KEYS_FILE: string;
+  FLOCK_ADMIN_API_KEY?: string;
+  FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: number;
+  FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: number;
 };
 
 export class ConfigError extends Error {}
@@ -157,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): FlockConfig {
     stalledIntervalMs: ms('FLOCK_STALLED_INTERVAL_SECONDS'),
     shutdownTimeoutMs: ms('FLOCK_SHUTDOWN_TIMEOUT_SECONDS'),
     logLevel: v.FLOCK_LOG_LEVEL,
+    jwtSecret: v.FLOCK_JWT_SECRET,
+    jwksUrl: v.FLOCK_JWKS_URL,
+    jwtIssuer: v.FLOCK_JWT_ISSUER,
+    jwtAudience: v.FLOCK_JWT_AUDIENCE,
+    apiKeysFile: v.FLOCK_API_KEYS_FILE,
+    adminApiKey: v.FLOCK_ADMIN_API_KEY,
+    askRateLimitPerMinute: v.FLOCK_RATE_LIMIT_ASKS_PER_MINUTE,
+    requestRateLimitPerSecond: v.FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND,
   };
 }
 

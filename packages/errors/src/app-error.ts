@@ -57,3 +57,9 @@ export class ServiceUnavailableError extends AppError {
     super('service_unavailable', message, 503);
   }
 }
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('rate_limited', `Too many requests; retry in ${retryAfterSeconds} s`, 429, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}

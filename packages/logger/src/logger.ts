@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -21,12 +21,16 @@ export const REDACT_PATHS = [
   'result.rows',
 ];
 
-export function createLogger(name: string, level: string): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass a stream to read what was logged. */
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    },
+    destination,
+  );
 }
