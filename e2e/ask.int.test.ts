@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEST_ADMIN_API_KEY } from '@flock/testing';
 import { referenceRows, normalise } from './support/reference';
 import { ScriptedGenerator } from './support/scripted-generator';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
@@ -116,10 +117,10 @@ describe('worker timeout', () => {
     });
     try {
       const jobId = await submit(flock.app, 'example', 'How many members do we have?');
-      const early = await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`);
+      const early = await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`).set('X-API-Key', TEST_ADMIN_API_KEY);
       expect(early.body.data.status).toBe('processing');
       await new Promise((r) => setTimeout(r, 1200));
-      const late = await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`);
+      const late = await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`).set('X-API-Key', TEST_ADMIN_API_KEY);
       expect(late.body).toEqual({
         data: {
           job_id: jobId,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEST_ADMIN_API_KEY } from '@flock/testing';
 import { logEntries, spawnTs, spawnWorker, waitFor, type FlockProcess } from '@flock/testing';
 import { referenceRows } from './support/reference';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
@@ -81,7 +82,7 @@ describe('worker processes', () => {
       const jobId = await submit(flock.app, 'example', 'How many members do we have?');
       const body = await settle(other.app, 'example', jobId);
       expect(body.data.status).toBe('completed');
-      expect((await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`)).body).toEqual(body);
+      expect((await request(flock.app).get(`/api/v1/example/ask/jobs/${jobId}`).set('X-API-Key', TEST_ADMIN_API_KEY)).body).toEqual(body);
     } finally {
       await other.close();
     }

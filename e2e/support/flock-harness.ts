@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
 import type { SqlGenerator } from '@flock/sql';
-import { testConfig, waitFor } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, testConfig, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
 import { createApp } from '../../apps/api/src/app';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime';
@@ -39,7 +39,7 @@ export function startHarness(
 }
 
 export async function submit(app: Express, bucket: string, question: string): Promise<string> {
-  const res = await request(app).post(`/api/v1/${bucket}/ask`).send({ question });
+  const res = await request(app).post(`/api/v1/${bucket}/ask`).set('X-API-Key', TEST_ADMIN_API_KEY).send({ question });
   if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data.job_id as string;
 }
@@ -48,7 +48,7 @@ export async function submit(app: Express, bucket: string, question: string): Pr
 export async function settle(app: Express, bucket: string, jobId: string, timeoutMs = 20_000): Promise<Record<string, any>> {
   return waitFor(
     async () => {
-      const res = await request(app).get(`/api/v1/${bucket}/ask/jobs/${jobId}`);
+      const res = await request(app).get(`/api/v1/${bucket}/ask/jobs/${jobId}`).set('X-API-Key', TEST_ADMIN_API_KEY);
       if (res.status !== 200) throw new Error(`poll failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.data.status === 'processing' ? undefined : (res.body as Record<string, any>);
     },

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
+import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
 import { JobQueue, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { DirectoryTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
+import { rateLimit } from './http/rate-limit.middleware';
 
 export interface ApiContext {
   deps: AppDependencies;
@@ -33,6 +35,23 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       ask: new AskService(store, askQueue, catalog),
       queues: [askQueue.queue],
       pingRedis: () => redis.ping(),
+      jwtVerifier: new JwtVerifier({
+        secret: config.jwtSecret,
+        jwksUrl: config.jwksUrl,
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+      }),
+      apiKeys: new ApiKeyAuthenticator(new ApiKeyFile(config.apiKeysFile), config.adminApiKey),
+      requestRateLimit: rateLimit(redis, {
+        keyPrefix: `${config.redisPrefix}:ratelimit:requests`,
+        points: config.requestRateLimitPerSecond,
+        durationSeconds: 1,
+      }),
+      askRateLimit: rateLimit(redis, {
+        keyPrefix: `${config.redisPrefix}:ratelimit:asks`,
+        points: config.askRateLimitPerMinute,
+        durationSeconds: 60,
+      }),
       bodyLimit: config.bodyLimit,
       maxQuestionLength: config.maxQuestionLength,
     },

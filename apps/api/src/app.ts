@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Queue } from 'bullmq';
+import { principalKey, type ApiKeyAuthenticator, type JwtVerifier } from '@flock/auth';
 import type { Logger } from '@flock/logger';
 import { BULL_BOARD_PATH, bullBoardRouter } from './admin/bull-board';
 import { askRoutes } from './ask/ask.routes';
 import type { AskService } from './ask/ask.service';
+import { authenticate } from './auth/authenticate.middleware';
+import { requireAdmin } from './auth/authorize.middleware';
 import { healthRoutes } from './health/health.routes';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { jsonOnly } from './http/json-only.middleware';
@@ -15,6 +19,12 @@ export interface AppDependencies {
   ask: AskService;
   queues: Queue[];
   pingRedis: () => Promise<unknown>;
+  jwtVerifier: JwtVerifier;
+  apiKeys: ApiKeyAuthenticator;
+  /** Per-caller limit on every authenticated request. */
+  requestRateLimit: RequestHandler;
+  /** Per-caller limit on submitted questions. */
+  askRateLimit: RequestHandler;
   bodyLimit: string;
   maxQuestionLength: number;
 }
@@ -38,7 +48,9 @@ export function createApp(deps: AppDependencies): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customProps: (req) => ({ requestId: req.id }),
+      // The caller is known only after authentication, which runs after this logger.
+      customProps: (req) => ({ requestId: req.id, caller: req.principal ? principalKey(req.principal) : undefined }),
+      // Credentials never reach a log line: only method, URL and status are kept.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -47,12 +59,21 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
+  // Bull Board's UI needs inline scripts, so only its pages go without a CSP.
+  const strictHeaders = helmet();
+  const boardHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : strictHeaders)(req, res, next));
+
   app.use(healthRoutes(deps.pingRedis));
-  app.use(BULL_BOARD_PATH, bullBoardRouter(deps.queues));
+
+  // Everything below needs a caller, and is authenticated before any body is parsed.
+  app.use(authenticate(deps.jwtVerifier, deps.apiKeys));
+  app.use(deps.requestRateLimit);
+  app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
 
   app.use(jsonOnly);
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
-  app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength }));
+  app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -4,7 +4,7 @@ export type JobStatus = 'processing' | 'completed' | 'failed';
 
 /** Who submitted a job. Never a token or key: only the id the caller authenticated as. */
 export interface JobOwner {
-  type: 'user' | 'api_key' | 'anonymous';
+  type: 'user' | 'api_key';
   id: string;
 }
 

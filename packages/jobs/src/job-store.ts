@@ -114,7 +114,7 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     status: (hash.status ?? 'processing') as JobStatus,
     bucket: hash.bucket ?? '',
     question: hash.question ?? '',
-    owner: hash.owner ? (JSON.parse(hash.owner) as JobOwner) : { type: 'anonymous', id: '' },
+    owner: JSON.parse(hash.owner ?? '{"type":"api_key","id":""}') as JobOwner,
     submittedAt: Number(hash.submitted_at),
   };
   if (hash.finished_at) record.finishedAt = Number(hash.finished_at);

@@ -1,5 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { SignJWT } from 'jose';
 import { loadConfig, type FlockConfig } from '@flock/config';
+
+/** Credentials of the test environment. They exist only in tests and in test Redis prefixes. */
+export const TEST_JWT_SECRET = 'test-secret-for-flock-integration-tests-0123456789';
+export const TEST_ADMIN_API_KEY = 'flk_test_admin_key_0123456789abcdef';
+
+/** A user token signed with the test secret; `exp` defaults to an hour from now. */
+export async function mintToken(
+  claims: { sub?: string; buckets?: unknown; [claim: string]: unknown },
+  options: { secret?: string; expiresIn?: string | number } = {},
+): Promise<string> {
+  const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (claims.sub !== undefined) jwt.setSubject(String(claims.sub));
+  jwt.setExpirationTime(options.expiresIn ?? '1h');
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
 
 export function testRedisUrl(): string {
   const url = process.env.FLOCK_TEST_REDIS_URL;
@@ -28,6 +46,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     FLOCK_STALLED_INTERVAL_SECONDS: '1',
     FLOCK_LOCK_DURATION_SECONDS: '2',
     FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '5',
+    FLOCK_JWT_SECRET: TEST_JWT_SECRET,
+    FLOCK_ADMIN_API_KEY: TEST_ADMIN_API_KEY,
+    FLOCK_API_KEYS_FILE: path.join(os.tmpdir(), `flock-test-keys-${randomUUID()}.json`),
+    // Generous, so only the rate-limit tests themselves ever trip a limit.
+    FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '10000',
+    FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
     ...overrides,
   };
 }

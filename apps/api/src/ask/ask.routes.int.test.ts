@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createLogger } from '@flock/logger';
 import { freePort } from '@flock/local-redis';
-import { testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -27,7 +27,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const ask = (bucket: string) => request(app).post(`/api/v1/${bucket}/ask`);
+const ask = (bucket: string) => request(app).post(`/api/v1/${bucket}/ask`).set('X-API-Key', TEST_ADMIN_API_KEY);
+const get = (target: Express, url: string) => request(target).get(url).set('X-API-Key', TEST_ADMIN_API_KEY);
 const envelope = (code: string, message: string | RegExp) => ({
   error: { code, message: typeof message === 'string' ? message : expect.stringMatching(message) },
 });
@@ -104,7 +105,7 @@ describe('GET /api/v1/{bucket}/ask/jobs/{jobId}', () => {
   it('shows a submitted job as still running', async () => {
     const submitted = await ask('example').send({ question: 'How many members by type?' });
     const jobId = submitted.body.data.job_id;
-    const res = await request(app).get(`/api/v1/example/ask/jobs/${jobId}`);
+    const res = await get(app, `/api/v1/example/ask/jobs/${jobId}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { job_id: jobId, status: 'processing' } });
   });
@@ -117,7 +118,7 @@ describe('GET /api/v1/{bucket}/ask/jobs/{jobId}', () => {
       ['example', 'not-a-uuid'],
       ['jec', jobId],
     ]) {
-      const res = await request(app).get(`/api/v1/${bucket}/ask/jobs/${id}`);
+      const res = await get(app, `/api/v1/${bucket}/ask/jobs/${id}`);
       expect(res.status).toBe(404);
       expect(res.body).toEqual(envelope('not_found', `Unknown job: ${id}`));
     }
@@ -126,7 +127,7 @@ describe('GET /api/v1/{bucket}/ask/jobs/{jobId}', () => {
 
 describe('the rest of the surface', () => {
   it('answers unknown routes with the envelope', async () => {
-    const res = await request(app).get('/api/v1/example/nothing-here');
+    const res = await get(app, '/api/v1/example/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body).toEqual(envelope('not_found', 'No route for GET /api/v1/example/nothing-here'));
   });
@@ -157,7 +158,7 @@ describe('the rest of the surface', () => {
       ...context.deps,
       ask: { submit: () => Promise.reject(new TypeError('secret internals at /src/x.ts:1')) } as never,
     });
-    const res = await request(broken).post('/api/v1/example/ask').send({ question: 'How many members?' });
+    const res = await request(broken).post('/api/v1/example/ask').set('X-API-Key', TEST_ADMIN_API_KEY).send({ question: 'How many members?' });
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal_error');
     expect(res.body.error.message).toMatch(/^An unexpected error occurred\. Quote error id [0-9a-f-]{36} when reporting it\.$/);
@@ -165,7 +166,7 @@ describe('the rest of the surface', () => {
   });
 
   it('mounts Bull Board at /admin/queues', async () => {
-    const res = await request(app).get('/admin/queues/api/queues');
+    const res = await get(app, '/admin/queues/api/queues');
     expect(res.status).toBe(200);
     expect(res.body.queues.map((q: { name: string }) => q.name)).toEqual(['flock-ask']);
   });

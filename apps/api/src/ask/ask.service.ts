@@ -28,10 +28,19 @@ export class AskService {
     return jobId;
   }
 
-  /** The job, if it exists and was submitted to this bucket; otherwise 404, so ids cannot be probed across buckets. */
-  async get(bucket: string, jobId: string): Promise<JobRecord> {
+  /**
+   * The job, if `caller` may see it; otherwise 404, the same answer as for an id that
+   * never existed, so job ids cannot be probed across buckets or users. A user sees
+   * only their own jobs; an API key sees every job of the buckets it may use.
+   */
+  async get(bucket: string, jobId: string, caller: JobOwner): Promise<JobRecord> {
     const record = await this.store.get(jobId);
-    if (!record || record.kind !== 'ask' || record.bucket !== bucket) throw new NotFoundError(`Unknown job: ${jobId}`);
+    const visible =
+      record &&
+      record.kind === 'ask' &&
+      record.bucket === bucket &&
+      (caller.type === 'api_key' || (record.owner.type === 'user' && record.owner.id === caller.id));
+    if (!visible) throw new NotFoundError(`Unknown job: ${jobId}`);
     return record;
   }
 }

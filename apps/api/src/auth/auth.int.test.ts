@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import type { Express } from 'express';
+import { ApiKeyFile } from '@flock/auth';
+import { createLogger } from '@flock/logger';
+import { TEST_ADMIN_API_KEY, mintToken, testConfig, testRedisUrl } from '@flock/testing';
+import { createApiContext, type ApiContext } from '../api-context';
+import { createApp } from '../app';
+
+const contexts: ApiContext[] = [];
+let redis: Redis;
+let keysFile: string;
+let exampleKey: string;
+let jecKey: string;
+
+/** An app on its own Redis prefix; `logs` collects every line it writes. */
+function startApp(overrides: Record<string, string> = {}): { app: Express; logs: string[]; prefix: string } {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = testConfig({ FLOCK_API_KEYS_FILE: keysFile, FLOCK_LOG_LEVEL: 'info', ...overrides });
+  const context = createApiContext(config, createLogger('auth-test', 'info', sink));
+  contexts.push(context);
+  return { app: createApp(context.deps), logs, prefix: config.redisPrefix };
+}
+
+const unauthorized = (message = 'Authentication required') => ({ error: { code: 'unauthorized', message } });
+const forbidden = (bucket: string) => ({ error: { code: 'forbidden', message: `Access denied to bucket '${bucket}'` } });
+
+beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  keysFile = path.join(os.tmpdir(), `flock-auth-test-${randomUUID()}.json`);
+  const file = new ApiKeyFile(keysFile);
+  exampleKey = (await file.create({ name: 'example-service', buckets: ['example'], admin: false })).key;
+  jecKey = (await file.create({ name: 'jec-service', buckets: ['jec'], admin: false })).key;
+});
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await redis.quit();
+});
+
+describe('authentication', () => {
+  let app: Express;
+  beforeAll(() => {
+    app = startApp().app;
+  });
+  const ask = () => request(app).post('/api/v1/example/ask');
+
+  it('answers 401 with the seed envelope when no credentials are sent', async () => {
+    const res = await ask().send({ question: 'How many members?' });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(unauthorized());
+  });
+
+  it('answers 401 for a token and a key at once', async () => {
+    const token = await mintToken({ sub: 'alice', buckets: ['example'] });
+    const res = await ask().set('Authorization', `Bearer ${token}`).set('X-API-Key', exampleKey).send({ question: 'x?' });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(unauthorized());
+  });
+
+  it.each([
+    ['an expired token', () => mintToken({ sub: 'alice', buckets: ['example'] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), 'Token has expired'],
+    ['a malformed token', async () => 'not.a.jwt', 'Invalid token'],
+    ['a wrongly signed token', () => mintToken({ sub: 'alice', buckets: ['example'] }, { secret: 'another-secret-that-is-long-enough-0123456789' }), 'Invalid token'],
+    [
+      'an unsigned (alg none) token',
+      async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', buckets: ['*'], exp: 9999999999 })).toString('base64url')}.`,
+      'Invalid token',
+    ],
+    ['a token without buckets', () => mintToken({ sub: 'alice' }), `Invalid token: 'buckets' must be an array of bucket ids, or ["*"]`],
+    ['a token without sub', () => mintToken({ buckets: ['example'] }), 'Invalid token'],
+  ])('answers 401 for %s', async (_label, token, message) => {
+    const res = await ask().set('Authorization', `Bearer ${await token()}`).send({ question: 'How many members?' });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(unauthorized(message));
+  });
+
+  it('answers 401 for an unknown API key', async () => {
+    const res = await ask().set('X-API-Key', 'flk_not_a_real_key').send({ question: 'How many members?' });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(unauthorized('Invalid API key'));
+  });
+
+  it('guards every route but the health checks', async () => {
+    expect((await request(app).get(`/api/v1/example/ask/jobs/${randomUUID()}`)).status).toBe(401);
+    expect((await request(app).get('/admin/queues')).status).toBe(401);
+    expect((await request(app).get('/nowhere')).status).toBe(401);
+    expect((await request(app).get('/healthz')).status).toBe(200);
+    expect((await request(app).get('/readyz')).status).toBe(200);
+  });
+
+  it('sets security headers, echoes a request id and hides X-Powered-By', async () => {
+    const res = await request(app).get('/healthz').set('X-Request-Id', 'trace-123');
+    expect(res.headers['x-request-id']).toBe('trace-123');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('bucket access', () => {
+  let app: Express;
+  beforeAll(() => {
+    app = startApp().app;
+  });
+  const askAs = async (bucket: string, header: [string, string]) =>
+    request(app).post(`/api/v1/${bucket}/ask`).set(...header).send({ question: 'How many members?' });
+
+  it('lets a user ask on a bucket the token names', async () => {
+    const token = await mintToken({ sub: 'alice', buckets: ['example'] });
+    expect((await askAs('example', ['Authorization', `Bearer ${token}`])).status).toBe(202);
+  });
+
+  it('answers the same 403 for a bucket the user lacks, whether it exists or not', async () => {
+    const token = await mintToken({ sub: 'alice', buckets: ['example'] });
+    const existing = await askAs('jec', ['Authorization', `Bearer ${token}`]);
+    const missing = await askAs('ghost-club', ['Authorization', `Bearer ${token}`]);
+    expect(existing.status).toBe(403);
+    expect(existing.body).toEqual(forbidden('jec'));
+    expect(missing.status).toBe(403);
+    expect(missing.body).toEqual(forbidden('ghost-club'));
+  });
+
+  it('answers 404 for a missing bucket only to callers allowed on it', async () => {
+    const everywhere = await mintToken({ sub: 'root', buckets: ['*'] });
+    expect((await askAs('ghost-club', ['Authorization', `Bearer ${everywhere}`])).status).toBe(404);
+    expect((await askAs('ghost-club', ['X-API-Key', TEST_ADMIN_API_KEY])).status).toBe(404);
+    expect((await askAs('ghost-club', ['X-API-Key', exampleKey])).body).toEqual(forbidden('ghost-club'));
+  });
+
+  it('limits API keys to their buckets too', async () => {
+    expect((await askAs('example', ['X-API-Key', exampleKey])).status).toBe(202);
+    expect((await askAs('example', ['X-API-Key', jecKey])).body).toEqual(forbidden('example'));
+  });
+});
+
+describe('job ownership', () => {
+  let app: Express;
+  let prefix: string;
+  let jobId: string;
+  let alice: string;
+  beforeAll(async () => {
+    ({ app, prefix } = startApp());
+    alice = await mintToken({ sub: 'alice', buckets: ['example', 'jec'] });
+    const res = await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${alice}`).send({ question: 'How many members?' });
+    jobId = res.body.data.job_id;
+  });
+  const poll = (header: [string, string], bucket = 'example') => request(app).get(`/api/v1/${bucket}/ask/jobs/${jobId}`).set(...header);
+
+  it('records who submitted the job, never the credential', async () => {
+    expect(JSON.parse((await redis.hget(`${prefix}:job:${jobId}`, 'owner'))!)).toEqual({ type: 'user', id: 'alice' });
+  });
+
+  it('lets the submitting user poll their job', async () => {
+    const res = await poll(['Authorization', `Bearer ${alice}`]);
+    expect(res.status).toBe(200);
+    expect(res.body.data.job_id).toBe(jobId);
+  });
+
+  it("answers 404 to another user polling it, even one allowed on the bucket", async () => {
+    const bob = await mintToken({ sub: 'bob', buckets: ['*'] });
+    const res = await poll(['Authorization', `Bearer ${bob}`]);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: `Unknown job: ${jobId}` } });
+  });
+
+  it('lets an API key poll any job of a bucket it may use', async () => {
+    expect((await poll(['X-API-Key', exampleKey])).status).toBe(200);
+    expect((await poll(['X-API-Key', TEST_ADMIN_API_KEY])).status).toBe(200);
+    expect((await poll(['X-API-Key', jecKey])).body).toEqual(forbidden('example'));
+    expect((await poll(['X-API-Key', jecKey], 'jec')).status).toBe(404);
+  });
+});
+
+describe('admin routes', () => {
+  it('opens Bull Board to admin keys only', async () => {
+    const { app } = startApp();
+    const user = await mintToken({ sub: 'alice', buckets: ['*'] });
+    const denied = { error: { code: 'forbidden', message: 'Admin API key required' } };
+    expect((await request(app).get('/admin/queues/api/queues').set('X-API-Key', exampleKey)).body).toEqual(denied);
+    expect((await request(app).get('/admin/queues/api/queues').set('Authorization', `Bearer ${user}`)).status).toBe(403);
+    expect((await request(app).get('/admin/queues/api/queues')).body).toEqual(unauthorized());
+    expect((await request(app).get('/admin/queues/api/queues').set('X-API-Key', TEST_ADMIN_API_KEY)).status).toBe(200);
+  });
+});
+
+describe('rate limits', () => {
+  it('limits asks per minute per caller with 429 and Retry-After, other callers unaffected', async () => {
+    const { app } = startApp({ FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '2' });
+    const ask = (key: string) => request(app).post('/api/v1/example/ask').set('X-API-Key', key).send({ question: 'How many members?' });
+    expect((await ask(exampleKey)).status).toBe(202);
+    expect((await ask(exampleKey)).status).toBe(202);
+    const limited = await ask(exampleKey);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await ask(TEST_ADMIN_API_KEY)).status).toBe(202);
+  });
+
+  it('limits requests per second, shared across API replicas, and recovers', async () => {
+    const first = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3' });
+    const second = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3', FLOCK_REDIS_PREFIX: first.prefix });
+    const poll = (app: Express) => request(app).get(`/api/v1/example/ask/jobs/${randomUUID()}`).set('X-API-Key', exampleKey);
+    // Align to the start of a second so all four requests fall in one window.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    const statuses = [(await poll(first.app)).status, (await poll(second.app)).status, (await poll(first.app)).status, (await poll(second.app)).status];
+    expect(statuses).toEqual([404, 404, 404, 429]);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await poll(second.app)).status).toBe(404);
+  });
+});
+
+describe('secrets', () => {
+  it('never writes a token or key to Redis or to the log', async () => {
+    const { app, logs, prefix } = startApp();
+    const token = await mintToken({ sub: 'carol', buckets: ['example'] });
+    const submitted = await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${token}`).send({ question: 'How many members?' });
+    await request(app).get(`/api/v1/example/ask/jobs/${submitted.body.data.job_id}`).set('Authorization', `Bearer ${token}`);
+    await request(app).post('/api/v1/example/ask').set('X-API-Key', exampleKey).send({ question: 'How many members?' });
+    await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${token}`).set('X-API-Key', exampleKey).send({});
+    await request(app).post('/api/v1/example/ask').set('X-API-Key', `${exampleKey}x`).send({});
+
+    const secrets = [token, exampleKey, token.split('.')[2]!];
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys.length).toBeGreaterThan(3);
+    for (const key of keys) {
+      const contents = JSON.stringify(await dumpKey(key));
+      for (const secret of secrets) expect(contents).not.toContain(secret);
+    }
+    expect(logs.length).toBeGreaterThan(3);
+    const logText = logs.join('\n');
+    for (const secret of secrets) expect(logText).not.toContain(secret);
+    expect(logText).toContain('"caller":"user:carol"');
+    expect(logText).toContain('"caller":"key:example-service"');
+  });
+});
+
+async function dumpKey(key: string): Promise<unknown> {
+  switch (await redis.type(key)) {
+    case 'string':
+      return redis.get(key);
+    case 'hash':
+      return redis.hgetall(key);
+    case 'list':
+      return redis.lrange(key, 0, -1);
+    case 'set':
+      return redis.smembers(key);
+    case 'zset':
+      return redis.zrange(key, 0, -1, 'WITHSCORES');
+    case 'stream':
+      return redis.xrange(key, '-', '+');
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,53 @@
+import { Passport } from 'passport';
+import { Strategy as BearerStrategy } from 'passport-http-bearer';
+import type { RequestHandler } from 'express';
+import { principalKey, type ApiKeyAuthenticator, type JwtVerifier, type Principal } from '@flock/auth';
+import { UnauthorizedError } from '@flock/errors';
+
+/**
+ * Authenticates every request behind it, by bearer token (a user, through passport and
+ * jose) or by X-API-Key (a service). Exactly one scheme: a request carrying both has
+ * two identities and is refused rather than resolved by precedence.
+ */
+export function authenticate(verifier: JwtVerifier, apiKeys: ApiKeyAuthenticator): RequestHandler {
+  // An instance of its own, so several apps in one process never share strategies.
+  const passport = new Passport();
+  passport.use(
+    new BearerStrategy((token, done) => {
+      verifier.verify(token).then(
+        (principal) => done(null, principal),
+        (error: unknown) => done(error),
+      );
+    }),
+  );
+
+  return (req, res, next) => {
+    const authorization = req.headers.authorization;
+    const hasBearer = typeof authorization === 'string' && /^bearer\s/i.test(authorization);
+    const key = req.headers['x-api-key'];
+    const accept = (principal: Principal) => {
+      req.principal = principal;
+      req.log = req.log.child({ caller: principalKey(principal) });
+      next();
+    };
+    if (hasBearer === (key !== undefined)) {
+      next(new UnauthorizedError());
+      return;
+    }
+    if (typeof key === 'string') {
+      const principal = apiKeys.authenticate(key);
+      if (principal) accept(principal);
+      else next(new UnauthorizedError('Invalid API key'));
+      return;
+    }
+    (passport.authenticate as (...args: unknown[]) => RequestHandler)(
+      'bearer',
+      { session: false },
+      (error: unknown, principal: Principal | false) => {
+        if (error) next(error);
+        else if (!principal) next(new UnauthorizedError('Invalid token'));
+        else accept(principal);
+      },
+    )(req, res, next);
+  };
+}

@@ -1,0 +1,23 @@
+import type { RequestHandler } from 'express';
+import { canAccessBucket } from '@flock/auth';
+import { ForbiddenError, UnauthorizedError } from '@flock/errors';
+import { bucketParam } from '../ask/ask.schema';
+import { validate } from '../http/validate';
+
+/**
+ * 403 for a bucket the caller may not use, whether or not it exists: the answer must
+ * not tell anyone which tenants there are. Only callers allowed on a bucket can learn
+ * that it has no warehouse (404, from the service).
+ */
+export const requireBucketAccess: RequestHandler = (req, _res, next) => {
+  const bucket = validate(bucketParam, req.params.bucket);
+  if (!req.principal) throw new UnauthorizedError();
+  if (!canAccessBucket(req.principal, bucket)) throw new ForbiddenError(`Access denied to bucket '${bucket}'`);
+  next();
+};
+
+export const requireAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.principal) throw new UnauthorizedError();
+  if (!req.principal.admin) throw new ForbiddenError('Admin API key required');
+  next();
+};
