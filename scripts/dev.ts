@@ -4,6 +4,8 @@
  * one worker as separate processes, exactly as operators run them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDemoWarehouses } from '@flock/demo';
 import { RedisServerMissingError, startLocalRedis, type LocalRedis } from '@flock/local-redis';
@@ -12,6 +14,20 @@ const root = path.resolve(__dirname, '..');
 const warehouseDir = path.resolve(root, process.env.FLOCK_WAREHOUSE_DIR ?? 'data/warehouses');
 const demoBuckets = Number(process.env.FLOCK_DEMO_BUCKETS ?? 177);
 const port = process.env.PORT ?? '3000';
+const dataDir = path.resolve(root, 'data');
+
+/**
+ * A local secret kept in data/ (owner-only), created on first start, so the dev API
+ * key and token secret stay the same across restarts. Production sets them itself.
+ */
+function devSecret(file: string, make: () => string): string {
+  const full = path.join(dataDir, file);
+  if (existsSync(full)) return readFileSync(full, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const value = make();
+  writeFileSync(full, `${value}\n`, { mode: 0o600 });
+  return value;
+}
 
 async function main(): Promise<void> {
   if (!Number.isInteger(demoBuckets) || demoBuckets < 1) {
@@ -39,13 +55,24 @@ async function main(): Promise<void> {
     console.log(`redis: using REDIS_URL`);
   }
 
-  const env = { ...process.env, REDIS_URL: redisUrl, FLOCK_WAREHOUSE_DIR: warehouseDir, PORT: port };
+  const adminKey = process.env.FLOCK_ADMIN_API_KEY ?? devSecret('dev-admin-api-key', () => `flk_dev_${randomBytes(24).toString('base64url')}`);
+  const jwtSecret = process.env.FLOCK_JWT_SECRET ?? devSecret('dev-jwt-secret', () => randomBytes(32).toString('base64url'));
+  const env = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    FLOCK_WAREHOUSE_DIR: warehouseDir,
+    PORT: port,
+    FLOCK_ADMIN_API_KEY: adminKey,
+    FLOCK_JWT_SECRET: jwtSecret,
+  };
   const children: ChildProcess[] = [
     spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
     spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
   ];
-  console.log(`flock: API on http://127.0.0.1:${port}, one worker. Try:
-  curl -s -X POST http://127.0.0.1:${port}/api/v1/example/ask -H 'Content-Type: application/json' -d '{"question":"How many members by type?"}'
+  console.log(`flock: API on http://127.0.0.1:${port}, one worker.
+admin API key: ${process.env.FLOCK_ADMIN_API_KEY ? 'from FLOCK_ADMIN_API_KEY' : 'in data/dev-admin-api-key'}
+Try:
+  curl -s -X POST http://127.0.0.1:${port}/api/v1/example/ask -H "X-API-Key: $(cat data/dev-admin-api-key)" -H 'Content-Type: application/json' -d '{"question":"How many members by type?"}'
 Ctrl-C stops everything.`);
 
   let stopping = false;
