@@ -3,10 +3,11 @@ import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
 import { JobQueue, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { DirectoryTenantCatalog } from '@flock/warehouse';
+import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { rateLimit } from './http/rate-limit.middleware';
+import { SchemaService } from './schema/schema.service';
 
 export interface ApiContext {
   deps: AppDependencies;
@@ -28,11 +29,20 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   const askQueue = new JobQueue('ask', { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
   askQueue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
   const catalog = new DirectoryTenantCatalog(config.warehouseDir);
+  // For the synchronous schema and SQL endpoints: the same sandbox and limits as workers.
+  const warehouse = new Warehouse({
+    catalog,
+    limits: { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
+    maxIdle: config.poolMaxIdle,
+    idleMs: config.poolIdleMs,
+    defaultQueryLimits: { timeoutMs: config.queryTimeoutMs, maxRows: config.maxResultRows, maxBytes: config.maxResultBytes },
+  });
 
   return {
     deps: {
       logger,
       ask: new AskService(store, askQueue, catalog),
+      schema: new SchemaService(warehouse),
       queues: [askQueue.queue],
       pingRedis: () => redis.ping(),
       jwtVerifier: new JwtVerifier({
@@ -57,6 +67,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
     },
     async close() {
       await askQueue.close();
+      warehouse.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

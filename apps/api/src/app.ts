@@ -9,14 +9,17 @@ import { BULL_BOARD_PATH, bullBoardRouter } from './admin/bull-board';
 import { askRoutes } from './ask/ask.routes';
 import type { AskService } from './ask/ask.service';
 import { authenticate } from './auth/authenticate.middleware';
-import { requireAdmin } from './auth/authorize.middleware';
+import { requireAdmin, requireBucketAccess } from './auth/authorize.middleware';
 import { healthRoutes } from './health/health.routes';
+import { schemaRoutes } from './schema/schema.routes';
+import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { jsonOnly } from './http/json-only.middleware';
 
 export interface AppDependencies {
   logger: Logger;
   ask: AskService;
+  schema: SchemaService;
   queues: Queue[];
   pingRedis: () => Promise<unknown>;
   jwtVerifier: JwtVerifier;
@@ -73,7 +76,9 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(jsonOnly);
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
+  app.use('/api/v1/:bucket', requireBucketAccess);
   app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit }));
+  app.use(schemaRoutes(deps.schema));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { JobOwner } from '@flock/jobs';
 import type { Principal } from '@flock/auth';
-import { requireBucketAccess } from '../auth/authorize.middleware';
 import { NotFoundError } from '@flock/errors';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
@@ -15,7 +14,6 @@ function ownerOf(principal: Principal): JobOwner {
 export function askRoutes(service: AskService, options: { maxQuestionLength: number; askRateLimit: RequestHandler }): Router {
   const router = Router();
   const bodySchema = askBody(options.maxQuestionLength);
-  router.use('/api/v1/:bucket', requireBucketAccess);
 
   router.post('/api/v1/:bucket/ask', options.askRateLimit, async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createLogger } from '@flock/logger';
+import { TEST_ADMIN_API_KEY, demoWarehouseDir, mintToken, testConfig } from '@flock/testing';
+import { createApiContext, type ApiContext } from '../api-context';
+import { createApp } from '../app';
+
+let context: ApiContext;
+let app: Express;
+
+beforeAll(() => {
+  context = createApiContext(testConfig({ FLOCK_MAX_RESULT_ROWS: '5', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' }), createLogger('schema-test', 'silent'));
+  app = createApp(context.deps);
+});
+afterAll(() => context.close());
+
+const get = (url: string) => request(app).get(url).set('X-API-Key', TEST_ADMIN_API_KEY);
+const query = (body: unknown, bucket = 'example') =>
+  request(app).post(`/api/v1/${bucket}/query`).set('X-API-Key', TEST_ADMIN_API_KEY).set('Content-Type', 'application/json').send(JSON.stringify(body));
+
+async function reference(sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(path.join(demoWarehouseDir(), 'example.duckdb'), { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowsJS().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('GET /api/v1/{bucket}/tables', () => {
+  it('lists the tables with their row counts', async () => {
+    const res = await get('/api/v1/example/tables');
+    expect(res.status).toBe(200);
+    const expected = await reference(
+      "SELECT 'attendance', count(*) FROM attendance UNION ALL SELECT 'event', count(*) FROM event UNION ALL SELECT 'member', count(*) FROM member UNION ALL SELECT 'payment', count(*) FROM payment",
+    );
+    expect(res.body).toEqual({
+      data: { tables: expected.map(([name, rowCount]) => ({ name, row_count: rowCount })) },
+      meta: { bucket: 'example' },
+    });
+  });
+
+  it('answers 404 for a bucket without a warehouse', async () => {
+    expect((await get('/api/v1/ghost-club/tables')).body).toEqual({ error: { code: 'not_found', message: 'Unknown bucket: ghost-club' } });
+  });
+});
+
+describe('GET /api/v1/{bucket}/tables/{table}', () => {
+  it('describes columns, types and keys', async () => {
+    const res = await get('/api/v1/example/tables/payment');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      name: 'payment',
+      primary_key: ['id'],
+      foreign_keys: [{ columns: ['member_id'], references: { table: 'member', columns: ['id'] } }],
+    });
+    expect(res.body.data.columns).toEqual([
+      { name: 'id', type: 'INTEGER', nullable: false },
+      { name: 'member_id', type: 'INTEGER', nullable: false },
+      { name: 'amount', type: 'DECIMAL(10,2)', nullable: false },
+      { name: 'currency', type: 'VARCHAR', nullable: false },
+      { name: 'status', type: 'VARCHAR', nullable: false },
+      { name: 'paid_at', type: 'TIMESTAMP', nullable: false },
+    ]);
+  });
+
+  it('answers the seed envelope for an unknown table', async () => {
+    const res = await get('/api/v1/example/tables/foo');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'Unknown table: foo' } });
+  });
+});
+
+describe('POST /api/v1/{bucket}/query', () => {
+  it('runs one read-only SELECT and returns JSON-native rows', async () => {
+    const res = await query({ sql: "SELECT count(*) AS n FROM member WHERE status = 'active'" });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ columns: ['n'], rows: await reference("SELECT count(*) FROM member WHERE status = 'active'") });
+    expect(res.body.meta).toMatchObject({ bucket: 'example', row_count: 1, total_rows: 1, truncated: false });
+  });
+
+  it('caps rows and says so', async () => {
+    const res = await query({ sql: 'SELECT id FROM member ORDER BY id' });
+    expect(res.body.data.rows).toEqual([[1], [2], [3], [4], [5]]);
+    expect(res.body.meta).toMatchObject({ row_count: 5, truncated: true, total_rows: (await reference('SELECT count(*) FROM member'))[0]![0] });
+  });
+
+  it.each([
+    [{}, "Missing 'sql' field"],
+    [{ sql: '' }, "'sql' must not be empty"],
+    [{ sql: 42 }, "'sql' must be a string"],
+  ])('answers 400 for %j', async (body, message) => {
+    const res = await query(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'bad_request', message } });
+  });
+
+  it('refuses writes (400), failed queries (422) and runaway queries (408), and writes nothing', async () => {
+    const write = await query({ sql: 'DELETE FROM member' });
+    expect(write.status).toBe(400);
+    expect(write.body.error.code).toBe('validation_failed');
+    const file = await query({ sql: "SELECT * FROM read_csv('/etc/passwd')" });
+    expect(file.status).toBe(422);
+    expect(file.body.error).toEqual({ code: 'execution_failed', message: expect.stringMatching(/disabled by configuration/) });
+    const slow = await query({ sql: 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b' });
+    expect(slow.status).toBe(408);
+    expect(slow.body.error.code).toBe('query_timeout');
+    expect((await reference('SELECT count(*) > 0 FROM member'))[0]).toEqual([true]);
+  });
+
+  it('follows the same access rules as ask', async () => {
+    const token = await mintToken({ sub: 'alice', buckets: ['jec'] });
+    const res = await request(app).post('/api/v1/example/query').set('Authorization', `Bearer ${token}`).send({ sql: 'SELECT 1' });
+    expect(res.body).toEqual({ error: { code: 'forbidden', message: "Access denied to bucket 'example'" } });
+    expect((await request(app).get('/api/v1/example/tables')).status).toBe(401);
+    expect((await request(app).get('/api/v1/ghost-club/tables/member').set('Authorization', `Bearer ${token}`)).status).toBe(403);
+  });
+});
