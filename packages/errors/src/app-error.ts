@@ -53,8 +53,9 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, cause?: unknown) {
     super('service_unavailable', message, 503);
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

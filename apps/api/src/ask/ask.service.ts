@@ -23,7 +23,8 @@ export class AskService {
     } catch (error) {
       // Never leave a record that no worker will ever pick up.
       await this.store.remove(jobId).catch(() => undefined);
-      throw new ServiceUnavailableError(`The job queue is unavailable; the question was not submitted. (${(error as Error).message})`);
+      // The cause (which may name internal hosts) is for the log, not the caller.
+      throw new ServiceUnavailableError('The job queue is unavailable; the question was not submitted. Try again shortly.', error);
     }
     return jobId;
   }

@@ -30,6 +30,7 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
   if (known) {
+    if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
     res.status(known.status).json({ error: { code: known.code, message: known.message } });
     return;
