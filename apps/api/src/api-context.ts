@@ -3,7 +3,7 @@ import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
 import { JobQueue, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
+import { DirectoryTenantCatalog, createWarehouse } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { rateLimit } from './http/rate-limit.middleware';
@@ -30,13 +30,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   askQueue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
   const catalog = new DirectoryTenantCatalog(config.warehouseDir);
   // For the synchronous schema and SQL endpoints: the same sandbox and limits as workers.
-  const warehouse = new Warehouse({
-    catalog,
-    limits: { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
-    maxIdle: config.poolMaxIdle,
-    idleMs: config.poolIdleMs,
-    defaultQueryLimits: { timeoutMs: config.queryTimeoutMs, maxRows: config.maxResultRows, maxBytes: config.maxResultBytes },
-  });
+  const warehouse = createWarehouse(config, catalog);
 
   return {
     deps: {

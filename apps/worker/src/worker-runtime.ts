@@ -3,7 +3,7 @@ import type { FlockConfig } from '@flock/config';
 import { JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { SqlGenerator } from '@flock/sql';
-import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
+import { createWarehouse } from '@flock/warehouse';
 import { AskService } from './ask/ask.service';
 
 export interface WorkerRuntime {
@@ -25,17 +25,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator,
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
-  const warehouse = new Warehouse({
-    catalog: new DirectoryTenantCatalog(config.warehouseDir),
-    limits: { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
-    maxIdle: config.poolMaxIdle,
-    idleMs: config.poolIdleMs,
-    defaultQueryLimits: {
-      timeoutMs: config.queryTimeoutMs,
-      maxRows: config.maxResultRows,
-      maxBytes: config.maxResultBytes,
-    },
-  });
+  const warehouse = createWarehouse(config);
   const ask = new AskService(store, warehouse, generator, logger.child({ component: 'ask' }), {
     workerTimeoutMs: config.workerTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,

@@ -5,7 +5,7 @@ import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lea
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
-import type { TenantCatalog } from './tenant-catalog';
+import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
 
 /** Caps on one query's run time and result size. */
 export interface QueryLimits {
@@ -28,8 +28,33 @@ export interface QueryResult {
 
 export interface WarehouseOptions extends InstancePoolOptions {
   catalog: TenantCatalog;
-  limits: InstancePoolOptions['limits'];
   defaultQueryLimits: QueryLimits;
+}
+
+/** The sandbox settings operators configure (FlockConfig has them all). */
+export interface WarehouseSettings {
+  warehouseDir: string;
+  queryThreads: number;
+  queryMemoryLimit: string;
+  queryTimeoutMs: number;
+  maxResultRows: number;
+  maxResultBytes: number;
+  poolMaxIdle: number;
+  poolIdleMs: number;
+}
+
+/**
+ * The warehouse every Flock process uses, from its settings: one definition, so the
+ * API's synchronous queries and the workers' jobs always run under the same limits.
+ */
+export function createWarehouse(settings: WarehouseSettings, catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir)): Warehouse {
+  return new Warehouse({
+    catalog,
+    limits: { threads: settings.queryThreads, memoryLimit: settings.queryMemoryLimit },
+    maxIdle: settings.poolMaxIdle,
+    idleMs: settings.poolIdleMs,
+    defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
+  });
 }
 
 /**
