@@ -19,7 +19,7 @@ describe('worker processes', () => {
     await flock.close();
   });
 
-  const workerEnv = () => ({ ...flock.env, ...baseEnv(), FLOCK_LOG_LEVEL: 'info' });
+  const workerEnv = () => ({ ...flock.env, FLOCK_LOG_LEVEL: 'info' });
 
   it('two workers share 200 jobs: every job answered exactly once, none lost', async () => {
     const a = spawnWorker(workerEnv());
@@ -89,12 +89,3 @@ describe('worker processes', () => {
   });
 });
 
-function baseEnv(): Record<string, string> {
-  return {
-    REDIS_URL: process.env.FLOCK_TEST_REDIS_URL!,
-    FLOCK_WAREHOUSE_DIR: process.env.FLOCK_TEST_WAREHOUSE_DIR!,
-    FLOCK_STALLED_INTERVAL_SECONDS: '1',
-    FLOCK_LOCK_DURATION_SECONDS: '2',
-    FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '5',
-  };
-}

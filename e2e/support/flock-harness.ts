@@ -2,7 +2,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
 import type { SqlGenerator } from '@flock/sql';
-import { TEST_ADMIN_API_KEY, testConfig, waitFor } from '@flock/testing';
+import { loadConfig } from '@flock/config';
+import { TEST_ADMIN_API_KEY, testEnv, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
 import { createApp } from '../../apps/api/src/app';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime';
@@ -10,6 +11,7 @@ import { createSqlGenerator } from '../../apps/worker/src/sql-generator.factory'
 
 export interface Harness {
   app: Express;
+  /** The full environment the in-process API runs with; spawn workers with it to share its Redis prefix and settings. */
   env: Record<string, string>;
   api: ApiContext;
   worker?: WorkerRuntime;
@@ -19,9 +21,9 @@ export interface Harness {
 /** The API in-process and, optionally, one worker runtime in-process, sharing a fresh Redis prefix. */
 export function startHarness(
   options: { env?: Record<string, string>; generator?: SqlGenerator; worker?: boolean } = {},
-): Harness & { env: Record<string, string> } {
-  const config = testConfig(options.env);
-  const env = { ...(options.env ?? {}), FLOCK_REDIS_PREFIX: config.redisPrefix };
+): Harness {
+  const env = testEnv(options.env);
+  const config = loadConfig(env);
   const logger = createLogger('e2e', 'silent');
   const api = createApiContext(config, logger);
   const worker =
