@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { TEST_ADMIN_API_KEY } from '@flock/testing';
-import { referenceRows, normalise } from './support/reference';
+import { TEST_ADMIN_API_KEY, normalise, referenceRows } from '@flock/testing';
 import { ScriptedGenerator } from './support/scripted-generator';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
 

@@ -1,7 +1,5 @@
 import request from 'supertest';
-import { TEST_ADMIN_API_KEY } from '@flock/testing';
-import { logEntries, spawnTs, spawnWorker, waitFor, type FlockProcess } from '@flock/testing';
-import { referenceRows } from './support/reference';
+import { TEST_ADMIN_API_KEY, logEntries, referenceRows, spawnTs, spawnWorker, waitFor, type FlockProcess } from '@flock/testing';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
 
 const QUESTIONS = ['How many members do we have?', 'How many members by type?', 'How many active members do we have?'];

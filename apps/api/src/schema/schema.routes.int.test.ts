@@ -1,9 +1,7 @@
-import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, demoWarehouseDir, mintToken, testConfig } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, mintToken, referenceRows, testConfig } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -20,16 +18,7 @@ const get = (url: string) => request(app).get(url).set('X-API-Key', TEST_ADMIN_A
 const query = (body: unknown, bucket = 'example') =>
   request(app).post(`/api/v1/${bucket}/query`).set('X-API-Key', TEST_ADMIN_API_KEY).set('Content-Type', 'application/json').send(JSON.stringify(body));
 
-async function reference(sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(path.join(demoWarehouseDir(), 'example.duckdb'), { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowsJS().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+const reference = (sql: string) => referenceRows('example', sql);
 
 describe('GET /api/v1/{bucket}/tables', () => {
   it('lists the tables with their row counts', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { demoWarehouseDir } from '@flock/testing';
+import { demoWarehouseDir } from './fixtures';
 
 /**
  * Reads the answer straight from a demo warehouse with hand-written SQL, so the
