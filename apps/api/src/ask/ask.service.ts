@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError, ServiceUnavailableError } from '@flock/errors';
 import type { JobOwner, JobQueue, JobRecord, JobStore } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
+import { assertBucketExists } from '../http/bucket-exists';
 
 /**
  * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
@@ -15,7 +16,7 @@ export class AskService {
   ) {}
 
   async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
-    if (!(await this.catalog.exists(bucket))) throw new NotFoundError(`Unknown bucket: ${bucket}`);
+    await assertBucketExists(this.catalog, bucket);
     const jobId = randomUUID();
     await this.store.create({ id: jobId, kind: 'ask', bucket, question, owner });
     try {

@@ -1,6 +1,7 @@
 import { AppError, JobFailure, NotFoundError } from '@flock/errors';
 import type { TableInfo } from '@flock/sql';
 import type { QueryResult, Warehouse } from '@flock/warehouse';
+import { assertBucketExists } from '../http/bucket-exists';
 
 /**
  * Synchronous reads of one bucket's warehouse for the API: its tables, one table's
@@ -10,7 +11,7 @@ export class SchemaService {
   constructor(private readonly warehouse: Warehouse) {}
 
   async tables(bucket: string): Promise<TableInfo[]> {
-    await this.assertBucket(bucket);
+    await assertBucketExists(this.warehouse.catalog, bucket);
     return (await this.warehouse.schema(bucket)).tables;
   }
 
@@ -21,7 +22,7 @@ export class SchemaService {
   }
 
   async query(bucket: string, sql: string): Promise<QueryResult & { executionMs: number }> {
-    await this.assertBucket(bucket);
+    await assertBucketExists(this.warehouse.catalog, bucket);
     const started = Date.now();
     try {
       return { ...(await this.warehouse.query(bucket, sql)), executionMs: Date.now() - started };
@@ -32,9 +33,5 @@ export class SchemaService {
       if (error.code === 'execution_failed') throw new AppError(error.code, error.message, 422);
       throw new AppError(error.code, error.message, 400);
     }
-  }
-
-  private async assertBucket(bucket: string): Promise<void> {
-    if (!(await this.warehouse.catalog.exists(bucket))) throw new NotFoundError(`Unknown bucket: ${bucket}`);
   }
 }
