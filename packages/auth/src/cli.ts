@@ -13,9 +13,8 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { ApiKeyFile } from './api-keys';
-import type { BucketGrant } from './principal';
+import { BUCKET_ID, type BucketGrant } from './principal';
 
-const BUCKET = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const USAGE = `usage:
   pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin]
   pnpm auth keys list
@@ -29,7 +28,7 @@ function grant(buckets: string | undefined, all: boolean | undefined): BucketGra
   if (all || buckets === '*') return '*';
   if (!buckets) throw new UsageError('give --buckets a,b or --all-buckets');
   const list = buckets.split(',').map((b) => b.trim());
-  const bad = list.find((b) => !BUCKET.test(b));
+  const bad = list.find((b) => !BUCKET_ID.test(b));
   if (bad !== undefined) throw new UsageError(`not a bucket id: '${bad}'`);
   return list;
 }

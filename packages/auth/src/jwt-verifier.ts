@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnauthorizedError } from '@flock/errors';
-import type { Principal } from './principal';
+import { BUCKET_ID, type Principal } from './principal';
 
 export interface JwtVerifierOptions {
   /** HS256 shared secret. */
@@ -11,7 +11,6 @@ export interface JwtVerifierOptions {
   audience?: string;
 }
 
-const BUCKET = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const ASYMMETRIC = ['RS256', 'ES256'];
 
 /**
@@ -46,7 +45,7 @@ export class JwtVerifier {
     }
     const buckets = payload.buckets;
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthorizedError("Invalid token: 'sub' must be a non-empty string");
-    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || BUCKET.test(b)))) {
+    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || BUCKET_ID.test(b)))) {
       throw new UnauthorizedError("Invalid token: 'buckets' must be an array of bucket ids, or [\"*\"]");
     }
     return { kind: 'user', id: payload.sub, buckets: buckets.includes('*') ? '*' : (buckets as string[]), admin: false };
