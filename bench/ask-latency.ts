@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDemoWarehouses } from '@flock/demo';
 import { freePort, startLocalRedis } from '@flock/local-redis';
+import { percentile } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
@@ -20,11 +21,6 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 50;
 
 const root = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-bench-ask-'));

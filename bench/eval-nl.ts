@@ -10,7 +10,7 @@
  * With --min-accuracy it exits 1 below the floor or when any `gold: null` question
  * was answered, so CI fails on a drop.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,18 +18,11 @@ import { bucketNames, createDemoWarehouse, hasEventTables } from '@flock/demo';
 import { JobFailure } from '@flock/errors';
 import { BuiltinSqlGenerator } from '@flock/sql';
 import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
-
-interface Question {
-  id: string;
-  kind: string;
-  question: string;
-  gold: string | null;
-  ordered?: boolean;
-}
+import { DEFAULT_QUESTIONS, readQuestions } from './support';
 
 const { values } = parseArgs({
   options: {
-    questions: { type: 'string', default: path.resolve(__dirname, '../../shared/nl-dev/questions.jsonl') },
+    questions: { type: 'string', default: DEFAULT_QUESTIONS },
     buckets: { type: 'string' },
     // The first demo tenants: varied sizes, and one without event tables.
     'bucket-count': { type: 'string', default: '8' },
@@ -65,10 +58,7 @@ function sameListing(got: unknown[][], gotWidth: number, want: unknown[][], want
 }
 
 async function main(): Promise<void> {
-  const questions = readFileSync(values.questions!, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Question);
+  const questions = readQuestions(values.questions!);
   const buckets = values.buckets ? values.buckets.split(',') : bucketNames(Number(values['bucket-count']));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-eval-nl-'));
   const generator = new BuiltinSqlGenerator();

@@ -6,28 +6,24 @@
  *
  *   pnpm bench:generate [--questions FILE] [--iterations 200]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDemoWarehouse } from '@flock/demo';
 import { BuiltinSqlGenerator } from '@flock/sql';
 import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
+import { DEFAULT_QUESTIONS, percentile, readQuestions } from './support';
 
 const { values } = parseArgs({
   options: {
-    questions: { type: 'string', default: path.resolve(__dirname, '../../shared/nl-dev/questions.jsonl') },
+    questions: { type: 'string', default: DEFAULT_QUESTIONS },
     iterations: { type: 'string', default: '200' },
   },
 });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
 async function main(): Promise<void> {
-  const questions = readFileSync(values.questions!, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => (JSON.parse(l) as { question: string }).question);
+  const questions = readQuestions(values.questions!).map((q) => q.question);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-bench-gen-'));
   await createDemoWarehouse(dir, 'example');
   const warehouse = new Warehouse({
@@ -61,8 +57,6 @@ async function main(): Promise<void> {
         execution.push(performance.now() - started);
       }
     }
-    generation.sort((a, b) => a - b);
-    execution.sort((a, b) => a - b);
     const ms = (v: number) => `${v.toFixed(3)} ms`;
     console.log(`built-in generation on demo bucket 'example': ${questions.length} questions x ${values.iterations}`);
     console.log(`generation  median ${ms(percentile(generation, 50))}  p99 ${ms(percentile(generation, 99))}  (target p99 < 5 ms: ${percentile(generation, 99) < 5 ? 'met' : 'MISSED'})`);
