@@ -7,7 +7,7 @@ import { TEST_ADMIN_API_KEY, testEnv, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
 import { createApp } from '../../apps/api/src/app';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime';
-import { createSqlGenerator } from '../../apps/worker/src/sql-generator.factory';
+import { createSqlGenerators } from '../../apps/worker/src/sql-generator.factory';
 
 export interface Harness {
   app: Express;
@@ -27,7 +27,7 @@ export function startHarness(
   const logger = createLogger('e2e', 'silent');
   const api = createApiContext(config, logger);
   const worker =
-    options.worker === false ? undefined : startWorkerRuntime(config, options.generator ?? createSqlGenerator(config), logger);
+    options.worker === false ? undefined : startWorkerRuntime(config, options.generator ?? createSqlGenerators(config), logger);
   return {
     app: createApp(api.deps),
     env,

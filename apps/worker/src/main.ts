@@ -1,10 +1,10 @@
 import { createLogger } from '@flock/logger';
 import { config } from './env';
-import { createSqlGenerator } from './sql-generator.factory';
+import { createSqlGenerators } from './sql-generator.factory';
 import { startWorkerRuntime } from './worker-runtime';
 
 const logger = createLogger('flock-worker', config.logLevel);
-const runtime = startWorkerRuntime(config, createSqlGenerator(config), logger);
+const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,10 +1,29 @@
-import type { FlockConfig } from '@flock/config';
-import { BuiltinSqlGenerator, type SqlGenerator } from '@flock/sql';
+import type { FlockConfig, SqlGeneratorKind } from '@flock/config';
+import { BuiltinSqlGenerator, SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 
-/** The engine named by FLOCK_SQL_GENERATOR. */
-export function createSqlGenerator(config: Pick<FlockConfig, 'sqlGenerator'>): SqlGenerator {
-  switch (config.sqlGenerator) {
+type GeneratorConfig = Pick<FlockConfig, 'sqlGenerator' | 'sqlGeneratorByBucket' | 'llm' | 'motherduck'>;
+
+/** The engines named by FLOCK_SQL_GENERATOR and FLOCK_SQL_GENERATOR_BY_BUCKET, one instance per kind. */
+export function createSqlGenerators(config: GeneratorConfig): SqlGeneratorRouter {
+  const instances = new Map<SqlGeneratorKind, SqlGenerator>();
+  const instance = (kind: SqlGeneratorKind) => {
+    let generator = instances.get(kind);
+    if (!generator) {
+      generator = createSqlGenerator(kind, config);
+      instances.set(kind, generator);
+    }
+    return generator;
+  };
+  const overrides = new Map(Object.entries(config.sqlGeneratorByBucket).map(([bucket, kind]) => [bucket, instance(kind)]));
+  return new SqlGeneratorRouter(instance(config.sqlGenerator), overrides);
+}
+
+function createSqlGenerator(kind: SqlGeneratorKind, config: GeneratorConfig): SqlGenerator {
+  switch (kind) {
     case 'builtin':
       return new BuiltinSqlGenerator();
+    case 'openai':
+    case 'motherduck':
+      throw new Error(`The ${kind} generator is not available yet`);
   }
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { FlockConfig } from '@flock/config';
 import { JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import type { SqlGenerator } from '@flock/sql';
+import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import { createWarehouse } from '@flock/warehouse';
 import { AskService } from './ask/ask.service';
 
@@ -16,7 +16,8 @@ export interface WorkerRuntime {
  * consumers. main.ts calls it with the environment's config; tests call it in-process
  * with their own config and generator.
  */
-export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator, logger: Logger): WorkerRuntime {
+export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator | SqlGeneratorRouter, logger: Logger): WorkerRuntime {
+  const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const storeRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -26,7 +27,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator,
     workerTimeoutMs: config.workerTimeoutMs,
   });
   const warehouse = createWarehouse(config);
-  const ask = new AskService(store, warehouse, generator, logger.child({ component: 'ask' }), {
+  const ask = new AskService(store, warehouse, generators, logger.child({ component: 'ask' }), {
     workerTimeoutMs: config.workerTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
   });
@@ -57,7 +58,10 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator,
       .fail(jobId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
       .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
   });
-  logger.info({ concurrency: config.workerConcurrency, generator: generator.name }, 'worker started');
+  logger.info(
+    { concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) },
+    'worker started',
+  );
 
   return {
     async close() {

@@ -13,7 +13,13 @@ export interface FlockConfig {
   /** `FLOCK_WAREHOUSE_DIR`: folder of `{bucket}.duckdb` files. Default ./data/warehouses. */
   warehouseDir: string;
   /** `FLOCK_SQL_GENERATOR`: question-to-SQL engine. Default `builtin`. */
-  sqlGenerator: 'builtin';
+  sqlGenerator: SqlGeneratorKind;
+  /** `FLOCK_SQL_GENERATOR_BY_BUCKET`: per-bucket engine overrides, `bucket=engine,...`. Default none. */
+  sqlGeneratorByBucket: Record<string, SqlGeneratorKind>;
+  /** The OpenAI-compatible endpoint; set when any bucket uses `openai`. */
+  llm?: LlmConfig;
+  /** MotherDuck access; set when any bucket uses `motherduck`. */
+  motherduck?: MotherDuckConfig;
   /** `FLOCK_MAX_QUESTION_LENGTH`: longest question accepted, in characters. Default 1000. */
   maxQuestionLength: number;
   /** `FLOCK_BODY_LIMIT`: largest JSON request body. Default 16kb. */
@@ -64,6 +70,31 @@ export interface FlockConfig {
   requestRateLimitPerSecond: number;
 }
 
+export const SQL_GENERATOR_KINDS = ['builtin', 'motherduck', 'openai'] as const;
+export type SqlGeneratorKind = (typeof SQL_GENERATOR_KINDS)[number];
+
+export interface LlmConfig {
+  /** `FLOCK_LLM_BASE_URL`: base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1. */
+  baseUrl: string;
+  /** `FLOCK_LLM_API_KEY`: bearer key for it; optional for local servers. Never logged. */
+  apiKey?: string;
+  /** `FLOCK_LLM_MODEL`: model name sent with every request. */
+  model: string;
+  /** `FLOCK_LLM_TIMEOUT_SECONDS`: one chat-completions request is abandoned after this long. Default 30. */
+  timeoutMs: number;
+  /** `FLOCK_LLM_ATTEMPTS`: tries per question, counting self-corrections after a failed validation or run. Default 3. */
+  attempts: number;
+  /** `FLOCK_LLM_MAX_SCHEMA_CHARS`: budget of the schema part of the prompt; larger schemas are cut to the most relevant tables. Default 12000. */
+  maxSchemaChars: number;
+}
+
+export interface MotherDuckConfig {
+  /** `MOTHERDUCK_TOKEN`: MotherDuck service token. Never logged. */
+  token: string;
+  /** `FLOCK_MOTHERDUCK_DATABASES`: `bucket=database,...`; a bucket not listed uses the database of its own name. */
+  databases: Record<string, string>;
+}
+
 const seconds = (name: string, fallback: number, min = 0.1) =>
   Joi.number().min(min).max(86_400).default(fallback).label(name);
 
@@ -78,7 +109,18 @@ const schema = Joi.object({
     .default('flock')
     .messages({ 'string.pattern.base': '{{#label}} may hold only letters, digits, ":", "_" and "-"' }),
   FLOCK_WAREHOUSE_DIR: Joi.string().default('./data/warehouses'),
-  FLOCK_SQL_GENERATOR: Joi.string().valid('builtin').default('builtin'),
+  FLOCK_SQL_GENERATOR: Joi.string()
+    .valid(...SQL_GENERATOR_KINDS)
+    .default('builtin'),
+  FLOCK_SQL_GENERATOR_BY_BUCKET: pairList('FLOCK_SQL_GENERATOR_BY_BUCKET', `(${SQL_GENERATOR_KINDS.join('|')})`),
+  FLOCK_LLM_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  FLOCK_LLM_API_KEY: Joi.string(),
+  FLOCK_LLM_MODEL: Joi.string(),
+  FLOCK_LLM_TIMEOUT_SECONDS: seconds('FLOCK_LLM_TIMEOUT_SECONDS', 30),
+  FLOCK_LLM_ATTEMPTS: Joi.number().integer().min(1).max(10).default(3),
+  FLOCK_LLM_MAX_SCHEMA_CHARS: Joi.number().integer().min(500).max(1_000_000).default(12_000),
+  MOTHERDUCK_TOKEN: Joi.string(),
+  FLOCK_MOTHERDUCK_DATABASES: pairList('FLOCK_MOTHERDUCK_DATABASES', '[A-Za-z_][A-Za-z0-9_]{0,62}'),
   FLOCK_MAX_QUESTION_LENGTH: Joi.number().integer().min(10).max(10_000).default(1000),
   FLOCK_BODY_LIMIT: Joi.string()
     .pattern(/^\d+(b|kb|mb)$/i)
@@ -121,7 +163,37 @@ const schema = Joi.object({
     }
     return env;
   })
+  // An engine that is switched on must be reachable: say so at start-up, not on the first ask.
+  .custom((env: Record<string, unknown>, helpers) => {
+    const engines = new Set([env.FLOCK_SQL_GENERATOR, ...Object.values(parsePairs(env.FLOCK_SQL_GENERATOR_BY_BUCKET as string | undefined))]);
+    if (engines.has('openai') && (!env.FLOCK_LLM_BASE_URL || !env.FLOCK_LLM_MODEL)) {
+      return helpers.message({ custom: 'FLOCK_LLM_BASE_URL and FLOCK_LLM_MODEL are required when the openai generator is used' });
+    }
+    if (engines.has('motherduck') && !env.MOTHERDUCK_TOKEN) {
+      return helpers.message({ custom: 'MOTHERDUCK_TOKEN is required when the motherduck generator is used' });
+    }
+    return env;
+  })
   .unknown(true);
+
+/** `key=value,key=value`, keys being bucket ids and values matching `valuePattern`. */
+function pairList(name: string, valuePattern: string) {
+  const pair = `[a-z0-9][a-z0-9_-]{0,62}=${valuePattern}`;
+  return Joi.string()
+    .allow('')
+    .pattern(new RegExp(`^\\s*${pair}\\s*(,\\s*${pair}\\s*)*$`))
+    .label(name)
+    .messages({ 'string.pattern.base': `{{#label}} must look like bucket=value,bucket=value` });
+}
+
+function parsePairs(list: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of (list ?? '').split(',')) {
+    const [key, value] = item.split('=').map((part) => part.trim());
+    if (key && value) pairs[key] = value;
+  }
+  return pairs;
+}
 
 type SecondsKey =
   | 'FLOCK_JOB_TTL_SECONDS'
@@ -139,7 +211,16 @@ type ValidatedEnv = Record<SecondsKey, number> & {
   REDIS_URL: string;
   FLOCK_REDIS_PREFIX: string;
   FLOCK_WAREHOUSE_DIR: string;
-  FLOCK_SQL_GENERATOR: 'builtin';
+  FLOCK_SQL_GENERATOR: SqlGeneratorKind;
+  FLOCK_SQL_GENERATOR_BY_BUCKET?: string;
+  FLOCK_LLM_BASE_URL?: string;
+  FLOCK_LLM_API_KEY?: string;
+  FLOCK_LLM_MODEL?: string;
+  FLOCK_LLM_TIMEOUT_SECONDS: number;
+  FLOCK_LLM_ATTEMPTS: number;
+  FLOCK_LLM_MAX_SCHEMA_CHARS: number;
+  MOTHERDUCK_TOKEN?: string;
+  FLOCK_MOTHERDUCK_DATABASES?: string;
   FLOCK_MAX_QUESTION_LENGTH: number;
   FLOCK_BODY_LIMIT: string;
   FLOCK_QUERY_MEMORY_LIMIT: string;
@@ -174,6 +255,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): FlockConfig {
     redisPrefix: v.FLOCK_REDIS_PREFIX,
     warehouseDir: v.FLOCK_WAREHOUSE_DIR,
     sqlGenerator: v.FLOCK_SQL_GENERATOR,
+    sqlGeneratorByBucket: parsePairs(v.FLOCK_SQL_GENERATOR_BY_BUCKET) as Record<string, SqlGeneratorKind>,
+    llm:
+      v.FLOCK_LLM_BASE_URL && v.FLOCK_LLM_MODEL
+        ? {
+            baseUrl: v.FLOCK_LLM_BASE_URL,
+            apiKey: v.FLOCK_LLM_API_KEY,
+            model: v.FLOCK_LLM_MODEL,
+            timeoutMs: Math.round(v.FLOCK_LLM_TIMEOUT_SECONDS * 1000),
+            attempts: v.FLOCK_LLM_ATTEMPTS,
+            maxSchemaChars: v.FLOCK_LLM_MAX_SCHEMA_CHARS,
+          }
+        : undefined,
+    motherduck: v.MOTHERDUCK_TOKEN
+      ? { token: v.MOTHERDUCK_TOKEN, databases: parsePairs(v.FLOCK_MOTHERDUCK_DATABASES) }
+      : undefined,
     maxQuestionLength: v.FLOCK_MAX_QUESTION_LENGTH,
     bodyLimit: v.FLOCK_BODY_LIMIT,
     jobTtlMs: ms('FLOCK_JOB_TTL_SECONDS'),

@@ -1,9 +1,18 @@
 import type { SchemaContext } from './schema-context';
 
+/** A try that failed validation or execution, sent back so the engine can correct itself. */
+export interface FailedAttempt {
+  sql: string;
+  /** The validator's or the database's message, as the asker would see it. */
+  error: string;
+}
+
 export interface GenerationRequest {
   question: string;
   bucket: string;
   schema: SchemaContext;
+  /** Earlier tries at this question, oldest first; empty or absent on the first try. */
+  previousAttempts?: FailedAttempt[];
 }
 
 export interface GeneratedSql {
@@ -20,5 +29,35 @@ export interface GeneratedSql {
  */
 export interface SqlGenerator {
   readonly name: string;
+  /**
+   * Tries per question. Above 1, the caller sends a failed validation or run back
+   * through `previousAttempts` and asks again. Deterministic engines leave it at 1,
+   * since the same input would give the same SQL.
+   */
+  readonly maxAttempts?: number;
   generate(request: GenerationRequest): Promise<GeneratedSql>;
+}
+
+/**
+ * Which engine answers for which bucket: one default, and per-bucket overrides
+ * (FLOCK_SQL_GENERATOR_BY_BUCKET), so a tenant can bring its own engine.
+ */
+export class SqlGeneratorRouter {
+  constructor(
+    private readonly fallback: SqlGenerator,
+    private readonly overrides: ReadonlyMap<string, SqlGenerator> = new Map(),
+  ) {}
+
+  static of(generator: SqlGenerator | SqlGeneratorRouter): SqlGeneratorRouter {
+    return generator instanceof SqlGeneratorRouter ? generator : new SqlGeneratorRouter(generator);
+  }
+
+  forBucket(bucket: string): SqlGenerator {
+    return this.overrides.get(bucket) ?? this.fallback;
+  }
+
+  /** Every distinct engine in use, for start-up logging and shutdown. */
+  engines(): SqlGenerator[] {
+    return [...new Set([this.fallback, ...this.overrides.values()])];
+  }
 }

@@ -1,8 +1,8 @@
 import { JobFailure } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import type { SqlGenerator } from '@flock/sql';
-import type { Warehouse } from '@flock/warehouse';
+import type { FailedAttempt, GeneratedSql, GenerationRequest, SqlGenerator, SqlGeneratorRouter } from '@flock/sql';
+import type { QueryResult, Warehouse } from '@flock/warehouse';
 
 export interface AskServiceOptions {
   workerTimeoutMs: number;
@@ -11,8 +11,13 @@ export interface AskServiceOptions {
 
 export type AskOutcome = FinishOutcome | 'skipped';
 
+/** Failures an engine may correct when it is shown them: its SQL was refused or failed to run. */
+const CORRECTABLE = new Set(['validation_failed', 'execution_failed']);
+
 /**
  * Answers one question: schema → SQL → validated, sandboxed query → stored answer.
+ * An engine with more than one attempt gets each refusal or database error back and
+ * tries again; the last error is the one stored.
  * Failures the asker can act on (JobFailure) are final answers and are stored, not
  * retried. Anything else is rethrown so BullMQ's retry and stalled handling can work;
  * on the last attempt it is stored as execution_failed first, so no job is left hanging.
@@ -21,7 +26,7 @@ export class AskService {
   constructor(
     private readonly store: JobStore,
     private readonly warehouse: Warehouse,
-    private readonly generator: SqlGenerator,
+    private readonly generators: SqlGeneratorRouter,
     private readonly logger: Logger,
     private readonly options: AskServiceOptions,
   ) {}
@@ -36,14 +41,13 @@ export class AskService {
       return 'skipped';
     }
     const started = Date.now();
+    const generator = this.generators.forBucket(bucket);
     try {
       const schema = await this.warehouse.schema(bucket);
-      const generated = await this.generator.generate({ question, bucket, schema });
-      // Never let the query outlive the job: what is left of the worker timeout caps it.
-      const remainingMs = record.submittedAt + this.options.workerTimeoutMs - Date.now();
-      const queryStarted = Date.now();
-      const result = await this.warehouse.query(bucket, generated.sql, {
-        timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)),
+      const { generated, result, attempts, executionMs } = await this.generateAndRun(generator, record.submittedAt, {
+        question,
+        bucket,
+        schema,
       });
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
@@ -56,8 +60,9 @@ export class AskService {
           total_rows: result.totalRows,
           truncated: result.truncated,
           ...(generated.explanation ? { explanation: generated.explanation } : {}),
-          generator: this.generator.name,
-          execution_time_ms: Date.now() - queryStarted,
+          generator: generator.name,
+          ...(attempts > 1 ? { generation_attempts: attempts } : {}),
+          execution_time_ms: executionMs,
           duration_ms: Date.now() - started,
         },
       });
@@ -73,6 +78,30 @@ export class AskService {
         await this.store.fail(jobId, 'execution_failed', 'The worker hit an unexpected error while answering. Try again later.');
       }
       throw error;
+    }
+  }
+
+  private async generateAndRun(
+    generator: SqlGenerator,
+    submittedAt: number,
+    request: Omit<GenerationRequest, 'previousAttempts'>,
+  ): Promise<{ generated: GeneratedSql; result: QueryResult; attempts: number; executionMs: number }> {
+    const maxAttempts = Math.max(1, generator.maxAttempts ?? 1);
+    const previousAttempts: FailedAttempt[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const generated = await generator.generate({ ...request, previousAttempts: [...previousAttempts] });
+      // Never let the query outlive the job: what is left of the worker timeout caps it.
+      const remainingMs = submittedAt + this.options.workerTimeoutMs - Date.now();
+      const queryStarted = Date.now();
+      try {
+        const result = await this.warehouse.query(request.bucket, generated.sql, {
+          timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)),
+        });
+        return { generated, result, attempts: attempt, executionMs: Date.now() - queryStarted };
+      } catch (error) {
+        if (!(error instanceof JobFailure) || !CORRECTABLE.has(error.code) || attempt >= maxAttempts) throw error;
+        previousAttempts.push({ sql: generated.sql, error: error.message });
+      }
     }
   }
 }
