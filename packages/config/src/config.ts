@@ -38,6 +38,8 @@ export interface FlockConfig {
   maxResultRows: number;
   /** `FLOCK_MAX_RESULT_BYTES`: JSON bytes of rows kept in a result. Default 400000, the original's 400 KB item limit. */
   maxResultBytes: number;
+  /** `FLOCK_QUERY_ALL_CHUNK_SIZE`: buckets per child job of a cross-tenant query. Default 25. */
+  queryAllChunkSize: number;
   /** `FLOCK_POOL_MAX_IDLE`: idle DuckDB instances a worker keeps open. Default 64. */
   poolMaxIdle: number;
   /** `FLOCK_POOL_IDLE_SECONDS`: an idle DuckDB instance is closed after this long. Default 300. */
@@ -136,6 +138,7 @@ const schema = Joi.object({
   FLOCK_QUERY_THREADS: Joi.number().integer().min(1).max(64).default(1),
   FLOCK_MAX_RESULT_ROWS: Joi.number().integer().min(1).max(1_000_000).default(10_000),
   FLOCK_MAX_RESULT_BYTES: Joi.number().integer().min(1024).max(64 * 1024 * 1024).default(400_000),
+  FLOCK_QUERY_ALL_CHUNK_SIZE: Joi.number().integer().min(1).max(10_000).default(25),
   FLOCK_POOL_MAX_IDLE: Joi.number().integer().min(0).max(10_000).default(64),
   FLOCK_POOL_IDLE_SECONDS: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 1),
   FLOCK_WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(4),
@@ -227,6 +230,7 @@ type ValidatedEnv = Record<SecondsKey, number> & {
   FLOCK_QUERY_THREADS: number;
   FLOCK_MAX_RESULT_ROWS: number;
   FLOCK_MAX_RESULT_BYTES: number;
+  FLOCK_QUERY_ALL_CHUNK_SIZE: number;
   FLOCK_POOL_MAX_IDLE: number;
   FLOCK_WORKER_CONCURRENCY: number;
   FLOCK_LOG_LEVEL: string;
@@ -279,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): FlockConfig {
     queryThreads: v.FLOCK_QUERY_THREADS,
     maxResultRows: v.FLOCK_MAX_RESULT_ROWS,
     maxResultBytes: v.FLOCK_MAX_RESULT_BYTES,
+    queryAllChunkSize: v.FLOCK_QUERY_ALL_CHUNK_SIZE,
     poolMaxIdle: v.FLOCK_POOL_MAX_IDLE,
     poolIdleMs: ms('FLOCK_POOL_IDLE_SECONDS'),
     workerConcurrency: v.FLOCK_WORKER_CONCURRENCY,

@@ -10,6 +10,9 @@ import type { JobsOptions } from 'bullmq';
 
 export const QUEUE_NAMES = {
   ask: 'flock-ask',
+  queryAll: 'flock-query-all',
+  queryAllChunk: 'flock-query-all-chunk',
+  queryAllMerge: 'flock-query-all-merge',
 } as const;
 
 export interface AskJobPayload {
@@ -18,6 +21,39 @@ export interface AskJobPayload {
   bucket: string;
   question: string;
 }
+
+/** A cross-tenant query as submitted: the plan job turns it into a flow of chunks. */
+export interface QueryAllJobPayload {
+  jobId: string;
+  /** Exactly one of `sql` and `question`. */
+  sql?: string;
+  question?: string;
+  /** Buckets whose database lacks this table are skipped. */
+  table?: string;
+  /** The buckets to query, resolved and checked by the API. */
+  buckets: string[];
+}
+
+/** One chunk of a cross-tenant query; a child of the merge job. */
+export interface QueryAllChunkPayload {
+  jobId: string;
+  sql: string;
+  table?: string;
+  buckets: string[];
+  /** Epoch milliseconds: the job's worker timeout, after which no bucket is started. */
+  deadline: number;
+}
+
+/** The parent of a fan-out: combines its chunks' answers once they have all finished or failed. */
+export interface QueryAllMergePayload {
+  jobId: string;
+  /** Present in natural-language mode: the SQL generated once and run everywhere. */
+  generatedSql?: string;
+  /** The buckets of each chunk, by chunk index, so a failed chunk's buckets can be named. */
+  chunks: string[][];
+}
+
+const bucketList = Joi.array().items(Joi.string().max(63)).max(100_000);
 
 /**
  * BullMQ's own job entries are removed by age so that Redis does not grow without
@@ -43,12 +79,66 @@ export const JOB_CATALOG = {
       removeOnFail: { age: REMOVE_AFTER_SECONDS },
     } satisfies JobsOptions,
   },
+  queryAll: {
+    queue: QUEUE_NAMES.queryAll,
+    payload: Joi.object<QueryAllJobPayload>({
+      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      sql: Joi.string().min(1).max(100_000),
+      question: Joi.string().min(1).max(10_000),
+      table: Joi.string().max(255),
+      buckets: bucketList.min(1).required(),
+    })
+      .xor('sql', 'question')
+      .unknown(false),
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 200 },
+      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
+      removeOnFail: { age: REMOVE_AFTER_SECONDS },
+    } satisfies JobsOptions,
+  },
+  queryAllChunk: {
+    queue: QUEUE_NAMES.queryAllChunk,
+    payload: Joi.object<QueryAllChunkPayload>({
+      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      sql: Joi.string().min(1).max(100_000).required(),
+      table: Joi.string().max(255),
+      buckets: bucketList.min(1).required(),
+      deadline: Joi.number().integer().required(),
+    }).unknown(false),
+    options: {
+      // A chunk whose worker died is retried once; a second failure is reported by
+      // the merge as errors for its buckets instead of holding the parent forever.
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 200 },
+      ignoreDependencyOnFailure: true,
+      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 100_000 },
+      removeOnFail: { age: REMOVE_AFTER_SECONDS },
+    } satisfies JobsOptions,
+  },
+  queryAllMerge: {
+    queue: QUEUE_NAMES.queryAllMerge,
+    payload: Joi.object<QueryAllMergePayload>({
+      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      generatedSql: Joi.string().max(100_000),
+      chunks: Joi.array().items(bucketList).min(1).required(),
+    }).unknown(false),
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 200 },
+      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
+      removeOnFail: { age: REMOVE_AFTER_SECONDS },
+    } satisfies JobsOptions,
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
 
 export interface JobPayloads {
   ask: AskJobPayload;
+  queryAll: QueryAllJobPayload;
+  queryAllChunk: QueryAllChunkPayload;
+  queryAllMerge: QueryAllMergePayload;
 }
 
 /** One handler per job; a missing entry is a compile error (and a start-up error, see `assertHandlers`). */
@@ -59,6 +149,13 @@ export interface JobContext {
   attempt: number;
   /** Whether this is the last attempt BullMQ will make. */
   lastAttempt: boolean;
+  /** For a flow's parent: what its children returned, and why those that failed did, by child job id. */
+  children(): Promise<ChildOutcomes>;
+}
+
+export interface ChildOutcomes {
+  values: Map<string, unknown>;
+  failures: Map<string, string>;
 }
 
 export function assertHandlers(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {

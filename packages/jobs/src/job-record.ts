@@ -8,11 +8,12 @@ export interface JobOwner {
   id: string;
 }
 
-/** The answer of a completed ask job, shaped like the seed's poll response. */
-export interface AskResult {
+/** The answer of a completed job, shaped like the seed's poll responses. */
+export interface JobResult {
   columns: string[];
   rows: unknown[][];
-  generated_sql: string;
+  /** Always present for ask; for query-all only in natural-language mode. */
+  generated_sql?: string;
   meta: Record<string, unknown>;
 }
 
@@ -26,7 +27,7 @@ export interface JobRecord {
   /** Milliseconds since the epoch, by the Redis server's clock. */
   submittedAt: number;
   finishedAt?: number;
-  result?: AskResult;
+  result?: JobResult;
   errorCode?: JobFailureCode;
   errorMessage?: string;
 }

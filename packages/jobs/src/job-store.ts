@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { JobFailureCode } from '@flock/errors';
-import type { AskResult, FinishOutcome, JobOwner, JobRecord, JobStatus } from './job-record';
+import type { JobResult, FinishOutcome, JobOwner, JobRecord, JobStatus } from './job-record';
 import { CREATE, FINISH, READ } from './job-store.lua';
 
 export interface JobStoreOptions {
@@ -78,7 +78,7 @@ export class JobStore {
     return toRecord(id, hash);
   }
 
-  async complete(id: string, result: AskResult): Promise<FinishOutcome> {
+  async complete(id: string, result: JobResult): Promise<FinishOutcome> {
     return this.finish(id, ['status', 'completed', 'result', JSON.stringify(result)]);
   }
 
@@ -118,7 +118,7 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     submittedAt: Number(hash.submitted_at),
   };
   if (hash.finished_at) record.finishedAt = Number(hash.finished_at);
-  if (hash.result) record.result = JSON.parse(hash.result) as AskResult;
+  if (hash.result) record.result = JSON.parse(hash.result) as JobResult;
   if (hash.error_code) record.errorCode = hash.error_code as JobFailureCode;
   if (hash.error_message) record.errorMessage = hash.error_message;
   return record;

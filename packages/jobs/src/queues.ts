@@ -1,6 +1,6 @@
-import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { JOB_CATALOG, type JobHandlers, type JobName, type JobPayloads } from './catalog';
+import { JOB_CATALOG, type ChildOutcomes, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -26,6 +26,45 @@ export class JobQueue<N extends JobName> {
 
   close(): Promise<void> {
     return this.queue.close();
+  }
+}
+
+export interface FlowStep<N extends JobName> {
+  name: N;
+  /** BullMQ job id; deterministic, so adding the same flow twice (a retried planner) is a no-op. */
+  id: string;
+  payload: JobPayloads[N];
+}
+
+/**
+ * Adds a parent job and its children in one atomic step (BullMQ's FlowProducer): the
+ * parent runs once every child has finished or, for children whose catalog entry
+ * ignores failures, failed for good.
+ */
+export class FlowQueue {
+  private readonly producer: FlowProducer;
+
+  constructor(settings: QueueSettings) {
+    this.producer = new FlowProducer({ connection: settings.connection, prefix: settings.prefix });
+  }
+
+  async add<P extends JobName, C extends JobName>(parent: FlowStep<P>, children: FlowStep<C>[]): Promise<void> {
+    await this.producer.add({
+      name: parent.name,
+      queueName: JOB_CATALOG[parent.name].queue,
+      data: parent.payload,
+      opts: { ...JOB_CATALOG[parent.name].options, jobId: parent.id },
+      children: children.map((child) => ({
+        name: child.name,
+        queueName: JOB_CATALOG[child.name].queue,
+        data: child.payload,
+        opts: { ...JOB_CATALOG[child.name].options, jobId: child.id },
+      })),
+    });
+  }
+
+  close(): Promise<void> {
+    return this.producer.close();
   }
 }
 
@@ -60,14 +99,27 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
         const { error, value } = entry.payload.validate(job.data);
         if (error) throw new UnrecoverableError(`Invalid ${name} payload: ${error.message}`);
         const attempt = job.attemptsMade + 1;
-        return handlers[name](value as JobPayloads[typeof name], {
+        // The catalog validated the payload for this very name; TypeScript cannot follow that across the union.
+        const handler = handlers[name] as (payload: unknown, context: JobContext) => Promise<unknown>;
+        return handler(value, {
           attempt,
           lastAttempt: attempt >= (job.opts.attempts ?? 1),
+          children: () => childOutcomes(job),
         });
       },
       workerOptions,
     );
   });
+}
+
+/** Child results keyed by child job id (BullMQ keys them by `prefix:queue:id`). */
+async function childOutcomes(job: Job): Promise<ChildOutcomes> {
+  const idOf = (key: string) => key.slice(key.lastIndexOf(':') + 1);
+  const [values, failures] = await Promise.all([job.getChildrenValues(), job.getIgnoredChildrenFailures()]);
+  return {
+    values: new Map(Object.entries(values).map(([key, value]) => [idOf(key), value as unknown])),
+    failures: new Map(Object.entries(failures).map(([key, reason]) => [idOf(key), String(reason)])),
+  };
 }
 
 /** BullMQ's failedReason for a job whose workers died more often than maxStalledCount allows. */

@@ -5,3 +5,5 @@ export * from './result-encoder';
 export * from './sql-validator';
 export * from './schema-reader';
 export * from './warehouse';
+export * from './fan-out';
+export * from './standalone-validator';

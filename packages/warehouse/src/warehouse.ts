@@ -135,7 +135,8 @@ export class Warehouse {
   }
 }
 
-async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
+/** Runs one statement on `connection` under `limits`, streaming so rows past the caps are counted, never held. */
+export async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -175,7 +176,7 @@ async function runCapped(connection: DuckDBConnection, sql: string, limits: Quer
   }
 }
 
-function firstLine(error: unknown): string {
+export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
 }

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { JobFailure, QueryTimeoutError } from '@flock/errors';
+import type { SandboxLimits } from './instance-pool';
+import type { JsonValue } from './result-encoder';
+import { assertSingleSelect } from './sql-validator';
+import type { TenantCatalog } from './tenant-catalog';
+import { firstLine, runCapped, type QueryLimits } from './warehouse';
+
+/** What happened on one bucket of a cross-tenant query. */
+export type BucketOutcome =
+  | { bucket: string; status: 'ok'; columns: string[]; rows: JsonValue[][]; totalRows: number; truncated: boolean }
+  | { bucket: string; status: 'skipped' }
+  | { bucket: string; status: 'error'; message: string };
+
+export interface ChunkQuery {
+  buckets: string[];
+  sql: string;
+  /** Buckets whose database lacks this table are skipped, not queried. */
+  table?: string;
+  /** Epoch milliseconds after which no bucket is started and a running query is interrupted. */
+  deadline: number;
+  /**
+   * Caps on the rows the whole chunk keeps, in bucket order: once they are used up,
+   * later buckets are still queried and counted, but their rows are dropped.
+   */
+  maxRows: number;
+  maxBytes: number;
+}
+
+/**
+ * Runs one SELECT on each of a chunk of tenants' databases, in one DuckDB instance,
+ * because opening an instance per bucket would cost more than the query itself.
+ *
+ * The instance is a sandbox built in two steps. First the chunk's files are ATTACHed
+ * read-only (which needs file access); then external access is switched off and the
+ * configuration locked, before any tenant SQL runs. Every bucket runs the SQL on its
+ * own, with `USE` selecting its database, so one bucket's failure or result never
+ * mixes with another's. Databases are attached under random aliases, so SQL fixed
+ * before the chunk started cannot name a neighbour's database.
+ */
+export async function queryChunk(catalog: TenantCatalog, limits: SandboxLimits, query: ChunkQuery): Promise<BucketOutcome[]> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(limits.threads),
+    memory_limit: limits.memoryLimit,
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+  });
+  const connection = await instance.connect();
+  try {
+    const outcomes = new Map<string, BucketOutcome>();
+    const aliases = new Map<string, string>();
+    const salt = randomBytes(8).toString('hex');
+    for (const [index, bucket] of query.buckets.entries()) {
+      const alias = `t_${salt}_${index}`;
+      const opened = await attach(connection, catalog, bucket, alias);
+      if (opened === true) aliases.set(bucket, alias);
+      else outcomes.set(bucket, { bucket, status: 'error', message: opened });
+    }
+    await connection.run('SET enable_external_access = false');
+    await connection.run('SET lock_configuration = true');
+
+    try {
+      await assertSingleSelect(connection, query.sql);
+    } catch (error) {
+      return query.buckets.map((bucket) => outcomes.get(bucket) ?? { bucket, status: 'error', message: messageOf(error) });
+    }
+    const withTable = query.table ? await databasesWithTable(connection, query.table) : undefined;
+
+    const budget = { rows: query.maxRows, bytes: query.maxBytes };
+    for (const [bucket, alias] of aliases) {
+      if (withTable && !withTable.has(alias)) {
+        outcomes.set(bucket, { bucket, status: 'skipped' });
+        continue;
+      }
+      const remainingMs = query.deadline - Date.now();
+      if (remainingMs <= 0) {
+        outcomes.set(bucket, { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' });
+        continue;
+      }
+      const outcome = await runOn(connection, bucket, alias, query.sql, {
+        timeoutMs: remainingMs,
+        maxRows: budget.rows,
+        maxBytes: Math.max(2, budget.bytes),
+      });
+      if (outcome.status === 'ok') {
+        budget.rows -= outcome.rows.length;
+        budget.bytes -= JSON.stringify(outcome.rows).length;
+      }
+      outcomes.set(bucket, outcome);
+    }
+    return query.buckets.map((bucket) => outcomes.get(bucket)!);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function attach(connection: DuckDBConnection, catalog: TenantCatalog, bucket: string, alias: string): Promise<true | string> {
+  if (!(await catalog.exists(bucket))) return 'The warehouse for this bucket does not exist.';
+  const path = catalog.locate(bucket);
+  try {
+    await connection.run(`ATTACH '${path.replace(/'/g, "''")}' AS ${alias} (READ_ONLY)`);
+    return true;
+  } catch (error) {
+    // DuckDB names the file; the caller needs the reason, not the server's layout.
+    return `The database could not be opened: ${firstLine(error).split(path).join(`${bucket}.duckdb`)}`;
+  }
+}
+
+async function databasesWithTable(connection: DuckDBConnection, table: string): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT database_name FROM duckdb_tables() WHERE lower(table_name) = lower($table)
+     UNION SELECT database_name FROM duckdb_views() WHERE lower(view_name) = lower($table) AND NOT internal`,
+    { table },
+  );
+  return new Set(reader.getRowsJS().map((row) => String(row[0])));
+}
+
+async function runOn(
+  connection: DuckDBConnection,
+  bucket: string,
+  alias: string,
+  sql: string,
+  limits: QueryLimits,
+): Promise<BucketOutcome> {
+  try {
+    await connection.run(`USE ${alias}`);
+    const result = await runCapped(connection, sql, limits);
+    return { bucket, status: 'ok', ...result };
+  } catch (error) {
+    const message =
+      error instanceof QueryTimeoutError ? 'The query ran out of time on this database and was stopped.' : messageOf(error);
+    return { bucket, status: 'error', message: message.split(alias).join(bucket) };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof JobFailure ? error.message : firstLine(error);
+}

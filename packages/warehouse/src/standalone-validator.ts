@@ -1,0 +1,31 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { assertSingleSelect } from './sql-validator';
+
+/**
+ * Checks SQL before any tenant's database is opened: a cross-tenant query that is not
+ * a single SELECT fails once, as validation_failed, instead of once per bucket. The
+ * parser needs no tables, so an empty in-memory database with nothing enabled will do.
+ */
+export class StandaloneSqlValidator {
+  private instance?: Promise<DuckDBInstance>;
+
+  async assertSingleSelect(sql: string): Promise<void> {
+    this.instance ??= DuckDBInstance.create(':memory:', {
+      threads: '1',
+      enable_external_access: 'false',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      lock_configuration: 'true',
+    });
+    const connection = await (await this.instance).connect();
+    try {
+      await assertSingleSelect(connection, sql);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.instance) (await this.instance).closeSync();
+  }
+}
