@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
 import type { FlockConfig } from '@flock/config';
-import { JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers } from '@flock/jobs';
+import { FlowQueue, JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
-import { createWarehouse } from '@flock/warehouse';
+import { StandaloneSqlValidator, createWarehouse } from '@flock/warehouse';
 import { AskService } from './ask/ask.service';
+import { QueryAllService } from './query-all/query-all.service';
 
 export interface WorkerRuntime {
   /** Stops taking jobs, lets in-flight ones finish until the deadline, then closes Redis and DuckDB. */
@@ -32,8 +33,25 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
     queryTimeoutMs: config.queryTimeoutMs,
   });
 
+  const queueSettings = { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.redisPrefix };
+  const flow = new FlowQueue(queueSettings);
+  const validator = new StandaloneSqlValidator();
+  const queryAll = new QueryAllService(
+    { store, warehouse, catalog: warehouse.catalog, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
+    {
+      workerTimeoutMs: config.workerTimeoutMs,
+      chunkSize: config.queryAllChunkSize,
+      sandbox: { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
+      maxRows: config.maxResultRows,
+      maxBytes: config.maxResultBytes,
+    },
+  );
+
   const handlers: Partial<JobHandlers> = {
     ask: (payload, context) => ask.answer(payload, context),
+    queryAll: (payload, context) => queryAll.plan(payload, context),
+    queryAllChunk: (payload) => queryAll.runChunk(payload),
+    queryAllMerge: (payload, context) => queryAll.merge(payload, context),
   };
   assertHandlers(handlers);
 
@@ -52,12 +70,18 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
       log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed');
     });
   }
-  // Its own connection: QueueEvents blocks on XREAD and must not share the consumers' client.
-  const abandoned = watchAbandonedJobs('ask', { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.redisPrefix }, (jobId) => {
-    store
-      .fail(jobId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
-      .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
-  });
+  // Jobs whose workers kept dying are failed by BullMQ inside Redis; their records must
+  // say so at once. A chunk's failure needs nothing here: its merge reports its buckets.
+  const watched: JobName[] = ['ask', 'queryAll', 'queryAllMerge'];
+  const abandoned = watched.map((name) =>
+    // Its own connection: QueueEvents blocks on XREAD and must not share the consumers' client.
+    watchAbandonedJobs(name, queueSettings, (bullJobId) => {
+      const jobId = bullJobId.replace(/-merge$/, '');
+      store
+        .fail(jobId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
+        .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
+    }),
+  );
   logger.info(
     { concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) },
     'worker started',
@@ -73,8 +97,10 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
         logger.warn('shutdown deadline reached; abandoning in-flight jobs to stalled-job recovery');
         await Promise.all(workers.map((worker) => worker.close(true)));
       }
-      await abandoned.close();
+      await Promise.all(abandoned.map((watcher) => watcher.close()));
+      await flow.close();
       await Promise.all([connection.quit(), storeRedis.quit()]);
+      await validator.close();
       warehouse.close();
     },
   };

@@ -1,0 +1,97 @@
+import type { BucketOutcome } from '@flock/warehouse';
+
+export interface CombineLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
+export interface CombinedResult {
+  columns: string[];
+  rows: unknown[][];
+  meta: {
+    databases_queried: number;
+    databases_skipped: number;
+    databases_errored: number;
+    total_rows: number;
+    row_count: number;
+    skipped: string[];
+    errors: Record<string, string>;
+    truncated: boolean;
+    /** Present when buckets answered with different columns: those not every bucket had. */
+    schema_drift?: { partial_columns: string[] };
+  };
+}
+
+export const BUCKET_COLUMN = '_bucket';
+
+/**
+ * Combines every bucket's answer into the seed's one table: `_bucket` first, then the
+ * union of the buckets' columns by name in first-seen order, so tenants whose schemas
+ * drifted still combine (their missing columns are null) instead of failing the job.
+ * Rows keep the bucket order given. The combined rows are held to the same caps as an
+ * ask result; `total_rows` still counts every row the buckets produced.
+ */
+export function combineOutcomes(order: string[], outcomes: Map<string, BucketOutcome>, limits: CombineLimits): CombinedResult {
+  const columns: string[] = [];
+  const position = new Map<string, number>();
+  const answered: Extract<BucketOutcome, { status: 'ok' }>[] = [];
+  const skipped: string[] = [];
+  const errors: Record<string, string> = {};
+  for (const bucket of order) {
+    const outcome = outcomes.get(bucket) ?? { bucket, status: 'error', message: 'No answer was received for this database.' };
+    if (outcome.status === 'skipped') skipped.push(bucket);
+    else if (outcome.status === 'error') errors[bucket] = outcome.message;
+    else {
+      answered.push(outcome);
+      for (const column of outcome.columns) {
+        if (column === BUCKET_COLUMN || position.has(column)) continue;
+        position.set(column, columns.length);
+        columns.push(column);
+      }
+    }
+  }
+
+  const partial = columns.filter((column) => answered.some((outcome) => !outcome.columns.includes(column)));
+  const rows: unknown[][] = [];
+  let bytes = 2;
+  let totalRows = 0;
+  let truncated = false;
+  // Once a row does not fit, later rows are dropped too, so the result is a prefix in bucket order.
+  let full = false;
+  for (const outcome of answered) {
+    totalRows += outcome.totalRows;
+    truncated ||= outcome.truncated;
+    if (full) continue;
+    const indexes = outcome.columns.map((column) => (column === BUCKET_COLUMN ? -1 : position.get(column)!));
+    for (const source of outcome.rows) {
+      const row: unknown[] = new Array(columns.length + 1).fill(null);
+      row[0] = outcome.bucket;
+      indexes.forEach((index, i) => {
+        if (index >= 0) row[index + 1] = source[i];
+      });
+      const size = JSON.stringify(row).length + 1;
+      if (rows.length >= limits.maxRows || bytes + size > limits.maxBytes) {
+        truncated = full = true;
+        break;
+      }
+      rows.push(row);
+      bytes += size;
+    }
+  }
+
+  return {
+    columns: [BUCKET_COLUMN, ...columns],
+    rows,
+    meta: {
+      databases_queried: answered.length,
+      databases_skipped: skipped.length,
+      databases_errored: Object.keys(errors).length,
+      total_rows: totalRows,
+      row_count: rows.length,
+      skipped,
+      errors,
+      truncated,
+      ...(partial.length > 0 ? { schema_drift: { partial_columns: partial } } : {}),
+    },
+  };
+}

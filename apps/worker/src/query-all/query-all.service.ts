@@ -1,0 +1,189 @@
+import { GenerationFailedError, JobFailure } from '@flock/errors';
+import type {
+  FinishOutcome,
+  FlowQueue,
+  JobContext,
+  JobStore,
+  QueryAllChunkPayload,
+  QueryAllJobPayload,
+  QueryAllMergePayload,
+} from '@flock/jobs';
+import type { Logger } from '@flock/logger';
+import type { SqlGeneratorRouter } from '@flock/sql';
+import {
+  queryChunk,
+  type BucketOutcome,
+  type SandboxLimits,
+  type StandaloneSqlValidator,
+  type TenantCatalog,
+  type Warehouse,
+} from '@flock/warehouse';
+import { combineOutcomes } from './combine';
+
+export interface QueryAllOptions {
+  workerTimeoutMs: number;
+  /** Buckets per chunk job. */
+  chunkSize: number;
+  sandbox: SandboxLimits;
+  maxRows: number;
+  maxBytes: number;
+}
+
+export interface QueryAllDependencies {
+  store: JobStore;
+  warehouse: Warehouse;
+  catalog: TenantCatalog;
+  generators: SqlGeneratorRouter;
+  validator: StandaloneSqlValidator;
+  flow: FlowQueue;
+  logger: Logger;
+}
+
+/** How many buckets' schemas NL mode reads, at most, looking for one that has the filtered table. */
+const SCHEMA_PROBE_LIMIT = 50;
+
+/**
+ * One query over many tenants, in three BullMQ steps:
+ * 1. plan: generate the SQL once (NL mode), validate it once, and add a flow whose
+ *    children are chunks of buckets and whose parent is the merge;
+ * 2. chunk (on any worker replica): run the SQL on each bucket of the chunk;
+ * 3. merge: once every chunk has finished or failed for good, combine and store.
+ * A chunk that keeps failing is reported by the merge as errors for its buckets, so
+ * the job always finishes; the job store's worker timeout covers the rest.
+ */
+export class QueryAllService {
+  constructor(
+    private readonly deps: QueryAllDependencies,
+    private readonly options: QueryAllOptions,
+  ) {}
+
+  async plan(payload: QueryAllJobPayload, context: JobContext): Promise<FinishOutcome | 'planned' | 'skipped'> {
+    const { jobId } = payload;
+    const log = this.deps.logger.child({ jobId, step: 'plan', attempt: context.attempt });
+    const record = await this.deps.store.get(jobId);
+    if (!record || record.status !== 'processing') return 'skipped';
+    try {
+      const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, payload.table) : undefined;
+      const sql = generatedSql ?? payload.sql!;
+      await this.deps.validator.assertSingleSelect(sql);
+      const chunks = chunk(payload.buckets, this.options.chunkSize);
+      const deadline = record.submittedAt + this.options.workerTimeoutMs;
+      await this.deps.flow.add(
+        { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },
+        chunks.map((buckets, index) => ({
+          name: 'queryAllChunk' as const,
+          id: `${jobId}-chunk-${index}`,
+          payload: { jobId, sql, buckets, deadline, ...(payload.table ? { table: payload.table } : {}) },
+        })),
+      );
+      log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
+      return 'planned';
+    } catch (error) {
+      if (error instanceof JobFailure) {
+        const outcome = await this.deps.store.fail(jobId, error.code, error.message);
+        log.info({ outcome, errorCode: error.code }, 'query-all failed before fan-out');
+        return outcome;
+      }
+      if (context.lastAttempt) {
+        await this.deps.store.fail(jobId, 'execution_failed', 'The worker hit an unexpected error while planning the query. Try again later.');
+      }
+      throw error;
+    }
+  }
+
+  async runChunk(payload: QueryAllChunkPayload): Promise<BucketOutcome[]> {
+    const record = await this.deps.store.get(payload.jobId);
+    if (!record || record.status !== 'processing') {
+      return payload.buckets.map((bucket) => ({ bucket, status: 'error', message: 'Not queried: the job had already ended.' }));
+    }
+    const started = Date.now();
+    const outcomes = await queryChunk(this.deps.catalog, this.options.sandbox, {
+      buckets: payload.buckets,
+      sql: payload.sql,
+      table: payload.table,
+      deadline: payload.deadline,
+      maxRows: this.options.maxRows,
+      maxBytes: this.options.maxBytes,
+    });
+    this.deps.logger.info(
+      {
+        jobId: payload.jobId,
+        step: 'chunk',
+        buckets: payload.buckets.length,
+        errored: outcomes.filter((outcome) => outcome.status === 'error').length,
+        durationMs: Date.now() - started,
+      },
+      'query-all chunk done',
+    );
+    return outcomes;
+  }
+
+  async merge(payload: QueryAllMergePayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
+    const { jobId } = payload;
+    const log = this.deps.logger.child({ jobId, step: 'merge', attempt: context.attempt });
+    const record = await this.deps.store.get(jobId);
+    if (!record || record.status !== 'processing') return 'skipped';
+    const { values } = await context.children();
+    const outcomes = new Map<string, BucketOutcome>();
+    payload.chunks.forEach((buckets, index) => {
+      const answered = values.get(`${jobId}-chunk-${index}`) as BucketOutcome[] | undefined;
+      for (const bucket of buckets) {
+        const outcome = answered?.find((candidate) => candidate.bucket === bucket);
+        // A chunk that failed for good (its worker died twice, or it hit an unexpected
+        // error) says nothing about why; the reason stays in the worker log.
+        outcomes.set(bucket, outcome ?? { bucket, status: 'error', message: 'The worker querying this database stopped before finishing.' });
+      }
+    });
+    const combined = combineOutcomes(payload.chunks.flat(), outcomes, this.options);
+    const outcome = await this.deps.store.complete(jobId, {
+      columns: combined.columns,
+      rows: combined.rows,
+      ...(payload.generatedSql ? { generated_sql: payload.generatedSql } : {}),
+      meta: {
+        ...combined.meta,
+        execution_time_seconds: Math.round(Date.now() - record.submittedAt) / 1000,
+        chunks: payload.chunks.length,
+      },
+    });
+    log.info(
+      {
+        outcome,
+        queried: combined.meta.databases_queried,
+        skipped: combined.meta.databases_skipped,
+        errored: combined.meta.databases_errored,
+        totalRows: combined.meta.total_rows,
+      },
+      'query-all finished',
+    );
+    return outcome;
+  }
+
+  /**
+   * NL mode writes the SQL once, from one tenant's schema, and runs it everywhere: the
+   * schema of the first bucket that has the filtered table, or of the first bucket.
+   */
+  private async generate(question: string, buckets: string[], table?: string): Promise<string> {
+    for (const bucket of buckets.slice(0, SCHEMA_PROBE_LIMIT)) {
+      let schema;
+      try {
+        schema = await this.deps.warehouse.schema(bucket);
+      } catch {
+        continue; // an unreadable database is reported by its chunk; try the next one
+      }
+      if (table && !schema.tables.some((candidate) => candidate.name.toLowerCase() === table.toLowerCase())) continue;
+      const generated = await this.deps.generators.forBucket(bucket).generate({ question, bucket, schema });
+      return generated.sql;
+    }
+    throw new GenerationFailedError(
+      table
+        ? `Could not generate SQL: none of the first ${SCHEMA_PROBE_LIMIT} buckets has a table named '${table}'.`
+        : 'Could not generate SQL: no bucket schema could be read.',
+    );
+  }
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
