@@ -1,13 +1,16 @@
 /**
- * A real BullMQ worker process that takes one ask job and never finishes it, standing
+ * A real BullMQ worker process that takes one job (of the queue named by STUCK_QUEUE,
+ * default the ask queue) and never finishes it, standing
  * for a Flock worker that dies mid-query. The test SIGKILLs it while it holds the job,
  * so recovery runs through BullMQ's real lock expiry and stalled-job handling.
  */
 import { Worker } from 'bullmq';
 import { QUEUE_NAMES } from '@flock/jobs';
 
+const queue = (process.env.STUCK_QUEUE ?? QUEUE_NAMES.ask) as string;
+
 const worker = new Worker(
-  QUEUE_NAMES.ask,
+  queue,
   async (job) => {
     process.stdout.write(`${JSON.stringify({ msg: 'taken', jobId: job.id })}\n`);
     await new Promise(() => undefined);

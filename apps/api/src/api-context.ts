@@ -6,6 +6,7 @@ import type { Logger } from '@flock/logger';
 import { DirectoryTenantCatalog, createWarehouse } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
+import { QueryAllService } from './query-all/query-all.service';
 import { rateLimit } from './http/rate-limit.middleware';
 import { SchemaService } from './schema/schema.service';
 
@@ -27,7 +28,13 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
     workerTimeoutMs: config.workerTimeoutMs,
   });
   const askQueue = new JobQueue('ask', { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
-  askQueue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  const queryAllQueue = new JobQueue('queryAll', { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
+  // The fan-out's other steps are enqueued by workers; the API holds them only for Bull Board.
+  const boardOnly = (['queryAllChunk', 'queryAllMerge'] as const).map(
+    (name) => new JobQueue(name, { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix }),
+  );
+  const queues = [askQueue, queryAllQueue, ...boardOnly];
+  for (const queue of queues) queue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
   const catalog = new DirectoryTenantCatalog(config.warehouseDir);
   // For the synchronous schema and SQL endpoints: the same sandbox and limits as workers.
   const warehouse = createWarehouse(config, catalog);
@@ -36,8 +43,9 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
     deps: {
       logger,
       ask: new AskService(store, askQueue, catalog),
+      queryAll: new QueryAllService(store, queryAllQueue, catalog),
       schema: new SchemaService(warehouse),
-      queues: [askQueue.queue],
+      queues: queues.map((queue) => queue.queue),
       pingRedis: () => redis.ping(),
       jwtVerifier: new JwtVerifier({
         secret: config.jwtSecret,
@@ -60,7 +68,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       maxQuestionLength: config.maxQuestionLength,
     },
     async close() {
-      await askQueue.close();
+      await Promise.all(queues.map((queue) => queue.close()));
       warehouse.close();
       await redis.quit().catch(() => redis.disconnect());
     },

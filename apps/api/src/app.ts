@@ -11,6 +11,8 @@ import type { AskService } from './ask/ask.service';
 import { authenticate } from './auth/authenticate.middleware';
 import { requireAdmin, requireBucketAccess } from './auth/authorize.middleware';
 import { healthRoutes } from './health/health.routes';
+import { queryAllRoutes } from './query-all/query-all.routes';
+import type { QueryAllService } from './query-all/query-all.service';
 import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
@@ -19,6 +21,7 @@ import { jsonOnly } from './http/json-only.middleware';
 export interface AppDependencies {
   logger: Logger;
   ask: AskService;
+  queryAll: QueryAllService;
   schema: SchemaService;
   queues: Queue[];
   pingRedis: () => Promise<unknown>;
@@ -26,7 +29,7 @@ export interface AppDependencies {
   apiKeys: ApiKeyAuthenticator;
   /** Per-caller limit on every authenticated request. */
   requestRateLimit: RequestHandler;
-  /** Per-caller limit on submitted questions. */
+  /** Per-caller limit on submitted questions and cross-tenant queries. */
   askRateLimit: RequestHandler;
   bodyLimit: string;
   maxQuestionLength: number;
@@ -75,6 +78,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
 
   app.use(jsonOnly);
+  // Before the general body parser: it parses its own, larger bodies (bucket lists).
+  app.use(queryAllRoutes(deps.queryAll, { maxQuestionLength: deps.maxQuestionLength, submitRateLimit: deps.askRateLimit }));
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
   app.use('/api/v1/:bucket', requireBucketAccess);
   app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit }));

@@ -1,0 +1,39 @@
+import express, { Router, type RequestHandler } from 'express';
+import { NotFoundError } from '@flock/errors';
+import { requireAdmin } from '../auth/authorize.middleware';
+import { JOB_ID_PATTERN } from '../ask/ask.schema';
+import { validate } from '../http/validate';
+import { presentQueryAllJob } from './query-all.presenter';
+import { queryAllBody } from './query-all.schema';
+import type { QueryAllService } from './query-all.service';
+
+/** Room for a `buckets` list naming thousands of tenants, which the general body limit would refuse. */
+const QUERY_ALL_BODY_LIMIT = '1mb';
+
+export function queryAllRoutes(
+  service: QueryAllService,
+  options: { maxQuestionLength: number; submitRateLimit: RequestHandler },
+): Router {
+  const router = Router();
+  const bodySchema = queryAllBody(options.maxQuestionLength);
+  router.use('/query-all', requireAdmin);
+
+  router.post(
+    '/query-all',
+    express.json({ limit: QUERY_ALL_BODY_LIMIT, strict: false, type: 'application/json' }),
+    options.submitRateLimit,
+    async (req, res) => {
+      const body = validate(bodySchema, req.body);
+      const jobId = await service.submit(body, { type: req.principal!.kind, id: req.principal!.id });
+      res.status(202).json({ data: { job_id: jobId, status: 'processing' } });
+    },
+  );
+
+  router.get('/query-all/jobs/:jobId', async (req, res) => {
+    const { jobId } = req.params;
+    if (!JOB_ID_PATTERN.test(jobId)) throw new NotFoundError(`Unknown job: ${jobId}`);
+    res.json(presentQueryAllJob(await service.get(jobId.toLowerCase())));
+  });
+
+  return router;
+}

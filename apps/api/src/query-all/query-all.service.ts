@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestError, NotFoundError, ServiceUnavailableError } from '@flock/errors';
+import type { JobOwner, JobQueue, JobRecord, JobStore } from '@flock/jobs';
+import type { TenantCatalog } from '@flock/warehouse';
+import type { QueryAllBody } from './query-all.schema';
+
+/** Unknown bucket names quoted back in a 400, at most; the count says how many there were. */
+const UNKNOWN_LISTED = 10;
+
+/** Submits cross-tenant queries and reads their answers. Admin-only; the routes enforce that. */
+export class QueryAllService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: JobQueue<'queryAll'>,
+    private readonly catalog: TenantCatalog,
+  ) {}
+
+  async submit(body: QueryAllBody, owner: JobOwner): Promise<string> {
+    const buckets = await this.resolveBuckets(body.buckets);
+    const jobId = randomUUID();
+    await this.store.create({ id: jobId, kind: 'query-all', bucket: '*', question: body.question ?? body.sql ?? '', owner });
+    try {
+      await this.queue.add({
+        jobId,
+        buckets,
+        ...(body.sql !== undefined ? { sql: body.sql } : { question: body.question }),
+        ...(body.table !== undefined ? { table: body.table } : {}),
+      });
+    } catch (error) {
+      await this.store.remove(jobId).catch(() => undefined);
+      throw new ServiceUnavailableError('The job queue is unavailable; the query was not submitted. Try again shortly.', error);
+    }
+    return jobId;
+  }
+
+  async get(jobId: string): Promise<JobRecord> {
+    const record = await this.store.get(jobId);
+    if (!record || record.kind !== 'query-all') throw new NotFoundError(`Unknown job: ${jobId}`);
+    return record;
+  }
+
+  /** The named buckets in catalog order, or every bucket; 400 naming those without a warehouse. */
+  private async resolveBuckets(named: string[] | undefined): Promise<string[]> {
+    const all = await this.catalog.list();
+    if (!named) {
+      if (all.length === 0) throw new BadRequestError('There are no buckets to query.');
+      return all;
+    }
+    const known = new Set(all);
+    const unknown = named.filter((bucket) => !known.has(bucket));
+    if (unknown.length > 0) {
+      const listed = unknown.slice(0, UNKNOWN_LISTED).join(', ');
+      const more = unknown.length > UNKNOWN_LISTED ? ` and ${unknown.length - UNKNOWN_LISTED} more` : '';
+      throw new BadRequestError(`Unknown bucket${unknown.length > 1 ? 's' : ''}: ${listed}${more}`);
+    }
+    const wanted = new Set(named);
+    return all.filter((bucket) => wanted.has(bucket));
+  }
+}

@@ -1,0 +1,296 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { hasEventTables } from '@flock/demo';
+import { QUEUE_NAMES } from '@flock/jobs';
+import {
+  TEST_ADMIN_API_KEY,
+  demoWarehouseDir,
+  logEntries,
+  mintToken,
+  referenceRows,
+  spawnTs,
+  spawnWorker,
+  waitFor,
+  type FlockProcess,
+} from '@flock/testing';
+import { startHarness, type Harness } from './support/flock-harness';
+
+const admin = (req: request.Test) => req.set('X-API-Key', TEST_ADMIN_API_KEY);
+
+async function submitQueryAll(app: Express, body: object): Promise<string> {
+  const res = await admin(request(app).post('/query-all')).send(body);
+  if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+  expect(res.body).toEqual({ data: { job_id: expect.any(String), status: 'processing' } });
+  return res.body.data.job_id as string;
+}
+
+async function settleQueryAll(app: Express, jobId: string, timeoutMs = 30_000): Promise<Record<string, any>> {
+  return waitFor(
+    async () => {
+      const res = await admin(request(app).get(`/query-all/jobs/${jobId}`));
+      if (res.status !== 200) throw new Error(`poll failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.data.status === 'processing' ? undefined : (res.body as Record<string, any>);
+    },
+    { timeoutMs, intervalMs: 25, what: `query-all job ${jobId}` },
+  );
+}
+
+/**
+ * A warehouse folder of its own: demo buckets with and without event tables, copied
+ * from the shared demo set, and one database file that is not a database at all.
+ */
+async function makeWarehouseDir(): Promise<{ dir: string; good: string[]; withEvents: string[]; withoutEvents: string[] }> {
+  const source = demoWarehouseDir();
+  const all = (await fs.readdir(source)).filter((name) => name.endsWith('.duckdb')).map((name) => name.slice(0, -7));
+  const withEvents = all.filter((bucket) => hasEventTables(bucket)).slice(0, 4);
+  const withoutEvents = all.filter((bucket) => !hasEventTables(bucket)).slice(0, 2);
+  if (withoutEvents.length === 0) throw new Error('the demo set has no bucket without event tables');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flock-query-all-'));
+  const good = [...withEvents, ...withoutEvents].sort();
+  await Promise.all(good.map((bucket) => fs.copyFile(path.join(source, `${bucket}.duckdb`), path.join(dir, `${bucket}.duckdb`))));
+  await fs.writeFile(path.join(dir, 'zz-broken.duckdb'), 'this is not a DuckDB database, and never was\n'.repeat(200));
+  return { dir, good, withEvents, withoutEvents };
+}
+
+describe('POST /query-all and GET /query-all/jobs/{id}', () => {
+  let flock: Harness;
+  let fixture: Awaited<ReturnType<typeof makeWarehouseDir>>;
+
+  beforeAll(async () => {
+    fixture = await makeWarehouseDir();
+  });
+  afterAll(async () => {
+    await fs.rm(fixture.dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    // Chunks of 2 so that even this small set fans out over several child jobs.
+    flock = startHarness({ env: { FLOCK_WAREHOUSE_DIR: fixture.dir, FLOCK_QUERY_ALL_CHUNK_SIZE: '2' } });
+  });
+  afterEach(async () => {
+    await flock.close();
+  });
+
+  it('SQL mode: every bucket answers, the corrupt one lands in errors, in the seed shape', async () => {
+    const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
+    const body = await settleQueryAll(flock.app, jobId);
+
+    const expected = await Promise.all(
+      fixture.good.map(async (bucket) => [bucket, (await referenceRows(bucket, 'SELECT count(*) FROM member'))[0]![0]]),
+    );
+    expect(body).toEqual({
+      data: { job_id: jobId, status: 'completed', columns: ['_bucket', 'total'], rows: expected },
+      meta: expect.objectContaining({
+        databases_queried: fixture.good.length,
+        databases_skipped: 0,
+        databases_errored: 1,
+        total_rows: fixture.good.length,
+        execution_time_seconds: expect.any(Number),
+        skipped: [],
+        errors: { 'zz-broken': expect.stringContaining('could not be opened') },
+        truncated: false,
+      }),
+    });
+    expect(body.data).not.toHaveProperty('generated_sql');
+    // The broken bucket's message names only itself, never the server's paths or another bucket.
+    const message = body.meta.errors['zz-broken'] as string;
+    expect(message).not.toContain(fixture.dir);
+    for (const bucket of fixture.good) expect(message).not.toContain(bucket);
+  });
+
+  it("a failing bucket's message carries only that bucket's own data", async () => {
+    // Every bucket fails, and DuckDB quotes the offending value: it must be the bucket's own.
+    const jobId = await submitQueryAll(flock.app, {
+      sql: 'SELECT CAST(first_name AS INTEGER) AS n FROM member ORDER BY id',
+      buckets: fixture.good,
+    });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.meta.databases_errored).toBe(fixture.good.length);
+    for (const bucket of fixture.good) {
+      const message = body.meta.errors[bucket] as string;
+      const quoted = /'([^']+)'/.exec(message)?.[1];
+      expect(quoted).toBeDefined();
+      const [[own]] = await referenceRows(bucket, `SELECT count(*) FROM member WHERE first_name = '${quoted!.replace(/'/g, "''")}'`) as [[number]];
+      expect(own).toBeGreaterThan(0);
+    }
+  });
+
+  it('the table filter reports the buckets without that table as skipped', async () => {
+    const jobId = await submitQueryAll(flock.app, {
+      sql: 'SELECT count(*) AS events FROM event',
+      table: 'event',
+      buckets: fixture.good,
+    });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.status).toBe('completed');
+    expect(body.meta.skipped).toEqual([...fixture.withoutEvents].sort());
+    expect(body.meta.databases_skipped).toBe(fixture.withoutEvents.length);
+    expect(body.meta.databases_queried).toBe(fixture.withEvents.length);
+    expect(body.meta.errors).toEqual({});
+    expect(body.data.rows.map((row: unknown[]) => row[0])).toEqual([...fixture.withEvents].sort());
+  });
+
+  it('NL mode generates the SQL once and returns it with the combined rows', async () => {
+    const jobId = await submitQueryAll(flock.app, { question: 'How many members by type?', buckets: fixture.good.slice(0, 3) });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.status).toBe('completed');
+    expect(body.data.generated_sql).toMatch(/SELECT/i);
+    expect(body.data.columns[0]).toBe('_bucket');
+    for (const bucket of fixture.good.slice(0, 3)) {
+      const ours = body.data.rows.filter((row: unknown[]) => row[0] === bucket).map((row: unknown[]) => row.slice(1));
+      const reference = await referenceRows(bucket, body.data.generated_sql);
+      expect(ours.sort()).toEqual(reference.sort());
+    }
+  });
+
+  it('NL mode that cannot be answered fails with generation_failed in the seed shape', async () => {
+    const jobId = await submitQueryAll(flock.app, { question: 'Who will win the league next year?' });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body).toEqual({
+      data: { job_id: jobId, status: 'failed', error_code: 'generation_failed', error_message: expect.any(String) },
+    });
+  });
+
+  it('SQL that is not a single SELECT fails once as validation_failed, on no database', async () => {
+    const jobId = await submitQueryAll(flock.app, { sql: 'DELETE FROM member' });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data).toMatchObject({ status: 'failed', error_code: 'validation_failed' });
+  });
+
+  it('combines drifted schemas by column name, with nulls for missing columns, and says so in meta', async () => {
+    // A tenant whose member table has drifted: one demo column missing, one of its own.
+    const drifted = path.join(fixture.dir, 'drifted.duckdb');
+    const instance = await DuckDBInstance.create(drifted);
+    const connection = await instance.connect();
+    await connection.run("CREATE TABLE member (id INTEGER, nickname VARCHAR); INSERT INTO member VALUES (1, 'Ziggy')");
+    connection.closeSync();
+    instance.closeSync();
+    try {
+      const [demo] = fixture.good;
+      const jobId = await submitQueryAll(flock.app, {
+        sql: 'SELECT * FROM member ORDER BY id LIMIT 1',
+        buckets: [demo!, 'drifted'],
+      });
+      const body = await settleQueryAll(flock.app, jobId);
+      expect(body.data.status).toBe('completed');
+      const columns = body.data.columns as string[];
+      expect(columns[0]).toBe('_bucket');
+      expect(columns).toContain('nickname');
+      expect(columns).toContain('email');
+      const row = (bucket: string) => {
+        const found = body.data.rows.find((r: unknown[]) => r[0] === bucket) as unknown[];
+        return Object.fromEntries(columns.map((column, i) => [column, found[i]]));
+      };
+      expect(row('drifted')).toMatchObject({ id: 1, nickname: 'Ziggy', email: null });
+      expect(row(demo!)).toMatchObject({ nickname: null });
+      expect(row(demo!).email).toEqual(expect.any(String));
+      expect(body.meta.schema_drift.partial_columns).toEqual(expect.arrayContaining(['nickname', 'email']));
+      expect(body.meta.schema_drift.partial_columns).not.toContain('id');
+    } finally {
+      await fs.rm(drifted, { force: true });
+    }
+  });
+
+  it('truncates to FLOCK_MAX_RESULT_BYTES, keeps total_rows, and flags it', async () => {
+    await flock.close();
+    flock = startHarness({ env: { FLOCK_WAREHOUSE_DIR: fixture.dir, FLOCK_QUERY_ALL_CHUNK_SIZE: '2', FLOCK_MAX_RESULT_BYTES: '4096' } });
+    const buckets = fixture.good.slice(0, 3);
+    const jobId = await submitQueryAll(flock.app, { sql: 'SELECT id, email FROM member', buckets });
+    const body = await settleQueryAll(flock.app, jobId);
+    const totals = await Promise.all(buckets.map(async (bucket) => Number((await referenceRows(bucket, 'SELECT count(*) FROM member'))[0]![0])));
+    expect(body.meta.truncated).toBe(true);
+    expect(body.meta.total_rows).toBe(totals.reduce((sum, n) => sum + n, 0));
+    expect(body.data.rows.length).toBeLessThan(body.meta.total_rows);
+    expect(JSON.stringify(body.data.rows).length).toBeLessThanOrEqual(4096);
+  });
+
+  it.each([
+    ['both sql and question', { sql: 'SELECT 1', question: 'how many?' }, "Send either 'sql' or 'question', not both"],
+    ['neither', { table: 'event' }, "Missing 'sql' or 'question' field"],
+    ['a non-string sql', { sql: 42 }, "'sql' must be a string"],
+    ['a non-array buckets', { sql: 'SELECT 1', buckets: 'example' }, "'buckets' must be an array of bucket ids"],
+    ['an empty buckets', { sql: 'SELECT 1', buckets: [] }, "'buckets' must name at least one bucket; omit it to query every bucket"],
+    ['an invalid table name', { sql: 'SELECT 1', table: 'event; drop' }, "'table' must be a table name: letters, digits and '_', not starting with a digit"],
+    ['unknown buckets', { sql: 'SELECT 1', buckets: ['no-such-bucket', 'nor-this'] }, 'Unknown buckets: no-such-bucket, nor-this'],
+    ['a body that is not an object', [1, 2], 'Request body must be a JSON object'],
+  ])('answers 400 for %s', async (_case, body, message) => {
+    const res = await admin(request(flock.app).post('/query-all')).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'bad_request', message } });
+  });
+
+  it('is for admin API keys only', async () => {
+    const noCredentials = await request(flock.app).post('/query-all').send({ sql: 'SELECT 1' });
+    expect(noCredentials.status).toBe(401);
+    expect(noCredentials.body).toEqual({ error: { code: 'unauthorized', message: 'Authentication required' } });
+
+    const user = await mintToken({ sub: 'user-1', buckets: ['*'] });
+    for (const req of [
+      request(flock.app).post('/query-all').set('Authorization', `Bearer ${user}`).send({ sql: 'SELECT 1' }),
+      request(flock.app).get('/query-all/jobs/503a73be-9119-43ba-8e30-4f278f978d49').set('Authorization', `Bearer ${user}`),
+    ]) {
+      const res = await req;
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: { code: 'forbidden', message: 'Admin API key required' } });
+    }
+  });
+
+  it('answers 404 for an unknown job and for an ask job id', async () => {
+    const unknown = await admin(request(flock.app).get('/query-all/jobs/503a73be-9119-43ba-8e30-4f278f978d49'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('not_found');
+    const ask = await admin(request(flock.app).post(`/api/v1/${fixture.good[0]}/ask`)).send({ question: 'How many members?' });
+    const asAll = await admin(request(flock.app).get(`/query-all/jobs/${ask.body.data.job_id}`));
+    expect(asAll.status).toBe(404);
+  });
+});
+
+describe('query-all across worker processes', () => {
+  let flock: Harness;
+  const processes: FlockProcess[] = [];
+  beforeEach(() => {
+    flock = startHarness({ worker: false, env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '3' } });
+  });
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
+    await flock.close();
+  });
+  const workerEnv = () => ({ ...flock.env, FLOCK_LOG_LEVEL: 'info' });
+
+  it('two workers share one fan-out, and the answer covers every bucket once', async () => {
+    const a = spawnWorker(workerEnv());
+    const b = spawnWorker(workerEnv());
+    processes.push(a, b);
+    const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
+    const body = await settleQueryAll(flock.app, jobId, 60_000);
+    const buckets = (await fs.readdir(demoWarehouseDir())).filter((name) => name.endsWith('.duckdb')).length;
+    expect(body.meta).toMatchObject({ databases_queried: buckets, databases_errored: 0, total_rows: buckets });
+    expect(new Set(body.data.rows.map((row: unknown[]) => row[0])).size).toBe(buckets);
+    // Chunks ran on both replicas: each logs the chunks it finished.
+    await waitFor(async () => logEntries(a, 'query-all chunk done').length + logEntries(b, 'query-all chunk done').length === body.meta.chunks, {
+      what: 'chunk logs',
+    });
+    expect(logEntries(a, 'query-all chunk done').length).toBeGreaterThan(0);
+    expect(logEntries(b, 'query-all chunk done').length).toBeGreaterThan(0);
+  });
+
+  it('a worker SIGKILLed mid-fan-out still gives a finished job covering every bucket', async () => {
+    const stuck = spawnTs('e2e/support/stuck-worker.ts', { ...workerEnv(), STUCK_QUEUE: QUEUE_NAMES.queryAllChunk });
+    processes.push(stuck);
+    const planner = spawnWorker(workerEnv());
+    processes.push(planner);
+    const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
+    await waitFor(async () => stuck.lines.some((line) => line.includes(jobId)), { what: 'the stuck worker to take a chunk' });
+    stuck.child.kill('SIGKILL');
+    await stuck.exited;
+
+    const body = await settleQueryAll(flock.app, jobId, 60_000);
+    const buckets = (await fs.readdir(demoWarehouseDir())).filter((name) => name.endsWith('.duckdb')).length;
+    expect(body.data.status).toBe('completed');
+    expect(body.meta.databases_queried + body.meta.databases_errored).toBe(buckets);
+    expect(body.meta.databases_queried).toBe(buckets);
+  });
+});
