@@ -261,9 +261,13 @@ describe('query-all across worker processes', () => {
   const workerEnv = () => ({ ...flock.env, FLOCK_LOG_LEVEL: 'info' });
 
   it('two workers share one fan-out, and the answer covers every bucket once', async () => {
-    const a = spawnWorker(workerEnv());
-    const b = spawnWorker(workerEnv());
+    // One chunk at a time per worker, and both running before the fan-out starts, so
+    // neither can take every chunk before the other has even connected.
+    const env = { ...workerEnv(), FLOCK_WORKER_CONCURRENCY: '1' };
+    const a = spawnWorker(env);
+    const b = spawnWorker(env);
     processes.push(a, b);
+    for (const worker of [a, b]) await waitFor(async () => logEntries(worker, 'worker started').length > 0, { what: 'worker start' });
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
     const body = await settleQueryAll(flock.app, jobId, 60_000);
     const buckets = (await fs.readdir(demoWarehouseDir())).filter((name) => name.endsWith('.duckdb')).length;

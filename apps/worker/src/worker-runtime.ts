@@ -3,7 +3,7 @@ import type { FlockConfig } from '@flock/config';
 import { FlowQueue, JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
-import { StandaloneSqlValidator, createWarehouse } from '@flock/warehouse';
+import { FanOutRunner, StandaloneSqlValidator, createWarehouse } from '@flock/warehouse';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
 
@@ -36,12 +36,12 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
   const queueSettings = { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.redisPrefix };
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
+  const fanOut = new FanOutRunner(warehouse.catalog, { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit });
   const queryAll = new QueryAllService(
-    { store, warehouse, catalog: warehouse.catalog, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
+    { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {
       workerTimeoutMs: config.workerTimeoutMs,
       chunkSize: config.queryAllChunkSize,
-      sandbox: { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
       maxRows: config.maxResultRows,
       maxBytes: config.maxResultBytes,
     },
@@ -101,6 +101,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
       await flow.close();
       await Promise.all([connection.quit(), storeRedis.quit()]);
       await validator.close();
+      fanOut.close();
       warehouse.close();
     },
   };

@@ -38,64 +38,102 @@ export interface ChunkQuery {
  * own, with `USE` selecting its database, so one bucket's failure or result never
  * mixes with another's. Databases are attached under random aliases, so SQL fixed
  * before the chunk started cannot name a neighbour's database.
+ *
+ * A locked instance cannot attach anything else, so each is used for one chunk only.
+ * Creating one costs tens of milliseconds (DuckDB builds its function catalog), so a
+ * few empty instances are kept ready and replaced in the background.
  */
-export async function queryChunk(catalog: TenantCatalog, limits: SandboxLimits, query: ChunkQuery): Promise<BucketOutcome[]> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(limits.threads),
-    memory_limit: limits.memoryLimit,
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    allow_community_extensions: 'false',
-    allow_unsigned_extensions: 'false',
-  });
-  const connection = await instance.connect();
-  try {
-    const outcomes = new Map<string, BucketOutcome>();
-    const aliases = new Map<string, string>();
-    const salt = randomBytes(8).toString('hex');
-    for (const [index, bucket] of query.buckets.entries()) {
-      const alias = `t_${salt}_${index}`;
-      const opened = await attach(connection, catalog, bucket, alias);
-      if (opened === true) aliases.set(bucket, alias);
-      else outcomes.set(bucket, { bucket, status: 'error', message: opened });
-    }
-    await connection.run('SET enable_external_access = false');
-    await connection.run('SET lock_configuration = true');
+export class FanOutRunner {
+  private readonly spares: Promise<DuckDBInstance>[] = [];
+  private closed = false;
 
+  constructor(
+    private readonly catalog: TenantCatalog,
+    private readonly limits: SandboxLimits,
+    private readonly spareCount = 2,
+  ) {}
+
+  async run(query: ChunkQuery): Promise<BucketOutcome[]> {
+    const instance = await this.take();
+    const connection = await instance.connect();
     try {
-      await assertSingleSelect(connection, query.sql);
-    } catch (error) {
-      return query.buckets.map((bucket) => outcomes.get(bucket) ?? { bucket, status: 'error', message: messageOf(error) });
+      return await runChunk(connection, this.catalog, query);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
-    const withTable = query.table ? await databasesWithTable(connection, query.table) : undefined;
-
-    const budget = { rows: query.maxRows, bytes: query.maxBytes };
-    for (const [bucket, alias] of aliases) {
-      if (withTable && !withTable.has(alias)) {
-        outcomes.set(bucket, { bucket, status: 'skipped' });
-        continue;
-      }
-      const remainingMs = query.deadline - Date.now();
-      if (remainingMs <= 0) {
-        outcomes.set(bucket, { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' });
-        continue;
-      }
-      const outcome = await runOn(connection, bucket, alias, query.sql, {
-        timeoutMs: remainingMs,
-        maxRows: budget.rows,
-        maxBytes: Math.max(2, budget.bytes),
-      });
-      if (outcome.status === 'ok') {
-        budget.rows -= outcome.rows.length;
-        budget.bytes -= JSON.stringify(outcome.rows).length;
-      }
-      outcomes.set(bucket, outcome);
-    }
-    return query.buckets.map((bucket) => outcomes.get(bucket)!);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
   }
+
+  close(): void {
+    this.closed = true;
+    for (const spare of this.spares.splice(0)) void spare.then((instance) => instance.closeSync()).catch(() => undefined);
+  }
+
+  private take(): Promise<DuckDBInstance> {
+    const instance = this.spares.shift() ?? this.create();
+    while (!this.closed && this.spares.length < this.spareCount) {
+      const spare = this.create();
+      spare.catch(() => this.spares.splice(this.spares.indexOf(spare), 1));
+      this.spares.push(spare);
+    }
+    return instance;
+  }
+
+  private create(): Promise<DuckDBInstance> {
+    return DuckDBInstance.create(':memory:', {
+      threads: String(this.limits.threads),
+      memory_limit: this.limits.memoryLimit,
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      allow_unsigned_extensions: 'false',
+    });
+  }
+}
+
+async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, query: ChunkQuery): Promise<BucketOutcome[]> {
+  const outcomes = new Map<string, BucketOutcome>();
+  const aliases = new Map<string, string>();
+  const salt = randomBytes(8).toString('hex');
+  for (const [index, bucket] of query.buckets.entries()) {
+    const alias = `t_${salt}_${index}`;
+    const opened = await attach(connection, catalog, bucket, alias);
+    if (opened === true) aliases.set(bucket, alias);
+    else outcomes.set(bucket, { bucket, status: 'error', message: opened });
+  }
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+
+  try {
+    await assertSingleSelect(connection, query.sql);
+  } catch (error) {
+    return query.buckets.map((bucket) => outcomes.get(bucket) ?? { bucket, status: 'error', message: messageOf(error) });
+  }
+  const withTable = query.table ? await databasesWithTable(connection, query.table) : undefined;
+
+  const budget = { rows: query.maxRows, bytes: query.maxBytes };
+  for (const [bucket, alias] of aliases) {
+    if (withTable && !withTable.has(alias)) {
+      outcomes.set(bucket, { bucket, status: 'skipped' });
+      continue;
+    }
+    const remainingMs = query.deadline - Date.now();
+    if (remainingMs <= 0) {
+      outcomes.set(bucket, { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' });
+      continue;
+    }
+    const outcome = await runOn(connection, bucket, alias, query.sql, {
+      timeoutMs: remainingMs,
+      maxRows: budget.rows,
+      maxBytes: Math.max(2, budget.bytes),
+    });
+    if (outcome.status === 'ok') {
+      budget.rows -= outcome.rows.length;
+      budget.bytes -= JSON.stringify(outcome.rows).length;
+    }
+    outcomes.set(bucket, outcome);
+  }
+  return query.buckets.map((bucket) => outcomes.get(bucket)!);
 }
 
 async function attach(connection: DuckDBConnection, catalog: TenantCatalog, bucket: string, alias: string): Promise<true | string> {

@@ -10,21 +10,13 @@ import type {
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { SqlGeneratorRouter } from '@flock/sql';
-import {
-  queryChunk,
-  type BucketOutcome,
-  type SandboxLimits,
-  type StandaloneSqlValidator,
-  type TenantCatalog,
-  type Warehouse,
-} from '@flock/warehouse';
+import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, Warehouse } from '@flock/warehouse';
 import { combineOutcomes } from './combine';
 
 export interface QueryAllOptions {
   workerTimeoutMs: number;
-  /** Buckets per chunk job. */
+  /** Most buckets per chunk job; chunks are balanced so none is much smaller. */
   chunkSize: number;
-  sandbox: SandboxLimits;
   maxRows: number;
   maxBytes: number;
 }
@@ -32,7 +24,7 @@ export interface QueryAllOptions {
 export interface QueryAllDependencies {
   store: JobStore;
   warehouse: Warehouse;
-  catalog: TenantCatalog;
+  fanOut: FanOutRunner;
   generators: SqlGeneratorRouter;
   validator: StandaloneSqlValidator;
   flow: FlowQueue;
@@ -97,7 +89,7 @@ export class QueryAllService {
       return payload.buckets.map((bucket) => ({ bucket, status: 'error', message: 'Not queried: the job had already ended.' }));
     }
     const started = Date.now();
-    const outcomes = await queryChunk(this.deps.catalog, this.options.sandbox, {
+    const outcomes = await this.deps.fanOut.run({
       buckets: payload.buckets,
       sql: payload.sql,
       table: payload.table,
@@ -182,8 +174,12 @@ export class QueryAllService {
   }
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
+/** At most `size` items per chunk, spread evenly: 177 by 25 gives 8 chunks of 22 or 23, not 7 of 25 and one of 2. */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const count = Math.ceil(items.length / size);
   const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  for (let i = 0; i < count; i++) {
+    chunks.push(items.slice(Math.floor((i * items.length) / count), Math.floor(((i + 1) * items.length) / count)));
+  }
   return chunks;
 }
