@@ -6,48 +6,34 @@
  *
  *   pnpm bench:ask [--runs 50]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDemoWarehouses } from '@flock/demo';
-import { freePort, startLocalRedis } from '@flock/local-redis';
-import { percentile } from './support';
+import { percentile, sleep, startBenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 50;
 
-const root = path.resolve(__dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-bench-ask-'));
   await createDemoWarehouses({ dir, count: 3 });
-  const redis = await startLocalRedis();
-  const port = await freePort();
-  const env = { ...process.env, REDIS_URL: redis.url, FLOCK_WAREHOUSE_DIR: dir, PORT: String(port), FLOCK_LOG_LEVEL: 'warn' };
-  const children: ChildProcess[] = ['apps/api/src/main.ts', 'apps/worker/src/main.ts'].map((entry) =>
-    spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit' }),
-  );
-  const base = `http://127.0.0.1:${port}`;
+  const deployment = await startBenchFlock({ warehouseDir: dir, workers: 1 });
+  const base = deployment.base;
   try {
-    for (let i = 0; i < 200; i++) {
-      if (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) break;
-      await sleep(50);
-    }
     const ask = async (question: string) => {
       const started = performance.now();
       const submitted = (await (
         await fetch(`${base}/api/v1/example/ask`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: deployment.headers,
           body: JSON.stringify({ question }),
         })
       ).json()) as { data: { job_id: string } };
       for (;;) {
-        const body = (await (await fetch(`${base}/api/v1/example/ask/jobs/${submitted.data.job_id}`)).json()) as {
+        const body = (await (await fetch(`${base}/api/v1/example/ask/jobs/${submitted.data.job_id}`, { headers: deployment.headers })).json()) as {
           data: { status: string; generated_sql: string };
         };
         if (body.data.status === 'completed') return { ms: performance.now() - started, sql: body.data.generated_sql };
@@ -85,9 +71,7 @@ async function main(): Promise<void> {
     console.log(row('baseline: same SQL, open DuckDB', baseline));
     console.log(`ratio (median flock / median baseline): ${(percentile(flock, 50) / percentile(baseline, 50)).toFixed(1)}x`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
-    await redis.stop();
+    await deployment.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

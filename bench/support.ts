@@ -24,3 +24,63 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** A Flock deployment for a benchmark: private Redis, one API process and `workers` worker processes. */
+export interface BenchFlock {
+  base: string;
+  /** Headers that authenticate as the benchmark's admin key. */
+  headers: Record<string, string>;
+  workerPids: number[];
+  stop(): Promise<void>;
+}
+
+export async function startBenchFlock(options: { warehouseDir: string; workers: number; env?: Record<string, string> }): Promise<BenchFlock> {
+  const { spawn } = await import('node:child_process');
+  const { randomBytes } = await import('node:crypto');
+  const { freePort, startLocalRedis } = await import('@flock/local-redis');
+  const redis = await startLocalRedis();
+  const port = await freePort();
+  const adminKey = `flk_bench_${randomBytes(16).toString('hex')}`;
+  const env = {
+    ...process.env,
+    REDIS_URL: redis.url,
+    FLOCK_WAREHOUSE_DIR: options.warehouseDir,
+    PORT: String(port),
+    FLOCK_LOG_LEVEL: 'warn',
+    FLOCK_ADMIN_API_KEY: adminKey,
+    FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '100000',
+    FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
+    ...options.env,
+  };
+  const root = path.resolve(__dirname, '..');
+  const start = (entry: string) => spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit' });
+  const children = [start('apps/api/src/main.ts'), ...Array.from({ length: options.workers }, () => start('apps/worker/src/main.ts'))];
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 400; i++) {
+    if (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) break;
+    await sleep(50);
+  }
+  return {
+    base,
+    headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+    workerPids: children.slice(1).map((child) => child.pid!),
+    async stop() {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+      await redis.stop();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+export function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
