@@ -1,5 +1,10 @@
 import type { FlockConfig, SqlGeneratorKind } from '@flock/config';
-import { BuiltinSqlGenerator, SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
+import {
+  BuiltinSqlGenerator,
+  OpenAiSqlGenerator,
+  SqlGeneratorRouter,
+  type SqlGenerator,
+} from '@flock/sql';
 
 type GeneratorConfig = Pick<FlockConfig, 'sqlGenerator' | 'sqlGeneratorByBucket' | 'llm' | 'motherduck'>;
 
@@ -23,7 +28,10 @@ function createSqlGenerator(kind: SqlGeneratorKind, config: GeneratorConfig): Sq
     case 'builtin':
       return new BuiltinSqlGenerator();
     case 'openai':
+      // Config validation requires FLOCK_LLM_BASE_URL and FLOCK_LLM_MODEL whenever openai is named; this guards other callers.
+      if (!config.llm) throw new Error('The openai generator needs FLOCK_LLM_BASE_URL and FLOCK_LLM_MODEL');
+      return new OpenAiSqlGenerator(config.llm);
     case 'motherduck':
-      throw new Error(`The ${kind} generator is not available yet`);
+      throw new Error('The motherduck generator is not available yet');
   }
 }

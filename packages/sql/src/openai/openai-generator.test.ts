@@ -1,0 +1,88 @@
+import { GenerationFailedError } from '@flock/errors';
+import { demoSchema } from '../builtin/test-fixtures/demo-schema.fixture';
+import { col, schema, table } from '../builtin/test-fixtures/schema-builder.fixture';
+import { OpenAiSqlGenerator, type OpenAiSqlGeneratorOptions } from './openai-generator';
+import { ChatCompletionsStandIn, systemOf, type ChatReply } from './test-fixtures/chat-stand-in.fixture';
+
+describe('OpenAiSqlGenerator with a local chat-completions server standing in for the LLM', () => {
+  let server: ChatCompletionsStandIn;
+  let reply: ChatReply;
+  beforeAll(async () => {
+    server = await ChatCompletionsStandIn.start(() => reply);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+  });
+
+  const generator = (options: Partial<OpenAiSqlGeneratorOptions> = {}) =>
+    new OpenAiSqlGenerator({
+      baseUrl: server.baseUrl,
+      model: 'stand-in-model',
+      timeoutMs: 5000,
+      attempts: 3,
+      maxSchemaChars: 12_000,
+      ...options,
+    });
+
+  it('is named openai and takes its attempts from the options', () => {
+    expect(generator().name).toBe('openai');
+    expect(generator({ attempts: 5 }).maxAttempts).toBe(5);
+  });
+
+  it('sends the question with the schema and returns the SQL out of a fenced reply', async () => {
+    reply = "```sql\nSELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium';\n```";
+    const generated = await generator().generate({ question: 'How many premium members?', bucket: 'example', schema: demoSchema() });
+    expect(generated).toEqual({ sql: "SELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium'" });
+
+    const [request] = server.requests;
+    expect(request!.body!.model).toBe('stand-in-model');
+    expect(request!.body!.messages!.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(request!.body!.messages![1]!.content).toBe('How many premium members?');
+    expect(systemOf(request!)).toContain("membership_type VARCHAR ['Standard','Premium','Student','Lifetime']");
+    expect(systemOf(request!)).toContain('member_id INTEGER → member.id');
+  });
+
+  it('sends each failed attempt back: the previous SQL as the model’s turn, then the error', async () => {
+    reply = 'SELECT currency, sum(amount) AS total FROM payment GROUP BY currency';
+    await generator().generate({
+      question: 'Total payments by currency',
+      bucket: 'example',
+      schema: demoSchema(),
+      previousAttempts: [{ sql: 'SELECT currency, sum(amount_eur) FROM payment GROUP BY 1', error: 'Referenced column "amount_eur" not found' }],
+    });
+    expect(server.requests[0]!.body!.messages!.slice(1)).toEqual([
+      { role: 'user', content: 'Total payments by currency' },
+      { role: 'assistant', content: 'SELECT currency, sum(amount_eur) FROM payment GROUP BY 1' },
+      { role: 'user', content: 'That SQL failed: Referenced column "amount_eur" not found. Reply with a corrected single SELECT.' },
+    ]);
+  });
+
+  it('ends a refusal as generation_failed', async () => {
+    reply = 'CANNOT_ANSWER: there is no data about league standings';
+    const attempt = generator().generate({ question: 'Who will win the league?', bucket: 'example', schema: demoSchema() });
+    await expect(attempt).rejects.toThrow(GenerationFailedError);
+    await expect(attempt).rejects.toThrow(/could not answer this from the bucket's tables: there is no data about league standings/);
+  });
+
+  it('cuts a large schema to the budget before sending it', async () => {
+    reply = 'SELECT 1';
+    const tables = Array.from({ length: 300 }, (_, i) =>
+      table(`area_${i}`, i, [col('id', 'INTEGER'), col('label', 'VARCHAR', ['one', 'two']), col('created_at', 'TIMESTAMP')]),
+    );
+    tables.push(table('refund', 9, [col('id', 'INTEGER'), col('amount', 'DOUBLE')]));
+    await generator({ maxSchemaChars: 2000 }).generate({ question: 'Total refunds', bucket: 'b', schema: schema(...tables) });
+    const system = systemOf(server.requests[0]!);
+    const schemaLines = system.split('\n').filter((line) => /^\w+\(.*\) rows=\d+$/.test(line));
+    expect(schemaLines.join('\n').length).toBeLessThanOrEqual(2000);
+    expect(schemaLines).toContain('refund(id INTEGER, amount DOUBLE) rows=9');
+    expect(system).toMatch(/\(\d+ more tables exist but are left out as less related to the question\.\)/);
+  });
+
+  it('refuses without calling the endpoint when no table fits the budget', async () => {
+    const wide = table('wide', 1, Array.from({ length: 100 }, (_, i) => col(`column_number_${i}`, 'INTEGER')));
+    const attempt = generator({ maxSchemaChars: 500 }).generate({ question: 'q', bucket: 'b', schema: schema(wide) });
+    await expect(attempt).rejects.toThrow("No table of this bucket fits the language model's schema budget of 500 characters.");
+    expect(server.requests).toHaveLength(0);
+  });
+});

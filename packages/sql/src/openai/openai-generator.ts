@@ -1,0 +1,66 @@
+import { GenerationFailedError } from '@flock/errors';
+import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
+import { ChatClient } from './chat-client';
+import { buildMessages } from './prompt';
+import { extractSql } from './reply';
+import { selectSchema } from './table-selection';
+
+/** The `FLOCK_LLM_*` settings, as @flock/config validates them; this package does not read config itself. */
+export interface OpenAiSqlGeneratorOptions {
+  /** Base URL of an OpenAI-compatible API, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Bearer key; omitted from requests when unset, as local servers often need none. */
+  apiKey?: string;
+  /** Model name sent with every request. */
+  model: string;
+  /** One chat-completions request is abandoned after this long. Config default 30 s. */
+  timeoutMs: number;
+  /** Tries per question, counting self-corrections. Config default 3. */
+  attempts: number;
+  /** Budget of the schema part of the prompt, in characters. Config default 12000. */
+  maxSchemaChars: number;
+}
+
+/**
+ * SQL from any OpenAI-compatible chat-completions endpoint. The model sees the
+ * question and a compact schema (cut to the most related tables when it is large);
+ * its reply is untrusted like every engine's, so the caller validates and sandboxes it.
+ * When the SQL is refused or fails to run, the caller asks again with the error
+ * (`previousAttempts`), up to `attempts` tries.
+ */
+export class OpenAiSqlGenerator implements SqlGenerator {
+  readonly name = 'openai';
+  readonly maxAttempts: number;
+  // Only the client holds the API key, in a private field, so logging this object cannot leak it.
+  readonly #client: ChatClient;
+  readonly #maxSchemaChars: number;
+
+  constructor(options: OpenAiSqlGeneratorOptions) {
+    this.maxAttempts = options.attempts;
+    this.#maxSchemaChars = options.maxSchemaChars;
+    this.#client = new ChatClient({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      model: options.model,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
+  async generate({ question, schema, previousAttempts }: GenerationRequest): Promise<GeneratedSql> {
+    const selection = selectSchema(question, schema, this.#maxSchemaChars);
+    if (selection.tables.length === 0) {
+      throw new GenerationFailedError(
+        schema.tables.length === 0
+          ? 'This bucket has no tables to ask about.'
+          : `No table of this bucket fits the language model's schema budget of ${this.#maxSchemaChars} characters.`,
+      );
+    }
+    const messages = buildMessages({
+      question,
+      schemaText: selection.text,
+      omittedTables: selection.omitted,
+      previousAttempts,
+    });
+    return { sql: extractSql(await this.#client.complete(messages)) };
+  }
+}
