@@ -1,6 +1,8 @@
 import type { FlockConfig, SqlGeneratorKind } from '@flock/config';
 import {
   BuiltinSqlGenerator,
+  MotherDuckSqlGenerator,
+  MotherDuckTokenConnector,
   OpenAiSqlGenerator,
   SqlGeneratorRouter,
   type SqlGenerator,
@@ -32,6 +34,11 @@ function createSqlGenerator(kind: SqlGeneratorKind, config: GeneratorConfig): Sq
       if (!config.llm) throw new Error('The openai generator needs FLOCK_LLM_BASE_URL and FLOCK_LLM_MODEL');
       return new OpenAiSqlGenerator(config.llm);
     case 'motherduck':
-      throw new Error('The motherduck generator is not available yet');
+      // Config validation requires MOTHERDUCK_TOKEN whenever motherduck is named; this guards other callers.
+      if (!config.motherduck) throw new Error('The motherduck generator needs MOTHERDUCK_TOKEN');
+      return new MotherDuckSqlGenerator({
+        connector: new MotherDuckTokenConnector(config.motherduck.token),
+        databases: config.motherduck.databases,
+      });
   }
 }

@@ -102,6 +102,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
       await Promise.all([connection.quit(), storeRedis.quit()]);
       await validator.close();
       fanOut.close();
+      await Promise.all(generators.engines().map((engine) => engine.close?.()));
       warehouse.close();
     },
   };

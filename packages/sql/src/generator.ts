@@ -36,6 +36,8 @@ export interface SqlGenerator {
    */
   readonly maxAttempts?: number;
   generate(request: GenerationRequest): Promise<GeneratedSql>;
+  /** Releases connections the engine holds open (MotherDuck's `md:` instance). */
+  close?(): void | Promise<void>;
 }
 
 /**

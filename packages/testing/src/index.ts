@@ -1,3 +1,4 @@
 export * from './fixtures';
 export * from './processes';
 export * from './reference';
+export * from './motherduck-stand-in';

@@ -7,3 +7,5 @@ export * from './schema-reader';
 export * from './warehouse';
 export * from './fan-out';
 export * from './standalone-validator';
+export * from './motherduck-guard';
+export * from './motherduck-warehouse';

@@ -181,6 +181,6 @@ export function firstLine(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,0 +1,184 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { GenerationFailedError } from '@flock/errors';
+import { MotherDuckStandIn, PROMPT_SQL, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
+import type { SchemaContext } from '../schema-context';
+import type { MotherDuckConnector } from './motherduck-connector';
+import { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './motherduck-generator';
+
+function schemaOf(...tables: string[]): SchemaContext {
+  return { tables: tables.map((name) => ({ name, rowCount: 0, columns: [], primaryKey: [], foreignKeys: [] })) };
+}
+
+interface Echo {
+  question: string;
+  include_tables: string[] | null;
+  database: string;
+}
+
+/** What the stand-in's echoing prompt_sql was called with. */
+function echoed(sql: string): Echo {
+  return JSON.parse(sql) as Echo;
+}
+
+async function generationError(promise: Promise<unknown>): Promise<GenerationFailedError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GenerationFailedError);
+  return error as GenerationFailedError;
+}
+
+describe('MotherDuckSqlGenerator against a local DuckDB stand-in for MotherDuck', () => {
+  const standIns: MotherDuckStandIn[] = [];
+  afterEach(async () => {
+    for (const standIn of standIns.splice(0)) {
+      expect(await standIn.waitForClose()).toBe(0);
+      standIn.close();
+    }
+  });
+
+  function setup(promptSql?: string, options: Partial<MotherDuckSqlGeneratorOptions> = {}) {
+    const standIn = new MotherDuckStandIn({
+      databases: {
+        sales: ['CREATE TABLE orders (id INTEGER)', 'INSERT INTO orders VALUES (1), (2)'],
+        acme_prod: [],
+        'acme-eu': [],
+        Analytics: [],
+        select: [],
+      },
+      promptSql,
+    });
+    standIns.push(standIn);
+    const generator = new MotherDuckSqlGenerator({
+      connector: standIn,
+      databases: { acme: 'acme_prod', stats: 'Analytics', kw: 'select' },
+      ...options,
+    });
+    return { standIn, generator };
+  }
+
+  it('calls prompt_sql in the bucket database with the schema tables, and returns its query', async () => {
+    const { standIn, generator } = setup();
+    const generated = await generator.generate({ question: 'How many orders?', bucket: 'sales', schema: schemaOf('orders', 'customers') });
+    expect(echoed(generated.sql)).toEqual({ question: 'How many orders?', include_tables: ['orders', 'customers'], database: 'sales' });
+    expect(await standIn.waitForClose()).toBe(0);
+  });
+
+  it('returns the SQL prompt_sql wrote, trimmed', async () => {
+    const { generator } = setup(PROMPT_SQL.answer('  SELECT count(*) FROM orders\n'));
+    await expect(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') })).resolves.toEqual({
+      sql: 'SELECT count(*) FROM orders',
+    });
+  });
+
+  it.each([
+    ['quotes', `What's the "best" order?`],
+    ['a statement break-out', `'); DROP TABLE orders; --`],
+    ['backslashes', "C:\\temp\\new \\' \\\\' end\\"],
+    ['unicode', 'Combien de commandes à Zürich? 注文数 🦆 \u0000after-nul'],
+    ['newlines and a parameter name', 'line one\nline two\r\n$question ? $1'],
+  ])('hands prompt_sql the exact question text with %s', async (_label, question) => {
+    const { standIn, generator } = setup();
+    const generated = await generator.generate({ question, bucket: 'sales', schema: schemaOf('orders') });
+    expect(echoed(generated.sql).question).toBe(question);
+    // The break-out attempt did nothing: the table is still there and still full.
+    const connection = await standIn.connect();
+    const count = await connection.runAndReadAll('SELECT count(*)::INTEGER FROM sales.orders');
+    connection.closeSync();
+    expect(count.getRows()).toEqual([[2]]);
+  });
+
+  it('hands prompt_sql table names that need quoting exactly', async () => {
+    const { generator } = setup();
+    const generated = await generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf("o'brien", 'Mixed Case', 'x\\y') });
+    expect(echoed(generated.sql).include_tables).toEqual(["o'brien", 'Mixed Case', 'x\\y']);
+  });
+
+  it('leaves include_tables to its default when the schema has no tables', async () => {
+    const { generator } = setup();
+    const generated = await generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf() });
+    expect(echoed(generated.sql).include_tables).toBeNull();
+  });
+
+  it.each([
+    ['a listed bucket', 'acme', 'acme_prod'],
+    ['an unlisted bucket', 'sales', 'sales'],
+    ['an unlisted bucket whose name needs quoting', 'acme-eu', 'acme-eu'],
+    ['a mapped name in mixed case', 'stats', 'Analytics'],
+    ['a mapped name that is a keyword', 'kw', 'select'],
+  ])('uses the database of %s', async (_label, bucket, database) => {
+    const { generator } = setup();
+    const generated = await generator.generate({ question: 'q', bucket, schema: schemaOf('orders') });
+    expect(echoed(generated.sql).database).toBe(database);
+  });
+
+  it('fails generation, naming the database, when it does not exist', async () => {
+    const { standIn, generator } = setup();
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'nowhere', schema: schemaOf('orders') }));
+    expect(error.message).toMatch(/^The MotherDuck database 'nowhere' could not be opened: Catalog Error: .*nowhere/);
+    expect(await standIn.waitForClose()).toBe(0);
+  });
+
+  it('fails generation when prompt_sql fails, with the token redacted', async () => {
+    const { standIn, generator } = setup(PROMPT_SQL.fail);
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') }));
+    expect(error.message).toBe("MotherDuck's prompt_sql failed: Invalid Input Error: MotherDuck refused token [redacted]: quota exceeded");
+    expect(error.message).not.toContain(TEST_MOTHERDUCK_TOKEN);
+    expect(error.cause).toBeUndefined();
+    expect(await standIn.waitForClose()).toBe(0);
+  });
+
+  it.each([
+    ['no rows', PROMPT_SQL.none],
+    ['a blank query', PROMPT_SQL.blank],
+  ])('fails generation when prompt_sql returns %s', async (_label, promptSql) => {
+    const { generator } = setup(promptSql);
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') }));
+    expect(error.message).toBe('MotherDuck returned no SQL for that question. Rephrase it, or name the data you mean.');
+  });
+
+  it('interrupts prompt_sql at the timeout and fails generation', async () => {
+    const { standIn, generator } = setup(PROMPT_SQL.slow, { timeoutMs: 300 });
+    const started = Date.now();
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') }));
+    expect(error.message).toBe('MotherDuck did not write SQL within 0.3 s. Try again, or ask a simpler question.');
+    expect(Date.now() - started).toBeLessThan(3000);
+    // Interrupted, not left running: the connection settles and is closed.
+    expect(await standIn.waitForClose()).toBe(0);
+  });
+
+  it('stops waiting at the timeout even when opening MotherDuck hangs', async () => {
+    let release: () => void = () => undefined;
+    const hanging: MotherDuckConnector = {
+      connect: () => new Promise<DuckDBConnection>((_resolve, reject) => (release = () => reject(new Error('gave up')))),
+      redact: (message) => message,
+      close: () => undefined,
+    };
+    const generator = new MotherDuckSqlGenerator({ connector: hanging, timeoutMs: 100 });
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') }));
+    expect(error.message).toBe('MotherDuck did not write SQL within 0.1 s. Try again, or ask a simpler question.');
+    release();
+  });
+
+  it('fails generation when MotherDuck cannot be reached, with the token redacted', async () => {
+    const unreachable: MotherDuckConnector = {
+      connect: () => Promise.reject(new Error(`IO Error: could not authenticate with token ${TEST_MOTHERDUCK_TOKEN}\nsecond line`)),
+      redact: (message) => message.split(TEST_MOTHERDUCK_TOKEN).join('[redacted]'),
+      close: () => undefined,
+    };
+    const generator = new MotherDuckSqlGenerator({ connector: unreachable });
+    const error = await generationError(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') }));
+    expect(error.message).toBe('MotherDuck could not be reached: IO Error: could not authenticate with token [redacted]');
+  });
+
+  it('keeps one bucket database out of another bucket question on the same connector', async () => {
+    const { generator } = setup();
+    const [first, second] = await Promise.all([
+      generator.generate({ question: 'q1', bucket: 'acme', schema: schemaOf('orders') }),
+      generator.generate({ question: 'q2', bucket: 'sales', schema: schemaOf('orders') }),
+    ]);
+    expect(echoed(first.sql)).toMatchObject({ question: 'q1', database: 'acme_prod' });
+    expect(echoed(second.sql)).toMatchObject({ question: 'q2', database: 'sales' });
+  });
+});

@@ -1,0 +1,74 @@
+import { GenerationFailedError } from '@flock/errors';
+import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
+import type { MotherDuckConnector } from './motherduck-connector';
+import { MotherDuckSessionError, firstLine, formatSeconds, withMotherDuckDatabase } from './motherduck-session';
+import { motherDuckDatabase, promptSqlStatement } from './prompt-sql-statement';
+
+export interface MotherDuckSqlGeneratorOptions {
+  connector: MotherDuckConnector;
+  /** Bucket → MotherDuck database (FLOCK_MOTHERDUCK_DATABASES). Default none: every bucket uses the database of its own name. */
+  databases?: Readonly<Record<string, string>>;
+  /** One question (connect, USE, prompt_sql) is abandoned after this long. Default 30 s, as FLOCK_LLM_TIMEOUT_SECONDS: prompt_sql is one LLM call. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * MotherDuck's `prompt_sql()`: the question goes to MotherDuck, which writes SQL from
+ * the schema of the bucket's MotherDuck database. The SQL comes back to the caller to
+ * be validated and run like any engine's; nothing it says is run here.
+ */
+export class MotherDuckSqlGenerator implements SqlGenerator {
+  readonly name = 'motherduck';
+  // prompt_sql cannot be shown a failed try, so asking again would only repeat the cost.
+  readonly maxAttempts = 1;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: MotherDuckSqlGeneratorOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async generate(request: GenerationRequest): Promise<GeneratedSql> {
+    const database = motherDuckDatabase(request.bucket, this.options.databases);
+    const call = promptSqlStatement(
+      request.question,
+      request.schema.tables.map((table) => table.name),
+    );
+    const { connector } = this.options;
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await withMotherDuckDatabase(connector, database, this.timeoutMs, async (connection) => {
+        const reader = await connection.runAndReadAll(call.sql, call.values);
+        return reader.getRowObjectsJS();
+      });
+    } catch (error) {
+      throw this.failure(error, database);
+    }
+    const sql = rows[0]?.query;
+    if (typeof sql !== 'string' || sql.trim() === '') {
+      throw new GenerationFailedError('MotherDuck returned no SQL for that question. Rephrase it, or name the data you mean.');
+    }
+    return { sql: sql.trim() };
+  }
+
+  close(): void {
+    this.options.connector.close();
+  }
+
+  private failure(error: unknown, database: string): GenerationFailedError {
+    if (error instanceof MotherDuckSessionError) {
+      switch (error.stage) {
+        case 'connect':
+          return new GenerationFailedError(`MotherDuck could not be reached: ${error.detail}`);
+        case 'use':
+          return new GenerationFailedError(`The MotherDuck database '${database}' could not be opened: ${error.detail}`);
+        case 'timeout':
+          return new GenerationFailedError(
+            `MotherDuck did not write SQL within ${formatSeconds(this.timeoutMs)}. Try again, or ask a simpler question.`,
+          );
+      }
+    }
+    return new GenerationFailedError(`MotherDuck's prompt_sql failed: ${this.options.connector.redact(firstLine(error))}`);
+  }
+}

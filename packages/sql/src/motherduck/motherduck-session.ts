@@ -1,0 +1,87 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { MotherDuckConnector } from './motherduck-connector';
+import { useDatabaseSql } from './prompt-sql-statement';
+
+/** Which step of a MotherDuck session failed before the caller's own work could. */
+export type MotherDuckStage = 'connect' | 'use' | 'timeout';
+
+/**
+ * Opening MotherDuck or selecting the database failed, or the deadline passed.
+ * `detail` is DuckDB's first line with the token already redacted; the raw error is
+ * deliberately not kept as `cause`, since loggers print causes in full.
+ */
+export class MotherDuckSessionError extends Error {
+  constructor(
+    readonly stage: MotherDuckStage,
+    readonly detail: string,
+  ) {
+    super(`MotherDuck ${stage} failed: ${detail}`);
+    this.name = 'MotherDuckSessionError';
+  }
+}
+
+/**
+ * Runs `work` on a fresh connection that has `USE`d `database`, all within
+ * `timeoutMs`. A fresh connection per call keeps one bucket's `USE` from leaking into
+ * another's question. At the deadline the connection is interrupted and the caller
+ * stops waiting at once: interrupt() stops DuckDB's own execution, but a stalled
+ * network call (opening `md:`, or inside the extension) may not notice it. The
+ * connection is closed only once the work has settled, never under a running query.
+ * Errors thrown by `work` itself pass through unchanged and unredacted.
+ */
+export async function withMotherDuckDatabase<T>(
+  connector: MotherDuckConnector,
+  database: string,
+  timeoutMs: number,
+  work: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  let connection: DuckDBConnection | undefined;
+  let abandoned = false;
+  const run = (async () => {
+    try {
+      connection = await connector.connect();
+    } catch (error) {
+      throw new MotherDuckSessionError('connect', connector.redact(firstLine(error)));
+    }
+    if (abandoned) throw new MotherDuckSessionError('timeout', 'abandoned');
+    try {
+      await connection.run(useDatabaseSql(database));
+    } catch (error) {
+      throw new MotherDuckSessionError('use', connector.redact(firstLine(error)));
+    }
+    return work(connection);
+  })();
+  const close = () => connection?.closeSync();
+  // Also handles the rejection of a run nobody awaits any more, after the deadline.
+  run.then(close, close).catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      abandoned = true;
+      connection?.interrupt();
+      reject(new MotherDuckSessionError('timeout', `no answer within ${formatSeconds(timeoutMs)}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The first line of an error's message; DuckDB puts hints and context on later lines.
+ * Duck-typed rather than `instanceof Error`: errors raised by the native binding can
+ * come from another realm (as under jest), and would otherwise print as "Error: …".
+ */
+export function firstLine(error: unknown): string {
+  const message =
+    typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+      ? (error as { message: string }).message
+      : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,57 @@
+import { motherDuckDatabase, promptSqlStatement, useDatabaseSql } from './prompt-sql-statement';
+
+describe('promptSqlStatement', () => {
+  it('binds the question and lists the tables as string literals', () => {
+    expect(promptSqlStatement('How many orders?', ['orders', 'customers'])).toEqual({
+      sql: "CALL prompt_sql($question, include_tables => ['orders', 'customers'])",
+      values: { question: 'How many orders?' },
+    });
+  });
+
+  it('never puts the question in the SQL text, whatever it holds', () => {
+    const question = "it's'); DROP TABLE orders; -- \\ $question";
+    const statement = promptSqlStatement(question, ['orders']);
+    expect(statement.sql).toBe("CALL prompt_sql($question, include_tables => ['orders'])");
+    expect(statement.values.question).toBe(question);
+  });
+
+  it('doubles quotes in table names', () => {
+    expect(promptSqlStatement('q', ["o'brien", 'Mixed Case']).sql).toBe(
+      "CALL prompt_sql($question, include_tables => ['o''brien', 'Mixed Case'])",
+    );
+  });
+
+  it('leaves include_tables out when the schema has no tables', () => {
+    expect(promptSqlStatement('q', []).sql).toBe('CALL prompt_sql($question)');
+  });
+});
+
+describe('motherDuckDatabase', () => {
+  const databases = { acme: 'acme_prod', beta: 'Beta' };
+
+  it('uses the mapped database for a listed bucket', () => {
+    expect(motherDuckDatabase('acme', databases)).toBe('acme_prod');
+    expect(motherDuckDatabase('beta', databases)).toBe('Beta');
+  });
+
+  it("uses the bucket's own name for an unlisted bucket", () => {
+    expect(motherDuckDatabase('gamma', databases)).toBe('gamma');
+    expect(motherDuckDatabase('gamma')).toBe('gamma');
+  });
+
+  it("does not mistake Object's members for mappings", () => {
+    expect(motherDuckDatabase('constructor', databases)).toBe('constructor');
+    expect(motherDuckDatabase('__proto__', databases)).toBe('__proto__');
+  });
+});
+
+describe('useDatabaseSql', () => {
+  it('leaves a plain name bare and quotes the rest', () => {
+    expect(useDatabaseSql('sales')).toBe('USE sales');
+    expect(useDatabaseSql('Sales')).toBe('USE "Sales"');
+    expect(useDatabaseSql('acme-prod')).toBe('USE "acme-prod"');
+    expect(useDatabaseSql('2024_data')).toBe('USE "2024_data"');
+    expect(useDatabaseSql('select')).toBe('USE "select"');
+    expect(useDatabaseSql('we"ird; DROP')).toBe('USE "we""ird; DROP"');
+  });
+});

@@ -1,0 +1,36 @@
+import { quoteIdent, quoteLiteral } from '../sql-text';
+
+/** SQL text plus the values bound to its `$name` parameters. */
+export interface BoundStatement {
+  sql: string;
+  values: Record<string, string>;
+}
+
+/**
+ * The MotherDuck database that holds a bucket's data: the one mapped to it in
+ * FLOCK_MOTHERDUCK_DATABASES, else the database of the bucket's own name.
+ */
+export function motherDuckDatabase(bucket: string, databases: Readonly<Record<string, string>> = {}): string {
+  // Own keys only: bucket ids such as `constructor` would otherwise find Object's own properties.
+  return Object.hasOwn(databases, bucket) ? databases[bucket]! : bucket;
+}
+
+/**
+ * `USE` takes an identifier, which cannot be a bound parameter, so the name is quoted.
+ * Bucket ids may hold `-` or start with a digit, and a mapped name may be a keyword.
+ */
+export function useDatabaseSql(database: string): string {
+  return `USE ${quoteIdent(database)}`;
+}
+
+/**
+ * The `prompt_sql` call for one question. The question is a bound parameter, so no
+ * text the asker types can end the string or the statement; DuckDB 1.5 binds
+ * parameters in CALL. Table names are not the asker's, but are quoted as literals all
+ * the same. With no tables the option is left out, so prompt_sql falls back to its
+ * default, the whole current database, rather than to whatever an empty list means.
+ */
+export function promptSqlStatement(question: string, tables: readonly string[]): BoundStatement {
+  const includeTables = tables.length > 0 ? `, include_tables => [${tables.map(quoteLiteral).join(', ')}]` : '';
+  return { sql: `CALL prompt_sql($question${includeTables})`, values: { question } };
+}

@@ -1,0 +1,110 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** The token tests hand to MotherDuck code; the stand-in redacts it like the real connector. */
+export const TEST_MOTHERDUCK_TOKEN = 'md_test_token_5f0c9a1e7b3d42c8';
+
+/**
+ * Stand-in bodies for `prompt_sql(question, include_tables)`, each a SELECT giving one
+ * `query` column, as MotherDuck's does.
+ */
+export const PROMPT_SQL = {
+  /** Echoes what it was called with, as JSON: the question, the tables and the current database. */
+  echo: `SELECT to_json({question: question, include_tables: include_tables, database: current_database()})::VARCHAR AS query`,
+  /** Answers every question with a fixed SELECT. */
+  answer: (sql: string) => `SELECT '${sql.replace(/'/g, "''")}' AS query`,
+  /** Fails as MotherDuck does when it refuses, here with the token in the message. */
+  fail: `SELECT error('MotherDuck refused token ${TEST_MOTHERDUCK_TOKEN}: quota exceeded') AS query`,
+  /** Returns no rows. */
+  none: `SELECT NULL::VARCHAR AS query WHERE false`,
+  /** Returns a blank query. */
+  blank: `SELECT '   ' AS query`,
+  /** Runs until interrupted. */
+  slow: `SELECT max(hash(i))::VARCHAR AS query FROM range(1000000000000) t(i)`,
+} as const;
+
+export interface MotherDuckStandInOptions {
+  /** Databases to attach, by name, each with statements run inside it (e.g. CREATE TABLE). */
+  databases: Record<string, string[]>;
+  /** Body of the `prompt_sql` table macro (see PROMPT_SQL). Default `PROMPT_SQL.echo`. */
+  promptSql?: string;
+}
+
+/**
+ * A local, in-memory DuckDB playing MotherDuck for tests: it implements @flock/sql's
+ * MotherDuckConnector (structurally, so this package need not depend on @flock/sql).
+ * Its databases are attached in-memory under the names MotherDuck would show, and
+ * `prompt_sql` is a table macro. The macro is TEMP, created on every connection,
+ * because a macro in one database is not found after `USE` selects another, while
+ * the temp catalog is always searched, as the real extension's functions are.
+ * DuckDB 1.5 accepts `include_tables => [...]` for a macro's named parameter.
+ */
+export class MotherDuckStandIn {
+  private instance?: Promise<DuckDBInstance>;
+  private open = 0;
+  /** Connections handed out so far. */
+  connects = 0;
+
+  constructor(private readonly options: MotherDuckStandInOptions) {}
+
+  async connect(): Promise<DuckDBConnection> {
+    this.instance ??= this.create();
+    const connection = await (await this.instance).connect();
+    // Counted through closeSync rather than probed with a query: a probe could run
+    // beside an interrupted query still unwinding, and DuckDB connections are not for
+    // concurrent use.
+    this.open++;
+    this.connects++;
+    const closeSync = connection.closeSync.bind(connection);
+    connection.closeSync = () => {
+      this.open--;
+      closeSync();
+    };
+    await connection.run(
+      `CREATE OR REPLACE TEMP MACRO prompt_sql(question, include_tables := NULL) AS TABLE ${this.options.promptSql ?? PROMPT_SQL.echo}`,
+    );
+    return connection;
+  }
+
+  /** Connections handed out and not yet closed. */
+  get openConnections(): number {
+    return this.open;
+  }
+
+  /**
+   * Waits up to `timeoutMs` for every connection to be closed, and returns how many are
+   * still open. Code under test closes an interrupted connection only once its query
+   * has unwound, which can be a little after the call it served has failed.
+   */
+  async waitForClose(timeoutMs = 2000): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    while (this.open > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    return this.open;
+  }
+
+  redact(message: string): string {
+    return message.split(TEST_MOTHERDUCK_TOKEN).join('[redacted]');
+  }
+
+  close(): void {
+    const instance = this.instance;
+    this.instance = undefined;
+    instance?.then((open) => open.closeSync()).catch(() => undefined);
+  }
+
+  private async create(): Promise<DuckDBInstance> {
+    // One thread: the slow macro would otherwise take every core of a shared machine.
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const setup = await instance.connect();
+    try {
+      for (const [name, statements] of Object.entries(this.options.databases)) {
+        const ident = `"${name.replace(/"/g, '""')}"`;
+        await setup.run(`ATTACH ':memory:' AS ${ident}`);
+        await setup.run(`USE ${ident}`);
+        for (const statement of statements) await setup.run(statement);
+      }
+    } finally {
+      setup.closeSync();
+    }
+    return instance;
+  }
+}

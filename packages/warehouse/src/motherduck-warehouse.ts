@@ -1,0 +1,97 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ExecutionFailedError, JobFailure, QueryTimeoutError } from '@flock/errors';
+import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/sql';
+import { sandboxSettings } from './instance-pool';
+import { assertReadsOnlyTables } from './motherduck-guard';
+import { assertSingleSelect } from './sql-validator';
+import { firstLine, formatSeconds, runCapped, type QueryLimits, type QueryResult } from './warehouse';
+
+export interface MotherDuckWarehouseOptions {
+  connector: MotherDuckConnector;
+  /** Bucket → MotherDuck database (FLOCK_MOTHERDUCK_DATABASES). Default none: every bucket uses the database of its own name. */
+  databases?: Readonly<Record<string, string>>;
+  defaultQueryLimits: QueryLimits;
+}
+
+/**
+ * Past the query's own time limit, how long a stuck connect, `USE` or MotherDuck call
+ * that ignores the interrupt is waited for. runCapped's timer fires first for a slow
+ * query, so its query_timeout message is the one a tenant usually sees.
+ */
+const CONNECT_GRACE_MS = 2_000;
+
+/**
+ * Runs untrusted SQL for buckets whose data lives in MotherDuck, like Warehouse does
+ * for local files: the same single-SELECT proof (on a local, empty DuckDB, so SQL that
+ * fails it never reaches MotherDuck), then `USE` of the bucket's database and the same
+ * row, byte and time caps. What it cannot copy is the sandbox: the `md:` instance needs
+ * the network, and it reaches every database the token can. So SQL is also held to
+ * reading tables (assertReadsOnlyTables), and the token's own grants are what keep one
+ * tenant from naming another's database; give each tenant's databases their own token
+ * or share when that matters.
+ */
+export class MotherDuckWarehouse {
+  private validator?: Promise<DuckDBInstance>;
+
+  constructor(private readonly options: MotherDuckWarehouseOptions) {}
+
+  /** Validates and runs one SELECT on the bucket's MotherDuck database. */
+  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
+    const effective = { ...this.options.defaultQueryLimits, ...limits };
+    const started = Date.now();
+    await this.validate(sql);
+    const database = motherDuckDatabase(bucket, this.options.databases);
+    try {
+      return await withMotherDuckDatabase(this.options.connector, database, effective.timeoutMs + CONNECT_GRACE_MS, (connection) =>
+        // The limit counts from the start of the call, connecting included, as in Warehouse.
+        runCapped(connection, sql, { ...effective, timeoutMs: Math.max(1, started + effective.timeoutMs - Date.now()) }),
+      );
+    } catch (error) {
+      throw this.failure(error, database, effective.timeoutMs);
+    }
+  }
+
+  close(): void {
+    this.options.connector.close();
+    const validator = this.validator;
+    this.validator = undefined;
+    validator?.then((instance) => instance.closeSync()).catch(() => undefined);
+  }
+
+  private async validate(sql: string): Promise<void> {
+    // The parser needs no data, so an empty in-memory database with the sandbox's
+    // settings will do; only read-only mode is dropped, as DuckDB refuses it in memory.
+    const { access_mode: _inMemory, ...settings } = sandboxSettings({ threads: 1, memoryLimit: '64MB' });
+    this.validator ??= DuckDBInstance.create(':memory:', settings);
+    const connection = await (await this.validator).connect();
+    try {
+      await assertSingleSelect(connection, sql);
+      await assertReadsOnlyTables(connection, sql);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  private failure(error: unknown, database: string, timeoutMs: number): Error {
+    const { connector } = this.options;
+    if (error instanceof MotherDuckSessionError) {
+      switch (error.stage) {
+        case 'connect':
+          return new ExecutionFailedError(`MotherDuck could not be reached: ${error.detail}`);
+        case 'use':
+          return new ExecutionFailedError(`The MotherDuck database '${database}' could not be opened: ${error.detail}`);
+        case 'timeout':
+          return new QueryTimeoutError(
+            `MotherDuck did not answer within ${formatSeconds(timeoutMs)} and the query was stopped. Ask a narrower question or try again.`,
+          );
+      }
+    }
+    if (error instanceof JobFailure) {
+      // runCapped quotes DuckDB, and MotherDuck's errors are not known never to hold the token.
+      const message = connector.redact(error.message);
+      return message === error.message ? error : new JobFailure(error.code, message);
+    }
+    // Unexpected, so rethrown for BullMQ's retries; still never with the token in it.
+    return new Error(connector.redact(firstLine(error)));
+  }
+}
