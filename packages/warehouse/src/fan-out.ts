@@ -93,13 +93,22 @@ export class FanOutRunner {
 
 async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, query: ChunkQuery): Promise<BucketOutcome[]> {
   const outcomes = new Map<string, BucketOutcome>();
-  const aliases = new Map<string, string>();
   const salt = randomBytes(8).toString('hex');
-  for (const [index, bucket] of query.buckets.entries()) {
-    const alias = `t_${salt}_${index}`;
-    const opened = await attach(connection, catalog, bucket, alias);
-    if (opened === true) aliases.set(bucket, alias);
-    else outcomes.set(bucket, { bucket, status: 'error', message: opened });
+  const targets = query.buckets.map((bucket, index) => ({ bucket, alias: `t_${salt}_${index}`, path: catalog.locate(bucket) }));
+  const aliases = new Map<string, string>();
+  // One round trip for the whole chunk; only if some file fails is each attached on its own, to name it.
+  try {
+    await connection.run(targets.map((target) => attachSql(target.path, target.alias)).join(';\n'));
+    for (const target of targets) aliases.set(target.bucket, target.alias);
+  } catch {
+    const attached = new Set(
+      (await connection.runAndReadAll('SELECT database_name FROM duckdb_databases()')).getRowsJS().map((row) => String(row[0])),
+    );
+    for (const target of targets) {
+      const opened = attached.has(target.alias) || (await attach(connection, catalog, target));
+      if (opened === true) aliases.set(target.bucket, target.alias);
+      else outcomes.set(target.bucket, { bucket: target.bucket, status: 'error', message: opened });
+    }
   }
   await connection.run('SET enable_external_access = false');
   await connection.run('SET lock_configuration = true');
@@ -136,15 +145,22 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
   return query.buckets.map((bucket) => outcomes.get(bucket)!);
 }
 
-async function attach(connection: DuckDBConnection, catalog: TenantCatalog, bucket: string, alias: string): Promise<true | string> {
-  if (!(await catalog.exists(bucket))) return 'The warehouse for this bucket does not exist.';
-  const path = catalog.locate(bucket);
+function attachSql(path: string, alias: string): string {
+  return `ATTACH '${path.replace(/'/g, "''")}' AS ${alias} (READ_ONLY)`;
+}
+
+async function attach(
+  connection: DuckDBConnection,
+  catalog: TenantCatalog,
+  target: { bucket: string; alias: string; path: string },
+): Promise<true | string> {
   try {
-    await connection.run(`ATTACH '${path.replace(/'/g, "''")}' AS ${alias} (READ_ONLY)`);
+    await connection.run(attachSql(target.path, target.alias));
     return true;
   } catch (error) {
+    if (!(await catalog.exists(target.bucket))) return 'The warehouse for this bucket does not exist.';
     // DuckDB names the file; the caller needs the reason, not the server's layout.
-    return `The database could not be opened: ${firstLine(error).split(path).join(`${bucket}.duckdb`)}`;
+    return `The database could not be opened: ${firstLine(error).split(target.path).join(`${target.bucket}.duckdb`)}`;
   }
 }
 

@@ -144,7 +144,14 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
   }, limits.timeoutMs);
   try {
     // Streaming keeps memory flat: rows past the caps are counted, never held.
-    const result = await connection.stream(sql);
+    // prepare() takes exactly one statement, and skips stream()'s statement splitting.
+    const prepared = await connection.prepare(sql);
+    let result;
+    try {
+      result = await prepared.stream();
+    } finally {
+      prepared.destroySync();
+    }
     const columns = result.columnNames();
     const rows: JsonValue[][] = [];
     let totalRows = 0;
