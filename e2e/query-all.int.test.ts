@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
 import { QUEUE_NAMES } from '@flock/jobs';
 import {
@@ -95,6 +96,15 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       }),
     });
     expect(body.data).not.toHaveProperty('generated_sql');
+    // The record expires an hour after submission, like an ask's.
+    const redis = new Redis(flock.env.REDIS_URL!);
+    try {
+      const ttl = await redis.pttl(`${flock.env.FLOCK_REDIS_PREFIX}:job:${jobId}`);
+      expect(ttl).toBeGreaterThan(3_500_000);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
+    } finally {
+      redis.disconnect();
+    }
     // The broken bucket's message names only itself, never the server's paths or another bucket.
     const message = body.meta.errors['zz-broken'] as string;
     expect(message).not.toContain(fixture.dir);
@@ -116,6 +126,35 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       const [[own]] = await referenceRows(bucket, `SELECT count(*) FROM member WHERE first_name = '${quoted!.replace(/'/g, "''")}'`) as [[number]];
       expect(own).toBeGreaterThan(0);
     }
+  });
+
+  it('keeps the ask sandbox: SQL reading a file fails on every bucket and reads nothing', async () => {
+    const jobId = await submitQueryAll(flock.app, { sql: "SELECT content FROM read_text('/etc/hostname')", buckets: fixture.good });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.rows).toEqual([]);
+    expect(body.meta.databases_queried).toBe(0);
+    for (const bucket of fixture.good) expect(body.meta.errors[bucket]).toMatch(/disabled|Permission|not allowed|could not/i);
+  });
+
+  it('a bucket whose query outruns the time limit is an error, and the job still finishes', async () => {
+    await flock.close();
+    flock = startHarness({
+      env: {
+        FLOCK_WAREHOUSE_DIR: fixture.dir,
+        FLOCK_QUERY_ALL_CHUNK_SIZE: '2',
+        FLOCK_QUERY_TIMEOUT_SECONDS: '0.5',
+        FLOCK_WORKER_TIMEOUT_SECONDS: '20',
+      },
+    });
+    const buckets = fixture.good.slice(0, 2);
+    const jobId = await submitQueryAll(flock.app, {
+      sql: 'SELECT count(*) AS n FROM member a, member b, member c, member d',
+      buckets,
+    });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.status).toBe('completed');
+    expect(body.meta.databases_errored).toBe(2);
+    for (const bucket of buckets) expect(body.meta.errors[bucket]).toBe('The query ran longer than 0.5 s on this database and was stopped.');
   });
 
   it('the table filter reports the buckets without that table as skipped', async () => {

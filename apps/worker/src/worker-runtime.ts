@@ -41,6 +41,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {
       workerTimeoutMs: config.workerTimeoutMs,
+      queryTimeoutMs: config.queryTimeoutMs,
       chunkSize: config.queryAllChunkSize,
       maxRows: config.maxResultRows,
       maxBytes: config.maxResultBytes,

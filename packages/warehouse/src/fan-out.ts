@@ -5,7 +5,7 @@ import type { SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertSingleSelect } from './sql-validator';
 import type { TenantCatalog } from './tenant-catalog';
-import { firstLine, runCapped, type QueryLimits } from './warehouse';
+import { firstLine, formatSeconds, runCapped, type QueryLimits } from './warehouse';
 
 /** What happened on one bucket of a cross-tenant query. */
 export type BucketOutcome =
@@ -20,6 +20,8 @@ export interface ChunkQuery {
   table?: string;
   /** Epoch milliseconds after which no bucket is started and a running query is interrupted. */
   deadline: number;
+  /** Each bucket's query is interrupted after this long, as an ask's would be. */
+  queryTimeoutMs: number;
   /**
    * Caps on the rows the whole chunk keeps, in bucket order: once they are used up,
    * later buckets are still queried and counted, but their rows are dropped.
@@ -132,7 +134,7 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
       continue;
     }
     const outcome = await runOn(connection, bucket, alias, query.sql, {
-      timeoutMs: remainingMs,
+      timeoutMs: Math.min(query.queryTimeoutMs, remainingMs),
       maxRows: budget.rows,
       maxBytes: Math.max(2, budget.bytes),
     });
@@ -186,7 +188,7 @@ async function runOn(
     return { bucket, status: 'ok', ...result };
   } catch (error) {
     const message =
-      error instanceof QueryTimeoutError ? 'The query ran out of time on this database and was stopped.' : messageOf(error);
+      error instanceof QueryTimeoutError ? `The query ran longer than ${formatSeconds(limits.timeoutMs)} on this database and was stopped.` : messageOf(error);
     return { bucket, status: 'error', message: message.split(alias).join(bucket) };
   }
 }

@@ -15,6 +15,8 @@ import { combineOutcomes } from './combine';
 
 export interface QueryAllOptions {
   workerTimeoutMs: number;
+  /** Per-bucket query limit, as for ask. */
+  queryTimeoutMs: number;
   /** Most buckets per chunk job; chunks are balanced so none is much smaller. */
   chunkSize: number;
   maxRows: number;
@@ -94,6 +96,7 @@ export class QueryAllService {
       sql: payload.sql,
       table: payload.table,
       deadline: payload.deadline,
+      queryTimeoutMs: this.options.queryTimeoutMs,
       maxRows: this.options.maxRows,
       maxBytes: this.options.maxBytes,
     });
