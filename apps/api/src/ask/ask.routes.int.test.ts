@@ -168,6 +168,11 @@ describe('the rest of the surface', () => {
   it('mounts Bull Board at /admin/queues', async () => {
     const res = await get(app, '/admin/queues/api/queues');
     expect(res.status).toBe(200);
-    expect(res.body.queues.map((q: { name: string }) => q.name)).toEqual(['flock-ask']);
+    expect(res.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+      'flock-ask',
+      'flock-query-all',
+      'flock-query-all-chunk',
+      'flock-query-all-merge',
+    ]);
   });
 });
