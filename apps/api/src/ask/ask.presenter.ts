@@ -1,30 +1,10 @@
 import type { JobRecord } from '@flock/jobs';
+import { presentJob } from '../http/job.presenter';
 
-/**
- * The seed's three poll shapes. `job_id` and `status` are added to the completed shape
- * (allowed: fields may be added, never renamed), so clients can branch on `status`
- * whatever the outcome.
- */
+/** An ask job in the seed's poll shapes. */
 export function presentAskJob(record: JobRecord): object {
-  switch (record.status) {
-    case 'processing':
-      return { data: { job_id: record.id, status: 'processing' } };
-    case 'failed':
-      return {
-        data: { job_id: record.id, status: 'failed', error_code: record.errorCode, error_message: record.errorMessage },
-      };
-    case 'completed': {
-      const result = record.result!;
-      return {
-        data: {
-          job_id: record.id,
-          status: 'completed',
-          columns: result.columns,
-          rows: result.rows,
-          generated_sql: result.generated_sql,
-        },
-        meta: { ...result.meta, bucket: record.bucket, question: record.question },
-      };
-    }
-  }
+  return presentJob(record, (result) => ({
+    data: { columns: result.columns, rows: result.rows, generated_sql: result.generated_sql },
+    meta: { ...result.meta, bucket: record.bucket, question: record.question },
+  }));
 }

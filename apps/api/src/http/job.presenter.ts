@@ -1,0 +1,22 @@
+import type { JobRecord, JobResult } from '@flock/jobs';
+
+/**
+ * The seed's poll shapes, shared by every kind of job: still running, failed, and a
+ * completed shape each kind fills in. `job_id` and `status` are added to the completed
+ * shape (fields may be added, never renamed), so clients can branch on `status`
+ * whatever the outcome.
+ */
+export function presentJob(record: JobRecord, completed: (result: JobResult) => { data: object; meta: object }): object {
+  switch (record.status) {
+    case 'processing':
+      return { data: { job_id: record.id, status: 'processing' } };
+    case 'failed':
+      return {
+        data: { job_id: record.id, status: 'failed', error_code: record.errorCode, error_message: record.errorMessage },
+      };
+    case 'completed': {
+      const { data, meta } = completed(record.result!);
+      return { data: { job_id: record.id, status: 'completed', ...data }, meta };
+    }
+  }
+}
