@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { normalise, referenceRows } from '@flock/testing';
+import { normalise, redisContents, referenceRows } from '@flock/testing';
 import {
   ChatCompletionsStandIn,
   questionOf,
@@ -186,17 +186,11 @@ describe('openai engine end to end, with a local chat-completions server standin
 
     const redis = new Redis(flock.env.REDIS_URL!);
     try {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${flock.env.FLOCK_REDIS_PREFIX}*`, 'COUNT', 500);
-        cursor = next;
-        keys.push(...batch);
-      } while (cursor !== '0');
-      expect(keys.some((key) => key.includes(':job:'))).toBe(true);
-      for (const key of keys) {
+      const contents = await redisContents(redis, flock.env.FLOCK_REDIS_PREFIX!);
+      expect([...contents.keys()].some((key) => key.includes(':job:'))).toBe(true);
+      for (const [key, value] of contents) {
         expect(key).not.toContain(API_KEY);
-        expect(JSON.stringify(await readKey(redis, key))).not.toContain(API_KEY);
+        expect(JSON.stringify(value)).not.toContain(API_KEY);
       }
     } finally {
       redis.disconnect();
@@ -242,23 +236,3 @@ describe('openai engine with an endpoint that never answers (local chat-completi
     expect(llm.requests[0]).not.toHaveProperty('authorization');
   });
 });
-
-/** A key's value whatever its type, for searching. */
-async function readKey(redis: Redis, key: string): Promise<unknown> {
-  switch (await redis.type(key)) {
-    case 'string':
-      return redis.get(key);
-    case 'hash':
-      return redis.hgetall(key);
-    case 'list':
-      return redis.lrange(key, 0, -1);
-    case 'set':
-      return redis.smembers(key);
-    case 'zset':
-      return redis.zrange(key, 0, -1, 'WITHSCORES');
-    case 'stream':
-      return redis.xrange(key, '-', '+');
-    default:
-      return null;
-  }
-}

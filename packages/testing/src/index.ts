@@ -2,3 +2,4 @@ export * from './fixtures';
 export * from './processes';
 export * from './reference';
 export * from './motherduck-stand-in';
+export * from './redis-contents';

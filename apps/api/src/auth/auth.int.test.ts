@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { ApiKeyFile } from '@flock/auth';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, mintToken, testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, mintToken, redisContents, testConfig, testRedisUrl } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -232,11 +232,14 @@ describe('secrets', () => {
     await request(app).post('/api/v1/example/ask').set('X-API-Key', `${exampleKey}x`).send({});
 
     const secrets = [token, exampleKey, token.split('.')[2]!];
-    const keys = await redis.keys(`${prefix}:*`);
-    expect(keys.length).toBeGreaterThan(3);
-    for (const key of keys) {
-      const contents = JSON.stringify(await dumpKey(key));
-      for (const secret of secrets) expect(contents).not.toContain(secret);
+    const stored = await redisContents(redis, `${prefix}:`);
+    expect(stored.size).toBeGreaterThan(3);
+    for (const [key, value] of stored) {
+      const contents = JSON.stringify(value);
+      for (const secret of secrets) {
+        expect(key).not.toContain(secret);
+        expect(contents).not.toContain(secret);
+      }
     }
     expect(logs.length).toBeGreaterThan(3);
     const logText = logs.join('\n');
@@ -245,22 +248,3 @@ describe('secrets', () => {
     expect(logText).toContain('"caller":"key:example-service"');
   });
 });
-
-async function dumpKey(key: string): Promise<unknown> {
-  switch (await redis.type(key)) {
-    case 'string':
-      return redis.get(key);
-    case 'hash':
-      return redis.hgetall(key);
-    case 'list':
-      return redis.lrange(key, 0, -1);
-    case 'set':
-      return redis.smembers(key);
-    case 'zset':
-      return redis.zrange(key, 0, -1, 'WITHSCORES');
-    case 'stream':
-      return redis.xrange(key, '-', '+');
-    default:
-      return null;
-  }
-}
