@@ -61,28 +61,36 @@ const bucketList = Joi.array().items(Joi.string().max(63)).max(100_000);
  */
 const REMOVE_AFTER_SECONDS = 3600;
 
+/**
+ * One retry covers a worker that died mid-job (stalled) or a transient error; answers
+ * that are final (generation/validation/execution failures) are stored, never retried.
+ */
+function retryOnceThenExpire(retryDelayMs: number, keepCompleted = 10_000) {
+  return {
+    attempts: 2,
+    backoff: { type: 'fixed', delay: retryDelayMs },
+    removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: keepCompleted },
+    removeOnFail: { age: REMOVE_AFTER_SECONDS },
+  } satisfies JobsOptions;
+}
+
+const jobId = Joi.string().guid({ version: 'uuidv4' }).required();
+
 export const JOB_CATALOG = {
   ask: {
     queue: QUEUE_NAMES.ask,
     payload: Joi.object<AskJobPayload>({
-      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      jobId,
       // The warehouse catalog re-validates the id before it touches a file.
       bucket: Joi.string().max(63).required(),
       question: Joi.string().min(1).max(10_000).required(),
     }).unknown(false),
-    options: {
-      // One retry covers a worker that died mid-job (stalled) or a transient error;
-      // answers that are final (generation/validation/execution failures) never retry.
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 500 },
-      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
-      removeOnFail: { age: REMOVE_AFTER_SECONDS },
-    } satisfies JobsOptions,
+    options: retryOnceThenExpire(500),
   },
   queryAll: {
     queue: QUEUE_NAMES.queryAll,
     payload: Joi.object<QueryAllJobPayload>({
-      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      jobId,
       sql: Joi.string().min(1).max(100_000),
       question: Joi.string().min(1).max(10_000),
       table: Joi.string().max(255),
@@ -90,45 +98,32 @@ export const JOB_CATALOG = {
     })
       .xor('sql', 'question')
       .unknown(false),
-    options: {
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 200 },
-      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
-      removeOnFail: { age: REMOVE_AFTER_SECONDS },
-    } satisfies JobsOptions,
+    options: retryOnceThenExpire(200),
   },
   queryAllChunk: {
     queue: QUEUE_NAMES.queryAllChunk,
     payload: Joi.object<QueryAllChunkPayload>({
-      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      jobId,
       sql: Joi.string().min(1).max(100_000).required(),
       table: Joi.string().max(255),
       buckets: bucketList.min(1).required(),
       deadline: Joi.number().integer().required(),
     }).unknown(false),
     options: {
-      // A chunk whose worker died is retried once; a second failure is reported by
-      // the merge as errors for its buckets instead of holding the parent forever.
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 200 },
+      ...retryOnceThenExpire(200, 100_000),
+      // A chunk's second failure is reported by the merge as errors for its buckets,
+      // instead of holding the parent forever.
       ignoreDependencyOnFailure: true,
-      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 100_000 },
-      removeOnFail: { age: REMOVE_AFTER_SECONDS },
     } satisfies JobsOptions,
   },
   queryAllMerge: {
     queue: QUEUE_NAMES.queryAllMerge,
     payload: Joi.object<QueryAllMergePayload>({
-      jobId: Joi.string().guid({ version: 'uuidv4' }).required(),
+      jobId,
       generatedSql: Joi.string().max(100_000),
       chunks: Joi.array().items(bucketList).min(1).required(),
     }).unknown(false),
-    options: {
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 200 },
-      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
-      removeOnFail: { age: REMOVE_AFTER_SECONDS },
-    } satisfies JobsOptions,
+    options: retryOnceThenExpire(200),
   },
 } as const;
 
