@@ -7,3 +7,4 @@ export { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './mo
 export { MotherDuckTokenConnector, type MotherDuckConnector } from './motherduck/motherduck-connector';
 export { MotherDuckSessionError, withMotherDuckDatabase, type MotherDuckStage } from './motherduck/motherduck-session';
 export { motherDuckDatabase, promptSqlStatement, useDatabaseSql, type BoundStatement } from './motherduck/prompt-sql-statement';
+export { generateAndRun, type CorrectedRun } from './correction';

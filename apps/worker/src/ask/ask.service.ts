@@ -1,8 +1,8 @@
 import { JobFailure } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import type { FailedAttempt, GeneratedSql, GenerationRequest, SqlGenerator, SqlGeneratorRouter } from '@flock/sql';
-import type { QueryResult, Warehouse } from '@flock/warehouse';
+import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
+import type { Warehouse } from '@flock/warehouse';
 
 export interface AskServiceOptions {
   workerTimeoutMs: number;
@@ -10,9 +10,6 @@ export interface AskServiceOptions {
 }
 
 export type AskOutcome = FinishOutcome | 'skipped';
-
-/** Failures an engine may correct when it is shown them: its SQL was refused or failed to run. */
-const CORRECTABLE = new Set(['validation_failed', 'execution_failed']);
 
 /**
  * Answers one question: schema → SQL → validated, sandboxed query → stored answer.
@@ -44,11 +41,14 @@ export class AskService {
     const generator = this.generators.forBucket(bucket);
     try {
       const schema = await this.warehouse.schema(bucket);
-      const { generated, result, attempts, executionMs } = await this.generateAndRun(generator, record.submittedAt, {
-        question,
-        bucket,
-        schema,
+      let queryStarted = Date.now();
+      const { generated, result, attempts } = await generateAndRun(generator, { question, bucket, schema }, (sql) => {
+        // Never let the query outlive the job: what is left of the worker timeout caps it.
+        const remainingMs = record.submittedAt + this.options.workerTimeoutMs - Date.now();
+        queryStarted = Date.now();
+        return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)) });
       });
+      const executionMs = Date.now() - queryStarted;
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
@@ -78,30 +78,6 @@ export class AskService {
         await this.store.fail(jobId, 'execution_failed', 'The worker hit an unexpected error while answering. Try again later.');
       }
       throw error;
-    }
-  }
-
-  private async generateAndRun(
-    generator: SqlGenerator,
-    submittedAt: number,
-    request: Omit<GenerationRequest, 'previousAttempts'>,
-  ): Promise<{ generated: GeneratedSql; result: QueryResult; attempts: number; executionMs: number }> {
-    const maxAttempts = Math.max(1, generator.maxAttempts ?? 1);
-    const previousAttempts: FailedAttempt[] = [];
-    for (let attempt = 1; ; attempt++) {
-      const generated = await generator.generate({ ...request, previousAttempts: [...previousAttempts] });
-      // Never let the query outlive the job: what is left of the worker timeout caps it.
-      const remainingMs = submittedAt + this.options.workerTimeoutMs - Date.now();
-      const queryStarted = Date.now();
-      try {
-        const result = await this.warehouse.query(request.bucket, generated.sql, {
-          timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)),
-        });
-        return { generated, result, attempts: attempt, executionMs: Date.now() - queryStarted };
-      } catch (error) {
-        if (!(error instanceof JobFailure) || !CORRECTABLE.has(error.code) || attempt >= maxAttempts) throw error;
-        previousAttempts.push({ sql: generated.sql, error: error.message });
-      }
     }
   }
 }
