@@ -1,11 +1,15 @@
 /**
- * Execution accuracy of the built-in engine on the nl-dev question set, scored as
+ * Execution accuracy of a question engine (the built-in one by default) on the nl-dev question set, scored as
  * ../shared/nl-dev/README.md defines it: the generated query must return the same rows
  * as the reference on the same bucket (a multiset, ordered only where `ordered`),
  * numbers equal to 1e-6 relative, column names ignored; a listing may add columns;
  * `gold: null` questions must be refused. Both queries run in the real sandbox.
  *
  *   pnpm eval:nl [--questions FILE] [--buckets example,jec,... | --bucket-count 8] [--min-accuracy 0.95]
+ *                [--generator builtin|openai|motherduck]
+ *
+ * Another engine is configured from the environment exactly as the worker is
+ * (FLOCK_LLM_* or MOTHERDUCK_TOKEN), and gets the worker's self-correction loop.
  *
  * With --min-accuracy it exits 1 below the floor or when any `gold: null` question
  * was answered, so CI fails on a drop.
@@ -16,7 +20,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bucketNames, createDemoWarehouse, hasEventTables } from '@flock/demo';
 import { JobFailure } from '@flock/errors';
-import { BuiltinSqlGenerator } from '@flock/sql';
+import { loadConfigOrExit } from '@flock/config';
+import { generateAndRun } from '@flock/sql';
+import { createSqlGenerators } from '../apps/worker/src/sql-generator.factory';
 import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
 import { DEFAULT_QUESTIONS, readQuestions } from './support';
 
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     // The first demo tenants: varied sizes, and one without event tables.
     'bucket-count': { type: 'string', default: '8' },
     'min-accuracy': { type: 'string' },
+    generator: { type: 'string', default: 'builtin' },
   },
 });
 
@@ -61,7 +68,8 @@ async function main(): Promise<void> {
   const questions = readQuestions(values.questions!);
   const buckets = values.buckets ? values.buckets.split(',') : bucketNames(Number(values['bucket-count']));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-eval-nl-'));
-  const generator = new BuiltinSqlGenerator();
+  // The environment's engine settings, with the engine chosen on the command line.
+  const generator = createSqlGenerators(loadConfigOrExit({ ...process.env, FLOCK_SQL_GENERATOR: values.generator })).forBucket('');
   const warehouse = new Warehouse({
     catalog: new DirectoryTenantCatalog(dir),
     limits: { threads: 1, memoryLimit: '512MB' },
@@ -83,12 +91,17 @@ async function main(): Promise<void> {
         let sql = '';
         let why = '';
         try {
-          sql = (await generator.generate({ question: q.question, bucket, schema })).sql;
           if (q.gold === null) {
+            sql = (await generator.generate({ question: q.question, bucket, schema })).sql;
             why = 'answered a question that must be refused';
             answeredAbstain++;
           } else {
-            const [got, want] = await Promise.all([warehouse.query(bucket, sql), warehouse.query(bucket, q.gold)]);
+            const gold = q.gold;
+            const run = await generateAndRun(generator, { question: q.question, bucket, schema }, (candidate) => {
+              sql = candidate;
+              return warehouse.query(bucket, candidate);
+            });
+            const [got, want] = [run.result, await warehouse.query(bucket, gold)];
             right =
               sameRows(got.rows, want.rows, q.ordered ?? false) ||
               (q.kind === 'list' && sameListing(got.rows, got.columns.length, want.rows, want.columns.length));
@@ -108,7 +121,7 @@ async function main(): Promise<void> {
     }
     const total = [...byKind.values()].reduce((a, t) => ({ right: a.right + t.right, total: a.total + t.total }), { right: 0, total: 0 });
     const accuracy = total.right / total.total;
-    console.log(`nl-dev execution accuracy (builtin, buckets: ${buckets.join(', ')})`);
+    console.log(`nl-dev execution accuracy (${generator.name}, buckets: ${buckets.join(', ')})`);
     console.log(`overall  ${(accuracy * 100).toFixed(1)}%  (${total.right}/${total.total})`);
     for (const [kind, t] of [...byKind].sort()) console.log(`${kind.padEnd(9)}${((t.right / t.total) * 100).toFixed(1).padStart(5)}%  (${t.right}/${t.total})`);
     console.log(misses.length ? `misses:\n${misses.join('\n')}` : 'misses: none');
@@ -118,6 +131,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
+    await generator.close?.();
     warehouse.close();
     rmSync(dir, { recursive: true, force: true });
   }
