@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import type { Express } from 'express';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
-import { QUEUE_NAMES } from '@flock/jobs';
+import { FlowQueue, JobStore, QUEUE_NAMES } from '@flock/jobs';
 import {
   TEST_ADMIN_API_KEY,
   demoWarehouseDir,
@@ -259,6 +260,40 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     const res = await admin(request(flock.app).post('/query-all')).send(body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: { code: 'bad_request', message } });
+  });
+
+  it('a chunk that fails for good is reported as errors for its buckets, and the parent still finishes', async () => {
+    // A flow built by hand, as the planner would, but with one chunk whose payload makes
+    // the chunk job itself throw (an id the catalog refuses to locate) on both attempts.
+    const settings = { connection: { url: flock.env.REDIS_URL!, maxRetriesPerRequest: null }, prefix: flock.env.FLOCK_REDIS_PREFIX! };
+    const redis = new Redis(flock.env.REDIS_URL!);
+    const store = new JobStore(redis, { prefix: settings.prefix, ttlMs: 3_600_000, workerTimeoutMs: 130_000 });
+    const flow = new FlowQueue(settings);
+    try {
+      const jobId = randomUUID();
+      const record = await store.create({ id: jobId, kind: 'query-all', bucket: '*', question: 'SELECT 1', owner: { type: 'api_key', id: 'admin' } });
+      const good = fixture.good.slice(0, 2);
+      const chunks = [good, ['../escape']];
+      await flow.add(
+        { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks } },
+        chunks.map((buckets, index) => ({
+          name: 'queryAllChunk' as const,
+          id: `${jobId}-chunk-${index}`,
+          payload: { jobId, sql: 'SELECT count(*) AS total FROM member', buckets, deadline: record.submittedAt + 60_000 },
+        })),
+      );
+      const body = await settleQueryAll(flock.app, jobId);
+      expect(body.data.status).toBe('completed');
+      expect(body.meta).toMatchObject({
+        databases_queried: 2,
+        databases_errored: 1,
+        errors: { '../escape': 'The worker querying this database stopped before finishing.' },
+      });
+      expect(body.data.rows.map((row: unknown[]) => row[0])).toEqual(good);
+    } finally {
+      await flow.close();
+      redis.disconnect();
+    }
   });
 
   it('is for admin API keys only', async () => {
