@@ -17,19 +17,45 @@ const PATH_LIKE = /[/\\.:]/;
  * worker itself, so `read_text('/proc/self/environ')` or `FROM '/srv/other.csv'` would
  * read the worker's files and environment, which hold MOTHERDUCK_TOKEN. SQL bound for
  * MotherDuck may therefore read tables only: no table function but the pure ones, no
- * path or URL in FROM (a replacement scan), no access to settings. It is checked on
- * DuckDB's own parse tree, after `assertSingleSelect` has proved it one SELECT.
+ * path or URL in FROM (a replacement scan), no access to settings.
+ *
+ * Nor does `USE` keep tenants apart there: the token reads every database it can see,
+ * and a query may name any of them. So the SQL may name only `database`, the bucket's
+ * own: a table reference with a catalog must name it, and a two-part one (`x.t`) may
+ * say only `main` or the database itself, because DuckDB reads `x.t` as database `x`
+ * whenever one exists. DuckDB's own catalog views (`pg_settings`, `duckdb_databases`,
+ * `information_schema.tables`, ...) and `SHOW` list every attached database, and
+ * `pg_settings` the settings, so they are refused too.
+ *
+ * Everything is checked on DuckDB's own parse tree, after `assertSingleSelect` has
+ * proved it one SELECT; names are compared case-insensitively, as DuckDB resolves them.
+ * The catalog views refused are those of the local DuckDB this runs on: views the
+ * motherduck extension adds in a schema of their own (`md_information_schema.x`) are
+ * caught by the two-part rule, but any it put on the search path would not be.
  */
-export async function assertReadsOnlyTables(connection: DuckDBConnection, sql: string): Promise<void> {
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree', { sql });
-  const problem = findOutsideRead(JSON.parse(String(reader.getRowsJS()[0]?.[0])));
+export async function assertReadsOnlyTables(connection: DuckDBConnection, sql: string, database: string): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree,
+            (SELECT list(DISTINCT lower(view_name)) FROM duckdb_views() WHERE internal) AS system_views`,
+    { sql },
+  );
+  const [tree, systemViews] = reader.getRowsJS()[0] ?? [];
+  const scope: Scope = { database: database.toLowerCase(), systemViews: new Set((systemViews as string[] | null) ?? []) };
+  const problem = findOutsideRead(JSON.parse(String(tree)), scope);
   if (problem) throw new ValidationFailedError(`SQL run on MotherDuck may read only the database's tables: ${problem}.`);
 }
 
-function findOutsideRead(node: unknown): string | undefined {
+interface Scope {
+  /** The bucket's own database, lower-cased. */
+  database: string;
+  /** DuckDB's built-in catalog views, lower-cased. */
+  systemViews: ReadonlySet<string>;
+}
+
+function findOutsideRead(node: unknown, scope: Scope): string | undefined {
   if (Array.isArray(node)) {
     for (const child of node) {
-      const problem = findOutsideRead(child);
+      const problem = findOutsideRead(child, scope);
       if (problem) return problem;
     }
     return undefined;
@@ -40,16 +66,37 @@ function findOutsideRead(node: unknown): string | undefined {
     const name = functionName((record.function as Record<string, unknown> | undefined)?.function_name);
     if (!PURE_TABLE_FUNCTIONS.has(name)) return `the table function ${name}() is not allowed`;
   }
-  if (record.type === 'BASE_TABLE' && typeof record.table_name === 'string' && PATH_LIKE.test(record.table_name)) {
-    return `'${record.table_name}' is a file or URL, not a table`;
+  if (record.type === 'BASE_TABLE') {
+    const problem = outsideTable(record, scope);
+    if (problem) return problem;
   }
+  // SHOW TABLES, SHOW ALL TABLES, SHOW DATABASES carry no query of their own to check.
+  // DESCRIBE and SUMMARIZE do, and it is walked below like any other.
+  if (record.type === 'SHOW_REF' && !record.query) return 'SHOW lists more than this database';
   if (record.class === 'FUNCTION' && PROCESS_FUNCTIONS.has(functionName(record.function_name))) {
     return `${functionName(record.function_name)}() is not allowed`;
   }
   for (const value of Object.values(record)) {
-    const problem = findOutsideRead(value);
+    const problem = findOutsideRead(value, scope);
     if (problem) return problem;
   }
+  return undefined;
+}
+
+function outsideTable(table: Record<string, unknown>, scope: Scope): string | undefined {
+  const name = typeof table.table_name === 'string' ? table.table_name : '';
+  const catalog = typeof table.catalog_name === 'string' ? table.catalog_name : '';
+  const schema = typeof table.schema_name === 'string' ? table.schema_name : '';
+  if (PATH_LIKE.test(name)) return `'${name}' is a file or URL, not a table`;
+  if (catalog !== '') {
+    return catalog.toLowerCase() === scope.database ? undefined : `'${catalog}.${schema}.${name}' is in another database`;
+  }
+  if (schema !== '' && schema.toLowerCase() !== 'main' && schema.toLowerCase() !== scope.database) {
+    return `'${schema}.${name}' may be outside this database`;
+  }
+  // Unqualified and `main.` names fall through to DuckDB's built-in views when the
+  // database has no table of that name.
+  if (scope.systemViews.has(name.toLowerCase())) return `'${name}' is a DuckDB catalog view, which lists other databases`;
   return undefined;
 }
 

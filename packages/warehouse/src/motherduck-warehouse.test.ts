@@ -24,6 +24,8 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
       databases: {
         sales: ['CREATE TABLE orders AS SELECT i AS id, i * 10 AS amount FROM range(1, 6) t(i)'],
         acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'acme' AS amount"],
+        // Another tenant's database, visible on the same connection as a MotherDuck token's would be.
+        rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"],
       },
     });
     warehouse = new MotherDuckWarehouse({ connector: standIn, databases: { acme: 'acme_prod' }, defaultQueryLimits: limits });
@@ -132,5 +134,63 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
     } finally {
       offline.close();
     }
+  });
+
+  describe("keeps SQL to the bucket's own database", () => {
+    it('has something to keep out: without the guard, the connection reads another database', async () => {
+      const connection = await standIn.connect();
+      try {
+        await connection.run('USE sales');
+        expect((await connection.runAndReadAll('SELECT secret FROM rival.secrets')).getRowsJS()).toEqual([['rival-only']]);
+        expect((await connection.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_databases WHERE database_name = 'rival'")).getRowsJS()).toEqual([[1]]);
+      } finally {
+        connection.closeSync();
+      }
+    });
+
+    it.each([
+      ['a three-part name', 'SELECT * FROM rival.main.secrets', "'rival.main.secrets' is in another database"],
+      ['a two-part name, which DuckDB reads as database.table', 'SELECT * FROM rival.secrets', "'rival.secrets' may be outside this database"],
+      ['quoted identifiers', 'SELECT * FROM "rival"."main"."secrets"', "'rival.main.secrets' is in another database"],
+      ['another case', 'SELECT * FROM RIVAL.Secrets', "'RIVAL.Secrets' may be outside this database"],
+      ["another bucket's mapped database", 'SELECT * FROM acme_prod.main.orders', "'acme_prod.main.orders' is in another database"],
+      ['a name inside a CTE', 'WITH s AS (SELECT * FROM rival.secrets) SELECT * FROM s', "'rival.secrets' may be outside this database"],
+      ['a name in a scalar subquery', 'SELECT (SELECT max(secret) FROM rival.main.secrets) AS s', "'rival.main.secrets' is in another database"],
+      ['a name in a join', 'SELECT o.id, s.secret FROM orders o JOIN rival.secrets s ON true', "'rival.secrets' may be outside this database"],
+      ['a name in EXISTS', 'SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM rival.main.secrets)', "'rival.main.secrets' is in another database"],
+      ['a name in a UNION', 'SELECT amount::VARCHAR FROM orders UNION ALL SELECT secret FROM rival.secrets', "'rival.secrets' may be outside this database"],
+      ['a name in SUMMARIZE', 'SUMMARIZE rival.main.secrets', "'rival.main.secrets' is in another database"],
+      ['the temp catalog', 'SELECT * FROM temp.main.t', "'temp.main.t' is in another database"],
+      ['information_schema, which lists every database', 'SELECT table_catalog FROM information_schema.tables', "'information_schema.tables' may be outside this database"],
+      ['a catalog view', 'SELECT database_name FROM duckdb_databases', "'duckdb_databases' is a DuckDB catalog view, which lists other databases"],
+      ['a catalog view through main.', 'SELECT * FROM main.duckdb_tables', "'duckdb_tables' is a DuckDB catalog view, which lists other databases"],
+      ['the settings view', "SELECT setting FROM pg_settings WHERE name = 'motherduck_token'", "'pg_settings' is a DuckDB catalog view, which lists other databases"],
+      ['SHOW DATABASES', 'SHOW DATABASES', 'SHOW lists more than this database'],
+      ['SHOW ALL TABLES', 'SHOW ALL TABLES', 'SHOW lists more than this database'],
+    ])('refuses %s before connecting', async (_label, sql, reason) => {
+      const error = await failure(warehouse.query('sales', sql));
+      expect(error).toBeInstanceOf(ValidationFailedError);
+      expect(error.message).toBe(`SQL run on MotherDuck may read only the database's tables: ${reason}.`);
+      expect(standIn.connects).toBe(0);
+    });
+
+    it.each([
+      ['an unqualified table', 'SELECT count(*)::INTEGER AS n FROM orders', 5],
+      ['main.', 'SELECT count(*)::INTEGER AS n FROM main.orders', 5],
+      ['its own database, three-part', 'SELECT count(*)::INTEGER AS n FROM sales.main.orders', 5],
+      ['its own database, two-part', 'SELECT count(*)::INTEGER AS n FROM sales.orders', 5],
+      ['its own database quoted and in another case', 'SELECT count(*)::INTEGER AS n FROM "SALES"."main"."orders"', 5],
+      ['a CTE', 'WITH big AS (SELECT * FROM orders WHERE amount > 30) SELECT count(*)::INTEGER AS n FROM big', 2],
+      ['a CTE named like another database', 'WITH rival AS (SELECT 7 AS n) SELECT n FROM rival', 7],
+      ['a join and a subquery', 'SELECT count(*)::INTEGER AS n FROM orders a JOIN (SELECT id FROM main.orders) b USING (id)', 5],
+    ])('allows %s', async (_label, sql, n) => {
+      await expect(warehouse.query('sales', sql)).resolves.toMatchObject({ rows: [[n]] });
+    });
+
+    it('allows a mapped bucket to name its own database, not its bucket id', async () => {
+      await expect(warehouse.query('acme', 'SELECT id FROM acme_prod.main.orders')).resolves.toMatchObject({ rows: [[99]] });
+      const error = await failure(warehouse.query('acme', 'SELECT id FROM sales.orders'));
+      expect(error.message).toMatch(/'sales\.orders' may be outside this database/);
+    });
   });
 });

@@ -26,9 +26,10 @@ const CONNECT_GRACE_MS = 2_000;
  * fails it never reaches MotherDuck), then `USE` of the bucket's database and the same
  * row, byte and time caps. What it cannot copy is the sandbox: the `md:` instance needs
  * the network, and it reaches every database the token can. So SQL is also held to
- * reading tables (assertReadsOnlyTables), and the token's own grants are what keep one
- * tenant from naming another's database; give each tenant's databases their own token
- * or share when that matters.
+ * reading the tables of the bucket's own database (assertReadsOnlyTables): no files,
+ * no settings, no other database named. That is a check on what the SQL says, not a
+ * wall like the local sandbox's; where tenants must be kept apart by more than that,
+ * give their databases separate tokens (and so separate Flock deployments).
  */
 export class MotherDuckWarehouse {
   private validator?: Promise<DuckDBInstance>;
@@ -39,8 +40,8 @@ export class MotherDuckWarehouse {
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const started = Date.now();
-    await this.validate(sql);
     const database = motherDuckDatabase(bucket, this.options.databases);
+    await this.validate(sql, database);
     try {
       return await withMotherDuckDatabase(this.options.connector, database, effective.timeoutMs + CONNECT_GRACE_MS, (connection) =>
         // The limit counts from the start of the call, connecting included, as in Warehouse.
@@ -58,7 +59,7 @@ export class MotherDuckWarehouse {
     validator?.then((instance) => instance.closeSync()).catch(() => undefined);
   }
 
-  private async validate(sql: string): Promise<void> {
+  private async validate(sql: string, database: string): Promise<void> {
     // The parser needs no data, so an empty in-memory database with the sandbox's
     // settings will do; only read-only mode is dropped, as DuckDB refuses it in memory.
     const { access_mode: _inMemory, ...settings } = sandboxSettings({ threads: 1, memoryLimit: '64MB' });
@@ -66,7 +67,7 @@ export class MotherDuckWarehouse {
     const connection = await (await this.validator).connect();
     try {
       await assertSingleSelect(connection, sql);
-      await assertReadsOnlyTables(connection, sql);
+      await assertReadsOnlyTables(connection, sql, database);
     } finally {
       connection.closeSync();
     }
