@@ -5,7 +5,7 @@ import type { SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertSingleSelect } from './sql-validator';
 import type { TenantCatalog } from './tenant-catalog';
-import { firstLine, formatSeconds, runCapped, type QueryLimits } from './warehouse';
+import { firstLine, formatSeconds, openFailureReason, runCapped, type QueryLimits } from './warehouse';
 
 /** What happened on one bucket of a cross-tenant query. */
 export type BucketOutcome =
@@ -162,7 +162,7 @@ async function attach(
   } catch (error) {
     if (!(await catalog.exists(target.bucket))) return 'The warehouse for this bucket does not exist.';
     // DuckDB names the file; the caller needs the reason, not the server's layout.
-    return `The database could not be opened: ${firstLine(error).split(target.path).join(`${target.bucket}.duckdb`)}`;
+    return `The database could not be opened: ${openFailureReason(error, target.path, target.bucket)}`;
   }
 }
 

@@ -119,13 +119,15 @@ export class Warehouse {
 
   private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
     let lease: Lease;
+    // An id the catalog will not locate is a caller's bug, not a tenant's failure: it stays unexpected.
+    const path = this.options.catalog.locate(bucket);
     try {
-      lease = await this.pool.acquire(bucket, this.options.catalog.locate(bucket));
+      lease = await this.pool.acquire(bucket, path);
     } catch (error) {
       if (error instanceof WarehouseMissingError) {
         throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
       }
-      throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' could not be opened: ${firstLine(error)}`);
+      throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' could not be opened: ${openFailureReason(error, path, bucket)}`);
     }
     try {
       return await fn(lease);
@@ -181,6 +183,14 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** DuckDB's reason a database file would not open, naming the bucket's file rather than the server's path. */
+export function openFailureReason(error: unknown, path: string, bucket: string): string {
+  return firstLine(error)
+    .replace(/^Error: /, '')
+    .split(path)
+    .join(`${bucket}.duckdb`);
 }
 
 export function firstLine(error: unknown): string {

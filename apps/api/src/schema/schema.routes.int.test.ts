@@ -1,3 +1,6 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
@@ -35,6 +38,22 @@ describe('GET /api/v1/{bucket}/tables', () => {
 
   it('answers 404 for a bucket without a warehouse', async () => {
     expect((await get('/api/v1/ghost-club/tables')).body).toEqual({ error: { code: 'not_found', message: 'Unknown bucket: ghost-club' } });
+  });
+
+  it('answers 422 execution_failed, not a 500, for a database file that cannot be opened', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flock-schema-broken-'));
+    await fs.writeFile(path.join(dir, 'broken.duckdb'), 'not a database\n'.repeat(100));
+    const broken = createApiContext(testConfig({ FLOCK_WAREHOUSE_DIR: dir }), createLogger('schema-test', 'silent'));
+    try {
+      const res = await request(createApp(broken.deps)).get('/api/v1/broken/tables').set('X-API-Key', TEST_ADMIN_API_KEY);
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('execution_failed');
+      expect(res.body.error.message).toMatch(/^The warehouse for bucket 'broken' could not be opened/);
+      expect(res.body.error.message).not.toContain(dir);
+    } finally {
+      await broken.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

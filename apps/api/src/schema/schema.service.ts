@@ -12,7 +12,11 @@ export class SchemaService {
 
   async tables(bucket: string): Promise<TableInfo[]> {
     await assertBucketExists(this.warehouse.catalog, bucket);
-    return (await this.warehouse.schema(bucket)).tables;
+    try {
+      return (await this.warehouse.schema(bucket)).tables;
+    } catch (error) {
+      throw asHttpError(error);
+    }
   }
 
   async table(bucket: string, name: string): Promise<TableInfo> {
@@ -27,11 +31,19 @@ export class SchemaService {
     try {
       return { ...(await this.warehouse.query(bucket, sql)), executionMs: Date.now() - started };
     } catch (error) {
-      if (!(error instanceof JobFailure)) throw error;
-      // The job failure codes keep their names; the status says whose fault it was.
-      if (error.code === 'query_timeout') throw new AppError(error.code, error.message, 408);
-      if (error.code === 'execution_failed') throw new AppError(error.code, error.message, 422);
-      throw new AppError(error.code, error.message, 400);
+      throw asHttpError(error);
     }
   }
+}
+
+/**
+ * A warehouse's job failures as HTTP errors: the codes keep their names and the status
+ * says whose fault it was. A database that cannot be opened is execution_failed (422),
+ * as a query it refuses is, rather than a 500 with nothing to act on.
+ */
+function asHttpError(error: unknown): unknown {
+  if (!(error instanceof JobFailure)) return error;
+  if (error.code === 'query_timeout') return new AppError(error.code, error.message, 408);
+  if (error.code === 'execution_failed') return new AppError(error.code, error.message, 422);
+  return new AppError(error.code, error.message, 400);
 }
