@@ -35,6 +35,10 @@ describe('loadConfig: question engines', () => {
     expect(() => loadConfig({ FLOCK_SQL_GENERATOR_BY_BUCKET: 'acme=motherduck' })).toThrow(/MOTHERDUCK_TOKEN is required/);
   });
 
+  it('refuses buckets hosted on MotherDuck without a token', () => {
+    expect(() => loadConfig({ FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod' })).toThrow(/MOTHERDUCK_TOKEN is required when FLOCK_MOTHERDUCK_DATABASES/);
+  });
+
   it('parses per-bucket overrides and the MotherDuck database map', () => {
     const config = loadConfig({
       FLOCK_SQL_GENERATOR_BY_BUCKET: 'acme=motherduck, beta-club=builtin',

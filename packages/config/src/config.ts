@@ -93,7 +93,11 @@ export interface LlmConfig {
 export interface MotherDuckConfig {
   /** `MOTHERDUCK_TOKEN`: MotherDuck service token. Never logged. */
   token: string;
-  /** `FLOCK_MOTHERDUCK_DATABASES`: `bucket=database,...`; a bucket not listed uses the database of its own name. */
+  /**
+   * `FLOCK_MOTHERDUCK_DATABASES`: `bucket=database,...`. A listed bucket is hosted on
+   * MotherDuck (data, schema and queries); the motherduck engine uses the database of
+   * a bucket's own name when it is not listed.
+   */
   databases: Record<string, string>;
 }
 
@@ -174,6 +178,10 @@ const schema = Joi.object({
     }
     if (engines.has('motherduck') && !env.MOTHERDUCK_TOKEN) {
       return helpers.message({ custom: 'MOTHERDUCK_TOKEN is required when the motherduck generator is used' });
+    }
+    // Without the token the listed buckets would quietly be served from local files of the same name.
+    if (env.FLOCK_MOTHERDUCK_DATABASES && !env.MOTHERDUCK_TOKEN) {
+      return helpers.message({ custom: 'MOTHERDUCK_TOKEN is required when FLOCK_MOTHERDUCK_DATABASES lists buckets hosted on MotherDuck' });
     }
     return env;
   })
