@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
-import type { SqlGenerator } from '@flock/sql';
+import type { MotherDuckConnector, SqlGenerator } from '@flock/sql';
 import { loadConfig } from '@flock/config';
 import { TEST_ADMIN_API_KEY, testEnv, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
@@ -18,16 +18,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The API in-process and, optionally, one worker runtime in-process, sharing a fresh Redis prefix. */
+/**
+ * The API in-process and, optionally, one worker runtime in-process, sharing a fresh Redis prefix.
+ * `motherDuck` stands in for MotherDuck in both, for the buckets the env hosts there
+ * (MOTHERDUCK_TOKEN and FLOCK_MOTHERDUCK_DATABASES).
+ */
 export function startHarness(
-  options: { env?: Record<string, string>; generator?: SqlGenerator; worker?: boolean } = {},
+  options: { env?: Record<string, string>; generator?: SqlGenerator; worker?: boolean; motherDuck?: MotherDuckConnector } = {},
 ): Harness {
   const env = testEnv(options.env);
   const config = loadConfig(env);
   const logger = createLogger('e2e', 'silent');
-  const api = createApiContext(config, logger);
+  const warehouseOptions = { motherDuckConnector: options.motherDuck };
+  const api = createApiContext(config, logger, warehouseOptions);
   const worker =
-    options.worker === false ? undefined : startWorkerRuntime(config, options.generator ?? createSqlGenerators(config), logger);
+    options.worker === false
+      ? undefined
+      : startWorkerRuntime(config, options.generator ?? createSqlGenerators(config), logger, warehouseOptions);
   return {
     app: createApp(api.deps),
     env,

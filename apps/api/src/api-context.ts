@@ -3,7 +3,7 @@ import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
 import { JobQueue, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { DirectoryTenantCatalog, createWarehouse } from '@flock/warehouse';
+import { createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
@@ -15,8 +15,8 @@ export interface ApiContext {
   close(): Promise<void>;
 }
 
-/** Opens the API's connections and services from config. */
-export function createApiContext(config: FlockConfig, logger: Logger): ApiContext {
+/** Opens the API's connections and services from config; tests may hand MotherDuck a local stand-in. */
+export function createApiContext(config: FlockConfig, logger: Logger, warehouseOptions: TenantWarehouseOptions = {}): ApiContext {
   // Commands wait briefly for a (re)connection, then fail: while Redis is down a
   // request gets an error within seconds instead of hanging until the client gives up.
   const redisOptions = { maxRetriesPerRequest: 2, commandTimeout: 5000 };
@@ -35,9 +35,10 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   );
   const queues = [askQueue, queryAllQueue, ...boardOnly];
   for (const queue of queues) queue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
-  const catalog = new DirectoryTenantCatalog(config.warehouseDir);
   // For the synchronous schema and SQL endpoints: the same sandbox and limits as workers.
-  const warehouse = createWarehouse(config, catalog);
+  const warehouse = createTenantWarehouse(config, warehouseOptions);
+  // Local files and MotherDuck-hosted buckets alike, so asks and /query-all accept both.
+  const { catalog } = warehouse;
 
   return {
     deps: {

@@ -3,7 +3,7 @@ import type { FlockConfig } from '@flock/config';
 import { FlowQueue, JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
-import { FanOutRunner, StandaloneSqlValidator, createWarehouse } from '@flock/warehouse';
+import { FanOutRunner, StandaloneSqlValidator, createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
 
@@ -15,9 +15,14 @@ export interface WorkerRuntime {
 /**
  * Wires one worker process: Redis, the job store, the warehouse sandbox and the
  * consumers. main.ts calls it with the environment's config; tests call it in-process
- * with their own config and generator.
+ * with their own config and generator, and may hand MotherDuck a local stand-in.
  */
-export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator | SqlGeneratorRouter, logger: Logger): WorkerRuntime {
+export function startWorkerRuntime(
+  config: FlockConfig,
+  generator: SqlGenerator | SqlGeneratorRouter,
+  logger: Logger,
+  warehouseOptions: TenantWarehouseOptions = {},
+): WorkerRuntime {
   const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -27,7 +32,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
-  const warehouse = createWarehouse(config);
+  const warehouse = createTenantWarehouse(config, warehouseOptions);
   const ask = new AskService(store, warehouse, generators, logger.child({ component: 'ask' }), {
     workerTimeoutMs: config.workerTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
@@ -36,6 +41,7 @@ export function startWorkerRuntime(config: FlockConfig, generator: SqlGenerator 
   const queueSettings = { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.redisPrefix };
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
+  // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
   const fanOut = new FanOutRunner(warehouse.catalog, { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit });
   const queryAll = new QueryAllService(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },

@@ -25,6 +25,8 @@ export const PROMPT_SQL = {
 export interface MotherDuckStandInOptions {
   /** Databases to attach, by name, each with statements run inside it (e.g. CREATE TABLE). */
   databases: Record<string, string[]>;
+  /** Databases attached read-only from DuckDB files (a demo warehouse, say), by name. Default none. */
+  files?: Record<string, string>;
   /** Body of the `prompt_sql` table macro (see PROMPT_SQL). Default `PROMPT_SQL.echo`. */
   promptSql?: string;
 }
@@ -101,6 +103,9 @@ export class MotherDuckStandIn {
         await setup.run(`ATTACH ':memory:' AS ${ident}`);
         await setup.run(`USE ${ident}`);
         for (const statement of statements) await setup.run(statement);
+      }
+      for (const [name, file] of Object.entries(this.options.files ?? {})) {
+        await setup.run(`ATTACH '${file.replace(/'/g, "''")}' AS "${name.replace(/"/g, '""')}" (READ_ONLY)`);
       }
     } finally {
       setup.closeSync();

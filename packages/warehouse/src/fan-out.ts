@@ -14,6 +14,11 @@ export type BucketOutcome =
   | { bucket: string; status: 'error'; message: string };
 
 export interface ChunkQuery {
+  /**
+   * Buckets with local files only: ATTACH cannot reach MotherDuck, and a
+   * CompositeTenantCatalog's locate() throws for a hosted bucket rather than
+   * attach a same-named local file. QueryAllService runs hosted buckets itself.
+   */
   buckets: string[];
   sql: string;
   /** Buckets whose database lacks this table are skipped, not queried. */

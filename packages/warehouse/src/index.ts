@@ -9,3 +9,4 @@ export * from './fan-out';
 export * from './standalone-validator';
 export * from './motherduck-guard';
 export * from './motherduck-warehouse';
+export * from './routing-warehouse';

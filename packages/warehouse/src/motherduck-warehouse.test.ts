@@ -193,4 +193,57 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
       expect(error.message).toMatch(/'sales\.orders' may be outside this database/);
     });
   });
+
+  describe('schema', () => {
+    it("reads the bucket's own database only, though the connection sees others", async () => {
+      await expect(warehouse.schema('sales')).resolves.toEqual({
+        tables: [
+          {
+            name: 'orders',
+            rowCount: 5,
+            columns: [
+              { name: 'id', type: 'BIGINT', kind: 'integer', nullable: true },
+              { name: 'amount', type: 'BIGINT', kind: 'integer', nullable: true },
+            ],
+            primaryKey: [],
+            foreignKeys: [],
+          },
+        ],
+      });
+    });
+
+    it('reads a mapped bucket from its mapped database, values included', async () => {
+      const { tables } = await warehouse.schema('acme');
+      expect(tables).toEqual([
+        expect.objectContaining({
+          name: 'orders',
+          rowCount: 1,
+          columns: [
+            { name: 'id', type: 'INTEGER', kind: 'integer', nullable: true },
+            { name: 'amount', type: 'VARCHAR', kind: 'text', nullable: true, values: ['acme'] },
+          ],
+        }),
+      ]);
+    });
+
+    it('shares one read between concurrent callers and reuses it until the TTL passes', async () => {
+      const shortLived = new MotherDuckWarehouse({ connector: standIn, defaultQueryLimits: limits, schemaTtlMs: 200 });
+      const [first, second] = await Promise.all([shortLived.schema('sales'), shortLived.schema('sales')]);
+      expect(second).toBe(first);
+      expect(standIn.connects).toBe(1);
+      expect(await shortLived.schema('sales')).toBe(first);
+      expect(standIn.connects).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await shortLived.schema('sales')).toEqual(first);
+      expect(standIn.connects).toBe(2);
+    });
+
+    it('fails execution, naming the database, when it does not exist, and does not keep the failure', async () => {
+      const error = await failure(warehouse.schema('nowhere'));
+      expect(error).toBeInstanceOf(ExecutionFailedError);
+      expect(error.message).toMatch(/^The MotherDuck database 'nowhere' could not be opened: Catalog Error: .*nowhere/);
+      await failure(warehouse.schema('nowhere'));
+      expect(standIn.connects).toBe(2);
+    });
+  });
 });

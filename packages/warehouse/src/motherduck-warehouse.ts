@@ -1,8 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError } from '@flock/errors';
-import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/sql';
+import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
 import { sandboxSettings } from './instance-pool';
 import { assertReadsOnlyTables } from './motherduck-guard';
+import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
 import { firstLine, formatSeconds, runCapped, type QueryLimits, type QueryResult } from './warehouse';
 
@@ -11,7 +12,15 @@ export interface MotherDuckWarehouseOptions {
   /** Bucket → MotherDuck database (FLOCK_MOTHERDUCK_DATABASES). Default none: every bucket uses the database of its own name. */
   databases?: Readonly<Record<string, string>>;
   defaultQueryLimits: QueryLimits;
+  /**
+   * How long a bucket's schema is reused before it is read again. Default 5 minutes: a
+   * MotherDuck database has no file identity to notice a change by, as the local pool
+   * has, and reading a schema costs a round trip per table and per text column.
+   */
+  schemaTtlMs?: number;
 }
+
+const DEFAULT_SCHEMA_TTL_MS = 5 * 60_000;
 
 /**
  * Past the query's own time limit, how long a stuck connect, `USE` or MotherDuck call
@@ -33,6 +42,7 @@ const CONNECT_GRACE_MS = 2_000;
  */
 export class MotherDuckWarehouse {
   private validator?: Promise<DuckDBInstance>;
+  private readonly schemas = new Map<string, { schema: Promise<SchemaContext>; expires: number }>();
 
   constructor(private readonly options: MotherDuckWarehouseOptions) {}
 
@@ -52,11 +62,43 @@ export class MotherDuckWarehouse {
     }
   }
 
+  /**
+   * The bucket's schema, read from its MotherDuck database with the same reader as a
+   * local file's (it sees only the current database), reused for `schemaTtlMs`.
+   * Concurrent asks share one read; a failed read is not kept.
+   */
+  async schema(bucket: string): Promise<SchemaContext> {
+    const cached = this.schemas.get(bucket);
+    if (cached && cached.expires > Date.now()) return cached.schema;
+    const schema = this.readSchema(bucket);
+    this.schemas.set(bucket, { schema, expires: Date.now() + (this.options.schemaTtlMs ?? DEFAULT_SCHEMA_TTL_MS) });
+    schema.catch(() => {
+      if (this.schemas.get(bucket)?.schema === schema) this.schemas.delete(bucket);
+    });
+    return schema;
+  }
+
   close(): void {
+    this.schemas.clear();
     this.options.connector.close();
     const validator = this.validator;
     this.validator = undefined;
     validator?.then((instance) => instance.closeSync()).catch(() => undefined);
+  }
+
+  private async readSchema(bucket: string): Promise<SchemaContext> {
+    const database = motherDuckDatabase(bucket, this.options.databases);
+    const { timeoutMs } = this.options.defaultQueryLimits;
+    try {
+      return await withMotherDuckDatabase(this.options.connector, database, timeoutMs, readSchemaContext);
+    } catch (error) {
+      if (error instanceof MotherDuckSessionError && error.stage === 'timeout') {
+        throw new ExecutionFailedError(
+          `MotherDuck did not return the schema of the database '${database}' within ${formatSeconds(timeoutMs)}. Try again later.`,
+        );
+      }
+      throw this.failure(error, database, timeoutMs);
+    }
   }
 
   private async validate(sql: string, database: string): Promise<void> {

@@ -9,8 +9,9 @@ const ALWAYS_LISTED_VALUES = 8;
 /**
  * Reads what a SQL generator may know about a warehouse from the warehouse itself:
  * tables, columns, declared keys and the values of low-cardinality text columns.
- * Runs on a sandboxed connection; every identifier it interpolates came from DuckDB's
- * own catalog and is quoted.
+ * Reads the current database only (a tenant's file, or its MotherDuck database after
+ * `USE`), as an `md:` connection sees every database the token can. Every identifier
+ * it interpolates came from DuckDB's own catalog and is quoted.
  */
 export async function readSchemaContext(connection: DuckDBConnection): Promise<SchemaContext> {
   const columnRows = await rowsOf(

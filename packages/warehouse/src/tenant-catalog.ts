@@ -3,15 +3,20 @@ import path from 'node:path';
 import { isValidBucketId } from './bucket-id';
 
 /**
- * Where each bucket's warehouse lives. The embedded default is a folder of
- * `{bucket}.duckdb` files; MotherDuck plugs in behind the same interface later.
+ * Where each bucket's warehouse lives: a folder of `{bucket}.duckdb` files
+ * (DirectoryTenantCatalog), plus any buckets hosted on MotherDuck
+ * (CompositeTenantCatalog).
  */
 export interface TenantCatalog {
   /** Whether the bucket has a warehouse. Invalid ids never exist. */
   exists(bucket: string): Promise<boolean>;
   /** Every bucket with a warehouse, sorted. */
   list(): Promise<string[]>;
-  /** The database path for a bucket. Throws on an invalid id, so no caller can escape the folder. */
+  /**
+   * The local database file of a bucket. Throws on an invalid id, so no caller can
+   * escape the folder, and HostedBucketError for a bucket hosted on MotherDuck, which
+   * has no file to open.
+   */
   locate(bucket: string): string;
 }
 
@@ -54,5 +59,50 @@ export class DirectoryTenantCatalog implements TenantCatalog {
       .map((name) => name.slice(0, -SUFFIX.length))
       .filter(isValidBucketId)
       .sort();
+  }
+}
+
+/** A bucket hosted on MotherDuck was asked for its local file; only MotherDuckWarehouse may serve it. */
+export class HostedBucketError extends Error {
+  constructor(readonly bucket: string) {
+    super(`Bucket '${bucket}' is hosted on MotherDuck and has no local database file.`);
+    this.name = 'HostedBucketError';
+  }
+}
+
+/**
+ * The folder's buckets plus those hosted on MotherDuck (the keys of
+ * FLOCK_MOTHERDUCK_DATABASES). A hosted bucket's data lives only on MotherDuck: a
+ * local file of the same name is ignored, and locate() refuses it, so no code path
+ * can quietly answer a hosted tenant from a stale or unrelated file. A hosted bucket
+ * exists because the operator listed it; whether its database is really there is
+ * learnt on the first query, as MotherDuck is not asked on every request.
+ */
+export class CompositeTenantCatalog implements TenantCatalog {
+  private readonly hosted: ReadonlySet<string>;
+
+  /** @param hosted Buckets hosted on MotherDuck; ids that are not valid bucket ids are ignored. */
+  constructor(
+    private readonly local: TenantCatalog,
+    hosted: Iterable<string>,
+  ) {
+    this.hosted = new Set([...hosted].filter(isValidBucketId));
+  }
+
+  isHosted(bucket: string): boolean {
+    return this.hosted.has(bucket);
+  }
+
+  locate(bucket: string): string {
+    if (this.isHosted(bucket)) throw new HostedBucketError(bucket);
+    return this.local.locate(bucket);
+  }
+
+  async exists(bucket: string): Promise<boolean> {
+    return this.isHosted(bucket) || this.local.exists(bucket);
+  }
+
+  async list(): Promise<string[]> {
+    return [...new Set([...(await this.local.list()), ...this.hosted])].sort();
   }
 }

@@ -26,6 +26,18 @@ export interface QueryResult {
   truncated: boolean;
 }
 
+/**
+ * What Flock's services need of the warehouses: the buckets there are, and each one's
+ * schema and queries. Warehouse serves local files; RoutingWarehouse adds MotherDuck.
+ */
+export interface TenantWarehouse {
+  readonly catalog: TenantCatalog;
+  /** Validates and runs one SELECT on the bucket's database. */
+  query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
+  schema(bucket: string): Promise<SchemaContext>;
+  close(): void;
+}
+
 export interface WarehouseOptions extends InstancePoolOptions {
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
@@ -59,11 +71,11 @@ export function createWarehouse(settings: WarehouseSettings, catalog: TenantCata
 
 /**
  * Runs untrusted SQL on exactly one tenant's database. This is the only door to the
- * warehouses: every query is validated as a single SELECT by DuckDB's parser, then
+ * local warehouse files: every query is validated as a single SELECT by DuckDB's parser, then
  * run on an instance opened read-only, without file or network access, with locked
  * configuration, a memory and thread limit, and a time limit that interrupts it.
  */
-export class Warehouse {
+export class Warehouse implements TenantWarehouse {
   private readonly pool: InstancePool;
   private readonly schemas = new Map<string, { fileId: string; schema: SchemaContext }>();
 

@@ -1,6 +1,6 @@
 import { AppError, JobFailure, NotFoundError } from '@flock/errors';
 import type { TableInfo } from '@flock/sql';
-import type { QueryResult, Warehouse } from '@flock/warehouse';
+import type { QueryResult, TenantWarehouse } from '@flock/warehouse';
 import { assertBucketExists } from '../http/bucket-exists';
 
 /**
@@ -8,7 +8,7 @@ import { assertBucketExists } from '../http/bucket-exists';
  * columns and keys, and a caller's own read-only SQL, through the same sandbox as asks.
  */
 export class SchemaService {
-  constructor(private readonly warehouse: Warehouse) {}
+  constructor(private readonly warehouse: TenantWarehouse) {}
 
   async tables(bucket: string): Promise<TableInfo[]> {
     await assertBucketExists(this.warehouse.catalog, bucket);

@@ -2,7 +2,7 @@ import { JobFailure } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
-import type { Warehouse } from '@flock/warehouse';
+import type { TenantWarehouse } from '@flock/warehouse';
 
 export interface AskServiceOptions {
   workerTimeoutMs: number;
@@ -22,7 +22,7 @@ export type AskOutcome = FinishOutcome | 'skipped';
 export class AskService {
   constructor(
     private readonly store: JobStore,
-    private readonly warehouse: Warehouse,
+    private readonly warehouse: TenantWarehouse,
     private readonly generators: SqlGeneratorRouter,
     private readonly logger: Logger,
     private readonly options: AskServiceOptions,

@@ -1,0 +1,80 @@
+import { MotherDuckTokenConnector, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
+import { MotherDuckWarehouse } from './motherduck-warehouse';
+import { CompositeTenantCatalog } from './tenant-catalog';
+import { createWarehouse, type QueryLimits, type QueryResult, type TenantWarehouse, type Warehouse, type WarehouseSettings } from './warehouse';
+
+/** The MotherDuck access operators configure (FlockConfig.motherduck). */
+export interface MotherDuckSettings {
+  token: string;
+  /** Bucket → MotherDuck database (FLOCK_MOTHERDUCK_DATABASES); every bucket listed is hosted there. */
+  databases: Readonly<Record<string, string>>;
+}
+
+export interface TenantWarehouseSettings extends WarehouseSettings {
+  /** Unset: every bucket is a local file. */
+  motherduck?: MotherDuckSettings;
+}
+
+export interface TenantWarehouseOptions {
+  /** Where MotherDuck connections come from. Default: the real MotherDuck with the configured token; tests pass a local stand-in. */
+  motherDuckConnector?: MotherDuckConnector;
+}
+
+/**
+ * The warehouse every Flock process uses, from its settings. The MotherDuck side
+ * exists only when MotherDuck is configured; building it opens nothing, as the `md:`
+ * instance is opened on the first hosted query.
+ */
+export function createTenantWarehouse(settings: TenantWarehouseSettings, options: TenantWarehouseOptions = {}): RoutingWarehouse {
+  const local = createWarehouse(settings);
+  const { motherduck } = settings;
+  if (!motherduck) return new RoutingWarehouse(local);
+  const hosted = new MotherDuckWarehouse({
+    connector: options.motherDuckConnector ?? new MotherDuckTokenConnector(motherduck.token),
+    databases: motherduck.databases,
+    defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
+  });
+  return new RoutingWarehouse(local, { warehouse: hosted, buckets: Object.keys(motherduck.databases) });
+}
+
+/**
+ * Sends each bucket to where its data lives. A bucket listed in
+ * FLOCK_MOTHERDUCK_DATABASES is hosted on MotherDuck: its schema and queries go to
+ * MotherDuckWarehouse, and a local file of the same name is ignored. Every other
+ * bucket is a local DuckDB file, served by Warehouse in its sandbox. (The motherduck
+ * generator is separate: for an unlisted bucket it still asks prompt_sql in the
+ * database of the bucket's own name, while the data stays local.)
+ */
+export class RoutingWarehouse implements TenantWarehouse {
+  /** The folder's buckets and the hosted ones; its locate() refuses hosted buckets. */
+  readonly catalog: CompositeTenantCatalog;
+
+  constructor(
+    private readonly local: Warehouse,
+    private readonly hosted?: { warehouse: MotherDuckWarehouse; buckets: readonly string[] },
+  ) {
+    this.catalog = new CompositeTenantCatalog(local.catalog, hosted?.buckets ?? []);
+  }
+
+  /** Whether the bucket's data lives on MotherDuck rather than in a local file. */
+  isHosted(bucket: string): boolean {
+    return this.catalog.isHosted(bucket);
+  }
+
+  query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult> {
+    return this.route(bucket).query(bucket, sql, limits);
+  }
+
+  schema(bucket: string): Promise<SchemaContext> {
+    return this.route(bucket).schema(bucket);
+  }
+
+  close(): void {
+    this.local.close();
+    this.hosted?.warehouse.close();
+  }
+
+  private route(bucket: string): Warehouse | MotherDuckWarehouse {
+    return this.hosted && this.isHosted(bucket) ? this.hosted.warehouse : this.local;
+  }
+}
