@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
 import { FlowQueue, JobStore, QUEUE_NAMES } from '@flock/jobs';
@@ -17,6 +16,7 @@ import {
   spawnTs,
   spawnWorker,
   waitFor,
+  writeDuckDb,
   type FlockProcess,
 } from '@flock/testing';
 import { startHarness, type Harness } from './support/flock-harness';
@@ -203,11 +203,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
   it('combines drifted schemas by column name, with nulls for missing columns, and says so in meta', async () => {
     // A tenant whose member table has drifted: one demo column missing, one of its own.
     const drifted = path.join(fixture.dir, 'drifted.duckdb');
-    const instance = await DuckDBInstance.create(drifted);
-    const connection = await instance.connect();
-    await connection.run("CREATE TABLE member (id INTEGER, nickname VARCHAR); INSERT INTO member VALUES (1, 'Ziggy')");
-    connection.closeSync();
-    instance.closeSync();
+    await writeDuckDb(drifted, "CREATE TABLE member (id INTEGER, nickname VARCHAR); INSERT INTO member VALUES (1, 'Ziggy')");
     try {
       const [demo] = fixture.good;
       const jobId = await submitQueryAll(flock.app, {

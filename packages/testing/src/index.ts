@@ -3,3 +3,4 @@ export * from './processes';
 export * from './reference';
 export * from './motherduck-stand-in';
 export * from './redis-contents';
+export * from './duckdb-files';

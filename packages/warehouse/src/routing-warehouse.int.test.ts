@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { ValidationFailedError } from '@flock/errors';
-import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
+import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, writeDuckDb } from '@flock/testing';
 import { FanOutRunner } from './fan-out';
 import { createTenantWarehouse, type RoutingWarehouse, type TenantWarehouseSettings } from './routing-warehouse';
 import { HostedBucketError } from './tenant-catalog';
@@ -11,19 +10,12 @@ import { HostedBucketError } from './tenant-catalog';
 let dir: string;
 let settings: TenantWarehouseSettings;
 
-async function writeDb(file: string, sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(file);
-  const connection = await instance.connect();
-  await connection.run(sql);
-  connection.closeSync();
-  instance.closeSync();
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'flock-routing-'));
-  await writeDb(path.join(dir, 'local.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`);
+  await writeDuckDb(path.join(dir, 'local.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`);
   // A stale file under a hosted bucket's name: it must never be read.
-  await writeDb(path.join(dir, 'acme.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`);
+  await writeDuckDb(path.join(dir, 'acme.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`);
   settings = {
     warehouseDir: dir,
     queryThreads: 1,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
+import { writeDuckDb } from '@flock/testing';
 import { DirectoryTenantCatalog } from './tenant-catalog';
 import { sandboxSettings } from './instance-pool';
 import { Warehouse, type QueryLimits } from './warehouse';
@@ -11,24 +12,17 @@ const limits: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 400_
 let dir: string;
 let warehouse: Warehouse;
 
-async function writeDb(file: string, sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(file);
-  const connection = await instance.connect();
-  await connection.run(sql);
-  connection.closeSync();
-  instance.closeSync();
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'flock-warehouse-'));
-  await writeDb(
+  await writeDuckDb(
     path.join(dir, 'alpha.duckdb'),
     `CREATE TABLE team (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, tier VARCHAR NOT NULL);
      CREATE TABLE score (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES team(id), points DECIMAL(10,2), scored_at TIMESTAMP, won BOOLEAN);
      INSERT INTO team SELECT i, 'team ' || i, CASE WHEN i % 3 = 0 THEN 'gold' ELSE 'silver' END FROM range(1, 41) t(i);
      INSERT INTO score SELECT i, 1 + i % 40, i * 1.25, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) HOUR, i % 2 = 0 FROM range(1, 201) t(i);`,
   );
-  await writeDb(path.join(dir, 'beta.duckdb'), `CREATE TABLE secret (v VARCHAR); INSERT INTO secret VALUES ('beta-only');`);
+  await writeDuckDb(path.join(dir, 'beta.duckdb'), `CREATE TABLE secret (v VARCHAR); INSERT INTO secret VALUES ('beta-only');`);
   warehouse = new Warehouse({
     catalog: new DirectoryTenantCatalog(dir),
     limits: { threads: 1, memoryLimit: '256MB' },
@@ -146,9 +140,9 @@ describe('caps', () => {
 describe('instance reuse', () => {
   it('serves a replaced warehouse file from a fresh instance, never a stale one', async () => {
     const bucket = 'delta';
-    await writeDb(path.join(dir, 'delta.duckdb'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
+    await writeDuckDb(path.join(dir, 'delta.duckdb'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['old']]);
-    await writeDb(path.join(dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
+    await writeDuckDb(path.join(dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
     renameSync(path.join(dir, 'delta.next'), path.join(dir, 'delta.duckdb'));
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['new']]);
   });
@@ -182,7 +176,7 @@ describe('schema', () => {
   });
 
   it('lists the values of a category column even in a tiny table', async () => {
-    await writeDb(path.join(dir, 'tiny.duckdb'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
+    await writeDuckDb(path.join(dir, 'tiny.duckdb'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
     const [event] = (await warehouse.schema('tiny')).tables;
     expect(event!.columns.find((c) => c.name === 'kind')!.values).toEqual(['talk', 'meetup', 'social', 'trip']);
   });
