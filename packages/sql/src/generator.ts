@@ -13,6 +13,17 @@ export interface GenerationRequest {
   schema: SchemaContext;
   /** Earlier tries at this question, oldest first; empty or absent on the first try. */
   previousAttempts?: FailedAttempt[];
+  /**
+   * Epoch milliseconds after which the answer no longer counts (the job's worker
+   * timeout). Engines that wait on a service stop waiting by then, whatever their own
+   * timeout says.
+   */
+  deadline?: number;
+}
+
+/** How long an engine may wait on its service: its own limit, or less when the job's deadline is nearer. */
+export function waitBudget(timeoutMs: number, deadline?: number): number {
+  return deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
 }
 
 export interface GeneratedSql {

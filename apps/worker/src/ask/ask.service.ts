@@ -41,10 +41,12 @@ export class AskService {
     const generator = this.generators.forBucket(bucket);
     try {
       const schema = await this.warehouse.schema(bucket);
+      // The job's answer stops counting at the worker timeout; nothing should wait past it.
+      const deadline = record.submittedAt + this.options.workerTimeoutMs;
       let queryStarted = Date.now();
-      const { generated, result, attempts } = await generateAndRun(generator, { question, bucket, schema }, (sql) => {
+      const { generated, result, attempts } = await generateAndRun(generator, { question, bucket, schema, deadline }, (sql) => {
         // Never let the query outlive the job: what is left of the worker timeout caps it.
-        const remainingMs = record.submittedAt + this.options.workerTimeoutMs - Date.now();
+        const remainingMs = deadline - Date.now();
         queryStarted = Date.now();
         return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)) });
       });

@@ -58,11 +58,11 @@ export class QueryAllService {
     const record = await this.deps.store.get(jobId);
     if (!record || record.status !== 'processing') return 'skipped';
     try {
-      const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, payload.table) : undefined;
+      const deadline = record.submittedAt + this.options.workerTimeoutMs;
+      const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, deadline, payload.table) : undefined;
       const sql = generatedSql ?? payload.sql!;
       await this.deps.validator.assertSingleSelect(sql);
       const chunks = chunk(payload.buckets, this.options.chunkSize);
-      const deadline = record.submittedAt + this.options.workerTimeoutMs;
       await this.deps.flow.add(
         { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },
         chunks.map((buckets, index) => ({
@@ -202,7 +202,7 @@ export class QueryAllService {
    * NL mode writes the SQL once, from one tenant's schema, and runs it everywhere: the
    * schema of the first bucket that has the filtered table, or of the first bucket.
    */
-  private async generate(question: string, buckets: string[], table?: string): Promise<string> {
+  private async generate(question: string, buckets: string[], deadline: number, table?: string): Promise<string> {
     for (const bucket of buckets.slice(0, SCHEMA_PROBE_LIMIT)) {
       let schema;
       try {
@@ -211,7 +211,7 @@ export class QueryAllService {
         continue; // an unreadable database is reported by its chunk; try the next one
       }
       if (table && !schema.tables.some((candidate) => candidate.name.toLowerCase() === table.toLowerCase())) continue;
-      const generated = await this.deps.generators.forBucket(bucket).generate({ question, bucket, schema });
+      const generated = await this.deps.generators.forBucket(bucket).generate({ question, bucket, schema, deadline });
       return generated.sql;
     }
     throw new GenerationFailedError(

@@ -148,6 +148,16 @@ describe('MotherDuckSqlGenerator against a local DuckDB stand-in for MotherDuck'
     expect(await standIn.waitForClose()).toBe(0);
   });
 
+  it("stops at the job's deadline when it is nearer than the timeout, and does not call once it has passed", async () => {
+    const { standIn, generator } = setup(PROMPT_SQL.slow, { timeoutMs: 30_000 });
+    const request = { question: 'q', bucket: 'sales', schema: schemaOf('orders') };
+    const error = await generationError(generator.generate({ ...request, deadline: Date.now() + 300 }));
+    expect(error.message).toMatch(/^MotherDuck did not write SQL within 0\.[23]\d* s\./);
+    expect(await standIn.waitForClose()).toBe(0);
+    const late = await generationError(generator.generate({ ...request, deadline: Date.now() - 1 }));
+    expect(late.message).toBe('The job ran out of time before MotherDuck could be asked.');
+  });
+
   it('stops waiting at the timeout even when opening MotherDuck hangs', async () => {
     let release: () => void = () => undefined;
     const hanging: MotherDuckConnector = {

@@ -1,5 +1,5 @@
 import { GenerationFailedError } from '@flock/errors';
-import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
+import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
 import type { MotherDuckConnector } from './motherduck-connector';
 import { MotherDuckSessionError, firstLine, formatSeconds, withMotherDuckDatabase } from './motherduck-session';
 import { motherDuckDatabase, promptSqlStatement } from './prompt-sql-statement';
@@ -36,14 +36,16 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
       request.schema.tables.map((table) => table.name),
     );
     const { connector } = this.options;
+    const timeoutMs = waitBudget(this.timeoutMs, request.deadline);
+    if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before MotherDuck could be asked.');
     let rows: Record<string, unknown>[];
     try {
-      rows = await withMotherDuckDatabase(connector, database, this.timeoutMs, async (connection) => {
+      rows = await withMotherDuckDatabase(connector, database, timeoutMs, async (connection) => {
         const reader = await connection.runAndReadAll(call.sql, call.values);
         return reader.getRowObjectsJS();
       });
     } catch (error) {
-      throw this.failure(error, database);
+      throw this.failure(error, database, timeoutMs);
     }
     const sql = rows[0]?.query;
     if (typeof sql !== 'string' || sql.trim() === '') {
@@ -56,7 +58,7 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
     this.options.connector.close();
   }
 
-  private failure(error: unknown, database: string): GenerationFailedError {
+  private failure(error: unknown, database: string, timeoutMs: number): GenerationFailedError {
     if (error instanceof MotherDuckSessionError) {
       switch (error.stage) {
         case 'connect':
@@ -65,7 +67,7 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
           return new GenerationFailedError(`The MotherDuck database '${database}' could not be opened: ${error.detail}`);
         case 'timeout':
           return new GenerationFailedError(
-            `MotherDuck did not write SQL within ${formatSeconds(this.timeoutMs)}. Try again, or ask a simpler question.`,
+            `MotherDuck did not write SQL within ${formatSeconds(timeoutMs)}. Try again, or ask a simpler question.`,
           );
       }
     }

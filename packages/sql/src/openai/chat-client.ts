@@ -31,12 +31,12 @@ export class ChatClient {
     this.#url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   }
 
-  /** Sends the conversation and returns the first choice's text. */
-  async complete(messages: ChatMessage[]): Promise<string> {
+  /** Sends the conversation and returns the first choice's text; `timeoutMs` may shorten the configured limit. */
+  async complete(messages: ChatMessage[], timeoutMs = this.#options.timeoutMs): Promise<string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.#options.apiKey) headers.authorization = `Bearer ${this.#options.apiKey}`;
     // The same signal covers reading the body, so a server that stalls mid-reply times out too.
-    const signal = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     let text: string;
     let status: number;
     try {
@@ -50,16 +50,16 @@ export class ChatClient {
       status = response.status;
       text = await response.text();
     } catch (error) {
-      throw this.#transportFailure(error, signal);
+      throw this.#transportFailure(error, signal, timeoutMs);
     }
     if (status < 200 || status > 299) throw this.#statusFailure(status);
     return contentOf(text);
   }
 
-  #transportFailure(error: unknown, signal: AbortSignal): GenerationFailedError {
+  #transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): GenerationFailedError {
     if (signal.aborted) {
       return new GenerationFailedError(
-        `The language model did not answer within ${formatSeconds(this.#options.timeoutMs)} s. Try again later.`,
+        `The language model did not answer within ${formatSeconds(timeoutMs)} s. Try again later.`,
       );
     }
     // fetch reports refused connections, DNS failures and resets as TypeError('fetch failed') with the cause attached.

@@ -30,6 +30,21 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
     expect(generator({ attempts: 5 }).maxAttempts).toBe(5);
   });
 
+  it("stops waiting at the job's deadline when it is nearer than its own timeout", async () => {
+    reply = { hang: true };
+    const request = { question: 'How many members?', bucket: 'example', schema: demoSchema() };
+    const started = Date.now();
+    const failure = generator({ timeoutMs: 30_000 }).generate({ ...request, deadline: Date.now() + 300 });
+    await expect(failure).rejects.toThrow(GenerationFailedError);
+    await expect(failure).rejects.toThrow(/did not answer within 0\.[23]\d* s/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    // With the deadline already past, the model is not asked at all.
+    const asked = server.requests.length;
+    await expect(generator().generate({ ...request, deadline: Date.now() - 1 })).rejects.toThrow(/ran out of time/);
+    expect(server.requests.length).toBe(asked);
+  });
+
   it('sends the question with the schema and returns the SQL out of a fenced reply', async () => {
     reply = "```sql\nSELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium';\n```";
     const generated = await generator().generate({ question: 'How many premium members?', bucket: 'example', schema: demoSchema() });

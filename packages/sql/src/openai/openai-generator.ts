@@ -1,5 +1,5 @@
 import { GenerationFailedError } from '@flock/errors';
-import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
+import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
 import { ChatClient } from './chat-client';
 import { buildMessages } from './prompt';
 import { extractSql } from './reply';
@@ -34,10 +34,12 @@ export class OpenAiSqlGenerator implements SqlGenerator {
   // Only the client holds the API key, in a private field, so logging this object cannot leak it.
   readonly #client: ChatClient;
   readonly #maxSchemaChars: number;
+  readonly #timeoutMs: number;
 
   constructor(options: OpenAiSqlGeneratorOptions) {
     this.maxAttempts = options.attempts;
     this.#maxSchemaChars = options.maxSchemaChars;
+    this.#timeoutMs = options.timeoutMs;
     this.#client = new ChatClient({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -46,7 +48,9 @@ export class OpenAiSqlGenerator implements SqlGenerator {
     });
   }
 
-  async generate({ question, schema, previousAttempts }: GenerationRequest): Promise<GeneratedSql> {
+  async generate({ question, schema, previousAttempts, deadline }: GenerationRequest): Promise<GeneratedSql> {
+    const timeoutMs = waitBudget(this.#timeoutMs, deadline);
+    if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before the language model could be asked again.');
     const selection = selectSchema(question, schema, this.#maxSchemaChars);
     if (selection.tables.length === 0) {
       throw new GenerationFailedError(
@@ -61,6 +65,6 @@ export class OpenAiSqlGenerator implements SqlGenerator {
       omittedTables: selection.omitted,
       previousAttempts,
     });
-    return { sql: extractSql(await this.#client.complete(messages)) };
+    return { sql: extractSql(await this.#client.complete(messages, timeoutMs)) };
   }
 }
