@@ -129,12 +129,22 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     }
   });
 
-  it('keeps the ask sandbox: SQL reading a file fails on every bucket and reads nothing', async () => {
-    const jobId = await submitQueryAll(flock.app, { sql: "SELECT content FROM read_text('/etc/hostname')", buckets: fixture.good });
+  it.each([
+    ['reads a file', "SELECT content FROM read_text('/etc/hostname')", 'the table function read_text() is not allowed'],
+    ['reads a file by path', "SELECT * FROM '/etc/passwd'", "'/etc/passwd' is a file or URL, not a table"],
+    ['lists the attached databases', 'SELECT database_name, path FROM duckdb_databases()', 'the table function duckdb_databases() is not allowed'],
+    ['lists every attached table', 'SELECT table_catalog, table_name FROM information_schema.tables', "'information_schema.tables' may be outside this database"],
+    ['names a database', 'SELECT count(*) FROM memory.main.member', "'memory.main.member' is in another database"],
+  ])('refuses SQL that %s before any database is opened', async (_case, sql, problem) => {
+    // Several tenants share a chunk's instance, so SQL may read only each one's own tables.
+    const jobId = await submitQueryAll(flock.app, { sql, buckets: fixture.good });
     const body = await settleQueryAll(flock.app, jobId);
-    expect(body.data.rows).toEqual([]);
-    expect(body.meta.databases_queried).toBe(0);
-    for (const bucket of fixture.good) expect(body.meta.errors[bucket]).toMatch(/disabled|Permission|not allowed|could not/i);
+    expect(body.data).toEqual({
+      job_id: jobId,
+      status: 'failed',
+      error_code: 'validation_failed',
+      error_message: `A cross-tenant query may read only the database's tables: ${problem}.`,
+    });
   });
 
   it('a bucket whose query outruns the time limit is an error, and the job still finishes', async () => {

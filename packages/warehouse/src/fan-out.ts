@@ -4,6 +4,7 @@ import { JobFailure, QueryTimeoutError } from '@flock/errors';
 import type { SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertSingleSelect } from './sql-validator';
+import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
 import { firstLine, formatSeconds, openFailureReason, runCapped, type QueryLimits } from './warehouse';
 
@@ -122,6 +123,7 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
 
   try {
     await assertSingleSelect(connection, query.sql);
+    await assertCrossTenantSql(connection, query.sql);
   } catch (error) {
     return query.buckets.map((bucket) => outcomes.get(bucket) ?? { bucket, status: 'error', message: messageOf(error) });
   }

@@ -7,6 +7,6 @@ export * from './schema-reader';
 export * from './warehouse';
 export * from './fan-out';
 export * from './standalone-validator';
-export * from './motherduck-guard';
+export * from './table-only-guard';
 export * from './motherduck-warehouse';
 export * from './routing-warehouse';

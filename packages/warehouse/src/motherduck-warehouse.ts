@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError } from '@flock/errors';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
 import { sandboxSettings } from './instance-pool';
-import { assertReadsOnlyTables } from './motherduck-guard';
+import { assertReadsOnlyTables } from './table-only-guard';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
 import { firstLine, formatSeconds, runCapped, type QueryLimits, type QueryResult } from './warehouse';

@@ -1,15 +1,17 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { assertSingleSelect } from './sql-validator';
+import { assertCrossTenantSql } from './table-only-guard';
 
 /**
  * Checks SQL before any tenant's database is opened: a cross-tenant query that is not
- * a single SELECT fails once, as validation_failed, instead of once per bucket. The
- * parser needs no tables, so an empty in-memory database with nothing enabled will do.
+ * a single SELECT of tables fails once, as validation_failed, instead of once per
+ * bucket. The parser needs no tables, so an empty in-memory database with nothing
+ * enabled will do.
  */
 export class StandaloneSqlValidator {
   private instance?: Promise<DuckDBInstance>;
 
-  async assertSingleSelect(sql: string): Promise<void> {
+  async assertCrossTenantSelect(sql: string): Promise<void> {
     this.instance ??= DuckDBInstance.create(':memory:', {
       threads: '1',
       enable_external_access: 'false',
@@ -20,6 +22,7 @@ export class StandaloneSqlValidator {
     const connection = await (await this.instance).connect();
     try {
       await assertSingleSelect(connection, sql);
+      await assertCrossTenantSql(connection, sql);
     } finally {
       connection.closeSync();
     }

@@ -61,7 +61,7 @@ export class QueryAllService {
       const deadline = record.submittedAt + this.options.workerTimeoutMs;
       const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, deadline, payload.table) : undefined;
       const sql = generatedSql ?? payload.sql!;
-      await this.deps.validator.assertSingleSelect(sql);
+      await this.deps.validator.assertCrossTenantSelect(sql);
       const chunks = chunk(payload.buckets, this.options.chunkSize);
       await this.deps.flow.add(
         { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },

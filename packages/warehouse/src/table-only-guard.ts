@@ -11,6 +11,15 @@ const PROCESS_FUNCTIONS = new Set(['current_setting', 'getenv', 'getvariable']);
 const PATH_LIKE = /[/\\.:]/;
 
 /**
+ * Holds SQL to reading one database's own tables, where a sandbox wall alone cannot:
+ *
+ * - on MotherDuck (below), where the instance has network and file access;
+ * - in a cross-tenant chunk, where several tenants' databases are attached to one
+ *   instance: `USE` only sets the default, so DuckDB's catalog views and functions
+ *   (`duckdb_databases()`, `information_schema.tables`) would list the neighbours and
+ *   their files in a row labelled with this bucket. There the database's alias is
+ *   random and never known to the SQL, so no qualified name is allowed at all.
+ *
  * The local sandbox reads nothing but the tenant's file, because its instance is opened
  * with external access off and configuration locked. An `md:` instance cannot be: it
  * needs the network and the extension. And MotherDuck runs part of a query on the
@@ -33,7 +42,12 @@ const PATH_LIKE = /[/\\.:]/;
  * motherduck extension adds in a schema of their own (`md_information_schema.x`) are
  * caught by the two-part rule, but any it put on the search path would not be.
  */
-export async function assertReadsOnlyTables(connection: DuckDBConnection, sql: string, database: string): Promise<void> {
+export async function assertReadsOnlyTables(
+  connection: DuckDBConnection,
+  sql: string,
+  database: string,
+  subject = 'SQL run on MotherDuck',
+): Promise<void> {
   const reader = await connection.runAndReadAll(
     `SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree,
             (SELECT list(DISTINCT lower(view_name)) FROM duckdb_views() WHERE internal) AS system_views`,
@@ -42,7 +56,13 @@ export async function assertReadsOnlyTables(connection: DuckDBConnection, sql: s
   const [tree, systemViews] = reader.getRowsJS()[0] ?? [];
   const scope: Scope = { database: database.toLowerCase(), systemViews: new Set((systemViews as string[] | null) ?? []) };
   const problem = findOutsideRead(JSON.parse(String(tree)), scope);
-  if (problem) throw new ValidationFailedError(`SQL run on MotherDuck may read only the database's tables: ${problem}.`);
+  if (problem) throw new ValidationFailedError(`${subject} may read only the database's tables: ${problem}.`);
+}
+
+/** A cross-tenant chunk's SQL: only unqualified or `main.` tables, no catalog views or table functions. */
+export function assertCrossTenantSql(connection: DuckDBConnection, sql: string): Promise<void> {
+  // No database name is ever allowed: each bucket's alias is random, so SQL has no business naming one.
+  return assertReadsOnlyTables(connection, sql, '', 'A cross-tenant query');
 }
 
 interface Scope {
