@@ -147,6 +147,19 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     });
   });
 
+  it('accepts ordinary SQL: CTEs, joins, subqueries, main. names and pure table functions', async () => {
+    const sql = `WITH paid AS (SELECT member_id, sum(amount) AS total FROM main.payment GROUP BY 1)
+      SELECT m.membership_type, count(*) AS members, sum(p.total) AS paid
+      FROM member m JOIN paid p ON p.member_id = m.id
+      WHERE m.id IN (SELECT id FROM member WHERE status = 'active') AND m.id NOT IN (SELECT * FROM range(0))
+      GROUP BY 1 ORDER BY 1`;
+    const [bucket] = fixture.good;
+    const jobId = await submitQueryAll(flock.app, { sql, buckets: [bucket!] });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.status).toBe('completed');
+    expect(body.data.rows.map((row: unknown[]) => row.slice(1))).toEqual(await referenceRows(bucket!, sql));
+  });
+
   it('a bucket whose query outruns the time limit is an error, and the job still finishes', async () => {
     await flock.close();
     flock = startHarness({
