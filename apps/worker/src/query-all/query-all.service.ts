@@ -222,7 +222,7 @@ export class QueryAllService {
   }
 }
 
-/** At most `size` items per chunk, spread evenly: 177 by 25 gives 8 chunks of 22 or 23, not 7 of 25 and one of 2. */
+/** At most `size` items per chunk, spread evenly: 177 by 50 gives 4 chunks of 44 or 45, not 3 of 50 and one of 27. */
 export function chunk<T>(items: T[], size: number): T[][] {
   const count = Math.ceil(items.length / size);
   const chunks: T[][] = [];
