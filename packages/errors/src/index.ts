@@ -1,2 +1,3 @@
 export * from './app-error';
 export * from './job-failure';
+export * from './messages';

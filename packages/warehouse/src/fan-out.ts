@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { JobFailure, QueryTimeoutError } from '@flock/errors';
+import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import type { SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertSingleSelect } from './sql-validator';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
-import { firstLine, formatSeconds, openFailureReason, runCapped, type QueryLimits } from './warehouse';
+import { openFailureReason, runCapped, type QueryLimits } from './warehouse';
 
 /** What happened on one bucket of a cross-tenant query. */
 export type BucketOutcome =

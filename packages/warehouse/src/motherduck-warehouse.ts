@@ -1,11 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ExecutionFailedError, JobFailure, QueryTimeoutError } from '@flock/errors';
+import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
 import { sandboxSettings } from './instance-pool';
 import { assertReadsOnlyTables } from './table-only-guard';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
-import { firstLine, formatSeconds, runCapped, type QueryLimits, type QueryResult } from './warehouse';
+import { runCapped, type QueryLimits, type QueryResult } from './warehouse';
 
 export interface MotherDuckWarehouseOptions {
   connector: MotherDuckConnector;

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ExecutionFailedError, QueryTimeoutError } from '@flock/errors';
+import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import type { SchemaContext } from '@flock/sql';
 import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
@@ -203,13 +203,4 @@ export function openFailureReason(error: unknown, path: string, bucket: string):
     .replace(/^Error: /, '')
     .split(path)
     .join(`${bucket}.duckdb`);
-}
-
-export function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}
-
-export function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

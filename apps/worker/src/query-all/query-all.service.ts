@@ -1,4 +1,4 @@
-import { GenerationFailedError, JobFailure } from '@flock/errors';
+import { GenerationFailedError, JobFailure, firstLine } from '@flock/errors';
 import type {
   FinishOutcome,
   FlowQueue,
@@ -10,7 +10,7 @@ import type {
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { SqlGeneratorRouter } from '@flock/sql';
-import { firstLine, type BucketOutcome, type FanOutRunner, type RoutingWarehouse, type StandaloneSqlValidator } from '@flock/warehouse';
+import type { BucketOutcome, FanOutRunner, RoutingWarehouse, StandaloneSqlValidator } from '@flock/warehouse';
 import { combineOutcomes } from './combine';
 
 export interface QueryAllOptions {

@@ -1,7 +1,7 @@
-import { GenerationFailedError } from '@flock/errors';
+import { GenerationFailedError, firstLine, formatSeconds } from '@flock/errors';
 import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
 import type { MotherDuckConnector } from './motherduck-connector';
-import { MotherDuckSessionError, firstLine, formatSeconds, withMotherDuckDatabase } from './motherduck-session';
+import { MotherDuckSessionError, withMotherDuckDatabase } from './motherduck-session';
 import { motherDuckDatabase, promptSqlStatement } from './prompt-sql-statement';
 
 export interface MotherDuckSqlGeneratorOptions {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { firstLine, formatSeconds } from '@flock/errors';
 import type { MotherDuckConnector } from './motherduck-connector';
 import { useDatabaseSql } from './prompt-sql-statement';
 
@@ -67,21 +68,4 @@ export async function withMotherDuckDatabase<T>(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The first line of an error's message; DuckDB puts hints and context on later lines.
- * Duck-typed rather than `instanceof Error`: errors raised by the native binding can
- * come from another realm (as under jest), and would otherwise print as "Error: …".
- */
-export function firstLine(error: unknown): string {
-  const message =
-    typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
-      ? (error as { message: string }).message
-      : String(error);
-  return message.split('\n')[0] ?? message;
-}
-
-export function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

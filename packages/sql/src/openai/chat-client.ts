@@ -1,4 +1,4 @@
-import { GenerationFailedError } from '@flock/errors';
+import { GenerationFailedError, formatSeconds } from '@flock/errors';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -59,7 +59,7 @@ export class ChatClient {
   #transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): GenerationFailedError {
     if (signal.aborted) {
       return new GenerationFailedError(
-        `The language model did not answer within ${formatSeconds(timeoutMs)} s. Try again later.`,
+        `The language model did not answer within ${formatSeconds(timeoutMs)}. Try again later.`,
       );
     }
     // fetch reports refused connections, DNS failures and resets as TypeError('fetch failed') with the cause attached.
@@ -117,9 +117,4 @@ function firstMessage(body: unknown): { content?: unknown; refusal?: unknown } |
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-/** 30000 → "30", 250 → "0.25". */
-export function formatSeconds(ms: number): string {
-  return String(Math.round(ms) / 1000);
 }
