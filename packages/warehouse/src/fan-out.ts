@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import type { SandboxLimits } from './instance-pool';
+import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertSingleSelect } from './sql-validator';
 import { assertCrossTenantSql } from './table-only-guard';
@@ -88,14 +88,10 @@ export class FanOutRunner {
   }
 
   private create(): Promise<DuckDBInstance> {
-    return DuckDBInstance.create(':memory:', {
-      threads: String(this.limits.threads),
-      memory_limit: this.limits.memoryLimit,
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      allow_unsigned_extensions: 'false',
-    });
+    // The sandbox less its lockdown, which ATTACH needs open; runChunk closes it.
+    const settings = inMemorySandboxSettings(this.limits);
+    for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
+    return DuckDBInstance.create(':memory:', settings);
   }
 }
 
@@ -118,8 +114,7 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
       else outcomes.set(target.bucket, { bucket: target.bucket, status: 'error', message: opened });
     }
   }
-  await connection.run('SET enable_external_access = false');
-  await connection.run('SET lock_configuration = true');
+  for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
 
   try {
     await assertSingleSelect(connection, query.sql);

@@ -18,21 +18,36 @@ export interface InstancePoolOptions {
 }
 
 /**
- * The settings that make a tenant's database a sandbox. `lock_configuration` comes
- * last in spirit: once set, SQL can no longer undo any of the others.
+ * The two settings that close the sandbox, in the order they can be SET at runtime by
+ * an instance that first had to attach files: `lock_configuration` last, because once
+ * it is set SQL can no longer undo any of the others.
  */
+export const SANDBOX_LOCKDOWN = [
+  ['enable_external_access', 'false'],
+  ['lock_configuration', 'true'],
+] as const;
+
+/** The settings that make a tenant's database a sandbox. */
 export function sandboxSettings(limits: SandboxLimits): Record<string, string> {
   return {
     access_mode: 'READ_ONLY',
-    enable_external_access: 'false',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
     allow_unsigned_extensions: 'false',
     threads: String(limits.threads),
     memory_limit: limits.memoryLimit,
-    lock_configuration: 'true',
+    ...Object.fromEntries(SANDBOX_LOCKDOWN),
   };
+}
+
+/**
+ * The same sandbox for an in-memory instance, which DuckDB refuses to open read-only;
+ * nothing can be written anyway, as only a single SELECT is ever run on one.
+ */
+export function inMemorySandboxSettings(limits: SandboxLimits): Record<string, string> {
+  const { access_mode: _fileOnly, ...settings } = sandboxSettings(limits);
+  return settings;
 }
 
 /** One open, sandboxed database, leased to a single query at a time. */

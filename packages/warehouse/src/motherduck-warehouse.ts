@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
-import { sandboxSettings } from './instance-pool';
+import { inMemorySandboxSettings } from './instance-pool';
 import { assertReadsOnlyTables } from './table-only-guard';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
@@ -104,8 +104,7 @@ export class MotherDuckWarehouse {
   private async validate(sql: string, database: string): Promise<void> {
     // The parser needs no data, so an empty in-memory database with the sandbox's
     // settings will do; only read-only mode is dropped, as DuckDB refuses it in memory.
-    const { access_mode: _inMemory, ...settings } = sandboxSettings({ threads: 1, memoryLimit: '64MB' });
-    this.validator ??= DuckDBInstance.create(':memory:', settings);
+    this.validator ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
     const connection = await (await this.validator).connect();
     try {
       await assertSingleSelect(connection, sql);

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { inMemorySandboxSettings } from './instance-pool';
 import { assertSingleSelect } from './sql-validator';
 import { assertCrossTenantSql } from './table-only-guard';
 
@@ -12,13 +13,7 @@ export class StandaloneSqlValidator {
   private instance?: Promise<DuckDBInstance>;
 
   async assertCrossTenantSelect(sql: string): Promise<void> {
-    this.instance ??= DuckDBInstance.create(':memory:', {
-      threads: '1',
-      enable_external_access: 'false',
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      lock_configuration: 'true',
-    });
+    this.instance ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
     const connection = await (await this.instance).connect();
     try {
       await assertSingleSelect(connection, sql);
