@@ -3,7 +3,6 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
-import { assertSingleSelect } from './sql-validator';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
 import { openFailureReason, runCapped, type QueryLimits } from './warehouse';
@@ -117,7 +116,6 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
   for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
 
   try {
-    await assertSingleSelect(connection, query.sql);
     await assertCrossTenantSql(connection, query.sql);
   } catch (error) {
     return query.buckets.map((bucket) => outcomes.get(bucket) ?? { bucket, status: 'error', message: messageOf(error) });

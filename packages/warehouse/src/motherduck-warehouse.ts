@@ -1,10 +1,7 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
-import { inMemorySandboxSettings } from './instance-pool';
-import { assertReadsOnlyTables } from './table-only-guard';
 import { readSchemaContext } from './schema-reader';
-import { assertSingleSelect } from './sql-validator';
+import { StandaloneSqlValidator } from './standalone-validator';
 import { runCapped, type QueryLimits, type QueryResult } from './warehouse';
 
 export interface MotherDuckWarehouseOptions {
@@ -41,7 +38,8 @@ const CONNECT_GRACE_MS = 2_000;
  * give their databases separate tokens (and so separate Flock deployments).
  */
 export class MotherDuckWarehouse {
-  private validator?: Promise<DuckDBInstance>;
+  // A local, empty DuckDB proves the SQL first, so SQL that fails never reaches MotherDuck.
+  private readonly validator = new StandaloneSqlValidator();
   private readonly schemas = new Map<string, { schema: Promise<SchemaContext>; expires: number }>();
 
   constructor(private readonly options: MotherDuckWarehouseOptions) {}
@@ -51,7 +49,7 @@ export class MotherDuckWarehouse {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const started = Date.now();
     const database = motherDuckDatabase(bucket, this.options.databases);
-    await this.validate(sql, database);
+    await this.validator.assertOwnTablesSelect(sql, database);
     try {
       return await withMotherDuckDatabase(this.options.connector, database, effective.timeoutMs + CONNECT_GRACE_MS, (connection) =>
         // The limit counts from the start of the call, connecting included, as in Warehouse.
@@ -81,9 +79,7 @@ export class MotherDuckWarehouse {
   close(): void {
     this.schemas.clear();
     this.options.connector.close();
-    const validator = this.validator;
-    this.validator = undefined;
-    validator?.then((instance) => instance.closeSync()).catch(() => undefined);
+    this.validator.close().catch(() => undefined);
   }
 
   private async readSchema(bucket: string): Promise<SchemaContext> {
@@ -98,19 +94,6 @@ export class MotherDuckWarehouse {
         );
       }
       throw this.failure(error, database, timeoutMs);
-    }
-  }
-
-  private async validate(sql: string, database: string): Promise<void> {
-    // The parser needs no data, so an empty in-memory database with the sandbox's
-    // settings will do; only read-only mode is dropped, as DuckDB refuses it in memory.
-    this.validator ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
-    const connection = await (await this.validator).connect();
-    try {
-      await assertSingleSelect(connection, sql);
-      await assertReadsOnlyTables(connection, sql, database);
-    } finally {
-      connection.closeSync();
     }
   }
 

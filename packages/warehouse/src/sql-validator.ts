@@ -15,6 +15,11 @@ interface SerializedSql {
  * with external access disabled and configuration locked.
  */
 export async function assertSingleSelect(connection: DuckDBConnection, sql: string): Promise<void> {
+  await parseSingleSelect(connection, sql);
+}
+
+/** As assertSingleSelect, returning DuckDB's parse tree of the statement for further checks. */
+export async function parseSingleSelect(connection: DuckDBConnection, sql: string): Promise<unknown> {
   if (sql.trim() === '') throw new ValidationFailedError('The generated SQL was empty.');
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree', { sql });
   const tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as SerializedSql;
@@ -27,6 +32,7 @@ export async function assertSingleSelect(connection: DuckDBConnection, sql: stri
   if (count !== 1) {
     throw new ValidationFailedError(`Only a single SELECT statement may run, but the SQL holds ${count}.`);
   }
+  return tree.statements![0];
 }
 
 function describeParserError(message: string | undefined): string {

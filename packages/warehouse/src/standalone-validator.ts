@@ -1,29 +1,39 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { inMemorySandboxSettings } from './instance-pool';
-import { assertSingleSelect } from './sql-validator';
-import { assertCrossTenantSql } from './table-only-guard';
+import { assertCrossTenantSql, assertReadsOnlyTables } from './table-only-guard';
 
 /**
- * Checks SQL before any tenant's database is opened: a cross-tenant query that is not
+ * Checks SQL before it reaches any tenant's database: a cross-tenant query that is not
  * a single SELECT of tables fails once, as validation_failed, instead of once per
- * bucket. The parser needs no tables, so an empty in-memory database with nothing
- * enabled will do.
+ * bucket, and SQL bound for MotherDuck never leaves the worker unchecked. The parser
+ * needs no tables, so an empty in-memory database in the sandbox will do.
  */
 export class StandaloneSqlValidator {
   private instance?: Promise<DuckDBInstance>;
 
-  async assertCrossTenantSelect(sql: string): Promise<void> {
-    this.instance ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
-    const connection = await (await this.instance).connect();
-    try {
-      await assertSingleSelect(connection, sql);
-      await assertCrossTenantSql(connection, sql);
-    } finally {
-      connection.closeSync();
-    }
+  /** A cross-tenant query: a single SELECT of unqualified or `main.` tables. */
+  assertCrossTenantSelect(sql: string): Promise<void> {
+    return this.check((connection) => assertCrossTenantSql(connection, sql));
+  }
+
+  /** SQL for a MotherDuck database: a single SELECT of that database's own tables. */
+  assertOwnTablesSelect(sql: string, database: string): Promise<void> {
+    return this.check((connection) => assertReadsOnlyTables(connection, sql, database));
   }
 
   async close(): Promise<void> {
-    if (this.instance) (await this.instance).closeSync();
+    const instance = this.instance;
+    this.instance = undefined;
+    if (instance) (await instance).closeSync();
+  }
+
+  private async check(assertion: (connection: DuckDBConnection) => Promise<void>): Promise<void> {
+    this.instance ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
+    const connection = await (await this.instance).connect();
+    try {
+      await assertion(connection);
+    } finally {
+      connection.closeSync();
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ValidationFailedError } from '@flock/errors';
+import { parseSingleSelect } from './sql-validator';
 
 /** Table functions that make rows out of their arguments alone, touching no file, network or setting. */
 const PURE_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
@@ -36,8 +37,8 @@ const PATH_LIKE = /[/\\.:]/;
  * `information_schema.tables`, ...) and `SHOW` list every attached database, and
  * `pg_settings` the settings, so they are refused too.
  *
- * Everything is checked on DuckDB's own parse tree, after `assertSingleSelect` has
- * proved it one SELECT; names are compared case-insensitively, as DuckDB resolves them.
+ * Everything is checked on DuckDB's own parse tree, once `parseSingleSelect` has
+ * proved it one SELECT (so callers need no separate assertSingleSelect); names are compared case-insensitively, as DuckDB resolves them.
  * The catalog views refused are those of the local DuckDB this runs on: views the
  * motherduck extension adds in a schema of their own (`md_information_schema.x`) are
  * caught by the two-part rule, but any it put on the search path would not be.
@@ -48,14 +49,11 @@ export async function assertReadsOnlyTables(
   database: string,
   subject = 'SQL run on MotherDuck',
 ): Promise<void> {
-  const reader = await connection.runAndReadAll(
-    `SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree,
-            (SELECT list(DISTINCT lower(view_name)) FROM duckdb_views() WHERE internal) AS system_views`,
-    { sql },
-  );
-  const [tree, systemViews] = reader.getRowsJS()[0] ?? [];
-  const scope: Scope = { database: database.toLowerCase(), systemViews: new Set((systemViews as string[] | null) ?? []) };
-  const problem = findOutsideRead(JSON.parse(String(tree)), scope);
+  // One parse serves both checks: first that it is a single SELECT, then what it reads.
+  const tree = await parseSingleSelect(connection, sql);
+  const reader = await connection.runAndReadAll('SELECT DISTINCT lower(view_name) FROM duckdb_views() WHERE internal');
+  const scope: Scope = { database: database.toLowerCase(), systemViews: new Set(reader.getRowsJS().map((row) => String(row[0]))) };
+  const problem = findOutsideRead(tree, scope);
   if (problem) throw new ValidationFailedError(`${subject} may read only the database's tables: ${problem}.`);
 }
 
