@@ -42,7 +42,11 @@ export function startWorkerRuntime(
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
-  const fanOut = new FanOutRunner(warehouse.catalog, { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit });
+  const fanOut = new FanOutRunner(
+    warehouse.catalog,
+    { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
+    { hosted: warehouse },
+  );
   const queryAll = new QueryAllService(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {

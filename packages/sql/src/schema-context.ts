@@ -7,6 +7,12 @@ export interface SchemaContext {
   tables: TableInfo[];
 }
 
+/** The table of that name, as DuckDB resolves unquoted names: case-insensitively. */
+export function findTable(schema: SchemaContext, name: string): TableInfo | undefined {
+  const wanted = name.toLowerCase();
+  return schema.tables.find((table) => table.name.toLowerCase() === wanted);
+}
+
 export interface TableInfo {
   name: string;
   rowCount: number;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
+import { findTable, type SchemaContext } from '@flock/sql';
 import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
-import { openFailureReason, runCapped, type QueryLimits } from './warehouse';
+import { openFailureReason, runCapped, type QueryLimits, type QueryResult } from './warehouse';
 
 /** What happened on one bucket of a cross-tenant query. */
 export type BucketOutcome =
@@ -13,11 +14,24 @@ export type BucketOutcome =
   | { bucket: string; status: 'skipped' }
   | { bucket: string; status: 'error'; message: string };
 
+/** Buckets answered somewhere other than a local file (MotherDuck); RoutingWarehouse is one. */
+export interface HostedBuckets {
+  isHosted(bucket: string): boolean;
+  query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
+  schema(bucket: string): Promise<SchemaContext>;
+}
+
+export interface FanOutOptions {
+  /** Where hosted buckets are run. Unset: every bucket must have a local file. */
+  hosted?: HostedBuckets;
+  /** Empty instances kept ready. Default 2. */
+  spares?: number;
+}
+
 export interface ChunkQuery {
   /**
-   * Buckets with local files only: ATTACH cannot reach MotherDuck, and a
-   * CompositeTenantCatalog's locate() throws for a hosted bucket rather than
-   * attach a same-named local file. QueryAllService runs hosted buckets itself.
+   * The chunk's buckets. Local files are ATTACHed; hosted ones (FanOutOptions.hosted)
+   * are run one by one through their warehouse, as ATTACH cannot reach them.
    */
   buckets: string[];
   sql: string;
@@ -54,26 +68,44 @@ export class FanOutRunner {
   private readonly spares: Promise<DuckDBInstance>[] = [];
   private closed = false;
 
+  private readonly spareCount: number;
+
   constructor(
     private readonly catalog: TenantCatalog,
     private readonly limits: SandboxLimits,
-    private readonly spareCount = 2,
-  ) {}
+    private readonly options: FanOutOptions = {},
+  ) {
+    this.spareCount = options.spares ?? 2;
+  }
 
   async run(query: ChunkQuery): Promise<BucketOutcome[]> {
-    const instance = await this.take();
-    const connection = await instance.connect();
-    try {
-      return await runChunk(connection, this.catalog, query);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
+    const { hosted } = this.options;
+    const remote = hosted ? query.buckets.filter((bucket) => hosted.isHosted(bucket)) : [];
+    const local = query.buckets.filter((bucket) => !remote.includes(bucket));
+    // The caps are the chunk's, shared: when they bind, the local buckets' rows are kept first.
+    const budget = new ResultBudget(query.maxRows, query.maxBytes);
+    const outcomes = new Map<string, BucketOutcome>();
+    if (local.length > 0) {
+      for (const outcome of await this.runLocal({ ...query, buckets: local }, budget)) outcomes.set(outcome.bucket, outcome);
     }
+    for (const bucket of remote) outcomes.set(bucket, await runHosted(hosted!, bucket, query, budget));
+    return query.buckets.map((bucket) => outcomes.get(bucket)!);
   }
 
   close(): void {
     this.closed = true;
     for (const spare of this.spares.splice(0)) void spare.then((instance) => instance.closeSync()).catch(() => undefined);
+  }
+
+  private async runLocal(query: ChunkQuery, budget: ResultBudget): Promise<BucketOutcome[]> {
+    const instance = await this.take();
+    const connection = await instance.connect();
+    try {
+      return await runChunk(connection, this.catalog, query, budget);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   }
 
   private take(): Promise<DuckDBInstance> {
@@ -94,7 +126,62 @@ export class FanOutRunner {
   }
 }
 
-async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, query: ChunkQuery): Promise<BucketOutcome[]> {
+/** What is left of a chunk's row and byte caps, spent bucket by bucket. */
+class ResultBudget {
+  constructor(
+    private rows: number,
+    private bytes: number,
+  ) {}
+
+  /** The next bucket's limits: `timeoutMs`, and whatever the buckets before it left of the caps. */
+  limits(timeoutMs: number): QueryLimits {
+    return { timeoutMs, maxRows: Math.max(0, this.rows), maxBytes: Math.max(2, this.bytes) };
+  }
+
+  spend(outcome: BucketOutcome): void {
+    if (outcome.status !== 'ok') return;
+    this.rows -= outcome.rows.length;
+    this.bytes -= JSON.stringify(outcome.rows).length;
+  }
+}
+
+/**
+ * One bucket's turn, local or hosted alike: not started once the job's deadline has
+ * passed, else run under the query limit (or the time left, if less) and the caps left.
+ */
+async function withinLimits(
+  bucket: string,
+  query: ChunkQuery,
+  budget: ResultBudget,
+  run: (limits: QueryLimits) => Promise<BucketOutcome>,
+): Promise<BucketOutcome> {
+  const remainingMs = query.deadline - Date.now();
+  if (remainingMs <= 0) {
+    return { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' };
+  }
+  const outcome = await run(budget.limits(Math.min(query.queryTimeoutMs, remainingMs)));
+  budget.spend(outcome);
+  return outcome;
+}
+
+/** A hosted bucket, as runChunk runs a local one: skipped without the table, else its SQL within the limits left. */
+async function runHosted(hosted: HostedBuckets, bucket: string, query: ChunkQuery, budget: ResultBudget): Promise<BucketOutcome> {
+  try {
+    if (query.table && !findTable(await hosted.schema(bucket), query.table)) return { bucket, status: 'skipped' };
+  } catch (error) {
+    return { bucket, status: 'error', message: messageOf(error) };
+  }
+  return withinLimits(bucket, query, budget, async (limits) => {
+    try {
+      return { bucket, status: 'ok', ...(await hosted.query(bucket, query.sql, limits)) };
+    } catch (error) {
+      // One bucket's failure is its own outcome; MotherDuck's messages are already redacted.
+      return { bucket, status: 'error', message: messageOf(error) };
+    }
+  });
+}
+
+async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, query: ChunkQuery, budget: ResultBudget): Promise<BucketOutcome[]> {
   const outcomes = new Map<string, BucketOutcome>();
   const salt = randomBytes(8).toString('hex');
   const targets = query.buckets.map((bucket, index) => ({ bucket, alias: `t_${salt}_${index}`, path: catalog.locate(bucket) }));
@@ -122,26 +209,11 @@ async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, qu
   }
   const withTable = query.table ? await databasesWithTable(connection, query.table) : undefined;
 
-  const budget = { rows: query.maxRows, bytes: query.maxBytes };
   for (const [bucket, alias] of aliases) {
-    if (withTable && !withTable.has(alias)) {
-      outcomes.set(bucket, { bucket, status: 'skipped' });
-      continue;
-    }
-    const remainingMs = query.deadline - Date.now();
-    if (remainingMs <= 0) {
-      outcomes.set(bucket, { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' });
-      continue;
-    }
-    const outcome = await runOn(connection, bucket, alias, query.sql, {
-      timeoutMs: Math.min(query.queryTimeoutMs, remainingMs),
-      maxRows: budget.rows,
-      maxBytes: Math.max(2, budget.bytes),
-    });
-    if (outcome.status === 'ok') {
-      budget.rows -= outcome.rows.length;
-      budget.bytes -= JSON.stringify(outcome.rows).length;
-    }
+    const outcome =
+      withTable && !withTable.has(alias)
+        ? ({ bucket, status: 'skipped' } as const)
+        : await withinLimits(bucket, query, budget, (limits) => runOn(connection, bucket, alias, query.sql, limits));
     outcomes.set(bucket, outcome);
   }
   return query.buckets.map((bucket) => outcomes.get(bucket)!);

@@ -90,7 +90,7 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
   });
 
   it('gives the fan-out a catalog that refuses hosted buckets, so it cannot attach their local files', async () => {
-    const fanOut = new FanOutRunner(warehouse.catalog, { threads: 1, memoryLimit: '256MB' }, 0);
+    const fanOut = new FanOutRunner(warehouse.catalog, { threads: 1, memoryLimit: '256MB' }, { spares: 0 });
     const query = { sql: 'SELECT source FROM orders', deadline: Date.now() + 5_000, queryTimeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
     try {
       await expect(fanOut.run({ ...query, buckets: ['local'] })).resolves.toMatchObject([{ bucket: 'local', status: 'ok', rows: [['local file']] }]);

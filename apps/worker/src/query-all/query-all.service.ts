@@ -1,4 +1,4 @@
-import { GenerationFailedError, JobFailure, firstLine } from '@flock/errors';
+import { GenerationFailedError, JobFailure } from '@flock/errors';
 import type {
   FinishOutcome,
   FlowQueue,
@@ -9,8 +9,8 @@ import type {
   QueryAllMergePayload,
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import type { SqlGeneratorRouter } from '@flock/sql';
-import type { BucketOutcome, FanOutRunner, RoutingWarehouse, StandaloneSqlValidator } from '@flock/warehouse';
+import { findTable, type SqlGeneratorRouter } from '@flock/sql';
+import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
 import { combineOutcomes } from './combine';
 
 export interface QueryAllOptions {
@@ -25,8 +25,7 @@ export interface QueryAllOptions {
 
 export interface QueryAllDependencies {
   store: JobStore;
-  warehouse: RoutingWarehouse;
-  /** Runs the chunk's local buckets; hosted ones go through `warehouse`. */
+  warehouse: TenantWarehouse;
   fanOut: FanOutRunner;
   generators: SqlGeneratorRouter;
   validator: StandaloneSqlValidator;
@@ -92,34 +91,15 @@ export class QueryAllService {
       return payload.buckets.map((bucket) => ({ bucket, status: 'error', message: 'Not queried: the job had already ended.' }));
     }
     const started = Date.now();
-    const { warehouse } = this.deps;
-    // ATTACH reaches local files only, so buckets hosted on MotherDuck are run one by one
-    // through the warehouse, under the same time limit and the same caps. The caps are
-    // the chunk's, shared: when they bind, the local buckets' rows are kept first.
-    const local = payload.buckets.filter((bucket) => !warehouse.isHosted(bucket));
-    const hosted = payload.buckets.filter((bucket) => warehouse.isHosted(bucket));
-    const budget = { rows: this.options.maxRows, bytes: this.options.maxBytes };
-    const answered = new Map<string, BucketOutcome>();
-    const keep = (outcome: BucketOutcome) => {
-      answered.set(outcome.bucket, outcome);
-      if (outcome.status !== 'ok') return;
-      budget.rows -= outcome.rows.length;
-      budget.bytes -= JSON.stringify(outcome.rows).length;
-    };
-    if (local.length > 0) {
-      const fannedOut = await this.deps.fanOut.run({
-        buckets: local,
-        sql: payload.sql,
-        table: payload.table,
-        deadline: payload.deadline,
-        queryTimeoutMs: this.options.queryTimeoutMs,
-        maxRows: budget.rows,
-        maxBytes: budget.bytes,
-      });
-      fannedOut.forEach(keep);
-    }
-    for (const bucket of hosted) keep(await this.runHosted(bucket, payload, budget));
-    const outcomes = payload.buckets.map((bucket) => answered.get(bucket)!);
+    const outcomes = await this.deps.fanOut.run({
+      buckets: payload.buckets,
+      sql: payload.sql,
+      table: payload.table,
+      deadline: payload.deadline,
+      queryTimeoutMs: this.options.queryTimeoutMs,
+      maxRows: this.options.maxRows,
+      maxBytes: this.options.maxBytes,
+    });
     this.deps.logger.info(
       {
         jobId: payload.jobId,
@@ -131,31 +111,6 @@ export class QueryAllService {
       'query-all chunk done',
     );
     return outcomes;
-  }
-
-  /** One hosted bucket, as FanOutRunner runs a local one: skipped without the table, else the SQL within the time and caps left. */
-  private async runHosted(bucket: string, payload: QueryAllChunkPayload, budget: { rows: number; bytes: number }): Promise<BucketOutcome> {
-    try {
-      if (payload.table && !(await this.hasTable(bucket, payload.table))) return { bucket, status: 'skipped' };
-      const remainingMs = payload.deadline - Date.now();
-      if (remainingMs <= 0) {
-        return { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' };
-      }
-      const result = await this.deps.warehouse.query(bucket, payload.sql, {
-        timeoutMs: Math.min(this.options.queryTimeoutMs, remainingMs),
-        maxRows: Math.max(0, budget.rows),
-        maxBytes: Math.max(2, budget.bytes),
-      });
-      return { bucket, status: 'ok', ...result };
-    } catch (error) {
-      // As in a fan-out, one bucket's failure is its own outcome; MotherDuck's messages are already redacted.
-      return { bucket, status: 'error', message: error instanceof JobFailure ? error.message : firstLine(error) };
-    }
-  }
-
-  private async hasTable(bucket: string, table: string): Promise<boolean> {
-    const { tables } = await this.deps.warehouse.schema(bucket);
-    return tables.some((candidate) => candidate.name.toLowerCase() === table.toLowerCase());
   }
 
   async merge(payload: QueryAllMergePayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
@@ -210,7 +165,7 @@ export class QueryAllService {
       } catch {
         continue; // an unreadable database is reported by its chunk; try the next one
       }
-      if (table && !schema.tables.some((candidate) => candidate.name.toLowerCase() === table.toLowerCase())) continue;
+      if (table && !findTable(schema, table)) continue;
       const generated = await this.deps.generators.forBucket(bucket).generate({ question, bucket, schema, deadline });
       return generated.sql;
     }
