@@ -34,7 +34,6 @@ export function startWorkerRuntime(
   });
   const warehouse = createTenantWarehouse(config, warehouseOptions);
   const ask = new AskService(store, warehouse, generators, logger.child({ component: 'ask' }), {
-    workerTimeoutMs: config.workerTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
   });
 
@@ -50,7 +49,6 @@ export function startWorkerRuntime(
   const queryAll = new QueryAllService(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {
-      workerTimeoutMs: config.workerTimeoutMs,
       queryTimeoutMs: config.queryTimeoutMs,
       chunkSize: config.queryAllChunkSize,
       maxRows: config.maxResultRows,

@@ -86,6 +86,11 @@ export class JobStore {
     return this.finish(id, ['status', 'failed', 'error_code', code, 'error_message', message]);
   }
 
+  /** When the job's answer stops counting (epoch ms): its submission plus the worker timeout. */
+  deadlineOf(record: JobRecord): number {
+    return record.submittedAt + this.options.workerTimeoutMs;
+  }
+
   /** Removes a record whose job could not be enqueued, so no half-submitted job is left behind. */
   async remove(id: string): Promise<void> {
     await this.redis.del(this.key(id));

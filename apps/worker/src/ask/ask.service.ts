@@ -5,7 +5,6 @@ import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
 import type { TenantWarehouse } from '@flock/warehouse';
 
 export interface AskServiceOptions {
-  workerTimeoutMs: number;
   queryTimeoutMs: number;
 }
 
@@ -42,7 +41,7 @@ export class AskService {
     try {
       const schema = await this.warehouse.schema(bucket);
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
-      const deadline = record.submittedAt + this.options.workerTimeoutMs;
+      const deadline = this.store.deadlineOf(record);
       let queryStarted = Date.now();
       const { generated, result, attempts } = await generateAndRun(generator, { question, bucket, schema, deadline }, (sql) => {
         // Never let the query outlive the job: what is left of the worker timeout caps it.

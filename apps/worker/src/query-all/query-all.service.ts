@@ -14,7 +14,6 @@ import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehou
 import { combineOutcomes } from './combine';
 
 export interface QueryAllOptions {
-  workerTimeoutMs: number;
   /** Per-bucket query limit, as for ask. */
   queryTimeoutMs: number;
   /** Most buckets per chunk job; chunks are balanced so none is much smaller. */
@@ -57,7 +56,7 @@ export class QueryAllService {
     const record = await this.deps.store.get(jobId);
     if (!record || record.status !== 'processing') return 'skipped';
     try {
-      const deadline = record.submittedAt + this.options.workerTimeoutMs;
+      const deadline = this.deps.store.deadlineOf(record);
       const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, deadline, payload.table) : undefined;
       const sql = generatedSql ?? payload.sql!;
       await this.deps.validator.assertCrossTenantSelect(sql);
