@@ -1,39 +1,49 @@
 /**
- * Execution accuracy of a question engine (the built-in one by default) on the nl-dev question set, scored as
+ * Execution accuracy of a question engine (the built-in one by default), scored as
  * ../shared/nl-dev/README.md defines it: the generated query must return the same rows
- * as the reference on the same bucket (a multiset, ordered only where `ordered`),
- * numbers equal to 1e-6 relative, column names ignored; a listing may add columns;
- * `gold: null` questions must be refused. Both queries run in the real sandbox.
+ * as the reference on the same database (a multiset, ordered only where `ordered`),
+ * numbers equal to 1e-6 relative, column names ignored; an answer may carry extra
+ * columns when some choice of its columns gives the reference; `gold: null` questions
+ * must be refused. Both queries run in the real sandbox.
  *
- *   pnpm eval:nl [--questions FILE] [--buckets example,jec,... | --bucket-count 8] [--min-accuracy 0.95]
- *                [--generator builtin|openai|motherduck]
+ *   pnpm eval:nl [--dataset DIR | --questions FILE] [--buckets a,b | --bucket-count 8]
+ *                [--generator builtin|openai|motherduck] [--min-accuracy 0.95] [--min-precision 0.9]
+ *                [--quiet]
+ *
+ * A dataset is a folder with `questions.jsonl` and, for foreign schemas, `databases/<db>.sql`
+ * (each question names its `db`); without `databases/` the questions run on demo buckets,
+ * as nl-dev does. It prints EX (right / all), precision (right / answered) and the refusal
+ * rate overall, per kind and per database, then every miss with the SQL generated.
  *
  * Another engine is configured from the environment exactly as the worker is
  * (FLOCK_LLM_* or MOTHERDUCK_TOKEN), and gets the worker's self-correction loop.
  *
- * With --min-accuracy it exits 1 below the floor or when any `gold: null` question
- * was answered, so CI fails on a drop.
+ * Below a floor, or when a `gold: null` question was answered, it exits 1 so CI fails.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { bucketNames, createDemoWarehouse, hasEventTables } from '@flock/demo';
 import { JobFailure } from '@flock/errors';
 import { loadConfigOrExit } from '@flock/config';
 import { generateAndRun } from '@flock/sql';
 import { createSqlGenerators } from '../apps/worker/src/sql-generator.factory';
 import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
-import { DEFAULT_QUESTIONS, readQuestions } from './support';
+import { DEFAULT_QUESTIONS, readQuestions, type Question } from './support';
 
 const { values } = parseArgs({
   options: {
-    questions: { type: 'string', default: DEFAULT_QUESTIONS },
+    dataset: { type: 'string' },
+    questions: { type: 'string' },
     buckets: { type: 'string' },
     // The first demo tenants: varied sizes, and one without event tables.
     'bucket-count': { type: 'string', default: '8' },
     'min-accuracy': { type: 'string' },
+    'min-precision': { type: 'string' },
     generator: { type: 'string', default: 'builtin' },
+    quiet: { type: 'boolean', default: false },
   },
 });
 
@@ -54,19 +64,77 @@ function sameRows(got: unknown[][], want: unknown[][], ordered: boolean): boolea
   return true;
 }
 
-/** Listings may carry extra columns: some choice of the generated columns must equal the reference. */
-function sameListing(got: unknown[][], gotWidth: number, want: unknown[][], wantWidth: number): boolean {
+/** Extra columns are allowed: some choice of the generated columns, in the reference's order, must equal it. */
+function sameWithExtraColumns(got: unknown[][], gotWidth: number, want: unknown[][], wantWidth: number, ordered: boolean): boolean {
+  if (got.length !== want.length || gotWidth < wantWidth) return false;
   const choose = (picked: number[]): boolean => {
-    if (picked.length === wantWidth) return sameRows(got.map((row) => picked.map((i) => row[i])), want, false);
+    if (picked.length === wantWidth) return sameRows(got.map((row) => picked.map((i) => row[i])), want, ordered);
     for (let i = 0; i < gotWidth; i++) if (!picked.includes(i) && choose([...picked, i])) return true;
     return false;
   };
   return choose([]);
 }
 
-async function main(): Promise<void> {
-  const questions = readQuestions(values.questions!);
+/** One database the questions run on: a demo bucket, or a dataset's `databases/<db>.sql`. */
+interface Target {
+  bucket: string;
+  questions: Question[];
+}
+
+async function prepareTargets(dir: string): Promise<Target[]> {
+  const datasetDir = values.dataset ? path.resolve(values.dataset) : undefined;
+  const questionsFile = values.questions ?? (datasetDir ? path.join(datasetDir, 'questions.jsonl') : DEFAULT_QUESTIONS);
+  const questions = readQuestions(questionsFile);
+  const databasesDir = datasetDir ? path.join(datasetDir, 'databases') : undefined;
+  if (databasesDir && existsSync(databasesDir)) {
+    const wanted = values.buckets ? new Set(values.buckets.split(',')) : undefined;
+    const targets: Target[] = [];
+    for (const file of readdirSync(databasesDir).filter((f) => f.endsWith('.sql')).sort()) {
+      const db = file.slice(0, -4);
+      if (wanted && !wanted.has(db)) continue;
+      const own = questions.filter((q) => q.db === db);
+      if (own.length === 0) continue;
+      const instance = await DuckDBInstance.create(path.join(dir, `${db}.duckdb`));
+      const connection = await instance.connect();
+      try {
+        await connection.run(readFileSync(path.join(databasesDir, file), 'utf8'));
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+      targets.push({ bucket: db, questions: own });
+    }
+    return targets;
+  }
   const buckets = values.buckets ? values.buckets.split(',') : bucketNames(Number(values['bucket-count']));
+  for (const bucket of buckets) await createDemoWarehouse(dir, bucket);
+  // A reference that needs tables this tenant never had has no answer to match.
+  return buckets.map((bucket) => ({
+    bucket,
+    questions: questions.filter((q) => !(q.gold && /\b(event|attendance)\b/.test(q.gold) && !hasEventTables(bucket))),
+  }));
+}
+
+type Outcome = 'right' | 'wrong' | 'refused';
+
+class Tally {
+  right = 0;
+  wrong = 0;
+  refused = 0;
+  add(outcome: Outcome): void {
+    this[outcome]++;
+  }
+  get total(): number {
+    return this.right + this.wrong + this.refused;
+  }
+  line(label: string, width: number): string {
+    const pct = (n: number, d: number) => (d === 0 ? '   - ' : `${((n / d) * 100).toFixed(1).padStart(5)}%`);
+    const answered = this.right + this.wrong;
+    return `${label.padEnd(width)} EX ${pct(this.right, this.total)} (${this.right}/${this.total})  precision ${pct(this.right, answered)} (${this.right}/${answered})  refused ${pct(this.refused, this.total)}`;
+  }
+}
+
+async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-eval-nl-'));
   // The environment's engine settings, with the engine chosen on the command line.
   const generator = createSqlGenerators(loadConfigOrExit({ ...process.env, FLOCK_SQL_GENERATOR: values.generator })).forBucket('');
@@ -78,16 +146,16 @@ async function main(): Promise<void> {
     defaultQueryLimits: { timeoutMs: 30_000, maxRows: 1_000_000, maxBytes: 512 * 1024 * 1024 },
   });
   try {
-    for (const bucket of buckets) await createDemoWarehouse(dir, bucket);
-    const byKind = new Map<string, { right: number; total: number }>();
+    const targets = await prepareTargets(dir);
+    const overall = new Tally();
+    const byKind = new Map<string, Tally>();
+    const byDb = new Map<string, Tally>();
     const misses: string[] = [];
     let answeredAbstain = 0;
-    for (const bucket of buckets) {
+    for (const { bucket, questions } of targets) {
       const schema = await warehouse.schema(bucket);
       for (const q of questions) {
-        // A reference that needs tables this tenant never had has no answer to match.
-        if (q.gold && /\b(event|attendance)\b/.test(q.gold) && !hasEventTables(bucket)) continue;
-        let right = false;
+        let outcome: Outcome = 'wrong';
         let sql = '';
         let why = '';
         try {
@@ -102,32 +170,53 @@ async function main(): Promise<void> {
               return warehouse.query(bucket, candidate);
             });
             const [got, want] = [run.result, await warehouse.query(bucket, gold)];
-            right =
-              sameRows(got.rows, want.rows, q.ordered ?? false) ||
-              (q.kind === 'list' && sameListing(got.rows, got.columns.length, want.rows, want.columns.length));
-            if (!right) why = `rows differ (got ${got.rows.length}, want ${want.rows.length})`;
+            const ordered = q.ordered ?? false;
+            const right =
+              sameRows(got.rows, want.rows, ordered) ||
+              sameWithExtraColumns(got.rows, got.columns.length, want.rows, want.columns.length, ordered);
+            outcome = right ? 'right' : 'wrong';
+            if (!right) why = `rows differ (got ${got.rows.length}, want ${want.rows.length})\n    gold: ${gold}`;
           }
         } catch (error) {
           if (!(error instanceof JobFailure)) throw error;
-          right = q.gold === null && (error.code === 'generation_failed' || error.code === 'validation_failed');
-          why = `${error.code}: ${error.message}`;
+          const refused = error.code === 'generation_failed' || error.code === 'validation_failed';
+          // A refused `gold: null` question is right; any other refusal is a refusal.
+          outcome = q.gold === null && refused ? 'right' : refused ? 'refused' : 'wrong';
+          why = `${error.code}: ${error.message}${q.gold ? `\n    gold: ${q.gold}` : ''}`;
         }
-        const tally = byKind.get(q.kind) ?? { right: 0, total: 0 };
-        tally.total++;
-        if (right) tally.right++;
-        byKind.set(q.kind, tally);
-        if (!right) misses.push(`  ${bucket}/${q.id} [${q.kind}] ${q.question}\n    sql: ${sql || '(none)'}\n    ${why}`);
+        for (const [map, key] of [
+          [byKind, q.kind],
+          [byDb, q.db ?? bucket],
+        ] as const) {
+          const tally = map.get(key) ?? new Tally();
+          tally.add(outcome);
+          map.set(key, tally);
+        }
+        overall.add(outcome);
+        if (outcome !== 'right') misses.push(`  ${bucket}/${q.id} [${q.kind}] ${outcome}: ${q.question}\n    sql: ${sql || '(none)'}\n    ${why}`);
       }
     }
-    const total = [...byKind.values()].reduce((a, t) => ({ right: a.right + t.right, total: a.total + t.total }), { right: 0, total: 0 });
-    const accuracy = total.right / total.total;
-    console.log(`nl-dev execution accuracy (${generator.name}, buckets: ${buckets.join(', ')})`);
-    console.log(`overall  ${(accuracy * 100).toFixed(1)}%  (${total.right}/${total.total})`);
-    for (const [kind, t] of [...byKind].sort()) console.log(`${kind.padEnd(9)}${((t.right / t.total) * 100).toFixed(1).padStart(5)}%  (${t.right}/${t.total})`);
-    console.log(misses.length ? `misses:\n${misses.join('\n')}` : 'misses: none');
-    const floor = values['min-accuracy'] === undefined ? undefined : Number(values['min-accuracy']);
-    if (floor !== undefined && (accuracy < floor || answeredAbstain > 0)) {
-      console.error(`FAIL: accuracy ${(accuracy * 100).toFixed(1)}% is below the floor of ${(floor * 100).toFixed(1)}%, or a question that must be refused was answered`);
+    const label = values.dataset ? path.basename(path.resolve(values.dataset)) : 'nl-dev';
+    const width = Math.max(9, ...[...byKind.keys(), ...byDb.keys()].map((k) => k.length + 1));
+    console.log(`${label}: execution accuracy of ${generator.name} on ${targets.length} databases`);
+    console.log(overall.line('overall', width));
+    console.log('by kind:');
+    for (const [kind, t] of [...byKind].sort()) console.log(t.line(kind, width));
+    console.log('by database:');
+    for (const [db, t] of [...byDb].sort()) console.log(t.line(db, width));
+    if (!values.quiet) console.log(misses.length ? `misses:\n${misses.join('\n')}` : 'misses: none');
+
+    const accuracy = overall.right / overall.total;
+    const precision = overall.right / Math.max(1, overall.right + overall.wrong);
+    const floor = (name: string) => (values[name as 'min-accuracy'] === undefined ? undefined : Number(values[name as 'min-accuracy']));
+    const failures: string[] = [];
+    const minAccuracy = floor('min-accuracy');
+    const minPrecision = floor('min-precision');
+    if (minAccuracy !== undefined && accuracy < minAccuracy) failures.push(`EX ${(accuracy * 100).toFixed(1)}% is below the floor of ${(minAccuracy * 100).toFixed(1)}%`);
+    if (minPrecision !== undefined && precision < minPrecision) failures.push(`precision ${(precision * 100).toFixed(1)}% is below the floor of ${(minPrecision * 100).toFixed(1)}%`);
+    if ((minAccuracy !== undefined || minPrecision !== undefined) && answeredAbstain > 0) failures.push(`${answeredAbstain} questions that must be refused were answered`);
+    if (failures.length > 0) {
+      console.error(`FAIL (${label}): ${failures.join('; ')}`);
       process.exitCode = 1;
     }
   } finally {

@@ -6,6 +6,8 @@ export const DEFAULT_QUESTIONS = path.resolve(__dirname, '../../shared/nl-dev/qu
 
 export interface Question {
   id: string;
+  /** The database a foreign-schema question runs on (`databases/<db>.sql`); absent for demo buckets. */
+  db?: string;
   kind: string;
   question: string;
   gold: string | null;
