@@ -16,6 +16,8 @@ describe('isWriteRequest', () => {
     'Truncate attendance',
     'Add a column for phone numbers',
     'Show the members and then delete them',
+    'List the orders and create a backup',
+    'Show the orders and email them',
     'select 1; DROP TABLE member',
     'insert into member values (1)',
     'UPDATE payment SET amount = 0',
@@ -31,6 +33,9 @@ describe('isWriteRequest', () => {
     'Show members who updated their email',
     'List the removed items',
     'What is the total?',
+    // A write verb that is also a noun, after "and": a column, not a command.
+    'What are the distinct states and create time of all votes?',
+    'List the names and email addresses of all customers',
   ])('reads %p', (question) => {
     expect(isWrite(question)).toBe(false);
   });

@@ -9,6 +9,12 @@ import type { Token } from './tokenize';
 /** Words that introduce a clause whose verb may be a command: "and then delete ...". */
 const CLAUSE_STARTS = new Set(['and', 'then', 'also', 'please', 'to']);
 
+/** Words that follow a verb's object, not a noun's modifier: "delete them", "create a", "email all". */
+const OBJECT_STARTS = new Set(['the', 'a', 'an', 'all', 'every', 'each', 'any', 'some', 'them', 'it', 'this', 'that', 'these', 'those', 'everything', 'everyone', 'my', 'our', 'their', 'me', 'us']);
+
+/** Write verbs that are just as often nouns naming data: "email addresses", "create time", "text length". */
+const NOUN_LIKE_VERBS = new Set(['email', 'text', 'call', 'message', 'book', 'label', 'tag', 'flag', 'post', 'charge', 'credit', 'debit', 'create', 'update', 'record', 'order', 'transfer', 'copy', 'import', 'export', 'load', 'close', 'open', 'switch', 'shift', 'turn', 'discount', 'award', 'schedule', 'lock', 'fill']);
+
 export function isWriteRequest(question: string, tokens: Token[]): boolean {
   if (SQL_WRITE_PATTERN.test(question)) return true;
   const words = tokens.filter((t) => t.kind === 'word').map((t) => t.lower);
@@ -29,6 +35,8 @@ function isCommand(words: string[], at: number): boolean {
   const next = words[at + 1];
   const readAfter = READ_AFTER_VERB[verb];
   if (readAfter && next !== undefined && readAfter.has(next)) return false;
+  // "create time of all votes", "email addresses": a noun followed by what it modifies.
+  if (NOUN_LIKE_VERBS.has(verb) && next !== undefined && !OBJECT_STARTS.has(next) && at > 0) return false;
   return true;
 }
 
