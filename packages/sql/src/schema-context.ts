@@ -34,6 +34,11 @@ export interface ColumnInfo {
    * first. Absent when the column has too many distinct values to list.
    */
   values?: string[];
+  /**
+   * For other text columns (names, cities, codes): their distinct values up to a cap, so a
+   * value the question names can be found; absent when there are more than the cap.
+   */
+  lookup?: string[];
 }
 
 export type ColumnKind = 'integer' | 'decimal' | 'float' | 'text' | 'boolean' | 'date' | 'timestamp' | 'other';

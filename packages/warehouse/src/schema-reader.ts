@@ -5,6 +5,13 @@ import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/sq
 const MAX_LISTED_VALUES = 50;
 /** So few distinct values are a category whatever the table size (a 5-row table with 4 categories). */
 const ALWAYS_LISTED_VALUES = 8;
+/**
+ * Other text columns with at most this many distinct values keep them for lookups of a
+ * name the question types ("Kyle", "Port Chelsea"): about 100 kB a column at most.
+ */
+const MAX_LOOKUP_VALUES = 5000;
+/** Longer values are prose, not something a question names. */
+const MAX_LOOKUP_LENGTH = 80;
 
 /**
  * Reads what a SQL generator may know about a warehouse from the warehouse itself:
@@ -73,9 +80,19 @@ async function listValues(connection: DuckDBConnection, table: TableInfo, column
   );
   // A column whose values are mostly unique (names, emails) is an identifier, not a
   // category: listing it would turn ordinary words in questions into bogus filters.
-  if (rows.length > MAX_LISTED_VALUES) return;
-  if (rows.length > ALWAYS_LISTED_VALUES && rows.length * 2 > table.rowCount) return;
-  column.values = rows.map(([value]) => String(value));
+  if (rows.length <= MAX_LISTED_VALUES && (rows.length <= ALWAYS_LISTED_VALUES || rows.length * 2 <= table.rowCount)) {
+    column.values = rows.map(([value]) => String(value));
+    return;
+  }
+  // Its values are still what a question names by hand; they are matched only when
+  // written as names (capitalised, quoted, several words), never as ordinary words.
+  const names = await rowsOf(
+    connection,
+    `SELECT DISTINCT ${quote(column.name)} AS v FROM ${quote(table.name)}
+      WHERE ${quote(column.name)} IS NOT NULL AND length(${quote(column.name)}) <= ${MAX_LOOKUP_LENGTH}
+      ORDER BY 1 LIMIT ${MAX_LOOKUP_VALUES + 1}`,
+  );
+  if (names.length > 0 && names.length <= MAX_LOOKUP_VALUES) column.lookup = names.map(([value]) => String(value));
 }
 
 async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {

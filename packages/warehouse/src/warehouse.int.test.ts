@@ -168,11 +168,24 @@ describe('schema', () => {
       ['tier', 'text'],
     ]);
     expect(team.columns.find((c) => c.name === 'tier')!.values).toEqual(['silver', 'gold']);
-    // Mostly-unique text is an identifier, not a category.
-    expect(team.columns.find((c) => c.name === 'name')!.values).toBeUndefined();
+    // Mostly-unique text is an identifier, not a category; its values are kept for lookups only.
+    const names = team.columns.find((c) => c.name === 'name')!;
+    expect(names.values).toBeUndefined();
+    expect(names.lookup).toHaveLength(40);
+    expect(team.columns.find((c) => c.name === 'tier')!.lookup).toBeUndefined();
     expect(score.foreignKeys).toEqual([{ columns: ['team_id'], referencedTable: 'team', referencedColumns: ['id'] }]);
     expect(score.columns.map((c) => c.kind)).toEqual(['integer', 'integer', 'decimal', 'timestamp', 'boolean']);
     expect(await warehouse.schema('alpha')).toBe(schema);
+  });
+
+  it('keeps no lookup values for a column with more distinct values than the cap, or for prose', async () => {
+    await writeDuckDb(
+      path.join(dir, 'wide.duckdb'),
+      "CREATE TABLE t AS SELECT 'name ' || i AS label, repeat('x', 100) || i AS note FROM range(6000) r(i);",
+    );
+    const [t] = (await warehouse.schema('wide')).tables;
+    expect(t!.columns.find((c) => c.name === 'label')!.lookup).toBeUndefined();
+    expect(t!.columns.find((c) => c.name === 'note')!.lookup).toBeUndefined();
   });
 
   it('lists the values of a category column even in a tiny table', async () => {
