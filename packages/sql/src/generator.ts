@@ -30,6 +30,11 @@ export interface GeneratedSql {
   sql: string;
   /** One English sentence saying what the SQL computes, for `meta.explanation`. */
   explanation?: string;
+  /**
+   * Words of the question the answer does not use because they only say a row exists or
+   * took part ("produced", "released"); reported as `meta.ignored` so nothing is dropped silently.
+   */
+  ignored?: string[];
 }
 
 /**

@@ -61,6 +61,7 @@ export class AskService {
           total_rows: result.totalRows,
           truncated: result.truncated,
           ...(generated.explanation ? { explanation: generated.explanation } : {}),
+          ...(generated.ignored?.length ? { ignored: generated.ignored } : {}),
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
           execution_time_ms: executionMs,

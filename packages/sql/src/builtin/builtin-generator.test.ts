@@ -193,7 +193,7 @@ describe('more question shapes on the demo warehouse', () => {
     ['How many countries do members come from?', 'SELECT count(DISTINCT country) AS country_count FROM member'],
     ['What is the most common country?', 'SELECT country FROM member GROUP BY country ORDER BY count(*) DESC, country LIMIT 1'],
     ['Top 3 countries by number of members', 'SELECT country FROM member GROUP BY country ORDER BY count(*) DESC, country LIMIT 3'],
-    ['Which status has the fewest members?', 'SELECT status FROM member GROUP BY status ORDER BY count(*) ASC, status LIMIT 1'],
+    ['Which status has the fewest members?', 'SELECT status FROM member GROUP BY status ORDER BY count(*), status LIMIT 1'],
     ['Show the 5 largest payments', 'SELECT * FROM payment ORDER BY amount DESC, id LIMIT 5'],
     ['Who joined first?', 'SELECT first_name, last_name FROM member ORDER BY joined_at ASC, id LIMIT 1'],
     ['Which year had the highest total payments?', 'SELECT year(paid_at) AS year FROM payment GROUP BY year(paid_at) ORDER BY sum(amount) DESC, 1 LIMIT 1'],

@@ -7,6 +7,7 @@ import { render } from './render';
 import { schemaIndex } from './schema-index';
 import { tokenize } from './tokenize';
 import { isWriteRequest } from './write-intent';
+import { readSingleTable } from './clause/reader';
 
 /**
  * A deterministic, offline semantic parser: SchemaContext in, one SELECT out. All it
@@ -44,6 +45,12 @@ export function generateSql(question: string, schema: SchemaContext): GeneratedS
     throw new GenerationFailedError('Could not generate a query for that question: this warehouse has no tables yet.');
   }
   const index = schemaIndex(schema);
+  // Single-table questions first: the clause reader accounts for every word itself.
+  const reading = readSingleTable(text, index);
+  if (reading.ok) return { sql: reading.sql, explanation: reading.explanation, ...(reading.ignored.length > 0 ? { ignored: reading.ignored } : {}) };
+  // A value two columns hold is ambiguous for any engine: say so rather than let the planner pick one.
+  if (reading.definite) throw new GenerationFailedError(`Could not generate a query for that question: ${reading.reason}.`);
+  // Joins, time grains and rankings across tables: the planner, held to the same ledger.
   const plan = interpret(parseItems(tokens, index), index);
   return render(plan, index);
 }

@@ -1,0 +1,189 @@
+/**
+ * Mentions: which stretches of the question name a table, a column or a value, scored by
+ * how sure the match is. Names are compared word by word on stems, with the forms real
+ * schemas use: abbreviations (`IndepYear` ↔ "independence year"), run-together words
+ * (`Highschooler` ↔ "high schooler"), the table's own name left off a column
+ * (`concert_Name` ↔ "name"), and one-letter typos in long words. Nothing here knows any
+ * particular schema.
+ */
+import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
+
+import { spell } from './similarity';
+import { STRUCTURAL_WORDS, FUNCTION_WORDS, TABLE_FILLER_PARTS } from './vocabulary';
+import { valueIndex } from './value-index';
+import type { Word } from './words';
+
+export type Meaning =
+  | { k: 'table'; table: TableEntry; score: number }
+  | { k: 'column'; column: ColumnEntry; score: number }
+  | { k: 'value'; column: ColumnEntry; value: string; score: number };
+
+/** The longest stretch of words one name is matched over. */
+const MAX_SPAN = 4;
+
+/** The word lists a column is known by, each with how fully it names the column. */
+function columnForms(column: ColumnEntry): [string[], number][] {
+  const forms: [string[], number][] = [[column.parts, 1]];
+  const tableStems = column.table.stems;
+  const ownPrefix = column.parts.length > tableStems.length && tableStems.every((s, i) => column.parts[i] === s);
+  if (column.isKey) {
+    // A key is named whole ("student id"), or as "id" in its own table (`PetID` in `Pets`);
+    // `student_id` alone is how a row of a student is named elsewhere: "each student".
+    const linked = column.table.parents.some((link) => link.childColumns.includes(column.name));
+    if (ownPrefix) forms.push([column.parts.slice(tableStems.length), 0.95]);
+    // A link to a known parent is left to the planner, which can show the parent's name instead of an id.
+    else if (column.parts.length === 2 && column.parts[1] === 'id' && !linked) forms.push([[column.parts[0]!], 0.7]);
+    return forms;
+  }
+  const meaningful = column.meaningful;
+  if (meaningful.join(' ') !== column.parts.join(' ')) forms.push([meaningful, 0.95]);
+  // `concert_Name` in `concert` is "name"; `Singer_ID` in `singer` is "id".
+  if (ownPrefix) forms.push([column.parts.slice(tableStems.length), 0.95]);
+  // The head and its closest modifiers: `Song_release_year` is a "release year" and a "year".
+  for (let k = meaningful.length - 1; k >= 1; k--) forms.push([meaningful.slice(-k), 0.55 + 0.1 * k]);
+  // "form of government" is `GovernmentForm`: English puts a modifier after "of".
+  if (meaningful.length === 2) forms.push([[meaningful[1]!, 'of', meaningful[0]!], 0.95]);
+  return forms;
+}
+
+/**
+ * A column's leading word alone ("government" for `GovernmentForm`), only when no other
+ * column of its table starts with it: `Song_Name` and `Song_release_year` share "song".
+ */
+function modifierForms(table: TableEntry): Map<ColumnEntry, [string[], number][]> {
+  const out = new Map<ColumnEntry, [string[], number][]>();
+  const firsts = new Map<string, ColumnEntry[]>();
+  for (const column of table.columns) {
+    if (column.isKey || column.meaningful.length < 2) continue;
+    const first = column.meaningful[0]!;
+    if (table.stems.includes(first)) continue;
+    firsts.set(first, [...(firsts.get(first) ?? []), column]);
+  }
+  for (const [first, columns] of firsts) if (columns.length === 1) out.set(columns[0]!, [[[first], 0.65]]);
+  return out;
+}
+
+function tableForms(table: TableEntry): [string[], number][] {
+  const forms: [string[], number][] = [[table.stems, 1]];
+  const meaningful = table.stems.filter((s) => !TABLE_FILLER_PARTS.has(s));
+  if (meaningful.length > 0 && meaningful.length < table.stems.length) forms.push([meaningful, 0.95]);
+  if (meaningful.length > 1) forms.push([meaningful.slice(-1), 0.7]);
+  return forms;
+}
+
+interface NameForms {
+  tables: { table: TableEntry; forms: [string[], number][] }[];
+  columns: { column: ColumnEntry; forms: [string[], number][] }[];
+}
+
+const formsCache = new WeakMap<SchemaIndex, NameForms>();
+
+function nameForms(index: SchemaIndex): NameForms {
+  let forms = formsCache.get(index);
+  if (!forms) {
+    forms = {
+      tables: index.tables.map((table) => ({ table, forms: tableForms(table) })),
+      columns: index.tables.flatMap((table) => {
+        const modifiers = modifierForms(table);
+        return table.columns.map((column) => ({ column, forms: [...columnForms(column), ...(modifiers.get(column) ?? [])] }));
+      }),
+    };
+    formsCache.set(index, forms);
+  }
+  return forms;
+}
+
+/** Every meaning of the words `from` up to `to`, best first. */
+export function meaningsOf(words: Word[], from: number, to: number, index: SchemaIndex): Meaning[] {
+  const span = words.slice(from, to);
+  if (span.length === 0 || span.some((w) => w.kind === 'date')) return [];
+  const first = span[0]!;
+  const last = span[span.length - 1]!;
+  const out: Meaning[] = [];
+  if (first.kind === 'quoted') {
+    if (span.length === 1) for (const ref of valueIndex(index).lookup(first.raw, true)) out.push({ k: 'value', ...ref, score: 1 });
+    return out;
+  }
+  // A stretch never starts or ends on a function word ("the type" is "type"); "US" is a name, not "us".
+  const isFunction = (w: Word) => FUNCTION_WORDS.has(w.lower) && !(w.proper && w.raw.length > 1 && w.raw === w.raw.toUpperCase());
+  if (isFunction(first) || isFunction(last)) return out;
+  if (span.some((w) => w.kind === 'quoted')) return out;
+  // Numbers may be part of a name (`line_1`), never all of it.
+  const named = first.kind === 'word' && span.every((w) => w.kind === 'word' || w.kind === 'number');
+  if (named && !(span.length === 1 && STRUCTURAL_WORDS.has(first.lower))) {
+    const stems = span.map((w) => w.stem);
+    const forms = nameForms(index);
+    for (const { table, forms: list } of forms.tables) {
+      const score = Math.max(0, ...list.map(([name, weight]) => spell(stems, name) * weight));
+      if (score >= 0.5) out.push({ k: 'table', table, score });
+    }
+    for (const { column, forms: list } of forms.columns) {
+      const score = Math.max(0, ...list.map(([name, weight]) => spell(stems, name) * weight));
+      if (score >= 0.5) out.push({ k: 'column', column, score });
+    }
+  }
+  const text = span.map((w) => w.raw).join(' ');
+  // Names, cities and codes are matched when written as such: capitalised, several words, or a code.
+  const asName = span.length > 1 || first.proper || /\d/.test(text);
+  for (const ref of valueIndex(index).lookup(text, asName)) out.push({ k: 'value', ...ref, score: ref.listed ? 1 : 0.9 });
+  // On a tie a column beats its table: in `Allergy_Type`, "allergy type" is the column `AllergyType`.
+  const rank = { column: 0, value: 1, table: 2 } as const;
+  return out.sort((a, b) => b.score - a.score || rank[a.k] - rank[b.k]);
+}
+
+export type Element =
+  | { k: 'word'; word: Word; at: number }
+  | { k: 'mention'; meaning: Meaning; text: string; at: number; length: number; others: Meaning[] };
+
+/** How much a mention of each kind says about which table the question is on. */
+const KIND_WEIGHT = { table: 1.5, value: 1.2, column: 1 } as const;
+/** A word that names only another table's things counts against this table. */
+const FOREIGN_PENALTY = 1;
+
+/**
+ * The question as elements for one table: the segmentation into stretches that explains
+ * the most of it (each stretch scored by its best meaning in `table`, times its length);
+ * a word that only names another table's things is kept with that meaning so the ledger
+ * can say it cannot be used here.
+ */
+export function elementsFor(words: Word[], table: TableEntry, index: SchemaIndex): { elements: Element[]; score: number } {
+  const n = words.length;
+  const best: { score: number; length: number; meaning?: Meaning; others: Meaning[] }[] = new Array(n + 1);
+  best[n] = { score: 0, length: 0, others: [] };
+  for (let i = n - 1; i >= 0; i--) {
+    const single = meaningsOf(words, i, i + 1, index);
+    const foreign = single[0] && single[0].score >= 0.9 && !single.some((m) => tableOf(m) === table) ? single[0] : undefined;
+    let choice = foreign
+      ? { score: best[i + 1]!.score - FOREIGN_PENALTY, length: 1, meaning: foreign, others: single.slice(1) }
+      : { score: best[i + 1]!.score, length: 1, others: [] as Meaning[] };
+    for (let length = 1; length <= Math.min(MAX_SPAN, n - i); length++) {
+      const meanings = length === 1 ? single : meaningsOf(words, i, i + length, index);
+      const own = meanings.find((m) => tableOf(m) === table);
+      if (!own) continue;
+      // Several words naming one thing say more than the same words naming several things.
+      const score = KIND_WEIGHT[own.k] * own.score * (1.5 * length - 0.5) + best[i + length]!.score;
+      // Ties go to the longer stretch: "student id" is one column, not a table and a word.
+      if (score > choice.score || (score === choice.score && length > choice.length)) {
+        choice = { score, length, meaning: own, others: meanings.filter((m) => m !== own) };
+      }
+    }
+    best[i] = choice;
+  }
+  const elements: Element[] = [];
+  for (let i = 0; i < n; ) {
+    const step = best[i]!;
+    if (step.meaning) {
+      const text = words.slice(i, i + step.length).map((w) => w.raw).join(' ');
+      elements.push({ k: 'mention', meaning: step.meaning, text, at: i, length: step.length, others: step.others });
+    } else {
+      elements.push({ k: 'word', word: words[i]!, at: i });
+    }
+    i += step.length;
+  }
+  return { elements, score: best[0]!.score };
+}
+
+export function tableOf(meaning: Meaning): TableEntry {
+  return meaning.k === 'table' ? meaning.table : meaning.column.table;
+}
+

@@ -1,0 +1,115 @@
+import { GenerationFailedError } from '@flock/errors';
+import type { ColumnInfo } from '../../schema-context';
+import { generateSql } from '../builtin-generator';
+import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
+
+/**
+ * The shapes issue 9 names, on a warehouse of our own making that shares no name with
+ * the demo or any benchmark: terse column names, an integer year, a ratio column, names
+ * only findable through the lookup values, and one value held by two columns.
+ */
+const withLookup = (column: ColumnInfo, lookup: string[]): ColumnInfo => ({ ...column, lookup });
+
+const racing = schema(
+  table(
+    'driver',
+    6,
+    [
+      col('driver_id', 'INTEGER'),
+      withLookup(col('full_name', 'VARCHAR'), ['Ana Lima', 'Bo Berg', 'Cy Otieno', 'Di Rojas', 'Ed Hale', 'Flo Nakamura']),
+      col('nationality', 'VARCHAR', ['Kenya', 'Chile', 'Norway']),
+      col('Age', 'INTEGER'),
+      col('DebutYear', 'INTEGER'),
+      col('wins', 'INTEGER'),
+      col('podium_ratio', 'DOUBLE'),
+      col('is_retired', 'BOOLEAN'),
+      col('home_city', 'VARCHAR', ['Santiago', 'Nairobi', 'Oslo']),
+      col('team_city', 'VARCHAR', ['Santiago', 'Bergen']),
+    ],
+    { primaryKey: ['driver_id'] },
+  ),
+  table('circuit', 4, [col('circuit_id', 'INTEGER'), col('circuit_name', 'VARCHAR'), col('length_km', 'DOUBLE'), col('opened', 'INTEGER')], {
+    primaryKey: ['circuit_id'],
+  }),
+);
+
+const sql = (question: string) => generateSql(question, racing).sql;
+
+function refusal(question: string): string {
+  try {
+    generateSql(question, racing);
+  } catch (error) {
+    if (error instanceof GenerationFailedError) return error.message;
+    throw error;
+  }
+  throw new Error(`expected a refusal for ${JSON.stringify(question)}`);
+}
+
+describe('the clause reader on a schema of its own', () => {
+  it.each([
+    // Several outputs and aggregates at once.
+    [
+      'What is the average, minimum and maximum age of drivers from Kenya?',
+      `SELECT avg("Age") AS average_age, min("Age") AS min_age, max("Age") AS max_age FROM driver WHERE nationality = 'Kenya'`,
+    ],
+    ['Show the full name, nationality and age of every driver.', 'SELECT full_name, nationality, "Age" FROM driver'],
+    // "for each X" as GROUP BY.
+    ['What is the average age for each nationality?', 'SELECT nationality, avg("Age") AS average_age FROM driver GROUP BY nationality ORDER BY average_age DESC, nationality'],
+    ['How many drivers are there for each home city?', 'SELECT home_city, count(*) AS count FROM driver GROUP BY home_city ORDER BY count DESC, home_city'],
+    // Count conditions as HAVING, never as a row filter.
+    ['Show the nationalities shared by at least two drivers.', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 2'],
+    ['Which nationalities have 3 or more drivers?', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 3'],
+    // Order words.
+    ['List the full names of drivers in descending order of age.', 'SELECT full_name FROM driver ORDER BY "Age" DESC'],
+    ['List the full names of drivers in alphabetical order.', 'SELECT full_name FROM driver ORDER BY full_name'],
+    ['Show full name and wins of drivers ordered by wins from the highest to the lowest.', 'SELECT full_name, wins FROM driver ORDER BY wins DESC'],
+    // Superlatives resolved to a column.
+    ['What is the full name of the youngest driver?', 'SELECT full_name FROM driver ORDER BY "Age", driver_id LIMIT 1'],
+    ['Show the full names of the 2 oldest drivers.', 'SELECT full_name FROM driver ORDER BY "Age" DESC, driver_id LIMIT 2'],
+    ['What is the full name of the driver with the most wins?', 'SELECT full_name FROM driver ORDER BY wins DESC, driver_id LIMIT 1'],
+    // Negation.
+    ['Which drivers are not from Chile?', "SELECT full_name FROM driver WHERE nationality <> 'Chile'"],
+    ['How many drivers are not retired?', 'SELECT count(*) AS count FROM driver WHERE NOT is_retired'],
+    // An integer year column, abbreviated in its name.
+    ['How many drivers had their debut year after 2015?', 'SELECT count(*) AS count FROM driver WHERE "DebutYear" > 2015'],
+    // `*_id` columns and a name found only among the lookup values, several words long.
+    ['What is the driver id of Ana Lima?', "SELECT driver_id FROM driver WHERE full_name = 'Ana Lima'"],
+    // "ratio" in a column name is that column, not a request to compute a ratio.
+    ['What is the average podium ratio of Norwegian drivers?', undefined],
+    ['What is the podium ratio of the driver named Bo Berg?', "SELECT podium_ratio FROM driver WHERE full_name = 'Bo Berg'"],
+    // OR between two conditions on different columns.
+    ['List drivers with more than 10 wins or older than 40.', 'SELECT full_name FROM driver WHERE (wins > 10 OR "Age" > 40)'],
+    // A one-letter slip in a long name still finds it.
+    ['How many drivers come from Norwey?', "SELECT count(*) AS count FROM driver WHERE nationality = 'Norway'"],
+  ])('%s', (question, expected) => {
+    if (expected === undefined) {
+      // Pertainyms ("Norwegian" → Norway) are not known yet: refused, never answered without the filter.
+      expect(refusal(question)).toMatch(/'Norwegian'/);
+      return;
+    }
+    expect(sql(question)).toBe(expected);
+  });
+
+  it('refuses a question with words it cannot place, naming them', () => {
+    expect(refusal('What is the average age of drivers who like jazz?')).toMatch(/'jazz'/);
+  });
+
+  it('refuses a value two columns hold, naming both', () => {
+    expect(refusal('How many drivers are from Santiago?')).toMatch(/driver\.home_city and driver\.team_city/);
+    // Named with its column, the same value is placed.
+    expect(sql('How many drivers have the home city Santiago?')).toBe("SELECT count(*) AS count FROM driver WHERE home_city = 'Santiago'");
+  });
+
+  it('says in meta which words it did not use, and why the answer still holds', () => {
+    const answer = generateSql('How many circuits were opened after 1990?', racing);
+    expect(answer.sql).toBe('SELECT count(*) AS count FROM circuit WHERE opened > 1990');
+    const happened = generateSql('How many drivers happened to be retired?', racing);
+    expect(happened.ignored).toEqual(['happened']);
+    expect(happened.explanation).toBe("Counts driver rows where is_retired is true (not used: 'happened').");
+  });
+
+  it('never reads a name typed in lower case as a value of a name column', () => {
+    // "lima" is not capitalised, so it stays an ordinary word rather than a bogus filter.
+    expect(refusal('How many drivers like lima beans?')).toMatch(/could not be placed/);
+  });
+});

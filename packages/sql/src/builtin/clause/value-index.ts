@@ -1,0 +1,75 @@
+/**
+ * Values the question may name, from the data: the listed values of category columns
+ * (`values`) and the bounded sample of names, cities and codes of the others (`lookup`),
+ * read with the schema and cached with it until the warehouse file changes. Matching is
+ * case-insensitive, on word stems (so plurals meet), and forgives one slip in a long word.
+ */
+import type { ColumnEntry, SchemaIndex } from '../schema-index';
+import { stem } from '../tokenize';
+import { editDistanceAtMostOne } from './similarity';
+
+export interface ValueRef {
+  column: ColumnEntry;
+  /** Spelled exactly as in the data. */
+  value: string;
+  /** A category value (few distinct values), rather than one of many names. */
+  listed: boolean;
+}
+
+export interface ValueIndex {
+  /** Values spelled by `text`; names (not listed values) only when `asName`. */
+  lookup(text: string, asName: boolean): ValueRef[];
+}
+
+/** Words of a value or of question text, as keys: lower case, possessive 's gone, stemmed. */
+export function valueKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/['’]s\b/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map(stem)
+    .join(' ');
+}
+
+const cache = new WeakMap<SchemaIndex, ValueIndex>();
+
+export function valueIndex(index: SchemaIndex): ValueIndex {
+  let built = cache.get(index);
+  if (!built) {
+    built = buildValueIndex(index);
+    cache.set(index, built);
+  }
+  return built;
+}
+
+function buildValueIndex(index: SchemaIndex): ValueIndex {
+  const byKey = new Map<string, ValueRef[]>();
+  const add = (column: ColumnEntry, value: string, listed: boolean) => {
+    const key = valueKey(value);
+    if (key.length < 2) return;
+    const list = byKey.get(key) ?? [];
+    if (!list.some((r) => r.column === column && r.value === value)) list.push({ column, value, listed });
+    byKey.set(key, list);
+  };
+  for (const table of index.tables) {
+    for (const column of table.columns) {
+      for (const value of column.info.values ?? []) add(column, value, true);
+      for (const value of column.info.lookup ?? []) add(column, value, false);
+    }
+  }
+  const keys = [...byKey.keys()];
+  return {
+    lookup(text, asName) {
+      const key = valueKey(text);
+      if (key.length < 2) return [];
+      let refs = byKey.get(key);
+      if (!refs && asName && key.length >= 6) {
+        // "Carribean" for Caribbean: one slip in a long name still names it.
+        const near = keys.filter((k) => k[0] === key[0] && editDistanceAtMostOne(k, key));
+        if (near.length === 1) refs = byKey.get(near[0]!);
+      }
+      return (refs ?? []).filter((r) => r.listed || asName);
+    },
+  };
+}
