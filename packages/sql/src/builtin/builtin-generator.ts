@@ -8,6 +8,8 @@ import { schemaIndex } from './schema-index';
 import { tokenize } from './tokenize';
 import { isWriteRequest } from './write-intent';
 import { readSingleTable } from './clause/reader';
+import { readWords } from './clause/words';
+import { unexplainedWords } from './plan-ledger';
 
 /**
  * A deterministic, offline semantic parser: SchemaContext in, one SELECT out. All it
@@ -52,5 +54,11 @@ export function generateSql(question: string, schema: SchemaContext): GeneratedS
   if (reading.definite) throw new GenerationFailedError(`Could not generate a query for that question: ${reading.reason}.`);
   // Joins, time grains and rankings across tables: the planner, held to the same ledger.
   const plan = interpret(parseItems(tokens, index), index);
+  const unexplained = unexplainedWords(readWords(text), plan);
+  if (unexplained.length > 0) {
+    throw new GenerationFailedError(
+      `Could not generate a query for that question: ${unexplained.map((w) => `'${w}'`).join(', ')} could not be placed in a query, and answering without ${unexplained.length === 1 ? 'it' : 'them'} would answer a different question.`,
+    );
+  }
   return render(plan, index);
 }

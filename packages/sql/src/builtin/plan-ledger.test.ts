@@ -1,0 +1,38 @@
+import { GenerationFailedError } from '@flock/errors';
+import { generateSql } from './builtin-generator';
+import { interpret } from './interpret';
+import { parseItems } from './parse';
+import { readWords } from './clause/words';
+import { unexplainedWords } from './plan-ledger';
+import { schemaIndex } from './schema-index';
+import { librarySchema, shopSchema } from './test-fixtures/other-schemas.fixture';
+import { tokenize } from './tokenize';
+
+/** What the planner alone makes of a question, and the words that plan leaves unexplained. */
+function planned(question: string, schema = librarySchema()) {
+  const index = schemaIndex(schema);
+  return unexplainedWords(readWords(question), interpret(parseItems(tokenize(question), index), index));
+}
+
+describe('the planner ledger', () => {
+  it.each([
+    // The planner drops these words; answering would give a different figure with no warning.
+    ['How many loans were returned late?', librarySchema(), ['late']],
+    ['Which genre has the most loans by students?', librarySchema(), ['students']],
+    ['How many orders per status for premium customers?', shopSchema(), ['premium', 'customers']],
+  ])('finds what the plan of %p leaves out', (question, schema, words) => {
+    expect(planned(question, schema)).toEqual(words);
+    expect(() => generateSql(question, schema)).toThrow(GenerationFailedError);
+    expect(() => generateSql(question, schema)).toThrow(new RegExp(words.map((w) => `'${w}'`).join(', ')));
+  });
+
+  it.each([
+    'Which book has the most loans?',
+    'How many unreturned loans are there?',
+    'Total fee paid for Fantasy books',
+    'How many loans in March 2023?',
+    'Average fee per genre',
+  ])('explains every word of %p', (question) => {
+    expect(planned(question)).toEqual([]);
+  });
+});
