@@ -10,6 +10,7 @@ import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
 
 import { spell } from './similarity';
 import { STRUCTURAL_WORDS, FUNCTION_WORDS, TABLE_FILLER_PARTS } from './vocabulary';
+import { wordnet } from '../language/wordnet';
 import { valueIndex } from './value-index';
 import type { Word } from './words';
 
@@ -125,7 +126,14 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
   const text = span.map((w) => w.raw).join(' ');
   // Names, cities and codes are matched when written as such: capitalised, several words, or a code.
   const asName = span.length > 1 || first.proper || /\d/.test(text);
-  for (const ref of valueIndex(index).lookup(text, asName)) out.push({ k: 'value', ...ref, score: ref.listed ? 1 : 0.9 });
+  const values = valueIndex(index);
+  for (const ref of values.lookup(text, asName)) out.push({ k: 'value', ...ref, score: ref.listed ? 1 : 0.9 });
+  if (span.length === 1 && first.kind === 'word' && first.lower.length >= 4 && !out.some((m) => m.k === 'value')) {
+    // "French singers", "Asian countries": the place an adjective pertains to, when the data holds it.
+    for (const noun of wordnet.pertainyms(first.lower)) {
+      for (const ref of values.lookup(noun, true)) out.push({ k: 'value', ...ref, score: 0.85 });
+    }
+  }
   // On a tie a column beats its table: in `Allergy_Type`, "allergy type" is the column `AllergyType`.
   const rank = { column: 0, value: 1, table: 2 } as const;
   return out.sort((a, b) => b.score - a.score || rank[a.k] - rank[b.k]);

@@ -75,18 +75,14 @@ describe('the clause reader on a schema of its own', () => {
     // `*_id` columns and a name found only among the lookup values, several words long.
     ['What is the driver id of Ana Lima?', "SELECT driver_id FROM driver WHERE full_name = 'Ana Lima'"],
     // "ratio" in a column name is that column, not a request to compute a ratio.
-    ['What is the average podium ratio of Norwegian drivers?', undefined],
+    // "Norwegian" pertains to Norway (WordNet), a value of the data.
+    ['What is the average podium ratio of Norwegian drivers?', `SELECT avg(podium_ratio) AS average_podium_ratio FROM driver WHERE nationality = 'Norway'`],
     ['What is the podium ratio of the driver named Bo Berg?', "SELECT podium_ratio FROM driver WHERE full_name = 'Bo Berg'"],
     // OR between two conditions on different columns.
     ['List drivers with more than 10 wins or older than 40.', 'SELECT full_name FROM driver WHERE (wins > 10 OR "Age" > 40)'],
     // A one-letter slip in a long name still finds it.
     ['How many drivers come from Norwey?', "SELECT count(*) AS count FROM driver WHERE nationality = 'Norway'"],
   ])('%s', (question, expected) => {
-    if (expected === undefined) {
-      // Pertainyms ("Norwegian" → Norway) are not known yet: refused, never answered without the filter.
-      expect(refusal(question)).toMatch(/'Norwegian'/);
-      return;
-    }
     expect(sql(question)).toBe(expected);
   });
 
