@@ -22,6 +22,7 @@ import {
   NEGATIONS,
   POST_COMPARISONS,
   REVERSING_WORDS,
+  SOFT_WORDS,
   SUPERLATIVES,
   YEAR_COMPARISONS,
   type Dimension,
@@ -381,6 +382,13 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   }
 
   // --- Row conditions on values and literals.
+  // "Gelderland district": a value followed by its own column's name.
+  s.apply(new RegExp(` (?:(${NEG}) )?${V} ${C} `), (m) => {
+    const column = col(m.element(3));
+    const value = valueIn(m.element(2), column);
+    if (!column || !value || value.column !== column) return m.decline();
+    where({ column, op: m.group(1) ? '<>' : '=', value: value.value });
+  });
   s.apply(new RegExp(` (?:${C} ${BE}(?:named |called |titled |of |=|equal to |equals |in )?)?(?:(${NEG}) |is not |are not )?${V}((?: (?:or|and|nor) ${V})*) `), (m) => {
     const named = col(m.element(1));
     const refs = [m.element(3), ...m.elementsIn(4)];
@@ -400,21 +408,19 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     if (list.length === 1) where({ column, op: negated ? '<>' : '=', value: list[0]! });
     else where({ column, op: negated ? 'not in' : 'in', values: list });
   });
-  s.apply(new RegExp(` (?:(${NEG}) )?${V} ${C} `), (m) => {
-    const column = col(m.element(3));
-    const value = valueIn(m.element(2), column);
-    if (!column || !value || value.column !== column) return m.decline();
-    where({ column, op: m.group(1) ? '<>' : '=', value: value.value });
-  });
   s.apply(new RegExp(` ${C} ${BE}(?:named |called |titled |=|equal to |equals )?(?:(${NEG}) |is not |are not )?(q\\d+|p\\d+(?: p\\d+)*) `), (m) => {
     const column = col(m.element(1));
     const text = literalText(m.element(3)) ?? m.elementsIn(3).map(literalText).join(' ');
     if (!column?.isText || !text) return m.decline();
     where({ column, op: m.group(2) || / (?:is|are) not /.test(m.m[0]) ? '<>' : '=', value: text });
   });
-  s.apply(new RegExp(` (?:named|called|titled) (q\\d+|p\\d+(?: p\\d+)*) `), (m) => {
+  s.apply(new RegExp(` (?:named|called|titled) (q\\d+|p\\d+(?: p\\d+)*|[a-z0-9]+) `), (m) => {
     const column = label();
-    const text = m.elementsIn(1).map(literalText).join(' ');
+    const last = s.elements[s.current[s.current.length - 1]!];
+    // "the section named h": a name typed in lower case is still the name it follows "named".
+    const plain = last?.k === 'word' && last.word.kind === 'word' && !last.word.proper ? last.word : undefined;
+    if (plain && SOFT_WORDS.has(plain.lower)) return m.decline();
+    const text = plain ? plain.raw : m.elementsIn(1).map(literalText).join(' ');
     if (!column || !text) return m.decline();
     where({ column, op: '=', value: text });
   });

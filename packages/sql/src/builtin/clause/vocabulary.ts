@@ -237,5 +237,5 @@ export const EVENT_VERBS = new Set([
   'issued', 'launched', 'opened', 'started', 'born', 'located', 'based', 'situated', 'happened', 'occurred',
   'held', 'took', 'place', 'live', 'lives', 'living', 'come', 'comes', 'came', 'belong', 'belongs', 'used',
   'spoken', 'offered', 'offer', 'offers', 'appear', 'appears', 'shown', 'shows', 'recorded', 'played', 'covered',
-  'cover', 'covers', 'include', 'contained',
+  'cover', 'covers', 'include', 'contained', 'use', 'uses', 'speak', 'speaks',
 ]);
