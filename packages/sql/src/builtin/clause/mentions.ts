@@ -154,18 +154,39 @@ const FOREIGN_PENALTY = 1;
  * a word that only names another table's things is kept with that meaning so the ledger
  * can say it cannot be used here.
  */
-export function elementsFor(words: Word[], table: TableEntry, index: SchemaIndex): { elements: Element[]; score: number } {
+/** Every stretch's meanings, computed once per question and shared by every table tried. */
+export class SpanMeanings {
+  private readonly memo = new Map<number, Meaning[]>();
+
+  constructor(
+    readonly words: Word[],
+    private readonly index: SchemaIndex,
+  ) {}
+
+  of(from: number, to: number): Meaning[] {
+    const key = from * (MAX_SPAN + 1) + (to - from);
+    let meanings = this.memo.get(key);
+    if (!meanings) {
+      meanings = meaningsOf(this.words, from, to, this.index);
+      this.memo.set(key, meanings);
+    }
+    return meanings;
+  }
+}
+
+export function elementsFor(spans: SpanMeanings, table: TableEntry): { elements: Element[]; score: number } {
+  const words = spans.words;
   const n = words.length;
   const best: { score: number; length: number; meaning?: Meaning; others: Meaning[] }[] = new Array(n + 1);
   best[n] = { score: 0, length: 0, others: [] };
   for (let i = n - 1; i >= 0; i--) {
-    const single = meaningsOf(words, i, i + 1, index);
+    const single = spans.of(i, i + 1);
     const foreign = single[0] && single[0].score >= 0.9 && !single.some((m) => tableOf(m) === table) ? single[0] : undefined;
     let choice = foreign
       ? { score: best[i + 1]!.score - FOREIGN_PENALTY, length: 1, meaning: foreign, others: single.slice(1) }
       : { score: best[i + 1]!.score, length: 1, others: [] as Meaning[] };
     for (let length = 1; length <= Math.min(MAX_SPAN, n - i); length++) {
-      const meanings = length === 1 ? single : meaningsOf(words, i, i + length, index);
+      const meanings = length === 1 ? single : spans.of(i, i + length);
       const own = meanings.find((m) => tableOf(m) === table);
       if (!own) continue;
       // Several words naming one thing say more than the same words naming several things.

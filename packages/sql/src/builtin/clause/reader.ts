@@ -12,7 +12,7 @@
  */
 import type { SchemaIndex, TableEntry } from '../schema-index';
 import { readClauses, Unplaced, type Draft } from './clauses';
-import { elementsFor, tableOf, type Element } from './mentions';
+import { elementsFor, SpanMeanings, tableOf, type Element } from './mentions';
 import { Sentence } from './sentence';
 import { explainTableQuery, renderTableQuery, type Output, type TableQuery } from './table-query';
 import { EVENT_VERBS, NEGATIONS, SOFT_WORDS } from './vocabulary';
@@ -27,8 +27,9 @@ const TABLES_TRIED = 3;
 
 export function readSingleTable(question: string, index: SchemaIndex): ClauseReading {
   const words = readWords(question);
+  const spans = new SpanMeanings(words, index);
   const ranked = index.tables
-    .map((table) => ({ table, ...elementsFor(words, table, index) }))
+    .map((table) => ({ table, ...elementsFor(spans, table) }))
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score || a.table.order - b.table.order);
   let firstFailure: Unplaced | undefined;
