@@ -475,4 +475,4 @@ export const MONEY_QUESTION_WORDS = new Set(
 );
 
 /** Column-name words suggesting the column holds a human-readable label of its row. */
-export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headline', 'subject', 'caption']);
+export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headline', 'subject', 'caption'].map(stem));

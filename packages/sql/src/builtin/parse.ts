@@ -200,7 +200,8 @@ function scan(tokens: Token[], index: SchemaIndex): Item[] {
     }
 
     const values = valuesFor(tokens, i, 1, index);
-    if (!exactTerm && MONEY_QUESTION_WORDS.has(token.stem) && index.moneyTerms.length > 0) {
+    // A listed value beats the money reading: "employees in Sales" filters on Sales.
+    if (!exactTerm && values.length === 0 && MONEY_QUESTION_WORDS.has(token.stem) && index.moneyTerms.length > 0) {
       const named = terms.filter((t) => t.score >= 0.6);
       items.push({ k: 'ref', terms: dedupeTerms([...named, ...index.moneyTerms]), text: token.raw, negated: false });
       i++;

@@ -1,6 +1,11 @@
 import { schemaIndex } from './schema-index';
 import { demoSchema } from './test-fixtures/demo-schema.fixture';
 import { clinicSchema, shopSchema } from './test-fixtures/other-schemas.fixture';
+import { col, schema, table as tableOf } from './test-fixtures/schema-builder.fixture';
+import { interpret } from './interpret';
+import { parseItems } from './parse';
+import { render } from './render';
+import { tokenize } from './tokenize';
 
 describe('schemaIndex', () => {
   it('is built once per SchemaContext object', () => {
@@ -51,4 +56,26 @@ describe('schemaIndex', () => {
     const index = schemaIndex(demoSchema());
     expect(index.values.get('unit kingdom')?.map((v) => v.value)).toEqual(['United Kingdom']);
   });
+
+  it('takes a compound name column as the label: dept_name, job_title', () => {
+    const index = schemaIndex(schema(tableOf('dept', 3, [col('dept_id', 'INTEGER'), col('dept_name', 'VARCHAR'), col('budget', 'INTEGER')])));
+    expect(index.tables[0]!.labels.map((c) => c.name)).toEqual(['dept_name']);
+  });
+
+  it('ranks a bookkeeping date such as modified_at below the date a row happened', () => {
+    const index = schemaIndex(schema(tableOf('account', 3, [col('modified_at', 'TIMESTAMP'), col('opened_on', 'DATE')])));
+    expect(index.tables[0]!.temporals.map((c) => c.name)).toEqual(['opened_on', 'modified_at']);
+  });
 });
+
+describe('the planner', () => {
+  it('keeps a listed value that is also a money word as a filter: employees in Sales', () => {
+    const staff = schema(
+      tableOf('employees', 4, [col('id', 'INTEGER'), col('name', 'VARCHAR'), col('department', 'VARCHAR', ['Sales', 'Engineering']), col('salary', 'DECIMAL(10,2)')]),
+    );
+    const index = schemaIndex(staff);
+    const plan = interpret(parseItems(tokenize('How many employees in Sales?'), index), index);
+    expect(render(plan, index).sql).toBe("SELECT count(*) AS count FROM employees WHERE department = 'Sales'");
+  });
+});
+

@@ -283,8 +283,8 @@ function classify(table: TableEntry): void {
     .map((c, i) => {
       let score = -i * 0.01;
       if (c.meaningful.some((p) => p === tableRoot || table.stems.includes(p) || rootOf(p) === tableRoot)) score += 3;
-      if (c.meaningful.some((p) => ['creat', 'date', 'time', 'occur', 'happen'].includes(p))) score += 1;
-      if (c.meaningful.some((p) => ['updat', 'modifi', 'delet', 'birth'].includes(p))) score -= 2;
+      if (c.meaningful.some((p) => EVENT_TIME_WORDS.has(p))) score += 1;
+      if (c.meaningful.some((p) => BOOKKEEPING_TIME_WORDS.has(p))) score -= 2;
       return { c, score };
     })
     .sort((a, b) => b.score - a.score)
@@ -299,6 +299,10 @@ function classify(table: TableEntry): void {
   }
   table.personScore = person;
 }
+
+/** Date-column words for when a row's event happened, and for when its record was touched (a weaker guess). */
+const EVENT_TIME_WORDS = new Set(['created', 'date', 'time', 'occurred', 'happened'].map(stem));
+const BOOKKEEPING_TIME_WORDS = new Set(['updated', 'modified', 'deleted', 'birth'].map(stem));
 
 function measureScore(column: ColumnEntry): number {
   let score = column.kind === 'decimal' ? 3 : column.kind === 'float' ? 2 : 1;
