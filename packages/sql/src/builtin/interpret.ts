@@ -10,6 +10,7 @@ import { GenerationFailedError } from '@flock/errors';
 import type { AggFn, Cue, Grain } from './lexicon';
 import type { Item } from './parse';
 import type { GroupKey, QueryPlan, Shape } from './query-plan';
+import { PLANNER_WEIGHTS as W } from './planner-weights';
 import type { ColumnEntry, SchemaIndex, TableEntry, Term } from './schema-index';
 
 type RefItem = Extract<Item, { k: 'ref' }>;
@@ -573,21 +574,21 @@ class Resolver {
       const hops = this.hops(column.table);
       if (hops === undefined) continue;
       if (qual && column.table !== qual) continue;
-      const score = term.score - 0.1 * hops;
+      const score = term.score - W.termPerHop * hops;
       if (!best || score > best.score) best = { column, hops, score };
     }
     return best;
   }
 
-  use(placed: Placed, weight = 1.5): ColumnEntry {
-    this.score += weight * placed.score - 0.2 * placed.hops;
+  use(placed: Placed, weight: number = W.column): ColumnEntry {
+    this.score += weight * placed.score - W.columnPerHop * placed.hops;
     this.tables.add(placed.column.table);
     return placed.column;
   }
 
   problem(text: string): void {
     this.problems.push(text);
-    this.score -= 8;
+    this.score -= W.problem;
   }
 
   tableTerm(refAt: number): { table: TableEntry; score: number; hops: number } | undefined {
@@ -598,7 +599,7 @@ class Resolver {
       if (term.kind !== 'table') continue;
       const hops = this.hops(term.table);
       if (hops === undefined) continue;
-      const score = term.score - 0.1 * hops;
+      const score = term.score - W.termPerHop * hops;
       if (!best || score > best.score) best = { table: term.table, score, hops };
     }
     return best;
@@ -632,7 +633,7 @@ function resolve(items: Item[], roles: Roles, index: SchemaIndex, fact: TableEnt
 
   const joins = new Set<TableEntry>();
   for (const table of r.tables) for (const link of index.pathsFrom(fact).get(table) ?? []) joins.add(link.parent);
-  return { plan, score: r.score - 0.3 * joins.size, joins: joins.size, problems: r.problems };
+  return { plan, score: r.score - W.perJoin * joins.size, joins: joins.size, problems: r.problems };
 }
 
 const isMeasure = (c: ColumnEntry) => c.isNumeric && !c.isKey;
@@ -645,7 +646,7 @@ function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<numb
 
   if (roles.focusPerson && roles.focus.length === 0) {
     if (fact.personScore <= 0) return false;
-    r.score += 3 + fact.personScore * 0.1;
+    r.score += W.focus.person + fact.personScore * W.focus.personScore;
   }
 
   if (plan.shape === 'aggregate' && fn === 'count') {
@@ -661,17 +662,17 @@ function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<numb
     if (boolPlace && boolPlace.hops === 0 && boolPlace.score >= (tableTerm?.score ?? 0)) {
       // "How many check-ins": rows of the table the flag lives on, with the flag set.
       plan.measure = { fn: 'count' };
-      plan.predicates.push({ type: 'bool', column: r.use(boolPlace, 3), negated: ref.negated });
+      plan.predicates.push({ type: 'bool', column: r.use(boolPlace, W.focus.flag), negated: ref.negated });
       return true;
     }
     if (tableTerm && tableTerm.hops === 0 && tableTerm.score >= (columnPlace?.score ?? 0)) {
       plan.measure = { fn: 'count' };
-      r.score += 5 * tableTerm.score;
+      r.score += W.focus.ownTable * tableTerm.score;
       return true;
     }
     if (columnPlace && !columnPlace.column.isBoolean && (!tableTerm || columnPlace.score > tableTerm.score)) {
       // "How many countries": distinct values of a column.
-      plan.measure = { fn: 'count-distinct', columns: [r.use(columnPlace, 4)] };
+      plan.measure = { fn: 'count-distinct', columns: [r.use(columnPlace, W.focus.column)] };
       return true;
     }
     if (tableTerm && tableTerm.hops > 0) {
@@ -680,7 +681,7 @@ function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<numb
       if (!link || r.index.pathsFrom(fact).get(tableTerm.table)!.length !== 1) return false;
       const columns = link.childColumns.map((name) => fact.columns.find((c) => c.name === name)).filter((c): c is ColumnEntry => !!c);
       plan.measure = { fn: 'count-distinct', columns };
-      r.score += 3 * tableTerm.score - 1;
+      r.score += W.focus.parentTable * tableTerm.score - W.focus.parentTableCost;
       return true;
     }
     return false;
@@ -694,7 +695,7 @@ function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<numb
     const at = roles.showRefs[0]!;
     const placed = r.place(at, isGroupable);
     if (!placed) return false;
-    plan.show = { table: placed.column.table, columns: [r.use(placed, 4)] };
+    plan.show = { table: placed.column.table, columns: [r.use(placed, W.focus.column)] };
     return true;
   }
 
@@ -705,10 +706,10 @@ function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<numb
     const tableTerm = r.tableTerm(at);
     const columnPlace = r.place(at, (c) => !c.isKey);
     if (tableTerm && tableTerm.score >= (columnPlace?.score ?? 0)) {
-      r.score += (tableTerm.hops === 0 ? 5 : 3) * tableTerm.score - tableTerm.hops;
+      r.score += (tableTerm.hops === 0 ? W.focus.ownTable : W.focus.parentTable) * tableTerm.score - W.focus.parentTableCost * tableTerm.hops;
       table = tableTerm.table;
     } else if (columnPlace) {
-      plan.show = { table: columnPlace.column.table, columns: [r.use(columnPlace, 4)] };
+      plan.show = { table: columnPlace.column.table, columns: [r.use(columnPlace, W.focus.column)] };
       return true;
     } else {
       return false;
@@ -737,7 +738,7 @@ function resolveAggregate(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<
     const ref = r.items[at] as RefItem;
     const placed = r.place(at, accept);
     if (placed && !column) {
-      column = r.use(placed, 4);
+      column = r.use(placed, W.aggregate.column);
       used.add(at);
       continue;
     }
@@ -745,7 +746,7 @@ function resolveAggregate(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<
     if (tableTerm && tableTerm.hops === 0 && tableTerm.score >= bestScore(ref.terms, (t) => !!t.column && accept(t.column))) {
       tableMatched = true;
       used.add(at);
-      r.score += 3 * tableTerm.score;
+      r.score += W.aggregate.table * tableTerm.score;
       continue;
     }
     // The column to total was named outright but is out of this table's reach.
@@ -757,7 +758,7 @@ function resolveAggregate(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<
     if (roles.focus.length > 0 && !tableMatched) return false;
     column = wantTemporal ? fact.temporals[0] : fact.measures[0];
     if (!column) return false;
-    r.score += 1;
+    r.score += W.aggregate.defaultColumn;
   }
   plan.measure = { fn, column };
   return true;
@@ -782,15 +783,15 @@ function resolveRank(r: Resolver, rank: RankSpec, plan: QueryPlan, used: Set<num
     const people = [...r.index.pathsFrom(fact).keys()].filter((t) => t.personScore > 0).sort((a, b) => b.personScore - a.personScore);
     entityTable = people[0];
     if (!entityTable) return false;
-    r.score += 2;
+    r.score += W.rank.person;
   } else {
     const tableTerm = r.tableTerm(rank.entity);
     const placed = r.place(rank.entity, isGroupable, rank.entityQualifier);
     if (placed && (!tableTerm || placed.score > tableTerm.score)) {
-      entityColumn = r.use(placed, 3);
+      entityColumn = r.use(placed, W.rank.entityColumn);
     } else if (tableTerm) {
       entityTable = tableTerm.table;
-      r.score += 3 * tableTerm.score;
+      r.score += W.rank.entityTable * tableTerm.score;
     } else {
       return false;
     }
@@ -806,13 +807,13 @@ function resolveRank(r: Resolver, rank: RankSpec, plan: QueryPlan, used: Set<num
     const accept = rank.temporal ? (c: ColumnEntry) => c.isTemporal : (c: ColumnEntry) => isMeasure(c);
     const placed = r.place(at, accept);
     if (placed && !measureColumn) {
-      measureColumn = r.use(placed, 3);
+      measureColumn = r.use(placed, W.rank.measureColumn);
       continue;
     }
     const flag = r.place(at, (c) => c.isBoolean);
     if (flag && flag.hops === 0 && isFlagRef(ref)) {
       // "the most returns": rows of the flag's table with the flag set.
-      plan.predicates.push({ type: 'bool', column: r.use(flag, 4), negated: ref.negated });
+      plan.predicates.push({ type: 'bool', column: r.use(flag, W.rank.flag), negated: ref.negated });
       measureTable = true;
       continue;
     }
@@ -820,12 +821,12 @@ function resolveRank(r: Resolver, rank: RankSpec, plan: QueryPlan, used: Set<num
     if (tableTerm && tableTerm.hops === 0) {
       measureTable = true;
       measureVerb = measureVerb || !isPlural(ref.text);
-      r.score += 4 * tableTerm.score;
+      r.score += W.rank.measureTable * tableTerm.score;
     } else if (tableTerm && tableTerm.hops === 1 && !distinctParent) {
       // "who borrowed the most books": distinct parents per ranked entity.
       const link = r.index.pathsFrom(fact).get(tableTerm.table)![0]!;
       distinctParent = link.childColumns.map((name) => fact.columns.find((c) => c.name === name)).filter((c): c is ColumnEntry => !!c);
-      r.score += 2 * tableTerm.score;
+      r.score += W.rank.distinctParent * tableTerm.score;
     } else if (!ref.terms.some((t) => t.column?.isTemporal)) {
       r.problem(`'${(items[at] as RefItem).text}' cannot be used to rank ${entityTable?.name ?? entityColumn?.name ?? fact.name} here`);
     }
@@ -838,7 +839,7 @@ function resolveRank(r: Resolver, rank: RankSpec, plan: QueryPlan, used: Set<num
     used.add(rank.show);
     const placed = r.place(rank.show, () => true);
     if (!placed || placed.column.table !== fact) return false;
-    shown = [r.use(placed, 2)];
+    shown = [r.use(placed, W.rank.shownColumn)];
   }
   const rowsOfFact = entityTable === fact && !measureTable;
   if (rowsOfFact || (entityTable === fact && measureColumn)) {
@@ -902,7 +903,7 @@ function resolveGroups(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<num
         continue;
       }
       r.tables.add(column.table);
-      r.score += 1.5;
+      r.score += W.group.grain;
       plan.groups.push({ type: 'grain', unit: group.grain, column });
       continue;
     }
@@ -918,7 +919,7 @@ function resolveGroups(r: Resolver, roles: Roles, plan: QueryPlan, used: Set<num
         plan.groups.push({ type: 'column', column: r.use(placed) });
       }
     } else if (tableTerm && tableTerm.table !== r.fact) {
-      r.score += 1.5 * tableTerm.score;
+      r.score += W.group.entity * tableTerm.score;
       r.tables.add(tableTerm.table);
       plan.groups.push({ type: 'entity', table: tableTerm.table });
     } else {
@@ -935,7 +936,7 @@ function temporalHintBefore(r: Resolver, at: number, used: Set<number>): ColumnE
       const placed = r.place(i, (c) => c.isTemporal);
       if (placed) {
         used.add(i);
-        return r.use(placed, 1);
+        return r.use(placed, W.filter.dateHint);
       }
       if (bestScore(item.terms, (t) => !!t.column?.isTemporal) >= 0.8) {
         // "books loaned in 2023" asked about a date this table cannot reach.
@@ -968,7 +969,7 @@ function temporalHintBefore(r: Resolver, at: number, used: Set<number>): ColumnE
     const placed = r.place(i, (c) => c.isTemporal);
     if (placed && placed.score >= 0.8) {
       used.add(i);
-      return r.use(placed, 1);
+      return r.use(placed, W.filter.dateHint);
     }
   }
   return undefined;
@@ -1021,7 +1022,7 @@ function resolveFilters(r: Resolver, plan: QueryPlan, used: Set<number>): void {
         continue;
       }
       r.tables.add(column.table);
-      r.score += 1;
+      r.score += W.filter.time;
       plan.predicates.push({ type: 'time', column, time: item.time });
       continue;
     }
@@ -1032,7 +1033,7 @@ function resolveFilters(r: Resolver, plan: QueryPlan, used: Set<number>): void {
         continue;
       }
       r.tables.add(column.table);
-      r.score += 1;
+      r.score += W.filter.compare;
       plan.predicates.push(
         item.k === 'compare'
           ? { type: 'compare', column, op: item.op, value: item.value }
@@ -1057,7 +1058,7 @@ function resolveFilters(r: Resolver, plan: QueryPlan, used: Set<number>): void {
       }
       continue;
     }
-    if (placed.score + 0.1 * placed.hops < other) continue;
+    if (placed.score + W.filter.flagPerHop * placed.hops < other) continue;
     used.add(i);
     if (plan.predicates.some((p) => p.type === 'bool' && p.column === placed.column)) continue;
     plan.predicates.push({ type: 'bool', column: r.use(placed), negated: item.negated });
@@ -1077,7 +1078,7 @@ function placeValue(r: Resolver, item: ValueItem): ColumnEntry | undefined {
     if (!best || hops < best.hops) best = { column: value.column, hops };
   }
   if (!best) return undefined;
-  r.score += 2 - 0.3 * best.hops;
+  r.score += W.filter.value - W.filter.valuePerHop * best.hops;
   return best.column;
 }
 
@@ -1089,16 +1090,16 @@ function scoreMentions(r: Resolver, used: Set<number>): void {
     const tableScore = bestScore(item.terms, (t) => t.kind === 'table');
     const tableTerm = r.tableTerm(i);
     if (tableTerm) {
-      r.score += (tableTerm.hops === 0 ? 1.5 : 0.5) * tableTerm.score;
+      r.score += (tableTerm.hops === 0 ? W.mention.ownTable : W.mention.parentTable) * tableTerm.score;
       continue;
     }
     const columnPlace = r.place(i, () => true);
     if (columnPlace) {
-      r.score += 0.3 * columnPlace.score;
+      r.score += W.mention.column * columnPlace.score;
       continue;
     }
-    if (tableScore >= 0.7) r.score -= 1.5 * tableScore;
-    else r.score -= 0.3;
+    if (tableScore >= 0.7) r.score -= W.mention.unreachableTable * tableScore;
+    else r.score -= W.mention.unplaced;
   }
 }
 
