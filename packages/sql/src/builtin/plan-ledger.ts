@@ -5,41 +5,24 @@
  * or be a word that carries no meaning. A word left over means part of the question was
  * dropped, and the plan is refused rather than returned as a plausible wrong answer.
  */
-import { FUNCTION_WORDS as LEXICON_FUNCTION_WORDS, MONEY_QUESTION_WORDS, MONTHS, SOFT_WORDS as LEXICON_SOFT_WORDS } from './lexicon';
+import {
+  FUNCTION_WORDS as LEXICON_FUNCTION_WORDS,
+  MONEY_QUESTION_WORDS,
+  MONTHS,
+  MUST_EXPLAIN,
+  OPERATION_WORDS,
+  SOFT_WORDS as LEXICON_SOFT_WORDS,
+  type LedgerFeature,
+} from './lexicon';
 import type { QueryPlan } from './query-plan';
 import type { ColumnEntry, TableEntry } from './schema-index';
 import { wordSimilarity } from './clause/similarity';
 import { stem } from './tokenize';
 import { valueKey } from './clause/value-index';
-import { EVENT_VERBS, SOFT_WORDS } from './clause/vocabulary';
+import { EVENT_VERBS, LEDGER_SOFT_WORDS } from './lexicon/clause-words';
 import type { Word } from './clause/words';
 
-type Feature = 'count' | 'aggregate' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
-
-/** Words that name an operation; each is explained only by a plan that performs it. */
-const OPERATION_WORDS: Record<Feature, string[]> = {
-  count: ['how', 'many', 'number', 'count', 'counts', 'tally'],
-  aggregate: ['average', 'averages', 'avg', 'mean', 'total', 'totals', 'sum', 'combined', 'minimum', 'min', 'maximum', 'max', 'how', 'much', 'add', 'number'],
-  rank: [
-    'most', 'least', 'fewest', 'highest', 'lowest', 'largest', 'smallest', 'biggest', 'greatest', 'longest', 'shortest',
-    'best', 'worst', 'top', 'bottom', 'earliest', 'latest', 'first', 'last', 'oldest', 'newest', 'recent', 'cheapest',
-    'expensive', 'popular', 'common', 'frequent', 'heaviest', 'lightest',
-  ],
-  compare: [
-    'more', 'less', 'fewer', 'than', 'over', 'under', 'above', 'below', 'greater', 'larger', 'bigger', 'higher', 'lower',
-    'smaller', 'longer', 'shorter', 'cheaper', 'exceeding', 'exceeds', 'exceed', 'excess', 'exactly', 'equal', 'equals',
-    'between', 'least', 'most',
-  ],
-  time: [
-    'year', 'years', 'month', 'months', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'quarter', 'quarters', 'when',
-    'before', 'after', 'since', 'until', 'till', 'during', 'ago', 'last', 'previous', 'yearly', 'monthly', 'daily',
-    'weekly', 'quarterly', 'annual', 'annually', 'earlier', 'later', 'prior', 'time', 'through', 'between',
-  ],
-  distinct: ['distinct', 'different', 'unique', 'exist', 'exists', 'possible', 'available', 'kinds', 'existing'],
-  negation: ['not', 'no', 'never', 'without', 'except', 'excluding', 'non', 'other'],
-  person: ['people', 'person', 'persons', 'user', 'users', 'customer', 'customers', 'client', 'clients', 'who', 'whom', 'everyone', 'everybody', 'anyone', 'individuals', 'someone', 'somebody'],
-  money: ['paid', 'pay', 'pays', 'spent', 'spend', 'cost', 'costs', 'charged', 'earned', 'sold', 'sell'],
-};
+type Feature = LedgerFeature;
 
 function featuresOf(plan: QueryPlan, tables: Set<TableEntry>): Set<Feature> {
   const features = new Set<Feature>();
@@ -128,19 +111,13 @@ export function unexplainedWords(words: Word[], plan: QueryPlan): string[] {
       unexplained.push(w.raw);
       continue;
     }
-    if (SOFT_WORDS.has(lower) || LEXICON_FUNCTION_WORDS.has(lower) || LEXICON_SOFT_WORDS.has(lower) || EVENT_VERBS.has(lower)) continue;
+    if (LEDGER_SOFT_WORDS.has(lower) || LEXICON_FUNCTION_WORDS.has(lower) || LEXICON_SOFT_WORDS.has(lower) || EVENT_VERBS.has(lower)) continue;
     if (MONTHS[lower] !== undefined && features.has('time')) continue;
     unexplained.push(w.raw);
   }
   return unexplained;
 }
 
-/** Operation words that are never filler: a plan that does not perform them dropped part of the question. */
-const MUST_EXPLAIN = new Set(
-  Object.values(OPERATION_WORDS)
-    .flat()
-    .filter((w) => !['how', 'many', 'much', 'when', 'time', 'who', 'whom', 'other', 'people', 'person', 'number', 'than'].includes(w)),
-);
 
 function yearsOf(t: { t: 'cmp'; date: string } | { t: 'range'; from: string; to: string }): number[] {
   const years = (t.t === 'cmp' ? [t.date] : [t.from, t.to]).map((d) => Number(d.slice(0, 4)));

@@ -4,7 +4,7 @@
  * roles columns play (key, label, measure, date) and the join paths along foreign keys.
  */
 import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '../schema-context';
-import { BOOLEAN_PREFIXES, FUNCTION_WORDS, GENERIC_NAME_PARTS, LABEL_WORDS, MONEY_WORDS, synonymsOf } from './lexicon';
+import { BOOKKEEPING_TIME_WORDS, BOOLEAN_PREFIXES, EVENT_TIME_WORDS, FUNCTION_WORDS, GENERIC_NAME_PARTS, LABEL_WORDS, MONEY_WORDS, synonymsOf } from './lexicon';
 import { nameParts, rootOf, stem } from './tokenize';
 
 export interface ColumnEntry {
@@ -300,9 +300,6 @@ function classify(table: TableEntry): void {
   table.personScore = person;
 }
 
-/** Date-column words for when a row's event happened, and for when its record was touched (a weaker guess). */
-const EVENT_TIME_WORDS = new Set(['created', 'date', 'time', 'occurred', 'happened'].map(stem));
-const BOOKKEEPING_TIME_WORDS = new Set(['updated', 'modified', 'deleted', 'birth'].map(stem));
 
 function measureScore(column: ColumnEntry): number {
   let score = column.kind === 'decimal' ? 3 : column.kind === 'float' ? 2 : 1;

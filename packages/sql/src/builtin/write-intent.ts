@@ -3,17 +3,12 @@
  * pending order as shipped" must be refused outright: answering it with a SELECT would
  * look as if the change had been made.
  */
-import { POLITE_OPENERS, READ_AFTER_VERB, SQL_WRITE_PATTERN, WRITE_VERBS } from './lexicon';
+import { NOUN_LIKE_VERBS, OBJECT_STARTS, POLITE_OPENERS, READ_AFTER_VERB, SQL_WRITE_PATTERN, WRITE_VERBS } from './lexicon';
 import type { Token } from './tokenize';
 
 /** Words that introduce a clause whose verb may be a command: "and then delete ...". */
 const CLAUSE_STARTS = new Set(['and', 'then', 'also', 'please', 'to']);
 
-/** Words that follow a verb's object, not a noun's modifier: "delete them", "create a", "email all". */
-const OBJECT_STARTS = new Set(['the', 'a', 'an', 'all', 'every', 'each', 'any', 'some', 'them', 'it', 'this', 'that', 'these', 'those', 'everything', 'everyone', 'my', 'our', 'their', 'me', 'us']);
-
-/** Write verbs that are just as often nouns naming data: "email addresses", "create time", "text length". */
-const NOUN_LIKE_VERBS = new Set(['email', 'text', 'call', 'message', 'book', 'label', 'tag', 'flag', 'post', 'charge', 'credit', 'debit', 'create', 'update', 'record', 'order', 'transfer', 'copy', 'import', 'export', 'load', 'close', 'open', 'switch', 'shift', 'turn', 'discount', 'award', 'schedule', 'lock', 'fill']);
 
 export function isWriteRequest(question: string, tokens: Token[]): boolean {
   if (SQL_WRITE_PATTERN.test(question)) return true;

@@ -22,11 +22,12 @@ import {
   NEGATIONS,
   POST_COMPARISONS,
   REVERSING_WORDS,
-  SOFT_WORDS,
+  SOFT_LINKS,
+  LEDGER_SOFT_WORDS,
   SUPERLATIVES,
   YEAR_COMPARISONS,
   type Dimension,
-} from './vocabulary';
+} from '../lexicon/clause-words';
 
 const C = '(c\\d+)';
 const T = '(t\\d+)';
@@ -46,12 +47,6 @@ const DIR = `(?:${alt(REVERSING_WORDS)} )?${DIR_WORD}(?: ${DIR_WORD})?`;
 const ROWS = '(?:people|persons|rows|records|times|entries|ones|items)';
 const BE = '(?:is |are |was |were |be )?';
 
-/** Words that may stand between a thing and "the most …" without changing what is ranked. */
-const SOFT_LINKS = [
-  'that', 'which', 'who', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'does', 'do', 'did', 'in', 'by', 'of', 'with',
-  'among', 'across', 'for', 'spoken', 'used', 'listed', 'found', 'present', 'appears', 'appear', 'contains', 'contain',
-  'hosted', 'held', 'owned', 'shared', 'got', 'gets', 'get', 'received', 'receive', 'there',
-];
 
 const opOf = (list: [string, CompareOp][], phrase: string): CompareOp => list.find(([p]) => p === phrase)?.[1] ?? '=';
 const lookup = <V>(list: [string, V][], phrase: string): V | undefined => list.find(([p]) => p === phrase)?.[1];
@@ -419,7 +414,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     const last = s.elements[s.current[s.current.length - 1]!];
     // "the section named h": a name typed in lower case is still the name it follows "named".
     const plain = last?.k === 'word' && last.word.kind === 'word' && !last.word.proper ? last.word : undefined;
-    if (plain && SOFT_WORDS.has(plain.lower)) return m.decline();
+    if (plain && LEDGER_SOFT_WORDS.has(plain.lower)) return m.decline();
     const text = plain ? plain.raw : m.elementsIn(1).map(literalText).join(' ');
     if (!column || !text) return m.decline();
     where({ column, op: '=', value: text });

@@ -9,7 +9,7 @@
 import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
 
 import { spell } from './similarity';
-import { STRUCTURAL_WORDS, FUNCTION_WORDS, TABLE_FILLER_PARTS } from './vocabulary';
+import { STRUCTURAL_WORDS, NAME_STOP_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';
 import { valueIndex } from './value-index';
 import type { Word } from './words';
@@ -106,7 +106,7 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
     return out;
   }
   // A stretch never starts or ends on a function word ("the type" is "type"); "US" is a name, not "us".
-  const isFunction = (w: Word) => FUNCTION_WORDS.has(w.lower) && !(w.proper && w.raw.length > 1 && w.raw === w.raw.toUpperCase());
+  const isFunction = (w: Word) => NAME_STOP_WORDS.has(w.lower) && !(w.proper && w.raw.length > 1 && w.raw === w.raw.toUpperCase());
   if (isFunction(first) || isFunction(last)) return out;
   if (span.some((w) => w.kind === 'quoted')) return out;
   // Numbers may be part of a name (`line_1`), never all of it.

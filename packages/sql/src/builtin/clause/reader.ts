@@ -15,7 +15,7 @@ import { readClauses, Unplaced, type Draft } from './clauses';
 import { elementsFor, SpanMeanings, tableOf, type Element } from './mentions';
 import { Sentence } from './sentence';
 import { explainTableQuery, renderTableQuery, type Output, type TableQuery } from './table-query';
-import { EVENT_VERBS, NEGATIONS, SOFT_WORDS } from './vocabulary';
+import { EVENT_VERBS, NEGATIONS, LEDGER_SOFT_WORDS } from '../lexicon/clause-words';
 import { readWords } from './words';
 
 export type ClauseReading =
@@ -89,7 +89,7 @@ function ledger(sentence: Sentence, table: TableEntry): string[] {
     const w = e.word;
     if (w.kind !== 'word') unplaced.push(`'${w.raw}'`);
     else if (MEANINGFUL_FUNCTION_WORDS.has(w.lower)) unplaced.push(`'${w.raw}'`);
-    else if (SOFT_WORDS.has(w.lower)) continue;
+    else if (LEDGER_SOFT_WORDS.has(w.lower)) continue;
     else if (EVENT_VERBS.has(w.lower)) ignored.push(w.raw);
     else unplaced.push(`'${w.raw}'`);
   }

@@ -6,7 +6,7 @@
 import type { CompareOp } from '../lexicon';
 import type { ColumnEntry, TableEntry } from '../schema-index';
 import { quoteIdent, quoteLiteral } from '../../sql-text';
-import type { AggWord } from './vocabulary';
+import type { AggWord } from '../lexicon/clause-words';
 
 export type AggFn = AggWord | 'count';
 

@@ -3,10 +3,10 @@
  * Words are lower case as typed (the clause rules match typed words, not stems); the
  * lexicon test checks every list is in that one normal form.
  */
-import type { CompareOp } from '../lexicon';
+import type { CompareOp } from '.';
 
 /** Function words: a name never starts or ends on one ("the type" is "type"). */
-export const FUNCTION_WORDS = new Set([
+export const NAME_STOP_WORDS = new Set([
   'a', 'an', 'the', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am', 'do', 'does', 'did', 'to', 'at',
   'as', 'of', 'for', 'in', 'on', 'by', 'with', 'from', 'and', 'or', 'that', 'which', 'what', 'who', 'whom',
   'whose', 'this', 'these', 'those', 'there', 'here', 'it', 'its', 'they', 'them', 'their', 'theirs', 'he',
@@ -17,8 +17,8 @@ export const FUNCTION_WORDS = new Set([
 ]);
 
 /** Words the ledger may leave unused: they ask to see, or name rows in general. */
-export const SOFT_WORDS = new Set([
-  ...FUNCTION_WORDS,
+export const LEDGER_SOFT_WORDS = new Set([
+  ...NAME_STOP_WORDS,
   'show', 'list', 'give', 'find', 'return', 'tell', 'display', 'get', 'fetch', 'retrieve', 'provide', 'report',
   'well', 'everything', 'whole', 'entire', 'record', 'records', 'row', 'rows', 'entry', 'entries', 'data',
   'information', 'info', 'respectively', 'respective', 'corresponding', 'correspond', 'currently', 'exist',
@@ -239,3 +239,10 @@ export const EVENT_VERBS = new Set([
   'spoken', 'offered', 'offer', 'offers', 'appear', 'appears', 'shown', 'shows', 'recorded', 'played', 'covered',
   'cover', 'covers', 'include', 'contained', 'use', 'uses', 'speak', 'speaks',
 ]);
+
+/** Words that may stand between a thing and "the most …" without changing what is ranked. */
+export const SOFT_LINKS = [
+  'that', 'which', 'who', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'does', 'do', 'did', 'in', 'by', 'of', 'with',
+  'among', 'across', 'for', 'spoken', 'used', 'listed', 'found', 'present', 'appears', 'appear', 'contains', 'contain',
+  'hosted', 'held', 'owned', 'shared', 'got', 'gets', 'get', 'received', 'receive', 'there',
+];

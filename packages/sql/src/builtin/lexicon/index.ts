@@ -3,7 +3,7 @@
  * any particular warehouse: the generator is judged on schemas it has never seen, so
  * everything specific comes from the SchemaContext at run time.
  */
-import { stem } from './tokenize';
+import { stem } from '../tokenize';
 
 export type AggFn = 'sum' | 'avg' | 'min' | 'max';
 export type CompareOp = '>' | '>=' | '<' | '<=' | '=';
@@ -369,6 +369,12 @@ export const WRITE_VERBS = new Set([
   'reduce', 'hide', 'unhide', 'publish', 'unpublish', 'duplicate', 'clone', 'split', 'combine', 'shift',
 ]);
 
+/** Words that follow a verb's object, not a noun's modifier: "delete them", "create a", "email all". */
+export const OBJECT_STARTS = new Set(['the', 'a', 'an', 'all', 'every', 'each', 'any', 'some', 'them', 'it', 'this', 'that', 'these', 'those', 'everything', 'everyone', 'my', 'our', 'their', 'me', 'us']);
+
+/** Write verbs that are just as often nouns naming data: "email addresses", "create time", "text length". */
+export const NOUN_LIKE_VERBS = new Set(['email', 'text', 'call', 'message', 'book', 'label', 'tag', 'flag', 'post', 'charge', 'credit', 'debit', 'create', 'update', 'record', 'order', 'transfer', 'copy', 'import', 'export', 'load', 'close', 'open', 'switch', 'shift', 'turn', 'discount', 'award', 'schedule', 'lock', 'fill']);
+
 /** Words that may open a request before its verb: "please", "can you", "I want to". */
 export const POLITE_OPENERS = new Set([
   'please', 'kindly', 'can', 'could', 'would', 'will', 'you', 'i', 'we', 'want', 'need', 'to', 'like', "let's",
@@ -399,7 +405,7 @@ export const SQL_WRITE_PATTERN =
  * Groups of words that name the same idea in a column or table name. General English
  * only: a question word reaches a name through these when it matches nothing exactly.
  */
-const SYNONYM_GROUPS: string[][] = [
+export const SYNONYM_GROUPS: string[][] = [
   ['type', 'kind', 'category', 'class', 'variety', 'tier', 'plan', 'genre', 'segment'],
   ['country', 'nation', 'nationality'],
   ['status', 'state', 'stage', 'condition'],
@@ -476,3 +482,43 @@ export const MONEY_QUESTION_WORDS = new Set(
 
 /** Column-name words suggesting the column holds a human-readable label of its row. */
 export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headline', 'subject', 'caption'].map(stem));
+
+// ---- The planner's ledger (plan-ledger.ts) ----
+
+export type LedgerFeature = 'count' | 'aggregate' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
+
+/** Words that name an operation; each is explained only by a plan that performs it. */
+export const OPERATION_WORDS: Record<LedgerFeature, string[]> = {
+  count: ['how', 'many', 'number', 'count', 'counts', 'tally'],
+  aggregate: ['average', 'averages', 'avg', 'mean', 'total', 'totals', 'sum', 'combined', 'minimum', 'min', 'maximum', 'max', 'how', 'much', 'add', 'number'],
+  rank: [
+    'most', 'least', 'fewest', 'highest', 'lowest', 'largest', 'smallest', 'biggest', 'greatest', 'longest', 'shortest',
+    'best', 'worst', 'top', 'bottom', 'earliest', 'latest', 'first', 'last', 'oldest', 'newest', 'recent', 'cheapest',
+    'expensive', 'popular', 'common', 'frequent', 'heaviest', 'lightest',
+  ],
+  compare: [
+    'more', 'less', 'fewer', 'than', 'over', 'under', 'above', 'below', 'greater', 'larger', 'bigger', 'higher', 'lower',
+    'smaller', 'longer', 'shorter', 'cheaper', 'exceeding', 'exceeds', 'exceed', 'excess', 'exactly', 'equal', 'equals',
+    'between', 'least', 'most',
+  ],
+  time: [
+    'year', 'years', 'month', 'months', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'quarter', 'quarters', 'when',
+    'before', 'after', 'since', 'until', 'till', 'during', 'ago', 'last', 'previous', 'yearly', 'monthly', 'daily',
+    'weekly', 'quarterly', 'annual', 'annually', 'earlier', 'later', 'prior', 'time', 'through', 'between',
+  ],
+  distinct: ['distinct', 'different', 'unique', 'exist', 'exists', 'possible', 'available', 'kinds', 'existing'],
+  negation: ['not', 'no', 'never', 'without', 'except', 'excluding', 'non', 'other'],
+  person: ['people', 'person', 'persons', 'user', 'users', 'customer', 'customers', 'client', 'clients', 'who', 'whom', 'everyone', 'everybody', 'anyone', 'individuals', 'someone', 'somebody'],
+  money: ['paid', 'pay', 'pays', 'spent', 'spend', 'cost', 'costs', 'charged', 'earned', 'sold', 'sell'],
+};
+
+/** Operation words that are never filler: a plan that does not perform them dropped part of the question. */
+export const MUST_EXPLAIN = new Set(
+  Object.values(OPERATION_WORDS)
+    .flat()
+    .filter((w) => !['how', 'many', 'much', 'when', 'time', 'who', 'whom', 'other', 'people', 'person', 'number', 'than'].includes(w)),
+);
+
+/** Date-column words for when a row's event happened, and for when its record was touched (a weaker guess). */
+export const EVENT_TIME_WORDS = new Set(['created', 'date', 'time', 'occurred', 'happened'].map(stem));
+export const BOOKKEEPING_TIME_WORDS = new Set(['updated', 'modified', 'deleted', 'birth'].map(stem));
