@@ -21,6 +21,15 @@ describe('ask, end to end with the built-in generator (API + worker + Redis + Du
     expect(body.meta).toMatchObject({ bucket: 'example', question, row_count: 1, total_rows: 1, truncated: false });
   });
 
+  it('says in meta.ignored which words the answer did not use, and still answers', async () => {
+    const question = 'How many payments were made in 2024?';
+    const body = await settle(flock.app, 'example', await submit(flock.app, 'example', question));
+    const [[expected]] = (await referenceRows('example', 'SELECT count(*) FROM payment WHERE year(paid_at) = 2024')) as [[number]];
+    expect(body.data).toMatchObject({ status: 'completed', rows: [[expected]] });
+    expect(body.meta.ignored).toEqual(['made']);
+    expect(body.meta.explanation).toMatch(/\(not used: 'made'\)\.$/);
+  });
+
   it('answers "How many members by type?" like the seed: a group column and a numeric count', async () => {
     const question = 'How many members by type?';
     const body = await settle(flock.app, 'example', await submit(flock.app, 'example', question));
