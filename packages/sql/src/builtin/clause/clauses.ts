@@ -173,15 +173,18 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   // --- Group conditions: counts of rows per group ("shared by at least two teachers").
   const having = (op: CompareOp, value: number) => d.pendingHaving.push({ op, value });
   // The counted thing may be this table, another table's rows, or a plural noun the schema does not name.
-  const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s)`;
+  // A key column named as its rows counts too: "at least 3 documents" over `document_id`.
+  const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s|(c\\d+))`;
+  /** The counted thing, when a key column names it, must be that column's rows ("documents"). */
+  const countsRows = (m: Match, group: number) => !m.group(group) || isEntityMention(m.element(group));
   s.apply(new RegExp(` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `), (m) => {
     const value = num(m.element(2));
-    if (value === undefined) return m.decline();
+    if (value === undefined || !countsRows(m, 4)) return m.decline();
     having(opOf(COMPARISONS, m.group(1)!), value);
   });
   s.apply(new RegExp(` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `), (m) => {
     const value = num(m.element(1));
-    if (value === undefined) return m.decline();
+    if (value === undefined || !countsRows(m, 4)) return m.decline();
     having(opOf(POST_COMPARISONS, m.group(2)!), value);
   });
   // "whose average life expectancy is longer than 72": a condition on an aggregate.
@@ -220,10 +223,12 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
   // "which language is spoken by the largest number of countries": the group with the most rows.
   const LINKING = `(?:(?:${alt([...SOFT_LINKS])}) )*`;
-  s.apply(new RegExp(` (?:(?:which|what) (?:is |are |was |were )?)?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+|)(?= )`), (m) => {
+  s.apply(new RegExp(` (?:(?:which|what) (?:is |are |was |were )?)?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`), (m) => {
     const column = col(m.element(1));
+    if (!countsRows(m, 4)) return m.decline();
+    const between = m.m[0].slice(m.m[0].indexOf(m.group(1)!) + m.group(1)!.length, m.m[0].lastIndexOf(m.group(2)!));
     // Another column between them is what is ranked ("which model has the most versions"), not rows.
-    if (!column || / c\d+ /.test(m.m[0].slice(m.m[0].indexOf(m.group(1)!) + m.group(1)!.length))) return m.decline();
+    if (!column || / c\d+ /.test(between)) return m.decline();
     groupBy(column);
     out(m, { column });
     orderBy({ fn: 'count' }, /most|largest|highest|greatest/.test(m.group(2)!) ? 'DESC' : 'ASC');
@@ -314,7 +319,8 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   s.apply(new RegExp(` (${CMP}) ${N} ${C} `), (m) => {
     const column = col(m.element(3));
     const value = num(m.element(2));
-    if (!column?.isNumeric || value === undefined) return m.decline();
+    // "more than 3 documents" over `document_id` counts rows; it is not an id above 3.
+    if (!column?.isNumeric || column.isKey || value === undefined) return m.decline();
     where({ column, op: opOf(COMPARISONS, m.group(1)!), value });
   });
   s.apply(new RegExp(` ${N} (${POST_CMP}) ${C} `), (m) => {
@@ -481,6 +487,11 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     });
   }
 
+  // "the crime rate of counties" over `County_ID`: the rows, named by their key, not a column to show.
+  s.apply(new RegExp(` (?:of|for|in|among|across|by) (?:all |each |every )?${C} `), (m) => {
+    if (!col(m.element(1))?.isKey || !isEntityMention(m.element(1))) return m.decline();
+  });
+
   // --- What is left of the table's own names: columns to show, and the table itself.
   s.apply(new RegExp(` ${C} `), (m) => {
     const column = col(m.element(1));
@@ -536,6 +547,11 @@ function range(from: number, to: number): number[] {
   const out: number[] = [];
   for (let i = from; i < to; i++) out.push(i);
   return out;
+}
+
+/** A key column named by its entity alone: "documents" for `document_id`, not "document id". */
+function isEntityMention(e: Element | undefined): boolean {
+  return e?.k === 'mention' && e.meaning.k === 'column' && e.meaning.column.isKey && e.length === 1 && e.meaning.score < 0.9;
 }
 
 function literalText(e: Element | undefined): string | undefined {

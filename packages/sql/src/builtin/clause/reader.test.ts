@@ -86,6 +86,21 @@ describe('the clause reader on a schema of its own', () => {
     expect(sql(question)).toBe(expected);
   });
 
+  describe('rows named by their key column ("documents" over document_id)', () => {
+    const filing = schema(
+      table('doc_location', 9, [col('document_id', 'INTEGER'), col('location_code', 'VARCHAR', ['x', 'y', 'z']), col('page_count', 'INTEGER')]),
+    );
+    const filed = (question: string) => generateSql(question, filing).sql;
+
+    it.each([
+      ['Show the location codes with at least 3 documents.', 'SELECT location_code FROM doc_location GROUP BY location_code HAVING count(*) >= 3'],
+      ['Which location code is shared by the most documents?', 'SELECT location_code FROM doc_location GROUP BY location_code ORDER BY count(*) DESC, location_code LIMIT 1'],
+      ['What are the minimum and maximum page count of documents?', 'SELECT min(page_count) AS min_page_count, max(page_count) AS max_page_count FROM doc_location'],
+    ])('%s', (question, expected) => {
+      expect(filed(question)).toBe(expected);
+    });
+  });
+
   it('refuses a question with words it cannot place, naming them', () => {
     expect(refusal('What is the average age of drivers who like jazz?')).toMatch(/'jazz'/);
   });
