@@ -26,6 +26,14 @@ describe('the planner ledger', () => {
     expect(() => generateSql(question, schema)).toThrow(new RegExp(words.map((w) => `'${w}'`).join(', ')));
   });
 
+  it('holds each aggregate word to its own function: the planner computing min alone leaves out "maximum"', () => {
+    expect(planned('What are the minimum and maximum fee of loans?')).toEqual(['maximum']);
+    // The clause reader answers it whole.
+    expect(generateSql('What are the minimum and maximum fee of loans?', librarySchema()).sql).toBe(
+      'SELECT min(fee) AS min_fee, max(fee) AS max_fee FROM loan',
+    );
+  });
+
   it.each([
     'Which book has the most loans?',
     'How many unreturned loans are there?',

@@ -29,7 +29,10 @@ function featuresOf(plan: QueryPlan, tables: Set<TableEntry>): Set<Feature> {
   const m = plan.measure;
   if (plan.shape === 'aggregate' && (!m || m.fn === 'count' || m.fn === 'count-distinct')) features.add('count');
   if (m && (m.fn === 'count' || m.fn === 'count-distinct') && plan.shape === 'rank-groups') features.add('count');
-  if (m && m.fn !== 'count' && m.fn !== 'count-distinct') features.add('aggregate');
+  if (m && m.fn !== 'count' && m.fn !== 'count-distinct') {
+    features.add('aggregate');
+    features.add(m.fn);
+  }
   if (m?.fn === 'count-distinct' || plan.shape === 'distinct') features.add('distinct');
   if (plan.shape === 'rank-groups' || plan.shape === 'rank-rows' || m?.fn === 'min' || m?.fn === 'max') features.add('rank');
   for (const p of plan.predicates) {

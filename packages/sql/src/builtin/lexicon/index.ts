@@ -485,12 +485,17 @@ export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headl
 
 // ---- The planner's ledger (plan-ledger.ts) ----
 
-export type LedgerFeature = 'count' | 'aggregate' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
+export type LedgerFeature = 'count' | 'aggregate' | 'sum' | 'avg' | 'min' | 'max' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
 
 /** Words that name an operation; each is explained only by a plan that performs it. */
 export const OPERATION_WORDS: Record<LedgerFeature, string[]> = {
   count: ['how', 'many', 'number', 'count', 'counts', 'tally'],
-  aggregate: ['average', 'averages', 'avg', 'mean', 'total', 'totals', 'sum', 'combined', 'minimum', 'min', 'maximum', 'max', 'how', 'much', 'add', 'number'],
+  // Each aggregate word is explained only by its own function: "minimum and maximum" needs both.
+  aggregate: ['how', 'much', 'number'],
+  sum: ['total', 'totals', 'sum', 'combined', 'add'],
+  avg: ['average', 'averages', 'avg', 'mean'],
+  min: ['minimum', 'min'],
+  max: ['maximum', 'max'],
   rank: [
     'most', 'least', 'fewest', 'highest', 'lowest', 'largest', 'smallest', 'biggest', 'greatest', 'longest', 'shortest',
     'best', 'worst', 'top', 'bottom', 'earliest', 'latest', 'first', 'last', 'oldest', 'newest', 'recent', 'cheapest',
