@@ -152,10 +152,11 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     const dir = m.group(5) ? extremeDirection(m.group(5)!, column) : direction(words);
     for (const c of [column, ...more]) orderBy({ column: c! }, dir);
   });
-  s.apply(new RegExp(` (?:in|by) (${DIR}) order (?:of|by) ${C} `), (m) => {
+  s.apply(new RegExp(` (?:in|by) (${DIR}) order (?:of|by) ${C}((?: and c\\d+)*) `), (m) => {
     const column = col(m.element(2));
-    if (!column) return m.decline();
-    orderBy({ column }, direction(m.group(1)!));
+    const more = m.elementsIn(3).map(col);
+    if (!column || more.some((c) => !c)) return m.decline();
+    for (const c of [column, ...more]) orderBy({ column: c! }, direction(m.group(1)!));
   });
   s.apply(new RegExp(` (?:ordered|sorted|arranged|listed|order|sort) (?:in )?(${DIR})(?: order)?(?: by (?:${C}|value|values))? `), (m) => {
     const column = col(m.element(2));

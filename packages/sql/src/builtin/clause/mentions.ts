@@ -102,7 +102,7 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
   const last = span[span.length - 1]!;
   const out: Meaning[] = [];
   if (first.kind === 'quoted') {
-    if (span.length === 1) for (const ref of valueIndex(index).lookup(first.raw, true)) out.push({ k: 'value', ...ref, score: 1 });
+    if (span.length === 1) for (const ref of valueIndex(index).lookup(first.raw, true, true)) out.push({ k: 'value', ...ref, score: 1 });
     return out;
   }
   // A stretch never starts or ends on a function word ("the type" is "type"); "US" is a name, not "us".

@@ -1,6 +1,8 @@
 import { GenerationFailedError } from '@flock/errors';
 import type { ColumnInfo } from '../../schema-context';
 import { generateSql } from '../builtin-generator';
+import { schemaIndex } from '../schema-index';
+import { readSingleTable } from './reader';
 import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
 
 /**
@@ -99,6 +101,18 @@ describe('the clause reader on a schema of its own', () => {
     ])('%s', (question, expected) => {
       expect(filed(question)).toBe(expected);
     });
+  });
+
+  it('takes a quoted name exactly as typed, with no spelling slip forgiven', () => {
+    expect(refusal('How many drivers are from "Norwey"?')).toMatch(/'Norwey'/);
+    expect(sql('How many drivers have the nationality "Norwey"?')).toBe("SELECT count(*) AS count FROM driver WHERE nationality = 'Norwey'");
+  });
+
+  it('never reads an ordinary word as a listed value through its stem', () => {
+    // "chileans" is not the value Chile, and "Chile" twice cannot be two different values of one column.
+    expect(refusal('How many chileans drive?')).toMatch(/^Could not generate a query/);
+    const clash = readSingleTable('How many drivers from Chile are from Norway?', schemaIndex(racing));
+    expect(clash).toMatchObject({ ok: false, reason: expect.stringMatching(/'nationality' cannot be both "Chile" and "Norway"/) });
   });
 
   it('refuses a question with words it cannot place, naming them', () => {

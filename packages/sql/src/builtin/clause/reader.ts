@@ -164,6 +164,12 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
     throw new Unplaced('an ordering cannot apply to a single total');
   }
   if (q.orderBy.some((o) => o.output.fn) && q.groupBy.length === 0) throw new Unplaced('ranking by a count needs groups to rank');
+  // "agent Ship ... UPS": two values that one column cannot both hold mean a misreading, not an empty answer.
+  const equals = q.where.filter((g) => g.length === 1 && g[0]!.op === '=').map((g) => g[0]!);
+  for (const a of equals) {
+    const clash = equals.find((b) => b !== a && b.column === a.column && 'value' in b && 'value' in a && b.value !== a.value);
+    if (clash) throw new Unplaced(`'${a.column.name}' cannot be both ${JSON.stringify((a as { value: unknown }).value)} and ${JSON.stringify((clash as { value: unknown }).value)}`);
+  }
   const lone = columns.length === 1 && aggregates.length === 0 ? columns[0]!.column : undefined;
   // One attribute listed on its own ("Show all majors") is the set of its values.
   const attributeSet = !!lone && !perRow && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;

@@ -17,8 +17,20 @@ export interface ValueRef {
 }
 
 export interface ValueIndex {
-  /** Values spelled by `text`; names (not listed values) only when `asName`. */
-  lookup(text: string, asName: boolean): ValueRef[];
+  /**
+   * Values spelled by `text`; names (not listed values) only when `asName`; with `exact`
+   * (a quoted literal) no spelling slip is forgiven.
+   */
+  lookup(text: string, asName: boolean, exact?: boolean): ValueRef[];
+}
+
+/**
+ * A plain lower-case word names a listed value only as itself or its plural: "shipping"
+ * must not become the value Ship through the stemmer, but "cats" is still Cat.
+ */
+function sameWord(text: string, value: string): boolean {
+  const [a, b] = [text.toLowerCase(), value.toLowerCase()];
+  return a === b || a === `${b}s` || a === `${b}es` || b === `${a}s` || (a.endsWith('ies') && b === `${a.slice(0, -3)}y`);
 }
 
 /** Words of a value or of question text, as keys: lower case, possessive 's gone, stemmed. */
@@ -60,11 +72,12 @@ function buildValueIndex(index: SchemaIndex): ValueIndex {
   }
   const keys = [...byKey.keys()];
   return {
-    lookup(text, asName) {
+    lookup(text, asName, exact = false) {
       const key = valueKey(text);
       if (key.length < 2) return [];
       let refs = byKey.get(key);
-      if (!refs && asName && key.length >= 6) {
+      if (refs && !asName && !key.includes(' ')) refs = refs.filter((r) => sameWord(text, r.value));
+      if (!refs && asName && !exact && key.length >= 6) {
         // "Carribean" for Caribbean: one slip in a long name still names it.
         const near = keys.filter((k) => k[0] === key[0] && editDistanceAtMostOne(k, key));
         if (near.length === 1) refs = byKey.get(near[0]!);
