@@ -103,6 +103,11 @@ describe('the clause reader on a schema of its own', () => {
     });
   });
 
+  it('reads abbreviated name columns: Fname is "first name", LName "last name"', () => {
+    const people = schema(table('member', 3, [col('MemID', 'INTEGER'), col('Fname', 'VARCHAR'), col('LName', 'VARCHAR'), col('Age', 'INTEGER')]));
+    expect(generateSql('Show the first name and last name of members older than 30.', people).sql).toBe('SELECT "Fname", "LName" FROM member WHERE "Age" > 30');
+  });
+
   it('takes a quoted name exactly as typed, with no spelling slip forgiven', () => {
     expect(refusal('How many drivers are from "Norwey"?')).toMatch(/'Norwey'/);
     expect(sql('How many drivers have the nationality "Norwey"?')).toBe("SELECT count(*) AS count FROM driver WHERE nationality = 'Norwey'");

@@ -61,13 +61,16 @@ export function editDistanceAtMostOne(a: string, b: string): boolean {
 export function spell(span: string[], name: string[]): number {
   if (name.length === 0) return 0;
   if (span.join('') === name.join('')) return span.length === name.length ? 1 : 0.95;
+  // `Fname` for "first name": the first word's initial run into the second.
+  if (name.length === 1 && span.length === 2 && name[0] === `${span[0]![0]}${span[1]}`) return 0.8;
   if (span.length !== name.length) return 0;
   let score = 1;
   for (let i = 0; i < span.length; i++) {
-    const s = wordSimilarity(span[i]!, name[i]!);
+    // `LName` for "last name": an initial stands for its word when the rest is spelled out.
+    const initial = name[i]!.length === 1 && span.length > 1 && span[i]!.startsWith(name[i]!) ? 0.7 : 0;
+    const s = Math.max(initial, wordSimilarity(span[i]!, name[i]!));
     if (s === 0) return 0;
     score = Math.min(score, s);
   }
   return score;
 }
-
