@@ -224,25 +224,31 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
   // "which language is spoken by the largest number of countries": the group with the most rows.
   const LINKING = `(?:(?:${alt([...SOFT_LINKS])}) )*`;
-  s.apply(new RegExp(` (?:(?:which|what) (?:is |are |was |were )?)?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`), (m) => {
-    const column = col(m.element(1));
-    if (!countsRows(m, 4)) return m.decline();
-    const between = m.m[0].slice(m.m[0].indexOf(m.group(1)!) + m.group(1)!.length, m.m[0].lastIndexOf(m.group(2)!));
+  s.apply(new RegExp(` (?:(?:which|what) (?:is |are |was |were )?)?(?:${N} )?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`), (m) => {
+    const column = col(m.element(2));
+    if (!countsRows(m, 5)) return m.decline();
+    const between = m.m[0].slice(m.m[0].indexOf(m.group(2)!) + m.group(2)!.length, m.m[0].lastIndexOf(m.group(3)!));
     // Another column between them is what is ranked ("which model has the most versions"), not rows.
     if (!column || / c\d+ /.test(between)) return m.decline();
     groupBy(column);
     out(m, { column });
-    orderBy({ fn: 'count' }, /most|largest|highest|greatest/.test(m.group(2)!) ? 'DESC' : 'ASC');
-    query.limit = 1;
+    orderBy({ fn: 'count' }, /most|largest|highest|greatest/.test(m.group(3)!) ? 'DESC' : 'ASC');
+    query.limit = num(m.element(1)) ?? 1;
   });
-  s.apply(new RegExp(` (?:most|least) (common|popular|frequent|usual) ${C} `), (m) => {
-    const column = col(m.element(2));
+  const mostCommon = (m: Match, column: ColumnEntry | undefined, most: boolean, limit: number | undefined) => {
     if (!column) return m.decline();
     groupBy(column);
     out(m, { column });
-    orderBy({ fn: 'count' }, m.m[0].startsWith(' most') ? 'DESC' : 'ASC');
-    query.limit = 1;
-  });
+    orderBy({ fn: 'count' }, most ? 'DESC' : 'ASC');
+    query.limit = limit ?? 1;
+  };
+  s.apply(new RegExp(` (?:${N} )?(most|least) (?:common|popular|frequent|usual) ${C} `), (m) =>
+    mostCommon(m, col(m.element(3)), m.group(2) === 'most', num(m.element(1))),
+  );
+  // "Which allergy type is the most common?", "which code appears the most often?"
+  s.apply(new RegExp(` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `), (m) =>
+    mostCommon(m, col(m.element(1)), m.group(2) === 'most', undefined),
+  );
   // "the youngest singer", "the 3 most populated countries": rows ranked by what the adjective measures.
   s.apply(new RegExp(` (?:${N} )?(${DIM_SUP})(?: ${N})? (?!(?:t\\d+ )?c\\d+ )`), (m) => {
     const dim = lookup(DIMENSION_SUPERLATIVES, m.group(2)!)!;

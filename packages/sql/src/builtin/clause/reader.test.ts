@@ -58,6 +58,10 @@ describe('the clause reader on a schema of its own', () => {
     // "for each X" as GROUP BY.
     ['What is the average age for each nationality?', 'SELECT nationality, avg("Age") AS average_age FROM driver GROUP BY nationality ORDER BY average_age DESC, nationality'],
     ['How many drivers are there for each home city?', 'SELECT home_city, count(*) AS count FROM driver GROUP BY home_city ORDER BY count DESC, home_city'],
+    // The group with the most rows, said several ways.
+    ['Which nationality is the most common?', 'SELECT nationality FROM driver GROUP BY nationality ORDER BY count(*) DESC, nationality LIMIT 1'],
+    ['What are the 2 home cities with the most drivers?', 'SELECT home_city FROM driver GROUP BY home_city ORDER BY count(*) DESC, home_city LIMIT 2'],
+    ['Which nationalities have more than one driver?', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) > 1'],
     // Count conditions as HAVING, never as a row filter.
     ['Show the nationalities shared by at least two drivers.', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 2'],
     ['Which nationalities have 3 or more drivers?', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 3'],

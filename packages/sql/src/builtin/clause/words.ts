@@ -44,7 +44,10 @@ export function readWords(text: string): Word[] {
   const readSentence = (text: string) => {
     for (const token of tokenize(text)) {
       const spelled = token.kind === 'word' ? NUMBER_WORDS[token.lower] : undefined;
-      if (spelled !== undefined && token.lower !== 'one') {
+      // "one" is a number only in a comparison ("more than one"); elsewhere it is a pronoun.
+      const previous = words[words.length - 1]?.lower;
+      const counted = token.lower !== 'one' || previous === 'than' || previous === 'least' || previous === 'most' || previous === 'exactly';
+      if (spelled !== undefined && counted) {
         words.push({ raw: token.raw, lower: token.lower, stem: String(spelled), kind: 'number', num: spelled, proper: false });
         sentenceStart = false;
         continue;

@@ -237,6 +237,7 @@ export const EVENT_VERBS = new Set([
   'issued', 'launched', 'opened', 'started', 'born', 'located', 'based', 'situated', 'happened', 'occurred',
   'held', 'took', 'place', 'live', 'lives', 'living', 'come', 'comes', 'came', 'belong', 'belongs', 'used',
   'spoken', 'offered', 'offer', 'offers', 'appear', 'appears', 'shown', 'shows', 'recorded', 'played', 'covered',
+  'provided', 'provide', 'provides', 'associated', 'affected', 'involved',
   'cover', 'covers', 'include', 'contained', 'use', 'uses', 'speak', 'speaks',
 ]);
 
