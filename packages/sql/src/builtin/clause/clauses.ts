@@ -369,6 +369,13 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     where({ column, op: 'year', year: num(m.element(1))!, cmp: '>=' });
     where({ column, op: 'year', year: num(m.element(2))!, cmp: '<=' });
   });
+  // "the document with id 7": a key column named by its entity, then its number.
+  s.apply(new RegExp(` ${C} (?:with |whose |having |that has |of )?(?:id|ids|identifier|number) (?:of |is |= )?${N} `), (m) => {
+    const column = col(m.element(1));
+    const value = num(m.element(2));
+    if (!column?.isKey || !isEntityMention(m.element(1)) || value === undefined) return m.decline();
+    where({ column, op: '=', value });
+  });
   // "in grade 10", "grades 9 or 10", "aged either 32 or 33", "8 cylinders".
   s.apply(new RegExp(` ${C} ${BE}(of |equal to |equals |either |=)?(?:(${NEG}) )?${N}((?: or ${N})*) `), (m) => {
     const column = col(m.element(1));

@@ -8,8 +8,9 @@
  */
 import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
 
-import { spell } from './similarity';
+import { spell, wordSimilarity } from './similarity';
 import { STRUCTURAL_WORDS, NAME_STOP_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
+import { SEX_CODES, SEX_COLUMN_WORDS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';
 import { valueIndex } from './value-index';
 import type { Word } from './words';
@@ -26,7 +27,8 @@ const MAX_SPAN = 4;
 function columnForms(column: ColumnEntry): [string[], number][] {
   const forms: [string[], number][] = [[column.parts, 1]];
   const tableStems = column.table.stems;
-  const ownPrefix = column.parts.length > tableStems.length && tableStems.every((s, i) => column.parts[i] === s);
+  // `concert_Name` in `concert`, and `FacID` in `Faculty`: the table's name, perhaps abbreviated, first.
+  const ownPrefix = column.parts.length > tableStems.length && tableStems.every((s, i) => column.parts[i] === s || wordSimilarity(s, column.parts[i]!) >= 0.7);
   if (column.isKey) {
     // A key is named whole ("student id"), or as "id" in its own table (`PetID` in `Pets`);
     // `student_id` alone is how a row of a student is named elsewhere: "each student".
@@ -132,6 +134,15 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
     // "French singers", "Asian countries": the place an adjective pertains to, when the data holds it.
     for (const noun of wordnet.pertainyms(first.lower)) {
       for (const ref of values.lookup(noun, true)) out.push({ k: 'value', ...ref, score: 0.85 });
+    }
+    // "female students" over a sex column holding F and M: the codes everyone writes.
+    const codes = SEX_CODES[first.lower] ?? [];
+    for (const table of codes.length > 0 ? index.tables : []) {
+      for (const column of table.columns) {
+        if (!column.meaningful.some((p) => SEX_COLUMN_WORDS.has(p))) continue;
+        const value = column.info.values?.find((v) => codes.includes(v.toLowerCase()));
+        if (value) out.push({ k: 'value', column, value, score: 0.85 });
+      }
     }
   }
   // On a tie a column beats its table: in `Allergy_Type`, "allergy type" is the column `AllergyType`.

@@ -27,6 +27,7 @@ const racing = schema(
       col('is_retired', 'BOOLEAN'),
       col('home_city', 'VARCHAR', ['Santiago', 'Nairobi', 'Oslo']),
       col('team_city', 'VARCHAR', ['Santiago', 'Bergen']),
+      col('sex', 'VARCHAR', ['F', 'M']),
     ],
     { primaryKey: ['driver_id'] },
   ),
@@ -86,6 +87,8 @@ describe('the clause reader on a schema of its own', () => {
     ['What is the podium ratio of the driver named Bo Berg?', "SELECT podium_ratio FROM driver WHERE full_name = 'Bo Berg'"],
     // OR between two conditions on different columns.
     ['List drivers with more than 10 wins or older than 40.', 'SELECT full_name FROM driver WHERE (wins > 10 OR "Age" > 40)'],
+    // "female" over a sex column holding F and M.
+    ['How many female drivers are there?', "SELECT count(*) AS count FROM driver WHERE sex = 'F'"],
     // A one-letter slip in a long name still finds it.
     ['How many drivers come from Norwey?', "SELECT count(*) AS count FROM driver WHERE nationality = 'Norway'"],
   ])('%s', (question, expected) => {
@@ -101,6 +104,7 @@ describe('the clause reader on a schema of its own', () => {
     it.each([
       ['Show the location codes with at least 3 documents.', 'SELECT location_code FROM doc_location GROUP BY location_code HAVING count(*) >= 3'],
       ['Which location code is shared by the most documents?', 'SELECT location_code FROM doc_location GROUP BY location_code ORDER BY count(*) DESC, location_code LIMIT 1'],
+      ['What is the page count of the document with id 7?', 'SELECT page_count FROM doc_location WHERE document_id = 7'],
       ['What are the minimum and maximum page count of documents?', 'SELECT min(page_count) AS min_page_count, max(page_count) AS max_page_count FROM doc_location'],
     ])('%s', (question, expected) => {
       expect(filed(question)).toBe(expected);

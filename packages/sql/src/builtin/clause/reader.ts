@@ -24,6 +24,8 @@ export type ClauseReading =
 
 /** How many of the best-matching tables are tried before giving up. */
 const TABLES_TRIED = 3;
+/** ...and only while they explain at least this share of what the best one explains. */
+const NEXT_TABLE_SHARE = 0.75;
 
 export function readSingleTable(question: string, index: SchemaIndex): ClauseReading {
   const words = readWords(question);
@@ -34,8 +36,11 @@ export function readSingleTable(question: string, index: SchemaIndex): ClauseRea
     .sort((a, b) => b.score - a.score || a.table.order - b.table.order);
   let firstFailure: Unplaced | undefined;
   let found: { reading: Extract<ClauseReading, { ok: true }>; score: number } | undefined;
+  const best = ranked[0]?.score ?? 0;
   for (const candidate of ranked.slice(0, TABLES_TRIED)) {
     if (found && candidate.score < found.score) break;
+    // A table that explains much less of the question is a different question, not a fallback.
+    if (candidate.score < best * NEXT_TABLE_SHARE) break;
     try {
       const reading = readWith(candidate.table, candidate.elements, words[0]?.lower);
       if (found) {
@@ -172,7 +177,9 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   }
   const lone = columns.length === 1 && aggregates.length === 0 ? columns[0]!.column : undefined;
   // One attribute listed on its own ("Show all majors") is the set of its values.
-  const attributeSet = !!lone && !perRow && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;
+  // A row picked by its key is one row: its attribute is that row's, not a set of values.
+  const byKey = q.where.some((g) => g.length === 1 && g[0]!.op === '=' && g[0]!.column.isKey);
+  const attributeSet = !!lone && !perRow && !byKey && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;
   q.distinct = (d.distinctAsked || attributeSet) && aggregates.length === 0 && q.groupBy.length === 0;
   if (q.groupBy.length > 0 && aggregates.length > 0 && q.orderBy.length === 0) {
     // Groups come largest first, as a reader scans a breakdown; the keys settle ties.

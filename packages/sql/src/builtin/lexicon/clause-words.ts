@@ -241,6 +241,19 @@ export const EVENT_VERBS = new Set([
   'cover', 'covers', 'include', 'contained', 'use', 'uses', 'speak', 'speaks',
 ]);
 
+/** The letter codes a sex or gender column holds for the words a question uses. */
+export const SEX_CODES: Record<string, string[]> = {
+  male: ['m', 'male'],
+  males: ['m', 'male'],
+  men: ['m', 'male'],
+  female: ['f', 'female'],
+  females: ['f', 'female'],
+  women: ['f', 'female'],
+};
+
+/** Column-name stems of such a column. */
+export const SEX_COLUMN_WORDS = new Set(['sex', 'gender']);
+
 /** Words that may stand between a thing and "the most …" without changing what is ranked. */
 export const SOFT_LINKS = [
   'that', 'which', 'who', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'does', 'do', 'did', 'in', 'by', 'of', 'with',
