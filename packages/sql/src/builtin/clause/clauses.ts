@@ -249,6 +249,22 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   s.apply(new RegExp(` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `), (m) =>
     mostCommon(m, col(m.element(1)), m.group(2) === 'most', undefined),
   );
+  // "the first student to register", "the last transcript date": rows ranked by a date.
+  const EARLY = /^(earliest|first|oldest)$/;
+  s.apply(new RegExp(` (?:${N} )?(earliest|first|latest|last|most recent|newest|oldest)(?: ${N})? (?:t\\d+ )?(?:to |who |that |which |of )?${C} `), (m) => {
+    const column = col(m.element(4));
+    if (!column || !holdsDates(column)) return m.decline();
+    orderBy({ column }, EARLY.test(m.group(2)!) ? 'ASC' : 'DESC');
+    query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
+    out(m, { column });
+  });
+  s.apply(new RegExp(` (?:${N} )?(earliest|first|latest|last|most recent|newest)(?: ${N})? ${T} `), (m) => {
+    // With one date column the table's own rows are ranked by it; with several, which date is meant is a guess.
+    const dates = table.columns.filter(holdsDates);
+    if (dates.length !== 1) return m.decline();
+    orderBy({ column: dates[0]! }, EARLY.test(m.group(2)!) ? 'ASC' : 'DESC');
+    query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
+  });
   // "the youngest singer", "the 3 most populated countries": rows ranked by what the adjective measures.
   s.apply(new RegExp(` (?:${N} )?(${DIM_SUP})(?: ${N})? (?!(?:t\\d+ )?c\\d+ )`), (m) => {
     const dim = lookup(DIMENSION_SUPERLATIVES, m.group(2)!)!;
@@ -527,6 +543,13 @@ function valueIn(e: Element | undefined, named: ColumnEntry | undefined): { colu
   const rivals = e.others.filter((o): o is typeof first => o.k === 'value' && o.column.table === first.column.table && o.column !== first.column && o.score >= first.score);
   if (named) return [first, ...rivals].find((v) => v.column === named) ?? (rivals.length === 0 ? first : undefined);
   return rivals.length === 0 ? first : undefined;
+}
+
+/** A date column, or a text column whose known values are all ISO dates (which sort as text). */
+export function holdsDates(column: ColumnEntry): boolean {
+  if (column.isTemporal) return true;
+  const known = column.info.values ?? column.info.lookup ?? [];
+  return column.isText && known.length > 0 && known.every((v) => /^\d{4}-\d{2}-\d{2}/.test(v));
 }
 
 /** A text column whose known values are all numbers (a year or grade kept as text). */

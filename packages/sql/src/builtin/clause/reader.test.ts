@@ -111,6 +111,23 @@ describe('the clause reader on a schema of its own', () => {
     });
   });
 
+  it('ranks rows by a date, also one kept as ISO text: "the first student to register", "the 2 latest students"', () => {
+    const students = schema(
+      table('student', 3, [
+        col('student_id', 'INTEGER'),
+        withLookup(col('full_name', 'VARCHAR'), ['Ann Ash', 'Bob Birch', 'Cy Cole']),
+        withLookup(col('date_registered', 'VARCHAR'), ['2020-01-02 10:00:00', '2021-03-04 09:30:00', '2019-12-31 23:59:59']),
+      ]),
+    );
+    expect(generateSql('Who is the first student to register?', students).sql).toBe(
+      'SELECT full_name, date_registered FROM student ORDER BY date_registered LIMIT 1',
+    );
+    expect(generateSql('Show the full names of the 2 latest students.', students).sql).toBe(
+      'SELECT full_name FROM student ORDER BY date_registered DESC LIMIT 2',
+    );
+    expect(generateSql('When did the last student register?', students).sql).toBe('SELECT max(date_registered) AS max_date_registered FROM student');
+  });
+
   it('reads abbreviated name columns: Fname is "first name", LName "last name"', () => {
     const people = schema(table('member', 3, [col('MemID', 'INTEGER'), col('Fname', 'VARCHAR'), col('LName', 'VARCHAR'), col('Age', 'INTEGER')]));
     expect(generateSql('Show the first name and last name of members older than 30.', people).sql).toBe('SELECT "Fname", "LName" FROM member WHERE "Age" > 30');

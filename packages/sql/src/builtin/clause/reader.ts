@@ -11,7 +11,7 @@
  *   5. assembly (here) and rendering (table-query.ts).
  */
 import type { SchemaIndex, TableEntry } from '../schema-index';
-import { readClauses, Unplaced, type Draft } from './clauses';
+import { holdsDates, readClauses, Unplaced, type Draft } from './clauses';
 import { elementsFor, SpanMeanings, tableOf, type Element } from './mentions';
 import { Sentence } from './sentence';
 import { explainTableQuery, renderTableQuery, type Output, type TableQuery } from './table-query';
@@ -160,6 +160,20 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   }
   q.outputs = q.groupBy.length > 0 ? [...columns, ...aggregates] : [...columns, ...aggregates].sort((a, b) => outputs.indexOf(a) - outputs.indexOf(b));
 
+  if (firstWord === 'who' && aggregates.length === 0 && q.groupBy.length === 0 && q.table.labels.length > 0 && !columns.some((c) => q.table.labels.includes(c.column!))) {
+    // "Who is the first student to register?" asks for the student, by name.
+    columns = [...q.table.labels.map((column) => ({ column })), ...columns];
+    q.outputs = [...columns];
+  }
+  const ranked = q.orderBy[0]?.output.column;
+  if (ranked && aggregates.length === 0 && columns.length === 1 && columns[0]!.column === ranked && q.orderBy.length === 1 && q.limit === 1 && q.groupBy.length === 0 && holdsDates(ranked)) {
+    // "When was the first order placed?": the earliest date itself, as min(), not a row ranked by it.
+    const only: Output = { fn: q.orderBy[0]!.dir === 'ASC' ? 'min' : 'max', column: ranked };
+    q.orderBy = [];
+    delete q.limit;
+    q.outputs = [only];
+    return q;
+  }
   if (d.pendingOrder) {
     const target = d.pendingOrder.alphabetical ? columns.find((c) => c.column!.isText) : (columns[0] ?? aggregates[0]);
     if (!target) throw new Unplaced('the order asked for has no column to sort');
