@@ -165,7 +165,8 @@ async function main(): Promise<void> {
             answeredAbstain++;
           } else {
             const gold = q.gold;
-            const run = await generateAndRun(generator, { question: q.question, bucket, schema }, (candidate) => {
+            const findValues = (texts: string[]) => warehouse.findValues(bucket, texts);
+            const run = await generateAndRun(generator, { question: q.question, bucket, schema, findValues }, (candidate) => {
               sql = candidate;
               return warehouse.query(bucket, candidate);
             });

@@ -1,4 +1,4 @@
-import type { SchemaContext } from './schema-context';
+import type { FoundValue, SchemaContext } from './schema-context';
 
 /** A try that failed validation or execution, sent back so the engine can correct itself. */
 export interface FailedAttempt {
@@ -19,6 +19,12 @@ export interface GenerationRequest {
    * timeout says.
    */
   deadline?: number;
+  /**
+   * Finds names the question typed ("Zed Quux") in the bucket's text columns that are too
+   * varied to list (ColumnInfo.lookupOverflow), case-insensitively, with a bounded query on
+   * the bucket's own warehouse. Absent where no such lookup is possible (MotherDuck).
+   */
+  findValues?: (texts: string[]) => Promise<FoundValue[]>;
 }
 
 /** How long an engine may wait on its service: its own limit, or less when the job's deadline is nearer. */

@@ -39,6 +39,19 @@ export interface ColumnInfo {
    * value the question names can be found; absent when there are more than the cap.
    */
   lookup?: string[];
+  /**
+   * True for a text column with more distinct values than `lookup` can hold: a name the
+   * question types is looked for in it with a bounded query instead (`findValues`).
+   */
+  lookupOverflow?: boolean;
+}
+
+/** A value found in the warehouse for a name the question typed, by a bounded lookup. */
+export interface FoundValue {
+  table: string;
+  column: string;
+  /** Spelled as in the data. */
+  value: string;
 }
 
 export type ColumnKind = 'integer' | 'decimal' | 'float' | 'text' | 'boolean' | 'date' | 'timestamp' | 'other';

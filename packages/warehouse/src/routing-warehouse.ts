@@ -1,4 +1,4 @@
-import { MotherDuckTokenConnector, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
+import { MotherDuckTokenConnector, type FoundValue, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 import { CompositeTenantCatalog } from './tenant-catalog';
 import { createWarehouse, type QueryLimits, type QueryResult, type TenantWarehouse, type Warehouse, type WarehouseSettings } from './warehouse';
@@ -67,6 +67,11 @@ export class RoutingWarehouse implements TenantWarehouse {
 
   schema(bucket: string): Promise<SchemaContext> {
     return this.route(bucket).schema(bucket);
+  }
+
+  /** Local buckets only: a hosted bucket's names are found among its listed values alone. */
+  async findValues(bucket: string, texts: string[]): Promise<FoundValue[]> {
+    return this.hosted && this.isHosted(bucket) ? [] : this.local.findValues(bucket, texts);
   }
 
   close(): void {

@@ -93,6 +93,7 @@ async function listValues(connection: DuckDBConnection, table: TableInfo, column
       ORDER BY 1 LIMIT ${MAX_LOOKUP_VALUES + 1}`,
   );
   if (names.length > 0 && names.length <= MAX_LOOKUP_VALUES) column.lookup = names.map(([value]) => String(value));
+  else if (names.length > MAX_LOOKUP_VALUES) column.lookupOverflow = true;
 }
 
 async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {

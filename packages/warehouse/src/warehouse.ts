@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import type { SchemaContext } from '@flock/sql';
+import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/sql';
 import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { readSchemaContext } from './schema-reader';
@@ -35,8 +35,16 @@ export interface TenantWarehouse {
   /** Validates and runs one SELECT on the bucket's database. */
   query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
   schema(bucket: string): Promise<SchemaContext>;
+  /** Names typed in a question, found in the bucket's overflowing text columns; absent where unsupported. */
+  findValues?(bucket: string, texts: string[]): Promise<FoundValue[]>;
   close(): void;
 }
+
+/** A name lookup reads at most this many columns and texts, and this many rows back, so it stays cheap. */
+const LOOKUP_MAX_COLUMNS = 16;
+const LOOKUP_MAX_TEXTS = 8;
+const LOOKUP_MAX_ROWS = 20;
+const LOOKUP_TIMEOUT_MS = 2_000;
 
 export interface WarehouseOptions extends InstancePoolOptions {
   catalog: TenantCatalog;
@@ -109,6 +117,38 @@ export class Warehouse implements TenantWarehouse {
       } finally {
         connection.closeSync();
       }
+    });
+  }
+
+  /**
+   * Looks the question's names up in the text columns too varied to list: one
+   * `lower(col) IN (...)` query per column, the texts bound as parameters, each capped in
+   * rows and time, on the same read-only sandboxed instance as every query.
+   */
+  async findValues(bucket: string, texts: string[]): Promise<FoundValue[]> {
+    const wanted = [...new Set(texts.map((t) => t.trim()).filter((t) => t.length > 0))].slice(0, LOOKUP_MAX_TEXTS);
+    if (wanted.length === 0) return [];
+    const schema = await this.schema(bucket);
+    const columns = schema.tables.flatMap((table) => table.columns.filter((c) => c.lookupOverflow).map((column) => ({ table: table.name, column: column.name })));
+    if (columns.length === 0) return [];
+    const values = Object.fromEntries(wanted.map((text, i) => [`t${i}`, text]));
+    const list = wanted.map((_, i) => `lower($t${i})`).join(', ');
+    return this.withConnection(bucket, async (connection) => {
+      const found: FoundValue[] = [];
+      for (const { table, column } of columns.slice(0, LOOKUP_MAX_COLUMNS)) {
+        const col = quoteIdent(column);
+        const sql = `SELECT DISTINCT ${col} FROM ${quoteIdent(table)} WHERE lower(${col}) IN (${list}) LIMIT ${LOOKUP_MAX_ROWS}`;
+        const timer = setTimeout(() => connection.interrupt(), LOOKUP_TIMEOUT_MS);
+        try {
+          const rows = (await connection.runAndReadAll(sql, values)).getRowsJS();
+          for (const [value] of rows) found.push({ table, column, value: String(value) });
+        } catch {
+          // A lookup that fails or runs out of time only means the name is not found here.
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      return found;
     });
   }
 

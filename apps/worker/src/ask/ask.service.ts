@@ -43,7 +43,10 @@ export class AskService {
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
       let queryStarted = Date.now();
-      const { generated, result, attempts } = await generateAndRun(generator, { question, bucket, schema, deadline }, (sql) => {
+      // Names in text columns too varied to list are found with a bounded lookup in this bucket only.
+      const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
+      const request = { question, bucket, schema, deadline, ...(findValues ? { findValues } : {}) };
+      const { generated, result, attempts } = await generateAndRun(generator, request, (sql) => {
         // Never let the query outlive the job: what is left of the worker timeout caps it.
         const remainingMs = deadline - Date.now();
         queryStarted = Date.now();

@@ -1,6 +1,6 @@
 import { GenerationFailedError } from '@flock/errors';
 import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
-import type { SchemaContext } from '../schema-context';
+import type { FoundValue, SchemaContext } from '../schema-context';
 import { interpret } from './interpret';
 import { parseItems } from './parse';
 import { render } from './render';
@@ -9,6 +9,7 @@ import { tokenize } from './tokenize';
 import { isWriteRequest } from './write-intent';
 import { readSingleTable } from './clause/reader';
 import { readWords } from './clause/words';
+import { typedNames } from './clause/value-index';
 import { unexplainedWords } from './plan-ledger';
 
 /**
@@ -22,7 +23,9 @@ export class BuiltinSqlGenerator implements SqlGenerator {
   readonly name = 'builtin';
 
   async generate(request: GenerationRequest): Promise<GeneratedSql> {
-    return generateSql(request.question, request.schema);
+    // Names in columns too varied to list are looked up in the warehouse first, boundedly.
+    const found = request.findValues && hasOverflowColumns(request.schema) ? await request.findValues(typedNames(request.question)) : [];
+    return generateSql(request.question, request.schema, found);
   }
 }
 
@@ -30,7 +33,7 @@ export class BuiltinSqlGenerator implements SqlGenerator {
 const SQL_TEXT = /^\s*(select\b(?=[^?]*\bfrom\b)(?=[^?]*[*();=<>])|with\s+\w+\s+as\s*\(|pragma\b|describe\s+\w+\s*;?\s*$)/i;
 
 /** The synchronous core of BuiltinSqlGenerator; throws GenerationFailedError on refusal. */
-export function generateSql(question: string, schema: SchemaContext): GeneratedSql {
+export function generateSql(question: string, schema: SchemaContext, found: FoundValue[] = []): GeneratedSql {
   const text = question.trim();
   if (text.length === 0) throw new GenerationFailedError('The question is empty: ask something about your data.');
   if (SQL_TEXT.test(text)) {
@@ -48,7 +51,7 @@ export function generateSql(question: string, schema: SchemaContext): GeneratedS
   }
   const index = schemaIndex(schema);
   // Single-table questions first: the clause reader accounts for every word itself.
-  const reading = readSingleTable(text, index);
+  const reading = readSingleTable(text, index, found);
   if (reading.ok) return { sql: reading.sql, explanation: reading.explanation, ...(reading.ignored.length > 0 ? { ignored: reading.ignored } : {}) };
   // A value two columns hold is ambiguous for any engine: say so rather than let the planner pick one.
   if (reading.definite) throw new GenerationFailedError(`Could not generate a query for that question: ${reading.reason}.`);
@@ -61,4 +64,8 @@ export function generateSql(question: string, schema: SchemaContext): GeneratedS
     );
   }
   return render(plan, index);
+}
+
+function hasOverflowColumns(schema: SchemaContext): boolean {
+  return schema.tables.some((table) => table.columns.some((column) => column.lookupOverflow));
 }

@@ -12,7 +12,7 @@ import { spell, wordSimilarity } from './similarity';
 import { STRUCTURAL_WORDS, NAME_STOP_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
 import { SEX_CODES, SEX_COLUMN_WORDS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';
-import { valueIndex } from './value-index';
+import { valueIndex, type ValueIndex } from './value-index';
 import type { Word } from './words';
 
 export type Meaning =
@@ -97,14 +97,17 @@ function nameForms(index: SchemaIndex): NameForms {
 }
 
 /** Every meaning of the words `from` up to `to`, best first. */
-export function meaningsOf(words: Word[], from: number, to: number, index: SchemaIndex): Meaning[] {
+export function meaningsOf(words: Word[], from: number, to: number, index: SchemaIndex, found?: ValueIndex): Meaning[] {
   const span = words.slice(from, to);
   if (span.length === 0 || span.some((w) => w.kind === 'date')) return [];
   const first = span[0]!;
   const last = span[span.length - 1]!;
   const out: Meaning[] = [];
   if (first.kind === 'quoted') {
-    if (span.length === 1) for (const ref of valueIndex(index).lookup(first.raw, true, true)) out.push({ k: 'value', ...ref, score: 1 });
+    if (span.length === 1) {
+      for (const ref of valueIndex(index).lookup(first.raw, true, true)) out.push({ k: 'value', ...ref, score: 1 });
+      for (const ref of found?.lookup(first.raw, true) ?? []) out.push({ k: 'value', ...ref, score: 1 });
+    }
     return out;
   }
   // A stretch never starts or ends on a function word ("the type" is "type"); "US" is a name, not "us".
@@ -130,6 +133,7 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
   const asName = span.length > 1 || first.proper || /\d/.test(text);
   const values = valueIndex(index);
   for (const ref of values.lookup(text, asName)) out.push({ k: 'value', ...ref, score: ref.listed ? 1 : 0.9 });
+  for (const ref of found?.lookup(text, asName) ?? []) if (!out.some((m) => m.k === 'value' && m.column === ref.column)) out.push({ k: 'value', ...ref, score: 0.9 });
   if (span.length === 1 && first.kind === 'word' && first.lower.length >= 4 && !out.some((m) => m.k === 'value')) {
     // "French singers", "Asian countries": the place an adjective pertains to, when the data holds it.
     for (const noun of wordnet.pertainyms(first.lower)) {
@@ -172,13 +176,15 @@ export class SpanMeanings {
   constructor(
     readonly words: Word[],
     private readonly index: SchemaIndex,
+    /** Names found by a warehouse lookup, beside the index's own values. */
+    private readonly found?: ValueIndex,
   ) {}
 
   of(from: number, to: number): Meaning[] {
     const key = from * (MAX_SPAN + 1) + (to - from);
     let meanings = this.memo.get(key);
     if (!meanings) {
-      meanings = meaningsOf(this.words, from, to, this.index);
+      meanings = meaningsOf(this.words, from, to, this.index, this.found);
       this.memo.set(key, meanings);
     }
     return meanings;

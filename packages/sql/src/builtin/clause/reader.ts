@@ -10,7 +10,9 @@
  *      the question is refused, so a filter or a column is never silently dropped;
  *   5. assembly (here) and rendering (table-query.ts).
  */
+import type { FoundValue } from '../../schema-context';
 import type { SchemaIndex, TableEntry } from '../schema-index';
+import { foundValueIndex } from './value-index';
 import { holdsDates, readClauses, Unplaced, type Draft } from './clauses';
 import { elementsFor, SpanMeanings, tableOf, type Element } from './mentions';
 import { Sentence } from './sentence';
@@ -27,9 +29,9 @@ const TABLES_TRIED = 3;
 /** ...and only while they explain at least this share of what the best one explains. */
 const NEXT_TABLE_SHARE = 0.75;
 
-export function readSingleTable(question: string, index: SchemaIndex): ClauseReading {
+export function readSingleTable(question: string, index: SchemaIndex, lookedUp: FoundValue[] = []): ClauseReading {
   const words = readWords(question);
-  const spans = new SpanMeanings(words, index);
+  const spans = new SpanMeanings(words, index, lookedUp.length > 0 ? foundValueIndex(index, lookedUp) : undefined);
   const ranked = index.tables
     .map((table) => ({ table, ...elementsFor(spans, table) }))
     .filter((c) => c.score > 0)
@@ -191,8 +193,8 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   }
   const lone = columns.length === 1 && aggregates.length === 0 ? columns[0]!.column : undefined;
   // One attribute listed on its own ("Show all majors") is the set of its values.
-  // A row picked by its key is one row: its attribute is that row's, not a set of values.
-  const byKey = q.where.some((g) => g.length === 1 && g[0]!.op === '=' && g[0]!.column.isKey);
+  // A row picked by its key or name is one row: its attribute is that row's, not a set of values.
+  const byKey = q.where.some((g) => g.length === 1 && g[0]!.op === '=' && (g[0]!.column.isKey || q.table.labels.includes(g[0]!.column) || !!g[0]!.column.info.lookupOverflow));
   const attributeSet = !!lone && !perRow && !byKey && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;
   q.distinct = (d.distinctAsked || attributeSet) && aggregates.length === 0 && q.groupBy.length === 0;
   if (q.groupBy.length > 0 && aggregates.length > 0 && q.orderBy.length === 0) {

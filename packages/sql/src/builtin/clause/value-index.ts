@@ -4,9 +4,11 @@
  * read with the schema and cached with it until the warehouse file changes. Matching is
  * case-insensitive, on word stems (so plurals meet), and forgives one slip in a long word.
  */
+import type { FoundValue } from '../../schema-context';
 import type { ColumnEntry, SchemaIndex } from '../schema-index';
 import { stem } from '../tokenize';
 import { editDistanceAtMostOne } from './similarity';
+import { readWords } from './words';
 
 export interface ValueRef {
   column: ColumnEntry;
@@ -42,6 +44,40 @@ export function valueKey(text: string): string {
     .filter((w) => w.length > 0)
     .map(stem)
     .join(' ');
+}
+
+/**
+ * Names a question types, to look up where the data has too many to list: each run of
+ * capitalised words and each quoted literal ("Zed Quux", 'HHH'), at most 8.
+ */
+export function typedNames(question: string): string[] {
+  const names: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 0 && run.length <= 4) names.push(run.join(' '));
+    run = [];
+  };
+  for (const w of readWords(question)) {
+    if (w.kind === 'quoted') {
+      flush();
+      names.push(w.raw);
+    } else if (w.proper && w.kind === 'word') run.push(w.raw);
+    else flush();
+  }
+  flush();
+  return [...new Set(names)].slice(0, 8);
+}
+
+/** Values found in the warehouse by a lookup, as an index over the schema's columns. */
+export function foundValueIndex(index: SchemaIndex, found: FoundValue[]): ValueIndex {
+  const byKey = new Map<string, ValueRef[]>();
+  for (const f of found) {
+    const column = index.tables.find((t) => t.name === f.table)?.columns.find((c) => c.name === f.column);
+    if (!column) continue;
+    const key = valueKey(f.value);
+    byKey.set(key, [...(byKey.get(key) ?? []), { column, value: f.value, listed: false }]);
+  }
+  return { lookup: (text, asName) => (asName ? (byKey.get(valueKey(text)) ?? []) : []) };
 }
 
 const cache = new WeakMap<SchemaIndex, ValueIndex>();
