@@ -1,6 +1,8 @@
 export * from './schema-context';
 export * from './generator';
 export { BuiltinSqlGenerator } from './builtin/builtin-generator';
+/** WordNet as the built-in engine loads it, for measuring its start-up and lookup cost. */
+export { wordnet } from './builtin/language/wordnet';
 export { quoteIdent, quoteLiteral } from './sql-text';
 export { OpenAiSqlGenerator, type OpenAiSqlGeneratorOptions } from './openai/openai-generator';
 export { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './motherduck/motherduck-generator';
