@@ -144,19 +144,20 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   // --- Ordering.
   const orderBy = (output: Output, dir: 'ASC' | 'DESC') => query.orderBy.push({ output, dir });
   const fromTo = ` from (${SUP}|${DIM_SUP}) to (?:${SUP}|${DIM_SUP})`;
-  s.apply(new RegExp(` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${fromTo})? `), (m) => {
+  // "in descending order by market share" before "order by" can take the last three words alone.
+  s.apply(new RegExp(` (?:in|by) (${DIR}) order (?:of|by) (?:t\\d+ )?${C}((?: and c\\d+)*) `), (m) => {
+    const column = col(m.element(2));
+    const more = m.elementsIn(3).map(col);
+    if (!column || more.some((c) => !c)) return m.decline();
+    for (const c of [column, ...more]) orderBy({ column: c! }, direction(m.group(1)!));
+  });
+  s.apply(new RegExp(` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?(?:t\\d+ )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${fromTo})? `), (m) => {
     const column = col(m.element(2));
     const more = m.elementsIn(3).map(col);
     if (!column || more.some((c) => !c)) return m.decline();
     const words = `${m.group(1) ?? ''} ${m.group(4) ?? ''}`;
     const dir = m.group(5) ? extremeDirection(m.group(5)!, column) : direction(words);
     for (const c of [column, ...more]) orderBy({ column: c! }, dir);
-  });
-  s.apply(new RegExp(` (?:in|by) (${DIR}) order (?:of|by) ${C}((?: and c\\d+)*) `), (m) => {
-    const column = col(m.element(2));
-    const more = m.elementsIn(3).map(col);
-    if (!column || more.some((c) => !c)) return m.decline();
-    for (const c of [column, ...more]) orderBy({ column: c! }, direction(m.group(1)!));
   });
   s.apply(new RegExp(` (?:ordered|sorted|arranged|listed|order|sort) (?:in )?(${DIR})(?: order)?(?: by (?:${C}|value|values))? `), (m) => {
     const column = col(m.element(2));
@@ -170,6 +171,9 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   s.apply(/ (alphabetically) /, (m) => {
     d.pendingOrder = { dir: 'ASC', alphabetical: true, at: m.index };
   });
+
+  // "Sort the names of ...": the imperative of an ordering the question spells out.
+  if (query.orderBy.length > 0 || d.pendingOrder) s.apply(/ (sort|order|rank|arrange|sorted|ordered) /, () => {});
 
   // --- Group conditions: counts of rows per group ("shared by at least two teachers").
   const having = (op: CompareOp, value: number) => d.pendingHaving.push({ op, value });

@@ -149,8 +149,9 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
       }
     }
   }
-  // On a tie a column beats its table: in `Allergy_Type`, "allergy type" is the column `AllergyType`.
-  const rank = { column: 0, value: 1, table: 2 } as const;
+  // On a tie a column beats its table ("allergy type" is `AllergyType` in `Allergy_Type`), and a
+  // table beats a value spelled the same ("nurses" are the rows of `Nurse`, not Position = 'Nurse').
+  const rank = { column: 0, table: 1, value: 2 } as const;
   return out.sort((a, b) => b.score - a.score || rank[a.k] - rank[b.k]);
 }
 

@@ -70,6 +70,11 @@ describe('the clause reader on a schema of its own', () => {
     ['List the full names of drivers in descending order of age.', 'SELECT full_name FROM driver ORDER BY "Age" DESC'],
     ['List the full names of drivers in alphabetical order.', 'SELECT full_name FROM driver ORDER BY full_name'],
     ['Show full name and wins of drivers ordered by wins from the highest to the lowest.', 'SELECT full_name, wins FROM driver ORDER BY wins DESC'],
+    ['Sort the full names of drivers in descending order of their age.', 'SELECT full_name FROM driver ORDER BY "Age" DESC'],
+    ['List the full names sorted by the driver wins in ascending order.', 'SELECT full_name FROM driver ORDER BY wins'],
+    // "each" with nothing counted lists the distinct values.
+    ['List every home city in alphabetical order.', 'SELECT DISTINCT home_city FROM driver ORDER BY home_city'],
+    ['Find the home city of each driver.', 'SELECT home_city FROM driver'],
     // Superlatives resolved to a column.
     ['What is the full name of the youngest driver?', 'SELECT full_name FROM driver ORDER BY "Age", driver_id LIMIT 1'],
     ['Show the full names of the 2 oldest drivers.', 'SELECT full_name FROM driver ORDER BY "Age" DESC, driver_id LIMIT 2'],

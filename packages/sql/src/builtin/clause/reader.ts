@@ -139,6 +139,13 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
     return q;
   }
 
+  if (q.groupBy.length > 0 && aggregates.length === 0 && d.pendingHaving.length === 0 && q.having.length === 0 && !q.orderBy.some((o) => o.output.fn)) {
+    // "List every individual's first name", "the team of each player": groups with nothing
+    // counted are the distinct values, shown as such.
+    for (const column of q.groupBy) if (!columns.some((c) => c.column === column)) columns.push({ column });
+    q.groupBy = [];
+    d.distinctAsked = true;
+  }
   for (const h of d.pendingHaving) {
     if (q.groupBy.length === 0) for (const c of columns) q.groupBy.push(c.column!);
     if (q.groupBy.length === 0) throw new Unplaced('a condition on how many rows there are needs something to group them by');
