@@ -141,6 +141,14 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     where({ column, op: m.group(2) ? 'not like' : 'like', text });
   });
 
+  // "whose name starts with 'A'", "titles ending in 'ing'", "names beginning with the letter J".
+  s.apply(new RegExp(` ${C} ${BE}(?:(not|does not|do not) )?(?:that |which )?(starts?|begins?|starting|beginning|ends?|ending) (?:with|in) (?:${TEXT_WORDS} |the ${TEXT_WORDS} )?(q\\d+|p\\d+|[a-z]) `), (m) => {
+    const column = col(m.element(1));
+    const text = literalText(m.element(4)) ?? (m.group(4)!.length === 1 ? m.group(4) : undefined);
+    if (!column?.isText || !text) return m.decline();
+    where({ column, op: m.group(2) ? 'not like' : 'like', text, at: /^(start|begin)/.test(m.group(3)!) ? 'start' : 'end' });
+  });
+
   // --- Ordering.
   const orderBy = (output: Output, dir: 'ASC' | 'DESC') => query.orderBy.push({ output, dir });
   const fromTo = ` from (${SUP}|${DIM_SUP}) to (?:${SUP}|${DIM_SUP})`;

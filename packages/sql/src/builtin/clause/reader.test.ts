@@ -90,6 +90,9 @@ describe('the clause reader on a schema of its own', () => {
     // "Norwegian" pertains to Norway (WordNet), a value of the data.
     ['What is the average podium ratio of Norwegian drivers?', `SELECT avg(podium_ratio) AS average_podium_ratio FROM driver WHERE nationality = 'Norway'`],
     ['What is the podium ratio of the driver named Bo Berg?', "SELECT podium_ratio FROM driver WHERE full_name = 'Bo Berg'"],
+    // Text patterns.
+    ["Which drivers have full names starting with 'Ed'?", "SELECT full_name FROM driver WHERE full_name ILIKE 'Ed%'"],
+    ["How many drivers have a full name ending with 'ra'?", "SELECT count(*) AS count FROM driver WHERE full_name ILIKE '%ra'"],
     // OR between two conditions on different columns.
     ['List drivers with more than 10 wins or older than 40.', 'SELECT full_name FROM driver WHERE (wins > 10 OR "Age" > 40)'],
     // "female" over a sex column holding F and M.

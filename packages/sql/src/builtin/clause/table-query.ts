@@ -23,7 +23,8 @@ export type Condition =
   | { column: ColumnEntry; op: CompareOp | '<>'; value: Literal }
   | { column: ColumnEntry; op: 'in' | 'not in'; values: Literal[] }
   | { column: ColumnEntry; op: 'between'; low: number; high: number }
-  | { column: ColumnEntry; op: 'like' | 'not like'; text: string }
+  /** `at`: where the text sits in the value; anywhere by default. */
+  | { column: ColumnEntry; op: 'like' | 'not like'; text: string; at?: 'start' | 'end' }
   | { column: ColumnEntry; op: 'year'; year: number; cmp: CompareOp }
   | { column: ColumnEntry; op: 'true' | 'false' };
 
@@ -83,7 +84,11 @@ function conditionSql(c: Condition): string {
       return `${numeric(c.column)} BETWEEN ${c.low} AND ${c.high}`;
     case 'like':
     case 'not like':
-      return `${col} ${c.op === 'like' ? 'ILIKE' : 'NOT ILIKE'} ${quoteLiteral(`%${c.text.replace(/[%_\\]/g, (m) => `\\${m}`)}%`)}${/[%_\\]/.test(c.text) ? " ESCAPE '\\'" : ''}`;
+      {
+        const escaped = c.text.replace(/[%_\\]/g, (m) => `\\${m}`);
+        const pattern = `${c.at === 'start' ? '' : '%'}${escaped}${c.at === 'end' ? '' : '%'}`;
+        return `${col} ${c.op === 'like' ? 'ILIKE' : 'NOT ILIKE'} ${quoteLiteral(pattern)}${/[%_\\]/.test(c.text) ? " ESCAPE '\\'" : ''}`;
+      }
     case 'true':
       return col;
     case 'false':
@@ -169,9 +174,9 @@ function describeCondition(c: Condition): string {
     case 'between':
       return `${name} is between ${c.low} and ${c.high}`;
     case 'like':
-      return `${name} contains '${c.text}'`;
+      return `${name} ${c.at === 'start' ? 'starts with' : c.at === 'end' ? 'ends with' : 'contains'} '${c.text}'`;
     case 'not like':
-      return `${name} does not contain '${c.text}'`;
+      return `${name} does not ${c.at === 'start' ? 'start with' : c.at === 'end' ? 'end with' : 'contain'} '${c.text}'`;
     case 'true':
       return `${name} is true`;
     case 'false':
