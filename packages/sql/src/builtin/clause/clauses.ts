@@ -187,17 +187,26 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   const having = (op: CompareOp, value: number) => d.pendingHaving.push({ op, value });
   // The counted thing may be this table, another table's rows, or a plural noun the schema does not name.
   // A key column named as its rows counts too: "at least 3 documents" over `document_id`.
-  const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s|(c\\d+))`;
+  // So does a value ("at least 10 professors"): rows holding it are counted, and only those.
+  const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s|(c\\d+)|(v\\d+))`;
   /** The counted thing, when a key column names it, must be that column's rows ("documents"). */
   const countsRows = (m: Match, group: number) => !m.group(group) || isEntityMention(m.element(group));
+  /** A counted value becomes the condition on which rows are counted. */
+  const countedValue = (m: Match, group: number): boolean => {
+    if (!m.group(group)) return true;
+    const value = valueIn(m.element(group), undefined);
+    if (!value) return false;
+    where({ column: value.column, op: '=', value: value.value });
+    return true;
+  };
   s.apply(new RegExp(` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `), (m) => {
     const value = num(m.element(2));
-    if (value === undefined || !countsRows(m, 4)) return m.decline();
+    if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
     having(opOf(COMPARISONS, m.group(1)!), value);
   });
   s.apply(new RegExp(` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `), (m) => {
     const value = num(m.element(1));
-    if (value === undefined || !countsRows(m, 4)) return m.decline();
+    if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
     having(opOf(POST_COMPARISONS, m.group(2)!), value);
   });
   // "whose average life expectancy is longer than 72": a condition on an aggregate.

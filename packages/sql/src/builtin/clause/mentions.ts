@@ -8,12 +8,15 @@
  */
 import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
 
+import { stem } from '../tokenize';
 import { spell, wordSimilarity } from './similarity';
 import { STRUCTURAL_WORDS, NAME_STOP_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
 import { SEX_CODES, SEX_COLUMN_WORDS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';
 import { valueIndex, type ValueIndex } from './value-index';
 import type { Word } from './words';
+
+const STRUCTURAL_STEMS = new Set([...STRUCTURAL_WORDS].map(stem));
 
 export type Meaning =
   | { k: 'table'; table: TableEntry; score: number }
@@ -45,7 +48,8 @@ function columnForms(column: ColumnEntry): [string[], number][] {
   // The head and its closest modifiers: `Song_release_year` is a "release year" and a "year".
   for (let k = meaningful.length - 1; k >= 1; k--) forms.push([meaningful.slice(-k), 0.55 + 0.1 * k]);
   // "form of government" is `GovernmentForm`: English puts a modifier after "of".
-  if (meaningful.length === 2) forms.push([[meaningful[1]!, 'of', meaningful[0]!], 0.95]);
+  // Not when the head is an operation word: "number of apartments" is a count, not `apt_number`.
+  if (meaningful.length === 2 && !STRUCTURAL_STEMS.has(meaningful[1]!)) forms.push([[meaningful[1]!, 'of', meaningful[0]!], 0.95]);
   return forms;
 }
 

@@ -136,6 +136,17 @@ describe('the clause reader on a schema of its own', () => {
     expect(generateSql('When did the last student register?', students).sql).toBe('SELECT max(date_registered) AS max_date_registered FROM student');
   });
 
+  it('counts the rows holding a value in a group condition: "at least 10 professors"', () => {
+    const staff = schema(
+      table('staff', 40, [col('staff_id', 'INTEGER'), col('building', 'VARCHAR', ['North', 'South', 'East']), col('rank', 'VARCHAR', ['Professor', 'Lecturer']), col('apt_number', 'INTEGER')]),
+    );
+    expect(generateSql('Which buildings have at least 10 professors?', staff).sql).toBe(
+      "SELECT building FROM staff WHERE rank = 'Professor' GROUP BY building HAVING count(*) >= 10",
+    );
+    // "number of staff" is a count, never a column whose name ends in "number".
+    expect(generateSql('Show each building and the number of staff.', staff).sql).toBe('SELECT building, count(*) AS count FROM staff GROUP BY building ORDER BY count DESC, building');
+  });
+
   it('reads abbreviated name columns: Fname is "first name", LName "last name"', () => {
     const people = schema(table('member', 3, [col('MemID', 'INTEGER'), col('Fname', 'VARCHAR'), col('LName', 'VARCHAR'), col('Age', 'INTEGER')]));
     expect(generateSql('Show the first name and last name of members older than 30.', people).sql).toBe('SELECT "Fname", "LName" FROM member WHERE "Age" > 30');

@@ -152,10 +152,9 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
     q.having.push({ output: { fn: 'count' }, op: h.op, value: h.value });
   }
   if (q.groupBy.length > 0) {
-    if (aggregates.length > 0 || q.having.length > 0) {
-      const stray = columns.filter((c) => !q.groupBy.includes(c.column!));
-      if (stray.length > 0) throw new Unplaced(`${stray.map((c) => `'${c.column!.name}'`).join(', ')} is neither grouped nor aggregated`);
-    }
+    // Every column shown beside groups must be one of them: anything else is a misreading (and not SQL).
+    const stray = columns.filter((c) => !q.groupBy.includes(c.column!));
+    if (stray.length > 0) throw new Unplaced(`${stray.map((c) => `'${c.column!.name}'`).join(', ')} is neither grouped nor aggregated`);
     const keys = q.groupBy.filter((c) => !columns.some((o) => o.column === c)).map((column) => ({ column }));
     columns = [...keys, ...columns];
   } else if (aggregates.length > 0 && columns.length > 0) {
