@@ -498,6 +498,10 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // --- Counts.
+  // "How many different departments": the table's rows, each one already distinct.
+  s.apply(new RegExp(` (?:how many|(?:the )?(?:total )?number of|count of|count the number of|count) (?:different|distinct|unique) ${T} `), (m) => {
+    out(m, { fn: 'count' });
+  });
   s.apply(new RegExp(` (?:how many|(?:total )?number of|count of|count the number of|count|total count of)(?: ${T}| ${C})? `), (m) => {
     const counted = m.element(1);
     const column = col(m.element(2));

@@ -59,6 +59,7 @@ describe('the clause reader on a schema of its own', () => {
     // "for each X" as GROUP BY.
     ['What is the average age for each nationality?', 'SELECT nationality, avg("Age") AS average_age FROM driver GROUP BY nationality ORDER BY average_age DESC, nationality'],
     ['How many drivers are there for each home city?', 'SELECT home_city, count(*) AS count FROM driver GROUP BY home_city ORDER BY count DESC, home_city'],
+    ['How many different circuits are there?', 'SELECT count(*) AS count FROM circuit'],
     // The group with the most rows, said several ways.
     ['Which nationality is the most common?', 'SELECT nationality FROM driver GROUP BY nationality ORDER BY count(*) DESC, nationality LIMIT 1'],
     ['What are the 2 home cities with the most drivers?', 'SELECT home_city FROM driver GROUP BY home_city ORDER BY count(*) DESC, home_city LIMIT 2'],
