@@ -34,6 +34,13 @@ describe('the planner ledger', () => {
     );
   });
 
+  it('refuses a number compared with a measure the question never names, when it counts rows', () => {
+    // The planner compares pages with 2; "at least 2 books" counts books.
+    expect(planned('What is the title of every genre that has at least 2 books?')).toEqual(['2']);
+    // The table's own measure may stay implied: "loans over 20" are loans whose fee is over 20.
+    expect(planned('How many loans are over 20?')).toEqual([]);
+  });
+
   it.each([
     'Which book has the most loans?',
     'How many unreturned loans are there?',

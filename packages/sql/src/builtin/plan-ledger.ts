@@ -118,6 +118,18 @@ export function unexplainedWords(words: Word[], plan: QueryPlan): string[] {
     if (MONTHS[lower] !== undefined && features.has('time')) continue;
     unexplained.push(w.raw);
   }
+  // The other way round: a number compared with a column the question never names must be
+  // the table's own measure ("orders over 250" is the total), and never a count of rows:
+  // "at least 2 drivers" counts drivers, it does not compare whichever measure they have.
+  const stems = words.filter((w) => w.kind === 'word').map((w) => w.stem);
+  for (const p of plan.predicates) {
+    if (p.type !== 'compare') continue;
+    if (p.column.parts.some((part) => stems.some((s) => wordSimilarity(s, part) >= 0.6))) continue;
+    const at = words.findIndex((w) => w.kind === 'number' && w.num === p.value);
+    const next = words[at + 1];
+    const countsRows = !!next && next.kind === 'word' && [...tables].some((t) => t.stems.some((s) => wordSimilarity(next.stem, s) >= 0.8));
+    if (countsRows || p.column !== p.column.table.measures[0]) unexplained.push(words[at]?.raw ?? String(p.value));
+  }
   return unexplained;
 }
 

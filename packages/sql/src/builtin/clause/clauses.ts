@@ -295,6 +295,15 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
   });
 
+  // "the name of every city" over a `city` column: the column's values are the names.
+  s.apply(/ (names?|c\d+) of (?=(?:each |every |all |the )?c\d+ )/, (m) => {
+    const said = m.element(1);
+    if (said && !(said.k === 'mention' && /^names?$/i.test(said.text))) return m.decline();
+    const next = s.elements[s.unused().find((i) => i > s.current[s.current.length - 1]! && s.symbol(i).startsWith('c')) ?? -1];
+    const column = col(next);
+    if (!column?.isText || column.isKey) return m.decline();
+  });
+
   // --- Counts of distinct values, before "of distinct X" can read as a group.
   s.apply(new RegExp(` (?:how many|number of|count of|count the number of|count) (?:different|distinct|unique) ${C} `), (m) => {
     const column = col(m.element(1));

@@ -63,6 +63,8 @@ describe('the clause reader on a schema of its own', () => {
     // The group with the most rows, said several ways.
     ['Which nationality is the most common?', 'SELECT nationality FROM driver GROUP BY nationality ORDER BY count(*) DESC, nationality LIMIT 1'],
     ['What are the 2 home cities with the most drivers?', 'SELECT home_city FROM driver GROUP BY home_city ORDER BY count(*) DESC, home_city LIMIT 2'],
+    // "the name of" a text column is that column's value.
+    ['What is the name of every home city that has at least 2 drivers?', 'SELECT home_city FROM driver GROUP BY home_city HAVING count(*) >= 2'],
     ['Which nationalities have more than one driver?', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) > 1'],
     // Count conditions as HAVING, never as a row filter.
     ['Show the nationalities shared by at least two drivers.', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 2'],
