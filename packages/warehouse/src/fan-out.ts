@@ -112,7 +112,11 @@ export class FanOutRunner {
     const instance = this.spares.shift() ?? this.create();
     while (!this.closed && this.spares.length < this.spareCount) {
       const spare = this.create();
-      spare.catch(() => this.spares.splice(this.spares.indexOf(spare), 1));
+      spare.catch(() => {
+        // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
+        const at = this.spares.indexOf(spare);
+        if (at >= 0) this.spares.splice(at, 1);
+      });
       this.spares.push(spare);
     }
     return instance;
