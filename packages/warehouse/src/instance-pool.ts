@@ -112,11 +112,6 @@ export class InstancePool {
     while (this.idleCount > this.options.maxIdle) this.evictOldest();
   }
 
-  /** Number of idle instances held; for tests and metrics. */
-  get size(): number {
-    return this.idleCount;
-  }
-
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
