@@ -10,7 +10,7 @@ import type { ColumnEntry, TableEntry } from '../schema-index';
 import { stem } from '../tokenize';
 import type { Element } from './mentions';
 import { alt, type Match, type Sentence } from './sentence';
-import type { AggFn, Condition, Output, TableQuery } from './table-query';
+import type { Condition, Output, TableQuery } from './table-query';
 import {
   AGGREGATES,
   ASCENDING_WORDS,
@@ -67,12 +67,10 @@ export interface Draft {
   query: TableQuery;
   outputs: { at: number; output: Output }[];
   /** An order asked for without naming its column ("in alphabetical order"). */
-  pendingOrder?: { dir: 'ASC' | 'DESC'; alphabetical: boolean; at: number };
+  pendingOrder?: { dir: 'ASC' | 'DESC'; alphabetical: boolean };
   /** A count condition on groups not yet named ("hometowns shared by at least two teachers"). */
   pendingHaving: { op: CompareOp; value: number }[];
   distinctAsked: boolean;
-  /** Positions of columns used as group keys, filters or orderings: not also outputs. */
-  ignored: string[];
 }
 
 function col(e: Element | undefined): ColumnEntry | undefined {
@@ -113,7 +111,7 @@ function yearColumn(table: TableEntry): ColumnEntry | undefined {
 
 export function readClauses(s: Sentence, table: TableEntry): Draft {
   const query: TableQuery = { table, outputs: [], distinct: false, where: [], groupBy: [], having: [], orderBy: [] };
-  const d: Draft = { query, outputs: [], pendingHaving: [], distinctAsked: false, ignored: [] };
+  const d: Draft = { query, outputs: [], pendingHaving: [], distinctAsked: false };
   // Where each condition was read, so an "or" between two of them can join them.
   const spans = new Map<Condition[], { from: number; to: number }>();
   const where = (...conditions: Condition[]) => {
@@ -171,13 +169,13 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     const column = col(m.element(2));
     const dir = direction(m.group(1)!);
     if (column) orderBy({ column }, dir);
-    else d.pendingOrder = { dir, alphabetical: /alphabet|lexicograph/.test(m.group(1)!), at: m.index };
+    else d.pendingOrder = { dir, alphabetical: /alphabet|lexicograph/.test(m.group(1)!) };
   });
   s.apply(new RegExp(` (?:in|by) (${DIR}) order `), (m) => {
-    d.pendingOrder = { dir: direction(m.group(1)!), alphabetical: /alphabet|lexicograph/.test(m.group(1)!), at: m.index };
+    d.pendingOrder = { dir: direction(m.group(1)!), alphabetical: /alphabet|lexicograph/.test(m.group(1)!) };
   });
-  s.apply(/ (alphabetically) /, (m) => {
-    d.pendingOrder = { dir: 'ASC', alphabetical: true, at: m.index };
+  s.apply(/ (alphabetically) /, () => {
+    d.pendingOrder = { dir: 'ASC', alphabetical: true };
   });
 
   // "Sort the names of ...": the imperative of an ordering the question spells out.
@@ -657,4 +655,3 @@ function extremeDirection(word: string, column: ColumnEntry): 'ASC' | 'DESC' {
   return lookup(SUPERLATIVES, word) ?? 'DESC';
 }
 
-export type { AggFn };

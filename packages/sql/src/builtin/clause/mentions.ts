@@ -7,11 +7,9 @@
  * particular schema.
  */
 import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
-
 import { stem } from '../tokenize';
 import { spell, wordSimilarity } from './similarity';
-import { STRUCTURAL_WORDS, NAME_STOP_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
-import { SEX_CODES, SEX_COLUMN_WORDS } from '../lexicon/clause-words';
+import { NAME_STOP_WORDS, SEX_CODES, SEX_COLUMN_WORDS, STRUCTURAL_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';
 import { valueIndex, type ValueIndex } from './value-index';
 import type { Word } from './words';
@@ -160,20 +158,14 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
 }
 
 export type Element =
-  | { k: 'word'; word: Word; at: number }
-  | { k: 'mention'; meaning: Meaning; text: string; at: number; length: number; others: Meaning[] };
+  | { k: 'word'; word: Word }
+  | { k: 'mention'; meaning: Meaning; text: string; length: number; others: Meaning[] };
 
 /** How much a mention of each kind says about which table the question is on. */
 const KIND_WEIGHT = { table: 1.5, value: 1.2, column: 1 } as const;
 /** A word that names only another table's things counts against this table. */
 const FOREIGN_PENALTY = 1;
 
-/**
- * The question as elements for one table: the segmentation into stretches that explains
- * the most of it (each stretch scored by its best meaning in `table`, times its length);
- * a word that only names another table's things is kept with that meaning so the ledger
- * can say it cannot be used here.
- */
 /** Every stretch's meanings, computed once per question and shared by every table tried. */
 export class SpanMeanings {
   private readonly memo = new Map<number, Meaning[]>();
@@ -196,6 +188,12 @@ export class SpanMeanings {
   }
 }
 
+/**
+ * The question as elements for one table: the segmentation into stretches that explains
+ * the most of it (each stretch scored by its best meaning in `table`, times its length);
+ * a word that only names another table's things is kept with that meaning so the ledger
+ * can say it cannot be used here.
+ */
 export function elementsFor(spans: SpanMeanings, table: TableEntry): { elements: Element[]; score: number } {
   const words = spans.words;
   const n = words.length;
@@ -225,9 +223,9 @@ export function elementsFor(spans: SpanMeanings, table: TableEntry): { elements:
     const step = best[i]!;
     if (step.meaning) {
       const text = words.slice(i, i + step.length).map((w) => w.raw).join(' ');
-      elements.push({ k: 'mention', meaning: step.meaning, text, at: i, length: step.length, others: step.others });
+      elements.push({ k: 'mention', meaning: step.meaning, text, length: step.length, others: step.others });
     } else {
-      elements.push({ k: 'word', word: words[i]!, at: i });
+      elements.push({ k: 'word', word: words[i]! });
     }
     i += step.length;
   }
