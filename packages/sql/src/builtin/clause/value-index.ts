@@ -5,7 +5,7 @@
  * case-insensitive, on word stems (so plurals meet), and forgives one slip in a long word.
  */
 import type { FoundValue } from '../../schema-context';
-import type { ColumnEntry, SchemaIndex } from '../schema-index';
+import { valueWords, type ColumnEntry, type SchemaIndex } from '../schema-index';
 import { stem } from '../tokenize';
 import { editDistanceAtMostOne } from './similarity';
 import { readWords } from './words';
@@ -35,15 +35,9 @@ function sameWord(text: string, value: string): boolean {
   return a === b || a === `${b}s` || a === `${b}es` || b === `${a}s` || (a.endsWith('ies') && b === `${a.slice(0, -3)}y`);
 }
 
-/** Words of a value or of question text, as keys: lower case, possessive 's gone, stemmed. */
+/** Words of a value or of question text, as keys: the schema index's value words, stemmed. */
 export function valueKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/['’]s\b/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length > 0)
-    .map(stem)
-    .join(' ');
+  return valueWords(text).map(stem).join(' ');
 }
 
 /**
