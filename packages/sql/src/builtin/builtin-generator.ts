@@ -51,13 +51,15 @@ export function generateSql(question: string, schema: SchemaContext, found: Foun
   }
   const index = schemaIndex(schema);
   // Single-table questions first: the clause reader accounts for every word itself.
-  const reading = readSingleTable(text, index, found);
+  // Read once: the clause reader and the planner's ledger account for the same words.
+  const words = readWords(text);
+  const reading = readSingleTable(words, index, found);
   if (reading.ok) return { sql: reading.sql, explanation: reading.explanation, ...(reading.ignored.length > 0 ? { ignored: reading.ignored } : {}) };
   // A value two columns hold is ambiguous for any engine: say so rather than let the planner pick one.
   if (reading.definite) throw new GenerationFailedError(`Could not generate a query for that question: ${reading.reason}.`);
   // Joins, time grains and rankings across tables: the planner, held to the same ledger.
   const plan = interpret(parseItems(tokens, index), index);
-  const unexplained = unexplainedWords(readWords(text), plan);
+  const unexplained = unexplainedWords(words, plan);
   if (unexplained.length > 0) {
     throw new GenerationFailedError(
       `Could not generate a query for that question: ${unexplained.map((w) => `'${w}'`).join(', ')} could not be placed in a query, and answering without ${unexplained.length === 1 ? 'it' : 'them'} would answer a different question.`,

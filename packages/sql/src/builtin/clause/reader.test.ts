@@ -3,6 +3,7 @@ import type { ColumnInfo } from '../../schema-context';
 import { generateSql } from '../builtin-generator';
 import { schemaIndex } from '../schema-index';
 import { readSingleTable } from './reader';
+import { readWords } from './words';
 import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
 
 /**
@@ -163,7 +164,7 @@ describe('the clause reader on a schema of its own', () => {
   it('never reads an ordinary word as a listed value through its stem', () => {
     // "chileans" is not the value Chile, and "Chile" twice cannot be two different values of one column.
     expect(refusal('How many chileans drive?')).toMatch(/^Could not generate a query/);
-    const clash = readSingleTable('How many drivers from Chile are from Norway?', schemaIndex(racing));
+    const clash = readSingleTable(readWords('How many drivers from Chile are from Norway?'), schemaIndex(racing));
     expect(clash).toMatchObject({ ok: false, reason: expect.stringMatching(/'nationality' cannot be both "Chile" and "Norway"/) });
   });
 

@@ -18,7 +18,7 @@ import { elementsFor, SpanMeanings, tableOf, type Element } from './mentions';
 import { Sentence } from './sentence';
 import { explainTableQuery, renderTableQuery, type Output, type TableQuery } from './table-query';
 import { EVENT_VERBS, NEGATIONS, LEDGER_SOFT_WORDS } from '../lexicon/clause-words';
-import { readWords } from './words';
+import type { Word } from './words';
 
 export type ClauseReading =
   | { ok: true; sql: string; explanation: string; ignored: string[]; query: TableQuery }
@@ -29,8 +29,8 @@ const TABLES_TRIED = 3;
 /** ...and only while they explain at least this share of what the best one explains. */
 const NEXT_TABLE_SHARE = 0.75;
 
-export function readSingleTable(question: string, index: SchemaIndex, lookedUp: FoundValue[] = []): ClauseReading {
-  const words = readWords(question);
+/** `words` are the question as readWords reads it, shared with the planner's ledger. */
+export function readSingleTable(words: Word[], index: SchemaIndex, lookedUp: FoundValue[] = []): ClauseReading {
   const spans = new SpanMeanings(words, index, lookedUp.length > 0 ? foundValueIndex(index, lookedUp) : undefined);
   const ranked = index.tables
     .map((table) => ({ table, ...elementsFor(spans, table) }))
