@@ -82,17 +82,24 @@ export interface SchemaIndex {
   pathsFrom(from: TableEntry): Map<TableEntry, ParentLink[]>;
 }
 
-const cache = new WeakMap<SchemaContext, SchemaIndex>();
+/**
+ * `build` run once per object and kept while the object lives: what is derived from one
+ * schema or index (its index, name forms, value index) is built on first use and shared.
+ */
+export function cachedPer<K extends object, V>(build: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = build(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
 
 /** The index of `schema`, built on first use; SchemaContext objects are cached per bucket upstream. */
-export function schemaIndex(schema: SchemaContext): SchemaIndex {
-  let index = cache.get(schema);
-  if (!index) {
-    index = buildIndex(schema);
-    cache.set(schema, index);
-  }
-  return index;
-}
+export const schemaIndex: (schema: SchemaContext) => SchemaIndex = cachedPer(buildIndex);
 
 /** How far join paths may reach: a fact, its parent and grandparent cover star and snowflake schemas. */
 const MAX_JOIN_DEPTH = 3;

@@ -6,7 +6,7 @@
  * (`concert_Name` ↔ "name"), and one-letter typos in long words. Nothing here knows any
  * particular schema.
  */
-import type { ColumnEntry, SchemaIndex, TableEntry } from '../schema-index';
+import { cachedPer, type ColumnEntry, type SchemaIndex, type TableEntry } from '../schema-index';
 import { stem } from '../tokenize';
 import { spell, wordSimilarity } from './similarity';
 import { NAME_STOP_WORDS, SEX_CODES, SEX_COLUMN_WORDS, STRUCTURAL_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
@@ -81,22 +81,15 @@ interface NameForms {
   columns: { column: ColumnEntry; forms: [string[], number][] }[];
 }
 
-const formsCache = new WeakMap<SchemaIndex, NameForms>();
-
-function nameForms(index: SchemaIndex): NameForms {
-  let forms = formsCache.get(index);
-  if (!forms) {
-    forms = {
-      tables: index.tables.map((table) => ({ table, forms: tableForms(table) })),
-      columns: index.tables.flatMap((table) => {
-        const modifiers = modifierForms(table);
-        return table.columns.map((column) => ({ column, forms: [...columnForms(column), ...(modifiers.get(column) ?? [])] }));
-      }),
-    };
-    formsCache.set(index, forms);
-  }
-  return forms;
-}
+const nameForms = cachedPer(
+  (index: SchemaIndex): NameForms => ({
+    tables: index.tables.map((table) => ({ table, forms: tableForms(table) })),
+    columns: index.tables.flatMap((table) => {
+      const modifiers = modifierForms(table);
+      return table.columns.map((column) => ({ column, forms: [...columnForms(column), ...(modifiers.get(column) ?? [])] }));
+    }),
+  }),
+);
 
 /** Every meaning of the words `from` up to `to`, best first. */
 export function meaningsOf(words: Word[], from: number, to: number, index: SchemaIndex, found?: ValueIndex): Meaning[] {

@@ -5,7 +5,7 @@
  * case-insensitive, on word stems (so plurals meet), and forgives one slip in a long word.
  */
 import type { FoundValue } from '../../schema-context';
-import { valueWords, type ColumnEntry, type SchemaIndex } from '../schema-index';
+import { cachedPer, valueWords, type ColumnEntry, type SchemaIndex } from '../schema-index';
 import { stem } from '../tokenize';
 import { editDistanceAtMostOne } from './similarity';
 import { readWords } from './words';
@@ -74,16 +74,8 @@ export function foundValueIndex(index: SchemaIndex, found: FoundValue[]): ValueI
   return { lookup: (text, asName) => (asName ? (byKey.get(valueKey(text)) ?? []) : []) };
 }
 
-const cache = new WeakMap<SchemaIndex, ValueIndex>();
-
-export function valueIndex(index: SchemaIndex): ValueIndex {
-  let built = cache.get(index);
-  if (!built) {
-    built = buildValueIndex(index);
-    cache.set(index, built);
-  }
-  return built;
-}
+/** The values of `index`'s schema, indexed once per index. */
+export const valueIndex: (index: SchemaIndex) => ValueIndex = cachedPer(buildValueIndex);
 
 function buildValueIndex(index: SchemaIndex): ValueIndex {
   const byKey = new Map<string, ValueRef[]>();
