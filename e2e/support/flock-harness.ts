@@ -1,7 +1,8 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
-import type { MotherDuckConnector, SqlGenerator } from '@flock/sql';
+import type { MotherDuckConnector } from '@flock/motherduck';
+import type { SqlGenerator } from '@flock/sql';
 import { loadConfig } from '@flock/config';
 import { TEST_ADMIN_API_KEY, testEnv, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';

@@ -1,12 +1,6 @@
 import type { FlockConfig, SqlGeneratorKind } from '@flock/config';
-import {
-  BuiltinSqlGenerator,
-  MotherDuckSqlGenerator,
-  MotherDuckTokenConnector,
-  OpenAiSqlGenerator,
-  SqlGeneratorRouter,
-  type SqlGenerator,
-} from '@flock/sql';
+import { MotherDuckTokenConnector } from '@flock/motherduck';
+import { BuiltinSqlGenerator, MotherDuckSqlGenerator, OpenAiSqlGenerator, SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 
 type GeneratorConfig = Pick<FlockConfig, 'sqlGenerator' | 'sqlGeneratorByBucket' | 'llm' | 'motherduck'>;
 

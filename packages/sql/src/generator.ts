@@ -1,4 +1,4 @@
-import type { FoundValue, SchemaContext } from './schema-context';
+import type { FoundValue, SchemaContext } from '@flock/schema';
 
 /** A try that failed validation or execution, sent back so the engine can correct itself. */
 export interface FailedAttempt {

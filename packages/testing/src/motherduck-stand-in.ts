@@ -32,8 +32,8 @@ export interface MotherDuckStandInOptions {
 }
 
 /**
- * A local, in-memory DuckDB playing MotherDuck for tests: it implements @flock/sql's
- * MotherDuckConnector (structurally, so this package need not depend on @flock/sql).
+ * A local, in-memory DuckDB playing MotherDuck for tests: it implements @flock/motherduck's
+ * MotherDuckConnector (structurally, so this package need not depend on it).
  * Its databases are attached in-memory under the names MotherDuck would show, and
  * `prompt_sql` is a table macro. The macro is TEMP, created on every connection,
  * because a macro in one database is not found after `USE` selects another, while

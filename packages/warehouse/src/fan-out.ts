@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import { findTable, type SchemaContext } from '@flock/sql';
+import { findTable, type SchemaContext } from '@flock/schema';
 import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { assertCrossTenantSql } from './table-only-guard';

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
-import type { MotherDuckConnector } from '@flock/sql';
+import type { MotherDuckConnector } from '@flock/motherduck';
 import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 

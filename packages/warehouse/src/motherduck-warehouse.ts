@@ -1,5 +1,12 @@
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
+import {
+  MotherDuckSessionError,
+  describeSessionFailure,
+  motherDuckDatabase,
+  withMotherDuckDatabase,
+  type MotherDuckConnector,
+} from '@flock/motherduck';
+import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
 import { StandaloneSqlValidator } from './standalone-validator';
 import { runCapped, type QueryLimits, type QueryResult } from './warehouse';
@@ -100,16 +107,12 @@ export class MotherDuckWarehouse {
   private failure(error: unknown, database: string, timeoutMs: number): Error {
     const { connector } = this.options;
     if (error instanceof MotherDuckSessionError) {
-      switch (error.stage) {
-        case 'connect':
-          return new ExecutionFailedError(`MotherDuck could not be reached: ${error.detail}`);
-        case 'use':
-          return new ExecutionFailedError(`The MotherDuck database '${database}' could not be opened: ${error.detail}`);
-        case 'timeout':
-          return new QueryTimeoutError(
-            `MotherDuck did not answer within ${formatSeconds(timeoutMs)} and the query was stopped. Ask a narrower question or try again.`,
-          );
-      }
+      const { timedOut, message } = describeSessionFailure(
+        error,
+        database,
+        `MotherDuck did not answer within ${formatSeconds(timeoutMs)} and the query was stopped. Ask a narrower question or try again.`,
+      );
+      return timedOut ? new QueryTimeoutError(message) : new ExecutionFailedError(message);
     }
     if (error instanceof QueryTimeoutError) {
       // runCapped was given what was left after connecting; the asker's limit is the whole of it.

@@ -1,4 +1,5 @@
-import { MotherDuckTokenConnector, type FoundValue, type MotherDuckConnector, type SchemaContext } from '@flock/sql';
+import { MotherDuckTokenConnector, type MotherDuckConnector } from '@flock/motherduck';
+import type { FoundValue, SchemaContext } from '@flock/schema';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 import { CompositeTenantCatalog } from './tenant-catalog';
 import { createWarehouse, type QueryLimits, type QueryResult, type TenantWarehouse, type Warehouse, type WarehouseSettings } from './warehouse';

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/sql';
+import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
 
 /** Text columns with at most this many distinct values have them listed for value matching. */
 const MAX_LISTED_VALUES = 50;

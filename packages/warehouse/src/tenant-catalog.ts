@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isValidBucketId } from './bucket-id';
+import { isValidBucketId } from '@flock/schema';
 
 /**
  * Where each bucket's warehouse lives: a folder of `{bucket}.duckdb` files

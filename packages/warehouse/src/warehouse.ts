@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/sql';
+import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/schema';
 import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { readSchemaContext } from './schema-reader';

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { BUCKET_ID_PATTERN } from '@flock/warehouse';
+import { BUCKET_ID_PATTERN } from '@flock/schema';
 
 export const bucketParam = Joi.string()
   .pattern(BUCKET_ID_PATTERN)

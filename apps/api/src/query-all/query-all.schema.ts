@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { BUCKET_ID_PATTERN } from '@flock/warehouse';
+import { BUCKET_ID_PATTERN } from '@flock/schema';
 
 export interface QueryAllBody {
   sql?: string;

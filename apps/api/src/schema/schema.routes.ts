@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import Joi from 'joi';
-import type { TableInfo } from '@flock/sql';
+import type { TableInfo } from '@flock/schema';
 import { validate } from '../http/validate';
 import { bucketParam } from '../ask/ask.schema';
 import type { SchemaService } from './schema.service';

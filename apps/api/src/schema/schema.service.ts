@@ -1,5 +1,5 @@
 import { AppError, JobFailure, NotFoundError } from '@flock/errors';
-import type { TableInfo } from '@flock/sql';
+import type { TableInfo } from '@flock/schema';
 import type { QueryResult, TenantWarehouse } from '@flock/warehouse';
 import { assertBucketExists } from '../http/bucket-exists';
 

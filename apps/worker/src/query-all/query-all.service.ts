@@ -9,7 +9,8 @@ import type {
   QueryAllMergePayload,
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { findTable, type SqlGeneratorRouter } from '@flock/sql';
+import { findTable } from '@flock/schema';
+import type { SqlGeneratorRouter } from '@flock/sql';
 import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
 import { combineOutcomes } from './combine';
 

@@ -1,7 +1,7 @@
 import { GenerationFailedError } from '@flock/errors';
-import type { SchemaContext } from '../schema-context';
+import type { SchemaContext } from '@flock/schema';
 import { BuiltinSqlGenerator, generateSql } from './builtin-generator';
-import { demoSchema } from './test-fixtures/demo-schema.fixture';
+import { demoSchema } from '../test-fixtures/demo-schema.fixture';
 import { NL_DEV_QUESTIONS } from './test-fixtures/nl-dev-questions.fixture';
 
 /**

@@ -1,11 +1,11 @@
 import { GenerationFailedError } from '@flock/errors';
 import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
-import type { FoundValue, SchemaContext } from '../schema-context';
+import type { FoundValue, SchemaContext } from '@flock/schema';
 import { interpret } from './interpret';
 import { parseItems } from './parse';
 import { render } from './render';
 import { schemaIndex } from './schema-index';
-import { tokenize } from './tokenize';
+import { tokenize } from '../text/tokenize';
 import { isWriteRequest } from './write-intent';
 import { readSingleTable } from './clause/reader';
 import { readWords } from './clause/words';

@@ -16,7 +16,7 @@ import {
   type Grain,
 } from './lexicon';
 import type { SchemaIndex, Term, ValueEntry } from './schema-index';
-import { rootOf, stem, type Token } from './tokenize';
+import { rootOf, stem, type Token } from '../text/tokenize';
 
 /** A time filter, independent of the column it will apply to. */
 export type TimeSpec =

@@ -6,7 +6,7 @@ import { readWords } from './clause/words';
 import { unexplainedWords } from './plan-ledger';
 import { schemaIndex } from './schema-index';
 import { librarySchema, shopSchema } from './test-fixtures/other-schemas.fixture';
-import { tokenize } from './tokenize';
+import { tokenize } from '../text/tokenize';
 
 /** What the planner alone makes of a question, and the words that plan leaves unexplained. */
 function planned(question: string, schema = librarySchema()) {

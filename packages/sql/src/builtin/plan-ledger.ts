@@ -17,7 +17,7 @@ import {
 import type { QueryPlan } from './query-plan';
 import type { ColumnEntry, TableEntry } from './schema-index';
 import { wordSimilarity } from './clause/similarity';
-import { stem } from './tokenize';
+import { stem } from '../text/tokenize';
 import { valueKey } from './clause/value-index';
 import { EVENT_VERBS, LEDGER_SOFT_WORDS } from './lexicon/clause-words';
 import type { Word } from './clause/words';

@@ -3,7 +3,7 @@
  * the person who asked: bare identifiers where safe, table aliases only when a join
  * needs them, aggregate columns with names that say what they hold.
  */
-import { quoteIdent, quoteLiteral } from '../sql-text';
+import { quoteIdent, quoteLiteral } from '@flock/schema';
 import type { GeneratedSql } from '../generator';
 import type { TimeSpec } from './parse';
 import type { GroupKey, Measure, Predicate, QueryPlan } from './query-plan';

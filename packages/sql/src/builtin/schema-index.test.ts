@@ -1,11 +1,11 @@
 import { schemaIndex } from './schema-index';
-import { demoSchema } from './test-fixtures/demo-schema.fixture';
+import { demoSchema } from '../test-fixtures/demo-schema.fixture';
 import { clinicSchema, shopSchema } from './test-fixtures/other-schemas.fixture';
-import { col, schema, table as tableOf } from './test-fixtures/schema-builder.fixture';
+import { col, schema, table as tableOf } from '../test-fixtures/schema-builder.fixture';
 import { interpret } from './interpret';
 import { parseItems } from './parse';
 import { render } from './render';
-import { tokenize } from './tokenize';
+import { tokenize } from '../text/tokenize';
 
 describe('schemaIndex', () => {
   it('is built once per SchemaContext object', () => {

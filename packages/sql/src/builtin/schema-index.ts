@@ -3,9 +3,9 @@
  * object: name keys for tables and columns, the listed values of text columns, the
  * roles columns play (key, label, measure, date) and the join paths along foreign keys.
  */
-import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '../schema-context';
+import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
 import { BOOKKEEPING_TIME_WORDS, BOOLEAN_PREFIXES, EVENT_TIME_WORDS, FUNCTION_WORDS, GENERIC_NAME_PARTS, LABEL_WORDS, MONEY_WORDS, synonymsOf } from './lexicon';
-import { nameParts, rootOf, stem } from './tokenize';
+import { nameParts, rootOf, stem } from '../text/tokenize';
 
 export interface ColumnEntry {
   table: TableEntry;

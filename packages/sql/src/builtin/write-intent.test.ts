@@ -1,5 +1,5 @@
 import { isWriteRequest } from './write-intent';
-import { tokenize } from './tokenize';
+import { tokenize } from '../text/tokenize';
 
 const isWrite = (question: string) => isWriteRequest(question, tokenize(question));
 

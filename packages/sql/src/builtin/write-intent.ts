@@ -4,7 +4,7 @@
  * look as if the change had been made.
  */
 import { NOUN_LIKE_VERBS, OBJECT_STARTS, POLITE_OPENERS, READ_AFTER_VERB, SQL_WRITE_PATTERN, WRITE_VERBS } from './lexicon';
-import type { Token } from './tokenize';
+import type { Token } from '../text/tokenize';
 
 /** Words that introduce a clause whose verb may be a command: "and then delete ...". */
 const CLAUSE_STARTS = new Set(['and', 'then', 'also', 'please', 'to']);

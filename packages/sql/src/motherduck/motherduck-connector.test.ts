@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { GenerationFailedError } from '@flock/errors';
-import { MotherDuckTokenConnector } from './motherduck-connector';
+import { MotherDuckTokenConnector } from '@flock/motherduck';
 import { MotherDuckSqlGenerator } from './motherduck-generator';
 
 const TOKEN = 'md_fake_token_3b9e1d7c0a4f';

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { GenerationFailedError } from '@flock/errors';
 import { MotherDuckStandIn, PROMPT_SQL, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
-import type { SchemaContext } from '../schema-context';
-import type { MotherDuckConnector } from './motherduck-connector';
+import type { SchemaContext } from '@flock/schema';
+import type { MotherDuckConnector } from '@flock/motherduck';
 import { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './motherduck-generator';
 
 function schemaOf(...tables: string[]): SchemaContext {

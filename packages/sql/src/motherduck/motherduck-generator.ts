@@ -1,8 +1,13 @@
 import { GenerationFailedError, firstLine, formatSeconds } from '@flock/errors';
 import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
-import type { MotherDuckConnector } from './motherduck-connector';
-import { MotherDuckSessionError, withMotherDuckDatabase } from './motherduck-session';
-import { motherDuckDatabase, promptSqlStatement } from './prompt-sql-statement';
+import {
+  MotherDuckSessionError,
+  describeSessionFailure,
+  motherDuckDatabase,
+  withMotherDuckDatabase,
+  type MotherDuckConnector,
+} from '@flock/motherduck';
+import { promptSqlStatement } from './prompt-sql-statement';
 
 export interface MotherDuckSqlGeneratorOptions {
   connector: MotherDuckConnector;
@@ -60,16 +65,8 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
 
   private failure(error: unknown, database: string, timeoutMs: number): GenerationFailedError {
     if (error instanceof MotherDuckSessionError) {
-      switch (error.stage) {
-        case 'connect':
-          return new GenerationFailedError(`MotherDuck could not be reached: ${error.detail}`);
-        case 'use':
-          return new GenerationFailedError(`The MotherDuck database '${database}' could not be opened: ${error.detail}`);
-        case 'timeout':
-          return new GenerationFailedError(
-            `MotherDuck did not write SQL within ${formatSeconds(timeoutMs)}. Try again, or ask a simpler question.`,
-          );
-      }
+      const timeout = `MotherDuck did not write SQL within ${formatSeconds(timeoutMs)}. Try again, or ask a simpler question.`;
+      return new GenerationFailedError(describeSessionFailure(error, database, timeout).message);
     }
     return new GenerationFailedError(`MotherDuck's prompt_sql failed: ${this.options.connector.redact(firstLine(error))}`);
   }

@@ -1,6 +1,6 @@
 import { GenerationFailedError } from '@flock/errors';
-import { demoSchema } from '../builtin/test-fixtures/demo-schema.fixture';
-import { col, schema, table } from '../builtin/test-fixtures/schema-builder.fixture';
+import { demoSchema } from '../test-fixtures/demo-schema.fixture';
+import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
 import { OpenAiSqlGenerator, type OpenAiSqlGeneratorOptions } from './openai-generator';
 import { ChatCompletionsStandIn, systemOf, type ChatReply } from './test-fixtures/chat-stand-in.fixture';
 

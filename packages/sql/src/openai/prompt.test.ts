@@ -1,5 +1,5 @@
-import { demoSchema } from '../builtin/test-fixtures/demo-schema.fixture';
-import { col, table } from '../builtin/test-fixtures/schema-builder.fixture';
+import { demoSchema } from '../test-fixtures/demo-schema.fixture';
+import { col, table } from '../test-fixtures/schema-builder.fixture';
 import { buildMessages, CANNOT_ANSWER, MAX_VALUE_CHARS, MAX_VALUES_PER_COLUMN, renderTable } from './prompt';
 
 const demo = (name: string) => demoSchema().tables.find((t) => t.name === name)!;

@@ -1,6 +1,5 @@
 import type { FailedAttempt } from '../generator';
-import type { ColumnInfo, TableInfo } from '../schema-context';
-import { quoteIdent, quoteLiteral } from '../sql-text';
+import { quoteIdent, quoteLiteral, type ColumnInfo, type TableInfo } from '@flock/schema';
 import type { ChatMessage } from './chat-client';
 
 /** What the model answers instead of SQL when the tables cannot answer the question. */

@@ -1,6 +1,6 @@
-import type { SchemaContext, TableInfo } from '../schema-context';
-import { demoSchema } from '../builtin/test-fixtures/demo-schema.fixture';
-import { col, schema, table } from '../builtin/test-fixtures/schema-builder.fixture';
+import type { SchemaContext, TableInfo } from '@flock/schema';
+import { demoSchema } from '../test-fixtures/demo-schema.fixture';
+import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
 import { renderTable } from './prompt';
 import { selectSchema } from './table-selection';
 

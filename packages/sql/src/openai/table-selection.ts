@@ -1,7 +1,7 @@
-import type { SchemaContext, TableInfo } from '../schema-context';
+import type { SchemaContext, TableInfo } from '@flock/schema';
 // The built-in engine's stemmer, so "orders", "ordered" and `ordered_at` meet on the same key here too.
-import { FUNCTION_WORDS, GENERIC_NAME_PARTS } from '../builtin/lexicon';
-import { nameParts, stem, tokenize } from '../builtin/tokenize';
+import { FUNCTION_WORDS, GENERIC_NAME_PARTS } from '../text/words';
+import { nameParts, stem, tokenize } from '../text/tokenize';
 import { renderTable } from './prompt';
 
 export interface SchemaSelection {

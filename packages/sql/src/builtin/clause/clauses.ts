@@ -7,7 +7,7 @@
  */
 import type { CompareOp } from '../lexicon';
 import type { ColumnEntry, TableEntry } from '../schema-index';
-import { stem } from '../tokenize';
+import { stem } from '../../text/tokenize';
 import type { Element } from './mentions';
 import { alt, type Match, type Sentence } from './sentence';
 import type { Condition, Output, TableQuery } from './table-query';

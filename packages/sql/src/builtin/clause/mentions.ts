@@ -7,7 +7,7 @@
  * particular schema.
  */
 import { cachedPer, type ColumnEntry, type SchemaIndex, type TableEntry } from '../schema-index';
-import { stem } from '../tokenize';
+import { stem } from '../../text/tokenize';
 import { spell, wordSimilarity } from './similarity';
 import { NAME_STOP_WORDS, SEX_CODES, SEX_COLUMN_WORDS, STRUCTURAL_WORDS, TABLE_FILLER_PARTS } from '../lexicon/clause-words';
 import { wordnet } from '../language/wordnet';

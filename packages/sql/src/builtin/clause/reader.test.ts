@@ -1,10 +1,10 @@
 import { GenerationFailedError } from '@flock/errors';
-import type { ColumnInfo } from '../../schema-context';
+import type { ColumnInfo } from '@flock/schema';
 import { generateSql } from '../builtin-generator';
 import { schemaIndex } from '../schema-index';
 import { readSingleTable } from './reader';
 import { readWords } from './words';
-import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
+import { col, schema, table } from '../../test-fixtures/schema-builder.fixture';
 
 /**
  * The shapes issue 9 names, on a warehouse of our own making that shares no name with

@@ -10,7 +10,7 @@
  *      the question is refused, so a filter or a column is never silently dropped;
  *   5. assembly (here) and rendering (table-query.ts).
  */
-import type { FoundValue } from '../../schema-context';
+import type { FoundValue } from '@flock/schema';
 import type { SchemaIndex, TableEntry } from '../schema-index';
 import { foundValueIndex } from './value-index';
 import { holdsDates, readClauses, Unplaced, type Draft } from './clauses';

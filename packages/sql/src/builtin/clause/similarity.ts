@@ -4,7 +4,7 @@
  * ("popuation"), so equality of stems is only the best case.
  */
 import { synonymsOf } from '../lexicon';
-import { rootOf } from '../tokenize';
+import { rootOf } from '../../text/tokenize';
 
 /** How alike a question word and a name word are, 0 to 1. */
 export function wordSimilarity(q: string, p: string): number {

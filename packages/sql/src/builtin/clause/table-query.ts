@@ -5,7 +5,7 @@
  */
 import type { CompareOp } from '../lexicon';
 import type { ColumnEntry, TableEntry } from '../schema-index';
-import { quoteIdent, quoteLiteral } from '../../sql-text';
+import { quoteIdent, quoteLiteral } from '@flock/schema';
 import type { AggWord } from '../lexicon/clause-words';
 
 export type AggFn = AggWord | 'count';

@@ -4,9 +4,9 @@
  * read with the schema and cached with it until the warehouse file changes. Matching is
  * case-insensitive, on word stems (so plurals meet), and forgives one slip in a long word.
  */
-import type { FoundValue } from '../../schema-context';
+import type { FoundValue } from '@flock/schema';
 import { cachedPer, valueWords, type ColumnEntry, type SchemaIndex } from '../schema-index';
-import { stem } from '../tokenize';
+import { stem } from '../../text/tokenize';
 import { editDistanceAtMostOne } from './similarity';
 import { readWords } from './words';
 

@@ -4,7 +4,7 @@
  * the asker quoted them to be taken exactly; everything else goes through the shared
  * tokenizer so it meets schema names on the same stems.
  */
-import { tokenize } from '../tokenize';
+import { tokenize } from '../../text/tokenize';
 
 export type WordKind = 'word' | 'number' | 'date' | 'quoted';
 

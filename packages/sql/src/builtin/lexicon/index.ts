@@ -3,7 +3,9 @@
  * any particular warehouse: the generator is judged on schemas it has never seen, so
  * everything specific comes from the SchemaContext at run time.
  */
-import { stem } from '../tokenize';
+import { stem } from '../../text/tokenize';
+
+export { FUNCTION_WORDS, GENERIC_NAME_PARTS } from '../../text/words';
 
 export type AggFn = 'sum' | 'avg' | 'min' | 'max';
 export type CompareOp = '>' | '>=' | '<' | '<=' | '=';
@@ -311,21 +313,6 @@ export const NUMBER_WORDS: Record<string, number> = {
 };
 
 /**
- * Words with no meaning of their own for a query: never matched to a schema name or a
- * value (an `a` grade must not match the article) and never counted as unknown.
- */
-export const FUNCTION_WORDS = new Set([
-  'a', 'an', 'the', 'to', 'at', 'as', 'into', 'onto', 'about', 'than', 'then', 'is', 'are', 'was', 'were', 'be',
-  'been', 'being', 'am', 'do', 'does', 'did', 'done', 'doing', 'we', 'our', 'ours', 'us', 'i', 'me', 'my', 'you',
-  'your', 'they', 'their', 'them', 'it', 'its', 'this', 'that', 'these', 'those', 'there', 'here', 'how', 'whose',
-  'please', 'can', 'could', 'would', 'will', 'shall', 'should', 'may', 'might', 'must', 'just', 'all', 'any',
-  'some', 'so', 'far', 'yet', 'also', 'too', 'very', 'much', 'many', 'if', 'whether', 'up', 'out', 'off', 'he',
-  'she', 'him', 'her', 'his', 'hers', 'where', 'why', 'ever', 'now', 'currently', 'still', 'only', 'even',
-  'both', 'either', 'neither', 'such', 'own', 'same', 'other', 'another', 'via', 'per', 'vs', 'versus', 'let',
-  'lets', 'kindly',
-]);
-
-/**
  * Generic verbs and nouns that carry no filter or measure ("how many X do we have",
  * "orders made in 2023", "rows in the table"): ignored when they match nothing in
  * the schema, and not counted as unknown words.
@@ -461,8 +448,6 @@ export function synonymsOf(stemmed: string): string[] {
   return [...out];
 }
 
-/** Column-name words that carry no meaning for matching (`created_at`, `is_remote`, `book_id`). */
-export const GENERIC_NAME_PARTS = new Set(['id', 'at', 'on', 'in', 'is', 'has', 'was', 'of', 'the', 'by', 'to', 'ts', 'dt', 'no', 'nr', 'num', 'fk', 'pk']);
 
 /** Leading words of boolean column names that the question leaves out ("is_remote" ↔ "remote"). */
 export const BOOLEAN_PREFIXES = new Set(['is', 'has', 'was', 'can', 'did', 'should', 'does', 'will', 'are', 'had']);

@@ -1,4 +1,4 @@
-import { stem } from '../tokenize';
+import { stem } from '../../text/tokenize';
 import * as clauseWords from './clause-words';
 import * as plannerWords from './index';
 

@@ -1,4 +1,4 @@
-import { col, schema, table } from './schema-builder.fixture';
+import { col, schema, table } from '../../test-fixtures/schema-builder.fixture';
 
 /** A lending library: nothing in it shares a name with the demo warehouse. */
 export const librarySchema = () =>

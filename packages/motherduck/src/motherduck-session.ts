@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { firstLine, formatSeconds } from '@flock/errors';
 import type { MotherDuckConnector } from './motherduck-connector';
-import { useDatabaseSql } from './prompt-sql-statement';
+import { useDatabaseSql } from './motherduck-database';
 
 /** Which step of a MotherDuck session failed before the caller's own work could. */
 export type MotherDuckStage = 'connect' | 'use' | 'timeout';
@@ -67,5 +67,26 @@ export async function withMotherDuckDatabase<T>(
     return await Promise.race([run, deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * What a tenant is told when the session itself failed, worded once for the engine and
+ * the warehouse alike. Only the timeout's wording differs between them, since it says
+ * what was being waited for, so the caller supplies it; `timedOut` lets the caller pick
+ * the error class (a timeout is the asker's `query_timeout`, not a failure).
+ */
+export function describeSessionFailure(
+  error: MotherDuckSessionError,
+  database: string,
+  timeoutMessage: string,
+): { timedOut: boolean; message: string } {
+  switch (error.stage) {
+    case 'connect':
+      return { timedOut: false, message: `MotherDuck could not be reached: ${error.detail}` };
+    case 'use':
+      return { timedOut: false, message: `The MotherDuck database '${database}' could not be opened: ${error.detail}` };
+    case 'timeout':
+      return { timedOut: true, message: timeoutMessage };
   }
 }

@@ -1,4 +1,4 @@
-import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '../../schema-context';
+import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
 
 /** Column shorthand for hand-built test schemas: `col('amount', 'DECIMAL(10,2)')`. */
 export function col(name: string, type: string, values?: string[], nullable = false): ColumnInfo {
