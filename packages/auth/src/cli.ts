@@ -13,7 +13,8 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { ApiKeyFile } from './api-keys';
-import { BUCKET_ID, type BucketGrant } from './principal';
+import { isValidBucketId } from '@flock/schema';
+import type { BucketGrant } from './principal';
 
 const USAGE = `usage:
   pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin]
@@ -28,7 +29,7 @@ function grant(buckets: string | undefined, all: boolean | undefined): BucketGra
   if (all || buckets === '*') return '*';
   if (!buckets) throw new UsageError('give --buckets a,b or --all-buckets');
   const list = buckets.split(',').map((b) => b.trim());
-  const bad = list.find((b) => !BUCKET_ID.test(b));
+  const bad = list.find((b) => !isValidBucketId(b));
   if (bad !== undefined) throw new UsageError(`not a bucket id: '${bad}'`);
   return list;
 }

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnauthorizedError } from '@flock/errors';
-import { BUCKET_ID, type Principal } from './principal';
+import { isValidBucketId } from '@flock/schema';
+import type { Principal } from './principal';
 
 export interface JwtVerifierOptions {
   /** HS256 shared secret. */
@@ -45,7 +46,7 @@ export class JwtVerifier {
     }
     const buckets = payload.buckets;
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthorizedError("Invalid token: 'sub' must be a non-empty string");
-    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || BUCKET_ID.test(b)))) {
+    if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || isValidBucketId(b)))) {
       throw new UnauthorizedError("Invalid token: 'buckets' must be an array of bucket ids, or [\"*\"]");
     }
     return { kind: 'user', id: payload.sub, buckets: buckets.includes('*') ? '*' : (buckets as string[]), admin: false };

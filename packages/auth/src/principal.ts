@@ -1,9 +1,3 @@
-/**
- * Bucket ids as the warehouse catalog accepts them (@flock/warehouse BUCKET_ID_PATTERN),
- * restated so auth does not load DuckDB's native module to check a claim.
- */
-export const BUCKET_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
 /** Buckets a caller may use: every bucket, or a list of ids. */
 export type BucketGrant = '*' | readonly string[];
 

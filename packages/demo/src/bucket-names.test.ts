@@ -1,4 +1,5 @@
-import { BUCKET_NAME_PATTERN, bucketNames, NO_EVENTS_GUARANTEED_BY } from './bucket-names';
+import { BUCKET_ID_PATTERN } from '@flock/schema';
+import { bucketNames, NO_EVENTS_GUARANTEED_BY } from './bucket-names';
 import { hasEventTables } from './bucket-profile';
 
 describe('bucketNames', () => {
@@ -13,13 +14,13 @@ describe('bucketNames', () => {
     const names = bucketNames(5000);
     expect(names).toHaveLength(5000);
     expect(new Set(names).size).toBe(5000);
-    for (const name of names) expect(name).toMatch(BUCKET_NAME_PATTERN);
+    for (const name of names) expect(name).toMatch(BUCKET_ID_PATTERN);
   });
 
   it('stays unique and valid far beyond the word combinations', () => {
     const names = bucketNames(100_000);
     expect(new Set(names).size).toBe(100_000);
-    expect(names.every((name) => BUCKET_NAME_PATTERN.test(name))).toBe(true);
+    expect(names.every((name) => BUCKET_ID_PATTERN.test(name))).toBe(true);
   });
 
   it('looks like tenant slugs', () => {

@@ -4,9 +4,6 @@ import { SeededRandom } from './seeded-random';
 /** The two tenants every deployment has, always first and in this order. */
 export const FIXED_BUCKETS = ['example', 'jec'] as const;
 
-/** Same rule as the warehouse's bucket id pattern; every generated name must pass it. */
-export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
 /**
  * Test suites generate only the first handful of buckets, yet must meet a tenant
  * without events; so one such bucket is guaranteed at or before this index.

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BUCKET_NAME_PATTERN, bucketNames } from './bucket-names';
+import { isValidBucketId } from '@flock/schema';
+import { bucketNames } from './bucket-names';
 import { bucketProfile } from './bucket-profile';
 import {
   ATTENDANCE_DDL,
@@ -67,7 +68,7 @@ function removeIfPresent(file: string): void {
  * old warehouse or the complete new one, never a half-written file.
  */
 export async function createDemoWarehouse(dir: string, bucket: string, seed = DEFAULT_SEED): Promise<void> {
-  if (!BUCKET_NAME_PATTERN.test(bucket)) throw new Error(`Invalid bucket name: ${JSON.stringify(bucket)}`);
+  if (!isValidBucketId(bucket)) throw new Error(`Invalid bucket name: ${JSON.stringify(bucket)}`);
   fs.mkdirSync(dir, { recursive: true });
   const target = warehousePath(dir, bucket);
   const temp = path.join(dir, `.${bucket}.duckdb.tmp-${process.pid}-${++tempSequence}`);

@@ -1,4 +1,4 @@
-export { bucketNames, BUCKET_NAME_PATTERN } from './bucket-names';
+export { bucketNames } from './bucket-names';
 export { hasEventTables, bucketProfile, type BucketProfile, type Weighted } from './bucket-profile';
 export {
   createDemoWarehouse,
