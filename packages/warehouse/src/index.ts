@@ -1,12 +1,16 @@
-export * from './bucket-id';
-export * from './tenant-catalog';
-export * from './instance-pool';
-export * from './result-encoder';
-export * from './sql-validator';
-export * from './schema-reader';
-export * from './warehouse';
-export * from './fan-out';
-export * from './standalone-validator';
-export * from './table-only-guard';
-export * from './motherduck-warehouse';
-export * from './routing-warehouse';
+// The public face of the storage adapter. The pool, the result encoder, the validators'
+// internals and the MotherDuck adapter are deliberately not exported: callers reach
+// tenants only through a TenantWarehouse, so every query passes the same checks.
+export { createTenantWarehouse, RoutingWarehouse, type MotherDuckSettings, type TenantWarehouseOptions, type TenantWarehouseSettings } from './routing-warehouse';
+export {
+  createWarehouse,
+  Warehouse,
+  type QueryLimits,
+  type QueryResult,
+  type TenantWarehouse,
+  type WarehouseOptions,
+  type WarehouseSettings,
+} from './warehouse';
+export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type TenantCatalog } from './tenant-catalog';
+export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
+export { StandaloneSqlValidator } from './standalone-validator';
