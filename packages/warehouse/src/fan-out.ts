@@ -4,6 +4,7 @@ import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/
 import { findTable, type SchemaContext } from '@flock/schema';
 import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
+import { jsonBytes } from './row-caps';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
 import { openFailureReason, runCapped, type QueryLimits, type QueryResult } from './warehouse';
@@ -145,7 +146,7 @@ class ResultBudget {
   spend(outcome: BucketOutcome): void {
     if (outcome.status !== 'ok') return;
     this.rows -= outcome.rows.length;
-    this.bytes -= JSON.stringify(outcome.rows).length;
+    this.bytes -= jsonBytes(outcome.rows);
   }
 }
 

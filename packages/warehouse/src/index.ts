@@ -14,3 +14,4 @@ export {
 export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type TenantCatalog } from './tenant-catalog';
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
+export { CappedRows, type RowCaps } from './row-caps';

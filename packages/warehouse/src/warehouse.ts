@@ -3,6 +3,7 @@ import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } fro
 import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/schema';
 import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
+import { CappedRows } from './row-caps';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
@@ -207,24 +208,14 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
       prepared.destroySync();
     }
     const columns = result.columnNames();
-    const rows: JsonValue[][] = [];
+    const kept = new CappedRows<JsonValue[]>(limits);
     let totalRows = 0;
-    let bytes = 2; // the enclosing []
-    let full = false;
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       totalRows += chunk.rowCount;
-      if (full) continue;
-      for (const row of chunk.convertRows(jsonNativeConverter)) {
-        const size = JSON.stringify(row).length + 1;
-        if (rows.length >= limits.maxRows || bytes + size > limits.maxBytes) {
-          full = true;
-          break;
-        }
-        rows.push(row);
-        bytes += size;
-      }
+      if (kept.isFull) continue;
+      for (const row of chunk.convertRows(jsonNativeConverter)) if (!kept.add(row)) break;
     }
-    return { columns, rows, totalRows, truncated: rows.length < totalRows };
+    return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
     if (timedOut) {
       throw new QueryTimeoutError(

@@ -1,9 +1,4 @@
-import type { BucketOutcome } from '@flock/warehouse';
-
-export interface CombineLimits {
-  maxRows: number;
-  maxBytes: number;
-}
+import { CappedRows, type BucketOutcome, type RowCaps } from '@flock/warehouse';
 
 export interface CombinedResult {
   columns: string[];
@@ -31,7 +26,7 @@ export const BUCKET_COLUMN = '_bucket';
  * Rows keep the bucket order given. The combined rows are held to the same caps as an
  * ask result; `total_rows` still counts every row the buckets produced.
  */
-export function combineOutcomes(order: string[], outcomes: Map<string, BucketOutcome>, limits: CombineLimits): CombinedResult {
+export function combineOutcomes(order: string[], outcomes: Map<string, BucketOutcome>, limits: RowCaps): CombinedResult {
   const columns: string[] = [];
   const position = new Map<string, number>();
   const answered: Extract<BucketOutcome, { status: 'ok' }>[] = [];
@@ -52,16 +47,14 @@ export function combineOutcomes(order: string[], outcomes: Map<string, BucketOut
   }
 
   const partial = columns.filter((column) => answered.some((outcome) => !outcome.columns.includes(column)));
-  const rows: unknown[][] = [];
-  let bytes = 2;
+  // A prefix in bucket order: once a row does not fit, later buckets' rows are dropped too.
+  const kept = new CappedRows<unknown[]>(limits);
   let totalRows = 0;
   let truncated = false;
-  // Once a row does not fit, later rows are dropped too, so the result is a prefix in bucket order.
-  let full = false;
   for (const outcome of answered) {
     totalRows += outcome.totalRows;
     truncated ||= outcome.truncated;
-    if (full) continue;
+    if (kept.isFull) continue;
     const indexes = outcome.columns.map((column) => (column === BUCKET_COLUMN ? -1 : position.get(column)!));
     for (const source of outcome.rows) {
       const row: unknown[] = new Array(columns.length + 1).fill(null);
@@ -69,15 +62,13 @@ export function combineOutcomes(order: string[], outcomes: Map<string, BucketOut
       indexes.forEach((index, i) => {
         if (index >= 0) row[index + 1] = source[i];
       });
-      const size = JSON.stringify(row).length + 1;
-      if (rows.length >= limits.maxRows || bytes + size > limits.maxBytes) {
-        truncated = full = true;
+      if (!kept.add(row)) {
+        truncated = true;
         break;
       }
-      rows.push(row);
-      bytes += size;
     }
   }
+  const { rows } = kept;
 
   return {
     columns: [BUCKET_COLUMN, ...columns],
