@@ -1,3 +1,4 @@
 export * from './app-error';
 export * from './job-failure';
 export * from './messages';
+export * from './time-left';

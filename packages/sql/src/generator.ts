@@ -27,11 +27,6 @@ export interface GenerationRequest {
   findValues?: (texts: string[]) => Promise<FoundValue[]>;
 }
 
-/** How long an engine may wait on its service: its own limit, or less when the job's deadline is nearer. */
-export function waitBudget(timeoutMs: number, deadline?: number): number {
-  return deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - Date.now());
-}
-
 export interface GeneratedSql {
   sql: string;
   /** One English sentence saying what the SQL computes, for `meta.explanation`. */

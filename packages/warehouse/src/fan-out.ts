@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
+import { JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import { findTable, type SchemaContext } from '@flock/schema';
 import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
 import type { JsonValue } from './result-encoder';
@@ -160,11 +160,11 @@ async function withinLimits(
   budget: ResultBudget,
   run: (limits: QueryLimits) => Promise<BucketOutcome>,
 ): Promise<BucketOutcome> {
-  const remainingMs = query.deadline - Date.now();
-  if (remainingMs <= 0) {
+  const timeoutMs = timeLeft(query.queryTimeoutMs, query.deadline);
+  if (timeoutMs <= 0) {
     return { bucket, status: 'error', message: 'Not queried: the job ran out of time before reaching this database.' };
   }
-  const outcome = await run(budget.limits(Math.min(query.queryTimeoutMs, remainingMs)));
+  const outcome = await run(budget.limits(timeoutMs));
   budget.spend(outcome);
   return outcome;
 }

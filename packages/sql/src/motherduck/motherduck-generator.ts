@@ -1,5 +1,5 @@
-import { GenerationFailedError, firstLine, formatSeconds } from '@flock/errors';
-import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
+import { GenerationFailedError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
+import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
 import {
   MotherDuckSessionError,
   describeSessionFailure,
@@ -41,7 +41,7 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
       request.schema.tables.map((table) => table.name),
     );
     const { connector } = this.options;
-    const timeoutMs = waitBudget(this.timeoutMs, request.deadline);
+    const timeoutMs = timeLeft(this.timeoutMs, request.deadline);
     if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before MotherDuck could be asked.');
     let rows: Record<string, unknown>[];
     try {

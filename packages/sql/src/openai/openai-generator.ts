@@ -1,5 +1,5 @@
-import { GenerationFailedError } from '@flock/errors';
-import { waitBudget, type GeneratedSql, type GenerationRequest, type SqlGenerator } from '../generator';
+import { GenerationFailedError, timeLeft } from '@flock/errors';
+import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
 import { ChatClient } from './chat-client';
 import { buildMessages } from './prompt';
 import { extractSql } from './reply';
@@ -49,7 +49,7 @@ export class OpenAiSqlGenerator implements SqlGenerator {
   }
 
   async generate({ question, schema, previousAttempts, deadline }: GenerationRequest): Promise<GeneratedSql> {
-    const timeoutMs = waitBudget(this.#timeoutMs, deadline);
+    const timeoutMs = timeLeft(this.#timeoutMs, deadline);
     if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before the language model could be asked again.');
     const selection = selectSchema(question, schema, this.#maxSchemaChars);
     if (selection.tables.length === 0) {
