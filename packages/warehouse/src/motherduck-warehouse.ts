@@ -1,4 +1,5 @@
-import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
+import { LRUCache } from 'lru-cache';
+import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import {
   MotherDuckSessionError,
   describeSessionFailure,
@@ -22,9 +23,12 @@ export interface MotherDuckWarehouseOptions {
    * has, and reading a schema costs a round trip per table and per text column.
    */
   schemaTtlMs?: number;
+  /** Most buckets' schemas kept, least recently used dropped first. Default 256. */
+  schemaCacheSize?: number;
 }
 
 const DEFAULT_SCHEMA_TTL_MS = 5 * 60_000;
+const DEFAULT_SCHEMA_CACHE_SIZE = 256;
 
 /**
  * Past the query's own time limit, how long a stuck connect, `USE` or MotherDuck call
@@ -47,9 +51,16 @@ const CONNECT_GRACE_MS = 2_000;
 export class MotherDuckWarehouse {
   // A local, empty DuckDB proves the SQL first, so SQL that fails never reaches MotherDuck.
   private readonly validator = new StandaloneSqlValidator();
-  private readonly schemas = new Map<string, { schema: Promise<SchemaContext>; expires: number }>();
+  /** Bounded like the local cache: the least recently used buckets are dropped first. */
+  private readonly schemas: LRUCache<string, SchemaContext>;
 
-  constructor(private readonly options: MotherDuckWarehouseOptions) {}
+  constructor(private readonly options: MotherDuckWarehouseOptions) {
+    this.schemas = new LRUCache({
+      max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
+      ttl: options.schemaTtlMs ?? DEFAULT_SCHEMA_TTL_MS,
+      fetchMethod: (bucket) => this.readSchema(bucket),
+    });
+  }
 
   /** Validates and runs one SELECT on the bucket's MotherDuck database. */
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
@@ -60,7 +71,7 @@ export class MotherDuckWarehouse {
     try {
       return await withMotherDuckDatabase(this.options.connector, database, effective.timeoutMs + CONNECT_GRACE_MS, (connection) =>
         // The limit counts from the start of the call, connecting included, as in Warehouse.
-        runCapped(connection, sql, { ...effective, timeoutMs: Math.max(1, started + effective.timeoutMs - Date.now()) }),
+        runCapped(connection, sql, { ...effective, timeoutMs: Math.max(1, timeLeft(effective.timeoutMs, started + effective.timeoutMs)) }),
       );
     } catch (error) {
       throw this.failure(error, database, effective.timeoutMs);
@@ -73,14 +84,8 @@ export class MotherDuckWarehouse {
    * Concurrent asks share one read; a failed read is not kept.
    */
   async schema(bucket: string): Promise<SchemaContext> {
-    const cached = this.schemas.get(bucket);
-    if (cached && cached.expires > Date.now()) return cached.schema;
-    const schema = this.readSchema(bucket);
-    this.schemas.set(bucket, { schema, expires: Date.now() + (this.options.schemaTtlMs ?? DEFAULT_SCHEMA_TTL_MS) });
-    schema.catch(() => {
-      if (this.schemas.get(bucket)?.schema === schema) this.schemas.delete(bucket);
-    });
-    return schema;
+    // fetchMethod never resolves undefined, so neither does fetch.
+    return (await this.schemas.fetch(bucket))!;
   }
 
   close(): void {

@@ -178,6 +178,29 @@ describe('schema', () => {
     expect(await warehouse.schema('alpha')).toBe(schema);
   });
 
+  it('reads a schema once for concurrent callers, and keeps only as many buckets as it is allowed', async () => {
+    const small = new Warehouse({
+      catalog: new DirectoryTenantCatalog(dir),
+      limits: { threads: 1, memoryLimit: '256MB' },
+      maxIdle: 4,
+      idleMs: 60_000,
+      defaultQueryLimits: limits,
+      schemaCacheSize: 1,
+    });
+    try {
+      const [first, second] = await Promise.all([small.schema('alpha'), small.schema('alpha')]);
+      expect(second).toBe(first);
+      expect(await small.schema('alpha')).toBe(first);
+      await small.schema('beta');
+      // Evicted by beta, so read afresh: equal, but not the cached object.
+      const reread = await small.schema('alpha');
+      expect(reread).not.toBe(first);
+      expect(reread).toEqual(first);
+    } finally {
+      small.close();
+    }
+  });
+
   it('keeps no lookup values for a column with more distinct values than the cap, or for prose', async () => {
     await writeDuckDb(
       path.join(dir, 'wide.duckdb'),

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { LRUCache } from 'lru-cache';
 import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/schema';
 import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
@@ -47,7 +48,12 @@ const LOOKUP_MAX_TEXTS = 8;
 const LOOKUP_MAX_ROWS = 20;
 const LOOKUP_TIMEOUT_MS = 2_000;
 
+/** Buckets whose schemas a process keeps; a schema with value lists can take a few hundred kB. */
+const DEFAULT_SCHEMA_CACHE_SIZE = 256;
+
 export interface WarehouseOptions extends InstancePoolOptions {
+  /** Most buckets' schemas kept in memory, least recently used dropped first. Default 256. */
+  schemaCacheSize?: number;
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
 }
@@ -86,10 +92,26 @@ export function createWarehouse(settings: WarehouseSettings, catalog: TenantCata
  */
 export class Warehouse implements TenantWarehouse {
   private readonly pool: InstancePool;
-  private readonly schemas = new Map<string, { fileId: string; schema: SchemaContext }>();
+  /**
+   * Keyed by bucket and file identity, so a changed file is read afresh while the old
+   * entry ages out. Bounded, as thousands of tenants' schemas (with their value lists)
+   * would not all fit; concurrent asks of one bucket share one read.
+   */
+  private readonly schemas: LRUCache<string, SchemaContext, Lease>;
 
   constructor(private readonly options: WarehouseOptions) {
     this.pool = new InstancePool(options);
+    this.schemas = new LRUCache({
+      max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
+      fetchMethod: async (_key, _stale, { context: lease }) => {
+        const connection = await lease.instance.connect();
+        try {
+          return await readSchemaContext(connection);
+        } finally {
+          connection.closeSync();
+        }
+      },
+    });
   }
 
   get catalog(): TenantCatalog {
@@ -107,18 +129,8 @@ export class Warehouse implements TenantWarehouse {
 
   /** The bucket's schema, values included, cached until its file changes. */
   async schema(bucket: string): Promise<SchemaContext> {
-    return this.withLease(bucket, async (lease) => {
-      const cached = this.schemas.get(bucket);
-      if (cached && cached.fileId === lease.fileId) return cached.schema;
-      const connection = await lease.instance.connect();
-      try {
-        const schema = await readSchemaContext(connection);
-        this.schemas.set(bucket, { fileId: lease.fileId, schema });
-        return schema;
-      } finally {
-        connection.closeSync();
-      }
-    });
+    // fetchMethod never resolves undefined, so neither does fetch.
+    return this.withLease(bucket, async (lease) => (await this.schemas.fetch(`${bucket}\0${lease.fileId}`, { context: lease }))!);
   }
 
   /**
