@@ -1,4 +1,4 @@
-import { createLogger } from '@flock/logger';
+import { createLogger, onShutdownSignal } from '@flock/logger';
 import { createApiContext } from './api-context';
 import { createApp } from './app';
 import { config } from './env';
@@ -13,26 +13,15 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new connections, draining in-flight requests');
-    const force = setTimeout(() => {
-      logger.warn('drain deadline reached; closing remaining connections');
-      server.closeAllConnections();
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(() => {
-      context
-        .close()
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        });
-    });
-    server.closeIdleConnections();
-  });
-}
+// No new connections; in-flight requests drain until the deadline, then the rest are cut.
+onShutdownSignal(logger, async () => {
+  const force = setTimeout(() => {
+    logger.warn('drain deadline reached; closing remaining connections');
+    server.closeAllConnections();
+  }, config.shutdownTimeoutMs);
+  force.unref();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  await context.close();
+});
