@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
-import { FlowQueue, JobStore, QUEUE_NAMES } from '@flock/jobs';
+import { FlowQueue, JobStore, QUEUE_NAMES, chunkStepId, mergeStepId } from '@flock/jobs';
 import {
   TEST_ADMIN_API_KEY,
   demoWarehouseDir,
@@ -290,14 +290,14 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     const flow = new FlowQueue(settings);
     try {
       const jobId = randomUUID();
-      const record = await store.create({ id: jobId, kind: 'query-all', bucket: '*', question: 'SELECT 1', owner: { type: 'api_key', id: 'admin' } });
+      const record = await store.create({ id: jobId, kind: 'query-all', request: { sql: 'SELECT 1' }, owner: { type: 'api_key', id: 'admin' } });
       const good = fixture.good.slice(0, 2);
       const chunks = [good, ['../escape']];
       await flow.add(
-        { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks } },
+        { name: 'queryAllMerge', id: mergeStepId(jobId), payload: { jobId, chunks } },
         chunks.map((buckets, index) => ({
           name: 'queryAllChunk' as const,
-          id: `${jobId}-chunk-${index}`,
+          id: chunkStepId(jobId, index),
           payload: { jobId, sql: 'SELECT count(*) AS total FROM member', buckets, deadline: record.submittedAt + 60_000 },
         })),
       );

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
-import { JobQueue, JobStore } from '@flock/jobs';
+import { JobQueue, JobStore, rateLimitKeyPrefix } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
 import { rateLimit } from './http/rate-limit.middleware';
+import { QueryService } from './query/query.service';
 import { SchemaService } from './schema/schema.service';
 
 export interface ApiContext {
@@ -46,6 +47,7 @@ export function createApiContext(config: FlockConfig, logger: Logger, warehouseO
       ask: new AskService(store, askQueue, catalog),
       queryAll: new QueryAllService(store, queryAllQueue, catalog),
       schema: new SchemaService(warehouse),
+      query: new QueryService(warehouse),
       queues: queues.map((queue) => queue.queue),
       pingRedis: () => redis.ping(),
       jwtVerifier: new JwtVerifier({
@@ -56,12 +58,12 @@ export function createApiContext(config: FlockConfig, logger: Logger, warehouseO
       }),
       apiKeys: new ApiKeyAuthenticator(new ApiKeyFile(config.apiKeysFile), config.adminApiKey),
       requestRateLimit: rateLimit(redis, {
-        keyPrefix: `${config.redisPrefix}:ratelimit:requests`,
+        keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,
         durationSeconds: 1,
       }),
       askRateLimit: rateLimit(redis, {
-        keyPrefix: `${config.redisPrefix}:ratelimit:asks`,
+        keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'asks'),
         points: config.askRateLimitPerMinute,
         durationSeconds: 60,
       }),

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import type { FlockConfig } from '@flock/config';
-import { FlowQueue, JobStore, assertHandlers, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
+import { FlowQueue, JobStore, assertHandlers, jobIdOfStep, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import { FanOutRunner, StandaloneSqlValidator, createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
-import { AskService } from './ask/ask.service';
-import { QueryAllService } from './query-all/query-all.service';
+import { AskProcessor } from './ask/ask.processor';
+import { QueryAllProcessor } from './query-all/query-all.processor';
 
 export interface WorkerRuntime {
   /** Stops taking jobs, lets in-flight ones finish until the deadline, then closes Redis and DuckDB. */
@@ -33,7 +33,7 @@ export function startWorkerRuntime(
     workerTimeoutMs: config.workerTimeoutMs,
   });
   const warehouse = createTenantWarehouse(config, warehouseOptions);
-  const ask = new AskService(store, warehouse, generators, logger.child({ component: 'ask' }), {
+  const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
   });
 
@@ -46,7 +46,7 @@ export function startWorkerRuntime(
     { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
     { hosted: warehouse },
   );
-  const queryAll = new QueryAllService(
+  const queryAll = new QueryAllProcessor(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {
       queryTimeoutMs: config.queryTimeoutMs,
@@ -85,7 +85,7 @@ export function startWorkerRuntime(
   const abandoned = watched.map((name) =>
     // Its own connection: QueueEvents blocks on XREAD and must not share the consumers' client.
     watchAbandonedJobs(name, queueSettings, (bullJobId) => {
-      const jobId = bullJobId.replace(/-merge$/, '');
+      const jobId = jobIdOfStep(bullJobId);
       store
         .fail(jobId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
         .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));

@@ -1,4 +1,6 @@
 export * from './catalog';
+export * from './ids';
 export * from './job-record';
 export * from './job-store';
 export * from './queues';
+export * from './submit';

@@ -17,12 +17,10 @@ export interface JobResult {
   meta: Record<string, unknown>;
 }
 
-export interface JobRecord {
+/** What every job's record holds, whatever its kind. */
+interface JobRecordBase {
   id: string;
-  kind: string;
   status: JobStatus;
-  bucket: string;
-  question: string;
   owner: JobOwner;
   /** Milliseconds since the epoch, by the Redis server's clock. */
   submittedAt: number;
@@ -31,6 +29,29 @@ export interface JobRecord {
   errorCode?: JobFailureCode;
   errorMessage?: string;
 }
+
+/** A question to one bucket. */
+export interface AskJobRecord extends JobRecordBase {
+  kind: 'ask';
+  bucket: string;
+  question: string;
+}
+
+/** One query over many buckets, as submitted: SQL, or a question to write it from. */
+export interface QueryAllJobRecord extends JobRecordBase {
+  kind: 'query-all';
+  request: { sql: string } | { question: string };
+  /** Buckets without this table are skipped. */
+  table?: string;
+}
+
+/** A job's record, by kind: each kind keeps its own fields, none borrowed from another's. */
+export type JobRecord = AskJobRecord | QueryAllJobRecord;
+export type JobKind = JobRecord['kind'];
+
+/** A job as submitted, before the store gives it a status and a submission time. */
+export type NewJob = Omit<AskJobRecord, StoredFields> | Omit<QueryAllJobRecord, StoredFields>;
+type StoredFields = 'status' | 'submittedAt' | 'finishedAt' | 'result' | 'errorCode' | 'errorMessage';
 
 /** What a worker's final write achieved. Only `stored` means this worker's answer counts. */
 export type FinishOutcome = 'stored' | 'already_finished' | 'timed_out' | 'missing';

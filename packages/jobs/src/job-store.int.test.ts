@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '@flock/testing';
-import { JobStore } from './job-store';
+import { CorruptJobRecordError, JobStore } from './job-store';
 
 const HOUR_MS = 3_600_000;
 let redis: Redis;
@@ -9,7 +9,7 @@ let prefix: string;
 
 const newJob = () => ({
   id: randomUUID(),
-  kind: 'ask',
+  kind: 'ask' as const,
   bucket: 'example',
   question: 'How many members?',
   owner: { type: 'user' as const, id: 'u1' },
@@ -117,4 +117,38 @@ it('refuses to create the same job twice', async () => {
   const job = newJob();
   await jobs.create(job);
   await expect(jobs.create(job)).rejects.toThrow(/job exists/);
+});
+
+it('keeps a cross-tenant query in its own fields, SQL or question, never in an ask\'s', async () => {
+  const jobs = store();
+  const owner = { type: 'api_key' as const, id: 'ops' };
+  const bySql = { id: randomUUID(), kind: 'query-all' as const, request: { sql: 'SELECT 1' }, table: 'member', owner };
+  const byQuestion = { id: randomUUID(), kind: 'query-all' as const, request: { question: 'How many members?' }, owner };
+  await jobs.create(bySql);
+  await jobs.create(byQuestion);
+  expect(await jobs.get(bySql.id)).toEqual({ ...bySql, status: 'processing', submittedAt: expect.any(Number) });
+  expect(await jobs.get(byQuestion.id)).toEqual({ ...byQuestion, status: 'processing', submittedAt: expect.any(Number) });
+  expect(await redis.hexists(jobs.key(bySql.id), 'bucket')).toBe(0);
+});
+
+it.each([
+  ['owner', 'not json'],
+  ['owner', '{"type":"admin","id":"x"}'],
+  ['kind', 'export'],
+  ['status', 'paused'],
+  ['submitted_at', 'yesterday'],
+])('reads a record whose %s is %j as corrupt rather than guessing', async (field, value) => {
+  const jobs = store();
+  const job = newJob();
+  await jobs.create(job);
+  await redis.hset(jobs.key(job.id), field, value);
+  await expect(jobs.get(job.id)).rejects.toThrow(CorruptJobRecordError);
+});
+
+it('reads a record missing its bucket as corrupt, so it can never be shown to another bucket', async () => {
+  const jobs = store();
+  const job = newJob();
+  await jobs.create(job);
+  await redis.hdel(jobs.key(job.id), 'bucket');
+  await expect(jobs.get(job.id)).rejects.toThrow(/'bucket' field/);
 });

@@ -12,7 +12,8 @@ const TIME_OUT_IF_OVERDUE = `local function time_out_if_overdue(key, now, timeou
   local status = redis.call('HGET', key, 'status')
   if status ~= 'processing' then return false end
   local submitted = tonumber(redis.call('HGET', key, 'submitted_at'))
-  if now - submitted <= timeout_ms then return false end
+  -- A corrupt record is left as it is, for the reader to report, not timed out.
+  if not submitted or now - submitted <= timeout_ms then return false end
   redis.call('HSET', key, 'status', 'failed', 'error_code', 'worker_timeout', 'error_message', message, 'finished_at', now)
   return true
 end`;

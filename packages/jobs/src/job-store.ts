@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { JobFailureCode } from '@flock/errors';
-import type { JobResult, FinishOutcome, JobOwner, JobRecord, JobStatus } from './job-record';
+import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
+import { jobRecordKey } from './ids';
+import type { FinishOutcome, JobOwner, JobRecord, JobResult, JobStatus, NewJob } from './job-record';
 import { CREATE, FINISH, READ } from './job-store.lua';
 
 export interface JobStoreOptions {
@@ -12,12 +13,15 @@ export interface JobStoreOptions {
   workerTimeoutMs: number;
 }
 
-export interface NewJob {
-  id: string;
-  kind: string;
-  bucket: string;
-  question: string;
-  owner: JobOwner;
+/**
+ * A record in Redis that is not one this store wrote: a field missing or malformed.
+ * Never defaulted, since a guessed owner or bucket could show a job to the wrong caller.
+ */
+export class CorruptJobRecordError extends Error {
+  constructor(jobId: string, field: string) {
+    super(`Job record ${jobId} is corrupt: its '${field}' field is missing or malformed`);
+    this.name = 'CorruptJobRecordError';
+  }
 }
 
 type StoreRedis = Redis & {
@@ -45,22 +49,11 @@ export class JobStore {
   }
 
   key(id: string): string {
-    return `${this.options.prefix}:job:${id}`;
+    return jobRecordKey(this.options.prefix, id);
   }
 
   async create(job: NewJob): Promise<JobRecord> {
-    const submittedAt = await this.redis.flockJobCreate(
-      this.key(job.id),
-      this.options.ttlMs,
-      'kind',
-      job.kind,
-      'bucket',
-      job.bucket,
-      'question',
-      job.question,
-      'owner',
-      JSON.stringify(job.owner),
-    );
+    const submittedAt = await this.redis.flockJobCreate(this.key(job.id), this.options.ttlMs, ...fieldsOf(job));
     return { ...job, status: 'processing', submittedAt: Number(submittedAt) };
   }
 
@@ -112,19 +105,76 @@ export class JobStore {
   }
 }
 
+/** The hash fields a new job is created with, by kind. */
+function fieldsOf(job: NewJob): string[] {
+  const fields = ['kind', job.kind, 'owner', JSON.stringify(job.owner)];
+  switch (job.kind) {
+    case 'ask':
+      return [...fields, 'bucket', job.bucket, 'question', job.question];
+    case 'query-all':
+      return [
+        ...fields,
+        ...('sql' in job.request ? ['sql', job.request.sql] : ['question', job.request.question]),
+        ...(job.table !== undefined ? ['table', job.table] : []),
+      ];
+  }
+}
+
+const STATUSES: readonly string[] = ['processing', 'completed', 'failed'] satisfies JobStatus[];
+
 function toRecord(id: string, hash: Record<string, string>): JobRecord {
-  const record: JobRecord = {
-    id,
-    kind: hash.kind ?? 'ask',
-    status: (hash.status ?? 'processing') as JobStatus,
-    bucket: hash.bucket ?? '',
-    question: hash.question ?? '',
-    owner: JSON.parse(hash.owner ?? '{"type":"api_key","id":""}') as JobOwner,
-    submittedAt: Number(hash.submitted_at),
+  const required = (field: string): string => {
+    const value = hash[field];
+    if (value === undefined) throw new CorruptJobRecordError(id, field);
+    return value;
   };
-  if (hash.finished_at) record.finishedAt = Number(hash.finished_at);
-  if (hash.result) record.result = JSON.parse(hash.result) as JobResult;
-  if (hash.error_code) record.errorCode = hash.error_code as JobFailureCode;
-  if (hash.error_message) record.errorMessage = hash.error_message;
-  return record;
+  const parsed = <T>(field: string, valid: (value: unknown) => boolean): T => {
+    let value: unknown;
+    try {
+      value = JSON.parse(required(field));
+    } catch {
+      throw new CorruptJobRecordError(id, field);
+    }
+    if (!valid(value)) throw new CorruptJobRecordError(id, field);
+    return value as T;
+  };
+  const status = required('status');
+  if (!STATUSES.includes(status)) throw new CorruptJobRecordError(id, 'status');
+  const submittedAt = Number(required('submitted_at'));
+  if (!Number.isFinite(submittedAt)) throw new CorruptJobRecordError(id, 'submitted_at');
+  const base = {
+    id,
+    status: status as JobStatus,
+    owner: parsed<JobOwner>('owner', isOwner),
+    submittedAt,
+    ...(hash.finished_at ? { finishedAt: Number(hash.finished_at) } : {}),
+    ...(status === 'completed' ? { result: parsed<JobResult>('result', isResult) } : {}),
+    ...(status === 'failed' ? { errorCode: failureCode(id, required('error_code')), errorMessage: required('error_message') } : {}),
+  };
+  const kind = required('kind');
+  switch (kind) {
+    case 'ask':
+      return { ...base, kind, bucket: required('bucket'), question: required('question') };
+    case 'query-all': {
+      const request = hash.sql !== undefined ? { sql: hash.sql } : { question: required('question') };
+      return { ...base, kind, request, ...(hash.table !== undefined ? { table: hash.table } : {}) };
+    }
+    default:
+      throw new CorruptJobRecordError(id, 'kind');
+  }
+}
+
+function isOwner(value: unknown): boolean {
+  const owner = value as Partial<JobOwner> | null;
+  return typeof owner === 'object' && owner !== null && (owner.type === 'user' || owner.type === 'api_key') && typeof owner.id === 'string';
+}
+
+function isResult(value: unknown): boolean {
+  const result = value as Partial<JobResult> | null;
+  return typeof result === 'object' && result !== null && Array.isArray(result.columns) && Array.isArray(result.rows);
+}
+
+function failureCode(id: string, code: string): JobFailureCode {
+  if (!(JOB_FAILURE_CODES as readonly string[]).includes(code)) throw new CorruptJobRecordError(id, 'error_code');
+  return code as JobFailureCode;
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { NotFoundError, ServiceUnavailableError } from '@flock/errors';
-import type { JobOwner, JobQueue, JobRecord, JobStore } from '@flock/jobs';
+import { NotFoundError } from '@flock/errors';
+import { newJobId, submitJob, type AskJobRecord, type JobOwner, type JobQueue, type JobStore } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
-import { assertBucketExists } from '../http/bucket-exists';
+import { assertBucketExists } from '../buckets/bucket-exists';
 
 /**
  * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
@@ -17,16 +16,8 @@ export class AskService {
 
   async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
     await assertBucketExists(this.catalog, bucket);
-    const jobId = randomUUID();
-    await this.store.create({ id: jobId, kind: 'ask', bucket, question, owner });
-    try {
-      await this.queue.add({ jobId, bucket, question });
-    } catch (error) {
-      // Never leave a record that no worker will ever pick up.
-      await this.store.remove(jobId).catch(() => undefined);
-      // The cause (which may name internal hosts) is for the log, not the caller.
-      throw new ServiceUnavailableError('The job queue is unavailable; the question was not submitted. Try again shortly.', error);
-    }
+    const jobId = newJobId();
+    await submitJob(this.store, this.queue, { id: jobId, kind: 'ask', bucket, question, owner }, { jobId, bucket, question }, 'question');
     return jobId;
   }
 
@@ -35,13 +26,10 @@ export class AskService {
    * never existed, so job ids cannot be probed across buckets or users. A user sees
    * only their own jobs; an API key sees every job of the buckets it may use.
    */
-  async get(bucket: string, jobId: string, caller: JobOwner): Promise<JobRecord> {
+  async get(bucket: string, jobId: string, caller: JobOwner): Promise<AskJobRecord> {
     const record = await this.store.get(jobId);
-    const visible =
-      record &&
-      record.kind === 'ask' &&
-      record.bucket === bucket &&
-      (caller.type === 'api_key' || (record.owner.type === 'user' && record.owner.id === caller.id));
+    if (record?.kind !== 'ask' || record.bucket !== bucket) throw new NotFoundError(`Unknown job: ${jobId}`);
+    const visible = caller.type === 'api_key' || (record.owner.type === 'user' && record.owner.id === caller.id);
     if (!visible) throw new NotFoundError(`Unknown job: ${jobId}`);
     return record;
   }

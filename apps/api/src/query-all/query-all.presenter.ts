@@ -1,8 +1,8 @@
-import type { JobRecord } from '@flock/jobs';
+import type { QueryAllJobRecord } from '@flock/jobs';
 import { presentJob } from '../http/job.presenter';
 
 /** A cross-tenant job in the seed's poll shapes; `generated_sql` only in natural-language mode. */
-export function presentQueryAllJob(record: JobRecord): object {
+export function presentQueryAllJob(record: QueryAllJobRecord): object {
   return presentJob(record, (result) => ({
     data: {
       columns: result.columns,

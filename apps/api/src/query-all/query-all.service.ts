@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { BadRequestError, NotFoundError, ServiceUnavailableError } from '@flock/errors';
-import type { JobOwner, JobQueue, JobRecord, JobStore } from '@flock/jobs';
+import { BadRequestError, NotFoundError } from '@flock/errors';
+import { newJobId, submitJob, type JobOwner, type JobQueue, type JobStore, type QueryAllJobRecord } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
 import type { QueryAllBody } from './query-all.schema';
 
@@ -17,23 +16,14 @@ export class QueryAllService {
 
   async submit(body: QueryAllBody, owner: JobOwner): Promise<string> {
     const buckets = await this.resolveBuckets(body.buckets);
-    const jobId = randomUUID();
-    await this.store.create({ id: jobId, kind: 'query-all', bucket: '*', question: body.question ?? body.sql ?? '', owner });
-    try {
-      await this.queue.add({
-        jobId,
-        buckets,
-        ...(body.sql !== undefined ? { sql: body.sql } : { question: body.question }),
-        ...(body.table !== undefined ? { table: body.table } : {}),
-      });
-    } catch (error) {
-      await this.store.remove(jobId).catch(() => undefined);
-      throw new ServiceUnavailableError('The job queue is unavailable; the query was not submitted. Try again shortly.', error);
-    }
+    const jobId = newJobId();
+    const request = body.sql !== undefined ? { sql: body.sql } : { question: body.question! };
+    const table = body.table !== undefined ? { table: body.table } : {};
+    await submitJob(this.store, this.queue, { id: jobId, kind: 'query-all', request, ...table, owner }, { jobId, buckets, ...request, ...table }, 'query');
     return jobId;
   }
 
-  async get(jobId: string): Promise<JobRecord> {
+  async get(jobId: string): Promise<QueryAllJobRecord> {
     const record = await this.store.get(jobId);
     if (!record || record.kind !== 'query-all') throw new NotFoundError(`Unknown job: ${jobId}`);
     return record;

@@ -1,4 +1,4 @@
-import { chunk } from './query-all.service';
+import { chunk } from './query-all.processor';
 
 describe('chunk', () => {
   it('spreads items evenly under the size cap, keeping their order', () => {

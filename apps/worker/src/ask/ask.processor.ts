@@ -1,10 +1,11 @@
-import { JobFailure } from '@flock/errors';
+import { timeLeft } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
 import type { TenantWarehouse } from '@flock/warehouse';
+import { recordFailure } from '../record-failure';
 
-export interface AskServiceOptions {
+export interface AskProcessorOptions {
   queryTimeoutMs: number;
 }
 
@@ -13,18 +14,15 @@ export type AskOutcome = FinishOutcome | 'skipped';
 /**
  * Answers one question: schema → SQL → validated, sandboxed query → stored answer.
  * An engine with more than one attempt gets each refusal or database error back and
- * tries again; the last error is the one stored.
- * Failures the asker can act on (JobFailure) are final answers and are stored, not
- * retried. Anything else is rethrown so BullMQ's retry and stalled handling can work;
- * on the last attempt it is stored as execution_failed first, so no job is left hanging.
+ * tries again; the last error is the one stored (see recordFailure for what is retried).
  */
-export class AskService {
+export class AskProcessor {
   constructor(
     private readonly store: JobStore,
     private readonly warehouse: TenantWarehouse,
     private readonly generators: SqlGeneratorRouter,
     private readonly logger: Logger,
-    private readonly options: AskServiceOptions,
+    private readonly options: AskProcessorOptions,
   ) {}
 
   async answer(payload: AskJobPayload, context: JobContext): Promise<AskOutcome> {
@@ -47,10 +45,9 @@ export class AskService {
       const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
       const request = { question, bucket, schema, deadline, ...(findValues ? { findValues } : {}) };
       const { generated, result, attempts } = await generateAndRun(generator, request, (sql) => {
-        // Never let the query outlive the job: what is left of the worker timeout caps it.
-        const remainingMs = deadline - Date.now();
         queryStarted = Date.now();
-        return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, Math.min(this.options.queryTimeoutMs, remainingMs)) });
+        // Never let the query outlive the job: what is left of the worker timeout caps it.
+        return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
       });
       const executionMs = Date.now() - queryStarted;
       const outcome = await this.store.complete(jobId, {
@@ -74,15 +71,10 @@ export class AskService {
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
       return outcome;
     } catch (error) {
-      if (error instanceof JobFailure) {
-        const outcome = await this.store.fail(jobId, error.code, error.message);
-        log.info({ outcome, errorCode: error.code, durationMs: Date.now() - started }, 'ask job failed');
-        return outcome;
-      }
-      if (context.lastAttempt) {
-        await this.store.fail(jobId, 'execution_failed', 'The worker hit an unexpected error while answering. Try again later.');
-      }
-      throw error;
+      const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
+      const { outcome, code } = await recordFailure(this.store, jobId, error, context, unexpected);
+      log.info({ outcome, errorCode: code, durationMs: Date.now() - started }, 'ask job failed');
+      return outcome;
     }
   }
 }

@@ -1,20 +1,23 @@
-import { GenerationFailedError, JobFailure } from '@flock/errors';
-import type {
-  FinishOutcome,
-  FlowQueue,
-  JobContext,
-  JobStore,
-  QueryAllChunkPayload,
-  QueryAllJobPayload,
-  QueryAllMergePayload,
+import { GenerationFailedError } from '@flock/errors';
+import {
+  chunkStepId,
+  mergeStepId,
+  type FinishOutcome,
+  type FlowQueue,
+  type JobContext,
+  type JobStore,
+  type QueryAllChunkPayload,
+  type QueryAllJobPayload,
+  type QueryAllMergePayload,
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { findTable } from '@flock/schema';
 import type { SqlGeneratorRouter } from '@flock/sql';
 import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
+import { recordFailure } from '../record-failure';
 import { combineOutcomes } from './combine';
 
-export interface QueryAllOptions {
+export interface QueryAllProcessorOptions {
   /** Per-bucket query limit, as for ask. */
   queryTimeoutMs: number;
   /** Most buckets per chunk job; chunks are balanced so none is much smaller. */
@@ -23,7 +26,7 @@ export interface QueryAllOptions {
   maxBytes: number;
 }
 
-export interface QueryAllDependencies {
+export interface QueryAllProcessorDependencies {
   store: JobStore;
   warehouse: TenantWarehouse;
   fanOut: FanOutRunner;
@@ -45,10 +48,10 @@ const SCHEMA_PROBE_LIMIT = 50;
  * A chunk that keeps failing is reported by the merge as errors for its buckets, so
  * the job always finishes; the job store's worker timeout covers the rest.
  */
-export class QueryAllService {
+export class QueryAllProcessor {
   constructor(
-    private readonly deps: QueryAllDependencies,
-    private readonly options: QueryAllOptions,
+    private readonly deps: QueryAllProcessorDependencies,
+    private readonly options: QueryAllProcessorOptions,
   ) {}
 
   async plan(payload: QueryAllJobPayload, context: JobContext): Promise<FinishOutcome | 'planned' | 'skipped'> {
@@ -63,25 +66,20 @@ export class QueryAllService {
       await this.deps.validator.assertCrossTenantSelect(sql);
       const chunks = chunk(payload.buckets, this.options.chunkSize);
       await this.deps.flow.add(
-        { name: 'queryAllMerge', id: `${jobId}-merge`, payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },
+        { name: 'queryAllMerge', id: mergeStepId(jobId), payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },
         chunks.map((buckets, index) => ({
           name: 'queryAllChunk' as const,
-          id: `${jobId}-chunk-${index}`,
+          id: chunkStepId(jobId, index),
           payload: { jobId, sql, buckets, deadline, ...(payload.table ? { table: payload.table } : {}) },
         })),
       );
       log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
       return 'planned';
     } catch (error) {
-      if (error instanceof JobFailure) {
-        const outcome = await this.deps.store.fail(jobId, error.code, error.message);
-        log.info({ outcome, errorCode: error.code }, 'query-all failed before fan-out');
-        return outcome;
-      }
-      if (context.lastAttempt) {
-        await this.deps.store.fail(jobId, 'execution_failed', 'The worker hit an unexpected error while planning the query. Try again later.');
-      }
-      throw error;
+      const unexpected = 'The worker hit an unexpected error while planning the query. Try again later.';
+      const { outcome, code } = await recordFailure(this.deps.store, jobId, error, context, unexpected);
+      log.info({ outcome, errorCode: code }, 'query-all failed before fan-out');
+      return outcome;
     }
   }
 
@@ -121,7 +119,7 @@ export class QueryAllService {
     const { values } = await context.children();
     const outcomes = new Map<string, BucketOutcome>();
     payload.chunks.forEach((buckets, index) => {
-      const answered = values.get(`${jobId}-chunk-${index}`) as BucketOutcome[] | undefined;
+      const answered = values.get(chunkStepId(jobId, index)) as BucketOutcome[] | undefined;
       for (const bucket of buckets) {
         const outcome = answered?.find((candidate) => candidate.bucket === bucket);
         // A chunk that failed for good (its worker died twice, or it hit an unexpected

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Every id and Redis key Flock builds for a job, in one place, so the API, the worker
+ * and the store can never disagree on a spelling (a worker that parsed `-merge` off
+ * a BullMQ id with its own regex once did).
+ *
+ * - A Flock job id is a UUID v4; it is also the BullMQ id of the job's first step.
+ * - The steps of a cross-tenant query add a suffix: `{id}-merge`, `{id}-chunk-{n}`.
+ * - The record lives at `{prefix}:job:{id}`, beside BullMQ's own `{prefix}:{queue}:…`.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STEP_SUFFIX = /-(merge|chunk-\d+)$/;
+
+export function newJobId(): string {
+  return randomUUID();
+}
+
+/**
+ * The job id in a URL, normalised (UUIDs are case-insensitive), or undefined when it
+ * cannot be a job id at all, which callers answer exactly like an unknown id.
+ */
+export function parseJobId(text: string): string | undefined {
+  return UUID.test(text) ? text.toLowerCase() : undefined;
+}
+
+/** Redis key of a job's record. */
+export function jobRecordKey(prefix: string, jobId: string): string {
+  return `${prefix}:job:${jobId}`;
+}
+
+/** BullMQ id of a cross-tenant query's merge step, the parent of its chunks. */
+export function mergeStepId(jobId: string): string {
+  return `${jobId}-merge`;
+}
+
+/** BullMQ id of one chunk of a cross-tenant query. */
+export function chunkStepId(jobId: string, index: number): string {
+  return `${jobId}-chunk-${index}`;
+}
+
+/** The Flock job a BullMQ job belongs to: its own id for a first step, the id before the suffix for later ones. */
+export function jobIdOfStep(bullJobId: string): string {
+  return bullJobId.replace(STEP_SUFFIX, '');
+}
+
+/** Prefix of the keys a named rate limit counts in. */
+export function rateLimitKeyPrefix(prefix: string, limit: string): string {
+  return `${prefix}:ratelimit:${limit}`;
+}
