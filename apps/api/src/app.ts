@@ -13,6 +13,8 @@ import { requireAdmin, requireBucketAccess } from './auth/authorize.middleware';
 import { healthRoutes } from './health/health.routes';
 import { queryAllRoutes } from './query-all/query-all.routes';
 import type { QueryAllService } from './query-all/query-all.service';
+import { queryRoutes } from './query/query.routes';
+import type { QueryService } from './query/query.service';
 import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
@@ -23,6 +25,7 @@ export interface AppDependencies {
   ask: AskService;
   queryAll: QueryAllService;
   schema: SchemaService;
+  query: QueryService;
   queues: Queue[];
   pingRedis: () => Promise<unknown>;
   jwtVerifier: JwtVerifier;
@@ -84,6 +87,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/api/v1/:bucket', requireBucketAccess);
   app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit }));
   app.use(schemaRoutes(deps.schema));
+  app.use(queryRoutes(deps.query));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -1,10 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import type { JobOwner } from '@flock/jobs';
 import type { Principal } from '@flock/auth';
-import { NotFoundError } from '@flock/errors';
+import { bucketParam, jobIdParam } from '../http/params';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
-import { JOB_ID_PATTERN, askBody, bucketParam } from './ask.schema';
+import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
 
 function ownerOf(principal: Principal): JobOwner {
@@ -24,9 +24,8 @@ export function askRoutes(service: AskService, options: { maxQuestionLength: num
 
   router.get('/api/v1/:bucket/ask/jobs/:jobId', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    const { jobId } = req.params;
-    if (!JOB_ID_PATTERN.test(jobId)) throw new NotFoundError(`Unknown job: ${jobId}`);
-    res.json(presentAskJob(await service.get(bucket, jobId.toLowerCase(), ownerOf(req.principal!))));
+    const jobId = jobIdParam(req.params.jobId);
+    res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!))));
   });
 
   return router;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { canAccessBucket } from '@flock/auth';
 import { ForbiddenError, UnauthorizedError } from '@flock/errors';
-import { bucketParam } from '../ask/ask.schema';
+import { bucketParam } from '../http/params';
 import { validate } from '../http/validate';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '@flock/errors';
+import { AppError, BadRequestError, JobFailure, NotFoundError, PayloadTooLargeError } from '@flock/errors';
 
 /** Errors body-parser raises, identified by its documented `type` field. */
 interface BodyParserError extends Error {
@@ -23,12 +23,24 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 }
 
 /**
+ * A job failure met synchronously (the schema and query endpoints run on the warehouse
+ * directly): the code keeps its name and the status says whose fault it was. A
+ * database that cannot be opened is execution_failed (422), as a query it refuses is,
+ * rather than a 500 with nothing to act on.
+ */
+function fromJobFailure(error: JobFailure): AppError {
+  const status = error.code === 'query_timeout' ? 408 : error.code === 'execution_failed' ? 422 : 400;
+  return new AppError(error.code, error.message, status);
+}
+
+/**
  * The one place errors become responses. AppErrors carry their own code and status;
  * anything else is a bug, so the caller gets a generic 500 with an id to quote and the
  * stack goes to the log only.
  */
 export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+  const known =
+    error instanceof AppError ? error : error instanceof JobFailure ? fromJobFailure(error) : fromBodyParser(error as BodyParserError);
   if (known) {
     if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);

@@ -1,7 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
-import { NotFoundError } from '@flock/errors';
 import { requireAdmin } from '../auth/authorize.middleware';
-import { JOB_ID_PATTERN } from '../ask/ask.schema';
+import { jobIdParam } from '../http/params';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
 import { queryAllBody } from './query-all.schema';
@@ -30,9 +29,7 @@ export function queryAllRoutes(
   );
 
   router.get('/query-all/jobs/:jobId', async (req, res) => {
-    const { jobId } = req.params;
-    if (!JOB_ID_PATTERN.test(jobId)) throw new NotFoundError(`Unknown job: ${jobId}`);
-    res.json(presentQueryAllJob(await service.get(jobId.toLowerCase())));
+    res.json(presentQueryAllJob(await service.get(jobIdParam(req.params.jobId))));
   });
 
   return router;

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { bucketParam } from '../http/params';
+import { validate } from '../http/validate';
+import { queryBody } from './query.schema';
+import type { QueryService } from './query.service';
+
+/** A caller's own read-only SQL on one bucket. Bucket access is checked before this runs. */
+export function queryRoutes(service: QueryService): Router {
+  const router = Router();
+
+  router.post('/api/v1/:bucket/query', async (req, res) => {
+    const bucket = validate(bucketParam, req.params.bucket);
+    const { sql } = validate(queryBody, req.body);
+    const result = await service.run(bucket, sql);
+    res.json({
+      data: { columns: result.columns, rows: result.rows },
+      meta: {
+        bucket,
+        row_count: result.rows.length,
+        total_rows: result.totalRows,
+        truncated: result.truncated,
+        execution_time_ms: result.executionMs,
+      },
+    });
+  });
+
+  return router;
+}
