@@ -9,8 +9,8 @@ const seconds = (env: string, fallback: number, doc: string, min = 0.1) =>
   setting({ env, rule: Joi.number().min(min).max(86_400).default(fallback), doc, read: (value) => Math.round(value * 1000) });
 
 /**
- * Every setting Flock reads, once: the config's type and its validation come from here,
- * and so can the README's table and .env.example.
+ * Every setting Flock reads, once. The config's type, its validation, the README's table
+ * and .env.example all come from here (`pnpm config:docs` rewrites the last two).
  *
  * The order is joi's order of checks, so it decides which variable an error names first
  * when several are wrong.
