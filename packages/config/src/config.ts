@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { BUCKET_ID_PART } from '@flock/schema';
 import { group, optional, readTable, section, setting, settingsOf, type ConfigOf } from './table';
 
 export const SQL_GENERATOR_KINDS = ['builtin', 'motherduck', 'openai'] as const;
@@ -272,7 +273,7 @@ const schema = Joi.object(Object.fromEntries(settingsOf(settings).map((entry) =>
 
 /** `key=value,key=value`, keys being bucket ids and values matching `valuePattern`. */
 function pairList(name: string, valuePattern: string) {
-  const pair = `[a-z0-9][a-z0-9_-]{0,62}=${valuePattern}`;
+  const pair = `${BUCKET_ID_PART}=${valuePattern}`;
   return Joi.string()
     .allow('')
     .pattern(new RegExp(`^\\s*${pair}\\s*(,\\s*${pair}\\s*)*$`))
