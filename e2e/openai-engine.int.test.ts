@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis';
-import { normalise, redisContents, referenceRows } from '@flock/testing';
 import {
-  ChatCompletionsStandIn,
+  normalise,
   questionOf,
+  redisContents,
+  referenceRows,
   systemOf,
+  useChatCompletionsStandIn,
   type ChatReply,
   type ChatRequest,
-} from '../packages/sql/src/openai/test-fixtures/chat-stand-in.fixture';
+} from '@flock/testing';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
 
 /**
@@ -59,16 +61,17 @@ function script(request: ChatRequest, earlier: number): ChatReply {
 }
 
 describe('openai engine end to end, with a local chat-completions server standing in for the LLM', () => {
-  let llm: ChatCompletionsStandIn;
-  let flock: Harness;
-  const jobIds: string[] = [];
-
-  beforeAll(async () => {
-    llm = await ChatCompletionsStandIn.start((request) => {
+  const llm = useChatCompletionsStandIn({
+    respond: (request) => {
       const question = questionOf(request);
       const earlier = llm.requests.filter((r) => questionOf(r) === question).length - 1;
       return script(request, earlier);
-    });
+    },
+  });
+  let flock: Harness;
+  const jobIds: string[] = [];
+
+  beforeAll(() => {
     flock = startHarness({
       env: {
         FLOCK_SQL_GENERATOR: 'openai',
@@ -80,10 +83,7 @@ describe('openai engine end to end, with a local chat-completions server standin
       },
     });
   });
-  afterAll(async () => {
-    await flock.close();
-    await llm.close();
-  });
+  afterAll(() => flock.close());
 
   const ask = async (question: string) => {
     const jobId = await submit(flock.app, 'example', question);
@@ -199,10 +199,9 @@ describe('openai engine end to end, with a local chat-completions server standin
 });
 
 describe('openai engine with an endpoint that never answers (local chat-completions server stand-in)', () => {
-  let llm: ChatCompletionsStandIn;
+  const llm = useChatCompletionsStandIn({ respond: () => ({ hang: true }) });
   let flock: Harness;
-  beforeAll(async () => {
-    llm = await ChatCompletionsStandIn.start(() => ({ hang: true }));
+  beforeAll(() => {
     flock = startHarness({
       env: {
         FLOCK_SQL_GENERATOR: 'openai',
@@ -213,10 +212,7 @@ describe('openai engine with an endpoint that never answers (local chat-completi
       },
     });
   });
-  afterAll(async () => {
-    await flock.close();
-    await llm.close();
-  });
+  afterAll(() => flock.close());
 
   it('ends the job as generation_failed once FLOCK_LLM_TIMEOUT_SECONDS has passed', async () => {
     const started = Date.now();

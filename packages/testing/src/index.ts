@@ -4,3 +4,4 @@ export * from './reference';
 export * from './motherduck-stand-in';
 export * from './redis-contents';
 export * from './duckdb-files';
+export * from './chat-completions-stand-in';
