@@ -1,19 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
 import type { MotherDuckConnector } from '@flock/sql';
-import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
+import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, rejectionOf } from '@flock/testing';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 
 const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
 
-async function failure(promise: Promise<unknown>): Promise<JobFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(JobFailure);
-  return error as JobFailure;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, JobFailure);
 
 describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', () => {
   let standIn: MotherDuckStandIn;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { GenerationFailedError } from '@flock/errors';
+import { rejectionOf } from '@flock/testing';
 import { MotherDuckTokenConnector } from './motherduck-connector';
 import { MotherDuckSqlGenerator } from './motherduck-generator';
 
@@ -26,9 +27,7 @@ describe('MotherDuckTokenConnector', () => {
     });
     const generator = new MotherDuckSqlGenerator({ connector });
     try {
-      const error = await generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(GenerationFailedError);
-      const { message } = error as GenerationFailedError;
+      const { message } = await rejectionOf(generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }), GenerationFailedError);
       expect(message).toMatch(/^MotherDuck could not be reached: .*motherduck/);
       expect(message).toContain('[redacted]');
       expect(message).not.toContain(TOKEN);

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { GenerationFailedError } from '@flock/errors';
-import { MotherDuckStandIn, PROMPT_SQL, TEST_MOTHERDUCK_TOKEN } from '@flock/testing';
+import { MotherDuckStandIn, PROMPT_SQL, TEST_MOTHERDUCK_TOKEN, rejectionOf } from '@flock/testing';
 import type { SchemaContext } from '../schema-context';
 import type { MotherDuckConnector } from './motherduck-connector';
 import { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './motherduck-generator';
@@ -20,14 +20,7 @@ function echoed(sql: string): Echo {
   return JSON.parse(sql) as Echo;
 }
 
-async function generationError(promise: Promise<unknown>): Promise<GenerationFailedError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GenerationFailedError);
-  return error as GenerationFailedError;
-}
+const generationError = (promise: Promise<unknown>) => rejectionOf(promise, GenerationFailedError);
 
 describe('MotherDuckSqlGenerator against a local DuckDB stand-in for MotherDuck', () => {
   const standIns: MotherDuckStandIn[] = [];

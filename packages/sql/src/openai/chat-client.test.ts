@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { GenerationFailedError } from '@flock/errors';
-import { useChatCompletionsStandIn } from '@flock/testing';
+import { rejectionOf, useChatCompletionsStandIn } from '@flock/testing';
 import { ChatClient, type ChatMessage } from './chat-client';
 
 const API_KEY = 'sk-test-secret-key-0123456789';
@@ -19,12 +19,7 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
 
   /** The GenerationFailedError a call ends with; fails the test when it resolves or throws anything else. */
   const failureOf = async (call: Promise<unknown>): Promise<GenerationFailedError> => {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(GenerationFailedError);
-    const failure = error as GenerationFailedError;
+    const failure = await rejectionOf(call, GenerationFailedError);
     expect(failure.code).toBe('generation_failed');
     expect(failure.message).not.toContain(API_KEY);
     return failure;
