@@ -1,7 +1,5 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
-import type { MotherDuckConnector } from '@flock/sql';
-import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, rejectionOf } from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, unreachableMotherDuckStandIn, useMotherDuckStandIns, type MotherDuckStandIn } from '@flock/testing';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 
 const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
@@ -9,11 +7,12 @@ const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
 const failure = (promise: Promise<unknown>) => rejectionOf(promise, JobFailure);
 
 describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', () => {
+  const motherDuck = useMotherDuckStandIns();
   let standIn: MotherDuckStandIn;
   let warehouse: MotherDuckWarehouse;
 
   beforeEach(() => {
-    standIn = new MotherDuckStandIn({
+    standIn = motherDuck({
       databases: {
         sales: ['CREATE TABLE orders AS SELECT i AS id, i * 10 AS amount FROM range(1, 6) t(i)'],
         acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'acme' AS amount"],
@@ -24,11 +23,7 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
     warehouse = new MotherDuckWarehouse({ connector: standIn, databases: { acme: 'acme_prod' }, defaultQueryLimits: limits });
   });
 
-  afterEach(async () => {
-    // Every connection is closed, including interrupted ones, before the instance goes.
-    expect(await standIn.waitForClose()).toBe(0);
-    warehouse.close();
-  });
+  afterEach(() => warehouse.close());
 
   it("runs a SELECT in the bucket's own database", async () => {
     await expect(warehouse.query('sales', 'SELECT id, amount FROM orders ORDER BY id LIMIT 2')).resolves.toEqual({
@@ -114,12 +109,7 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
   });
 
   it('fails execution without the token when MotherDuck cannot be reached', async () => {
-    const unreachable: MotherDuckConnector = {
-      connect: (): Promise<DuckDBConnection> => Promise.reject(new Error(`IO Error: bad token ${TEST_MOTHERDUCK_TOKEN}`)),
-      redact: (message) => standIn.redact(message),
-      close: () => undefined,
-    };
-    const offline = new MotherDuckWarehouse({ connector: unreachable, defaultQueryLimits: limits });
+    const offline = new MotherDuckWarehouse({ connector: unreachableMotherDuckStandIn(`IO Error: bad token ${TEST_MOTHERDUCK_TOKEN}`), defaultQueryLimits: limits });
     try {
       const error = await failure(offline.query('sales', 'SELECT 1 AS one'));
       expect(error).toBeInstanceOf(ExecutionFailedError);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationFailedError } from '@flock/errors';
-import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, rejectionOf, writeDuckDb } from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIns, writeDuckDb, type MotherDuckStandIn } from '@flock/testing';
 import { FanOutRunner } from './fan-out';
 import { createTenantWarehouse, type RoutingWarehouse, type TenantWarehouseSettings } from './routing-warehouse';
 import { HostedBucketError } from './tenant-catalog';
@@ -34,11 +34,12 @@ afterAll(() => {
 });
 
 describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck', () => {
+  const motherDuck = useMotherDuckStandIns();
   let standIn: MotherDuckStandIn;
   let warehouse: RoutingWarehouse;
 
   beforeEach(() => {
-    standIn = new MotherDuckStandIn({
+    standIn = motherDuck({
       databases: {
         acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'motherduck' AS source"],
         cloud: ['CREATE TABLE events AS SELECT i AS id FROM range(3) t(i)'],
@@ -47,10 +48,7 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
     warehouse = createTenantWarehouse(settings, { motherDuckConnector: standIn });
   });
 
-  afterEach(async () => {
-    expect(await standIn.waitForClose()).toBe(0);
-    warehouse.close();
-  });
+  afterEach(() => warehouse.close());
 
   it('lists the local and the hosted buckets, each once, sorted', async () => {
     await expect(warehouse.catalog.list()).resolves.toEqual(['acme', 'cloud', 'local']);
