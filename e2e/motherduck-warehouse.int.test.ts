@@ -1,9 +1,16 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
-import { MotherDuckStandIn, TEST_ADMIN_API_KEY, TEST_MOTHERDUCK_TOKEN, demoWarehouseDir, normalise, referenceRows, waitFor } from '@flock/testing';
+import {
+  MotherDuckStandIn,
+  TEST_ADMIN_API_KEY,
+  TEST_MOTHERDUCK_TOKEN,
+  demoWarehouseDir,
+  normalise,
+  referenceRows,
+  useTempWarehouseDir,
+  waitFor,
+} from '@flock/testing';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
 
 const admin = (req: request.Test) => req.set('X-API-Key', TEST_ADMIN_API_KEY);
@@ -27,21 +34,18 @@ async function queryAll(app: Express, body: object): Promise<Record<string, any>
  * folder also holds a stale `acme.duckdb`, a copy of `jec`: answers must never come from it.
  */
 describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand-in for MotherDuck', () => {
-  let dir: string;
+  const warehouses = useTempWarehouseDir('motherduck', { demo: { example: 'example', jec: 'jec', acme: 'jec' } });
   let standIn: MotherDuckStandIn;
   let flock: Harness;
 
-  beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flock-motherduck-'));
-    const copy = (from: string, to: string) => fs.copyFile(path.join(demoWarehouseDir(), `${from}.duckdb`), path.join(dir, `${to}.duckdb`));
-    await Promise.all([copy('example', 'example'), copy('jec', 'jec'), copy('jec', 'acme')]);
+  beforeAll(() => {
     standIn = new MotherDuckStandIn({
       databases: { rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"] },
       files: { acme_prod: path.join(demoWarehouseDir(), 'example.duckdb') },
     });
     flock = startHarness({
       env: {
-        FLOCK_WAREHOUSE_DIR: dir,
+        FLOCK_WAREHOUSE_DIR: warehouses.dir,
         MOTHERDUCK_TOKEN: TEST_MOTHERDUCK_TOKEN,
         FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod',
         FLOCK_QUERY_ALL_CHUNK_SIZE: '3',
@@ -53,7 +57,6 @@ describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand
   afterAll(async () => {
     await flock.close();
     standIn.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it("answers an ask from MotherDuck's data, with the built-in engine reading MotherDuck's schema", async () => {

@@ -6,3 +6,4 @@ export * from './redis-contents';
 export * from './duckdb-files';
 export * from './chat-completions-stand-in';
 export * from './rejections';
+export * from './warehouse-dirs';

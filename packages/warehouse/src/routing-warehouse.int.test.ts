@@ -1,23 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ValidationFailedError } from '@flock/errors';
-import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIns, writeDuckDb, type MotherDuckStandIn } from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIns, useTempWarehouseDir, type MotherDuckStandIn } from '@flock/testing';
 import { FanOutRunner } from './fan-out';
 import { createTenantWarehouse, type RoutingWarehouse, type TenantWarehouseSettings } from './routing-warehouse';
 import { HostedBucketError } from './tenant-catalog';
 
-let dir: string;
+const warehouses = useTempWarehouseDir('routing', {
+  sql: {
+    local: `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`,
+    // A stale file under a hosted bucket's name: it must never be read.
+    acme: `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`,
+  },
+});
 let settings: TenantWarehouseSettings;
 
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'flock-routing-'));
-  await writeDuckDb(path.join(dir, 'local.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`);
-  // A stale file under a hosted bucket's name: it must never be read.
-  await writeDuckDb(path.join(dir, 'acme.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`);
+beforeAll(() => {
   settings = {
-    warehouseDir: dir,
+    warehouseDir: warehouses.dir,
     queryThreads: 1,
     queryMemoryLimit: '256MB',
     queryTimeoutMs: 5_000,
@@ -27,10 +25,6 @@ beforeAll(async () => {
     poolIdleMs: 60_000,
     motherduck: { token: TEST_MOTHERDUCK_TOKEN, databases: { acme: 'acme_prod', cloud: 'cloud' } },
   };
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck', () => {
@@ -59,7 +53,7 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
     await expect(warehouse.catalog.exists('local')).resolves.toBe(true);
     await expect(warehouse.catalog.exists('nowhere')).resolves.toBe(false);
     expect(() => warehouse.catalog.locate('acme')).toThrow(HostedBucketError);
-    expect(warehouse.catalog.locate('local')).toBe(path.join(dir, 'local.duckdb'));
+    expect(warehouse.catalog.locate('local')).toBe(warehouses.file('local'));
     expect(() => warehouse.catalog.locate('../local')).toThrow(/Invalid bucket id/);
   });
 
