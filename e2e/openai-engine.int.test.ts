@@ -9,7 +9,7 @@ import {
   type ChatReply,
   type ChatRequest,
 } from '@flock/testing';
-import { settle, startHarness, submit, type Harness } from './support/flock-harness';
+import { settle, submit, useHarness } from './support/flock-harness';
 
 /**
  * The openai engine end to end: API, worker, Redis and the demo DuckDB warehouses are
@@ -68,22 +68,11 @@ describe('openai engine end to end, with a local chat-completions server standin
       return script(request, earlier);
     },
   });
-  let flock: Harness;
+  const flock = useHarness(() => ({
+    llm,
+    env: { FLOCK_LLM_MODEL: MODEL, FLOCK_LLM_API_KEY: API_KEY, FLOCK_LLM_ATTEMPTS: '3', FLOCK_LLM_TIMEOUT_SECONDS: '10' },
+  }));
   const jobIds: string[] = [];
-
-  beforeAll(() => {
-    flock = startHarness({
-      env: {
-        FLOCK_SQL_GENERATOR: 'openai',
-        FLOCK_LLM_BASE_URL: llm.baseUrl,
-        FLOCK_LLM_MODEL: MODEL,
-        FLOCK_LLM_API_KEY: API_KEY,
-        FLOCK_LLM_ATTEMPTS: '3',
-        FLOCK_LLM_TIMEOUT_SECONDS: '10',
-      },
-    });
-  });
-  afterAll(() => flock.close());
 
   const ask = async (question: string) => {
     const jobId = await submit(flock.app, 'example', question);
@@ -200,19 +189,7 @@ describe('openai engine end to end, with a local chat-completions server standin
 
 describe('openai engine with an endpoint that never answers (local chat-completions server stand-in)', () => {
   const llm = useChatCompletionsStandIn({ respond: () => ({ hang: true }) });
-  let flock: Harness;
-  beforeAll(() => {
-    flock = startHarness({
-      env: {
-        FLOCK_SQL_GENERATOR: 'openai',
-        FLOCK_LLM_BASE_URL: llm.baseUrl,
-        FLOCK_LLM_MODEL: MODEL,
-        FLOCK_LLM_TIMEOUT_SECONDS: '0.5',
-        FLOCK_LLM_ATTEMPTS: '3',
-      },
-    });
-  });
-  afterAll(() => flock.close());
+  const flock = useHarness(() => ({ llm, env: { FLOCK_LLM_MODEL: MODEL, FLOCK_LLM_TIMEOUT_SECONDS: '0.5', FLOCK_LLM_ATTEMPTS: '3' } }));
 
   it('ends the job as generation_failed once FLOCK_LLM_TIMEOUT_SECONDS has passed', async () => {
     const started = Date.now();

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import request from 'supertest';
-import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
 import { FlowQueue, JobStore, QUEUE_NAMES } from '@flock/jobs';
 import {
-  TEST_ADMIN_API_KEY,
   demoBuckets,
   logEntries,
   mintToken,
@@ -18,27 +16,7 @@ import {
   writeDuckDb,
   type FlockProcess,
 } from '@flock/testing';
-import { startHarness, type Harness } from './support/flock-harness';
-
-const admin = (req: request.Test) => req.set('X-API-Key', TEST_ADMIN_API_KEY);
-
-async function submitQueryAll(app: Express, body: object): Promise<string> {
-  const res = await admin(request(app).post('/query-all')).send(body);
-  if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
-  expect(res.body).toEqual({ data: { job_id: expect.any(String), status: 'processing' } });
-  return res.body.data.job_id as string;
-}
-
-async function settleQueryAll(app: Express, jobId: string, timeoutMs = 30_000): Promise<Record<string, any>> {
-  return waitFor(
-    async () => {
-      const res = await admin(request(app).get(`/query-all/jobs/${jobId}`));
-      if (res.status !== 200) throw new Error(`poll failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.data.status === 'processing' ? undefined : (res.body as Record<string, any>);
-    },
-    { timeoutMs, intervalMs: 25, what: `query-all job ${jobId}` },
-  );
-}
+import { asAdmin, settleQueryAll, startHarness, submitQueryAll, useHarness, type Harness } from './support/flock-harness';
 
 /** Demo buckets with and without event tables, few enough for a quick fan-out. */
 async function pickDemoBuckets(): Promise<{ good: string[]; withEvents: string[]; withoutEvents: string[] }> {
@@ -50,20 +28,14 @@ async function pickDemoBuckets(): Promise<{ good: string[]; withEvents: string[]
 }
 
 describe('POST /query-all and GET /query-all/jobs/{id}', () => {
-  let flock: Harness;
   let picked: Awaited<ReturnType<typeof pickDemoBuckets>>;
   // Copies of the picked demo buckets, and one database file that is not a database at all.
   const warehouses = useTempWarehouseDir('query-all', async () => {
     picked = await pickDemoBuckets();
     return { demo: Object.fromEntries(picked.good.map((bucket) => [bucket, bucket])), broken: ['zz-broken'] };
   });
-  beforeEach(() => {
-    // Chunks of 2 so that even this small set fans out over several child jobs.
-    flock = startHarness({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir, FLOCK_QUERY_ALL_CHUNK_SIZE: '2' } });
-  });
-  afterEach(async () => {
-    await flock.close();
-  });
+  // Chunks of 2 so that even this small set fans out over several child jobs.
+  const flock = useHarness(() => ({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir, FLOCK_QUERY_ALL_CHUNK_SIZE: '2' } }), { perTest: true });
 
   it('SQL mode: every bucket answers, the corrupt one lands in errors, in the seed shape', async () => {
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
@@ -150,15 +122,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
   });
 
   it('a bucket whose query outruns the time limit is an error, and the job still finishes', async () => {
-    await flock.close();
-    flock = startHarness({
-      env: {
-        FLOCK_WAREHOUSE_DIR: warehouses.dir,
-        FLOCK_QUERY_ALL_CHUNK_SIZE: '2',
-        FLOCK_QUERY_TIMEOUT_SECONDS: '0.5',
-        FLOCK_WORKER_TIMEOUT_SECONDS: '20',
-      },
-    });
+    await flock.restart({ env: { FLOCK_QUERY_TIMEOUT_SECONDS: '0.5', FLOCK_WORKER_TIMEOUT_SECONDS: '20' } });
     const buckets = picked.good.slice(0, 2);
     const jobId = await submitQueryAll(flock.app, {
       sql: 'SELECT count(*) AS n FROM member a, member b, member c, member d',
@@ -243,8 +207,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
   });
 
   it('truncates to FLOCK_MAX_RESULT_BYTES, keeps total_rows, and flags it', async () => {
-    await flock.close();
-    flock = startHarness({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir, FLOCK_QUERY_ALL_CHUNK_SIZE: '2', FLOCK_MAX_RESULT_BYTES: '4096' } });
+    await flock.restart({ env: { FLOCK_MAX_RESULT_BYTES: '4096' } });
     const buckets = picked.good.slice(0, 3);
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT id, email FROM member', buckets });
     const body = await settleQueryAll(flock.app, jobId);
@@ -265,7 +228,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     ['unknown buckets', { sql: 'SELECT 1', buckets: ['no-such-bucket', 'nor-this'] }, 'Unknown buckets: no-such-bucket, nor-this'],
     ['a body that is not an object', [1, 2], 'Request body must be a JSON object'],
   ])('answers 400 for %s', async (_case, body, message) => {
-    const res = await admin(request(flock.app).post('/query-all')).send(body);
+    const res = await asAdmin(request(flock.app).post('/query-all')).send(body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: { code: 'bad_request', message } });
   });
@@ -321,11 +284,11 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
   });
 
   it('answers 404 for an unknown job and for an ask job id', async () => {
-    const unknown = await admin(request(flock.app).get('/query-all/jobs/503a73be-9119-43ba-8e30-4f278f978d49'));
+    const unknown = await asAdmin(request(flock.app).get('/query-all/jobs/503a73be-9119-43ba-8e30-4f278f978d49'));
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('not_found');
-    const ask = await admin(request(flock.app).post(`/api/v1/${picked.good[0]}/ask`)).send({ question: 'How many members?' });
-    const asAll = await admin(request(flock.app).get(`/query-all/jobs/${ask.body.data.job_id}`));
+    const ask = await asAdmin(request(flock.app).post(`/api/v1/${picked.good[0]}/ask`)).send({ question: 'How many members?' });
+    const asAll = await asAdmin(request(flock.app).get(`/query-all/jobs/${ask.body.data.job_id}`));
     expect(asAll.status).toBe(404);
   });
 });
