@@ -7,3 +7,4 @@ export * from './duckdb-files';
 export * from './chat-completions-stand-in';
 export * from './rejections';
 export * from './warehouse-dirs';
+export * from './logs';
