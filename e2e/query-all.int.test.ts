@@ -9,14 +9,13 @@ import {
   logEntries,
   mintToken,
   referenceRows,
-  spawnTs,
-  spawnWorker,
+  untilTaken,
   useTempWarehouseDir,
   waitFor,
   writeDuckDb,
   type FlockProcess,
 } from '@flock/testing';
-import { asAdmin, settleQueryAll, startHarness, submitQueryAll, useHarness, type Harness } from './support/flock-harness';
+import { asAdmin, settleQueryAll, submitQueryAll, useHarness } from './support/flock-harness';
 
 /** Demo buckets with and without event tables, few enough for a quick fan-out. */
 async function pickDemoBuckets(): Promise<{ good: string[]; withEvents: string[]; withoutEvents: string[] }> {
@@ -294,47 +293,32 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
 });
 
 describe('query-all across worker processes', () => {
-  let flock: Harness;
-  const processes: FlockProcess[] = [];
-  beforeEach(() => {
-    flock = startHarness({ worker: false, env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '3' } });
-  });
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-    await flock.close();
-  });
-  const workerEnv = () => ({ ...flock.env, FLOCK_LOG_LEVEL: 'info' });
+  const flock = useHarness(() => ({ worker: false, env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '3' } }), { perTest: true });
 
   it('two workers share one fan-out, and the answer covers every bucket once', async () => {
     // One chunk at a time per worker, and both running before the fan-out starts, so
     // neither can take every chunk before the other has even connected.
-    const env = { ...workerEnv(), FLOCK_WORKER_CONCURRENCY: '1' };
-    const a = spawnWorker(env);
-    const b = spawnWorker(env);
-    processes.push(a, b);
-    for (const worker of [a, b]) await waitFor(async () => logEntries(worker, 'worker started').length > 0, { what: 'worker start' });
+    const a = flock.spawnWorker({ FLOCK_WORKER_CONCURRENCY: '1' });
+    const b = flock.spawnWorker({ FLOCK_WORKER_CONCURRENCY: '1' });
+    await flock.workersReady(QUEUE_NAMES.queryAllChunk, 2);
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
     const body = await settleQueryAll(flock.app, jobId, 60_000);
     const buckets = (await demoBuckets()).length;
     expect(body.meta).toMatchObject({ databases_queried: buckets, databases_errored: 0, total_rows: buckets });
     expect(new Set(body.data.rows.map((row: unknown[]) => row[0])).size).toBe(buckets);
-    // Chunks ran on both replicas: each logs the chunks it finished.
-    await waitFor(async () => logEntries(a, 'query-all chunk done').length + logEntries(b, 'query-all chunk done').length === body.meta.chunks, {
-      what: 'chunk logs',
-    });
-    expect(logEntries(a, 'query-all chunk done').length).toBeGreaterThan(0);
-    expect(logEntries(b, 'query-all chunk done').length).toBeGreaterThan(0);
+    // Chunks ran on both replicas: each logs an entry for every chunk it finished.
+    const chunksOf = (worker: FlockProcess) => logEntries(worker, { jobId, step: 'chunk' }).length;
+    await waitFor(async () => chunksOf(a) + chunksOf(b) === body.meta.chunks, { what: 'chunk logs' });
+    expect(chunksOf(a)).toBeGreaterThan(0);
+    expect(chunksOf(b)).toBeGreaterThan(0);
   });
 
   it('a worker SIGKILLed mid-fan-out still gives a finished job covering every bucket', async () => {
-    const stuck = spawnTs('e2e/support/stuck-worker.ts', { ...workerEnv(), STUCK_QUEUE: QUEUE_NAMES.queryAllChunk });
-    processes.push(stuck);
-    const planner = spawnWorker(workerEnv());
-    processes.push(planner);
+    const stuck = flock.spawnStuckWorker(QUEUE_NAMES.queryAllChunk);
+    flock.spawnWorker();
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member' });
-    await waitFor(async () => stuck.lines.some((line) => line.includes(jobId)), { what: 'the stuck worker to take a chunk' });
-    stuck.child.kill('SIGKILL');
-    await stuck.exited;
+    await untilTaken(stuck, jobId);
+    await stuck.kill('SIGKILL');
 
     const body = await settleQueryAll(flock.app, jobId, 60_000);
     const buckets = (await demoBuckets()).length;

@@ -3,7 +3,15 @@ import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
 import type { MotherDuckConnector, SqlGenerator } from '@flock/sql';
 import { loadConfig } from '@flock/config';
-import { TEST_ADMIN_API_KEY, testEnv, waitFor } from '@flock/testing';
+import {
+  TEST_ADMIN_API_KEY,
+  spawnStuckWorker,
+  spawnWorker,
+  testEnv,
+  waitFor,
+  waitForQueueWorkers,
+  type FlockProcess,
+} from '@flock/testing';
 import { createApiContext, type ApiContext } from '../../apps/api/src/api-context';
 import { createApp } from '../../apps/api/src/app';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime';
@@ -15,6 +23,12 @@ export interface Harness {
   env: Record<string, string>;
   api: ApiContext;
   worker?: WorkerRuntime;
+  /** A worker process on this harness's Redis prefix and settings, logging at info; killed by close(). */
+  spawnWorker(overrides?: Record<string, string>): FlockProcess;
+  /** A worker process that takes one job of `queue` and never finishes it; killed by close(). */
+  spawnStuckWorker(queue: string): FlockProcess;
+  /** Resolves once `count` workers can take jobs of `queue` on this harness's prefix. */
+  workersReady(queue: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,12 +55,22 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     options.worker === false
       ? undefined
       : startWorkerRuntime(config, options.generator ?? createSqlGenerators(config), logger, warehouseOptions);
+  const processes: FlockProcess[] = [];
+  const spawned = (process: FlockProcess) => {
+    processes.push(process);
+    return process;
+  };
+  const processEnv = { ...env, FLOCK_LOG_LEVEL: 'info' };
   return {
     app: createApp(api.deps),
     env,
     api,
     worker,
+    spawnWorker: (overrides = {}) => spawned(spawnWorker({ ...processEnv, ...overrides })),
+    spawnStuckWorker: (queue) => spawned(spawnStuckWorker(processEnv, queue)),
+    workersReady: (queue, count) => waitForQueueWorkers(env.REDIS_URL!, env.FLOCK_REDIS_PREFIX!, queue, count),
     async close() {
+      await Promise.all(processes.splice(0).map((process) => process.kill('SIGKILL')));
       await worker?.close();
       await api.close();
     },
@@ -88,6 +112,9 @@ export function useHarness(
     get worker() {
       return live().worker;
     },
+    spawnWorker: (overrides) => live().spawnWorker(overrides),
+    spawnStuckWorker: (queue) => live().spawnStuckWorker(queue),
+    workersReady: (queue, count) => live().workersReady(queue, count),
     close: () => live().close(),
     async restart(changes) {
       await live().close();
