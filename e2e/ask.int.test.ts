@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { TEST_ADMIN_API_KEY, normalise, referenceRows } from '@flock/testing';
-import { ScriptedGenerator } from './support/scripted-generator';
+import { ScriptedEngineStandIn, TEST_ADMIN_API_KEY, normalise, referenceRows } from '@flock/testing';
 import { settle, startHarness, submit, useHarness } from './support/flock-harness';
 
 describe('ask, end to end with the built-in generator (API + worker + Redis + DuckDB)', () => {
@@ -77,7 +76,7 @@ describe('ask failure codes, with a scripted generator standing in for an extern
     'too many rows': 'SELECT * FROM range(100)',
   };
   const flock = useHarness(() => ({
-    generator: new ScriptedGenerator(script),
+    generator: new ScriptedEngineStandIn(script),
     env: { FLOCK_QUERY_TIMEOUT_SECONDS: '0.5', FLOCK_MAX_RESULT_ROWS: '10' },
   }));
 

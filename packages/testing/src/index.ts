@@ -8,3 +8,4 @@ export * from './chat-completions-stand-in';
 export * from './rejections';
 export * from './warehouse-dirs';
 export * from './logs';
+export * from './scripted-engine-stand-in';
