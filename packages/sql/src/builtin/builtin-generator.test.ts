@@ -219,22 +219,3 @@ describe('more question shapes on the demo warehouse', () => {
     expect(generateSql(question, demoSchema()).sql).toBe(sql);
   });
 });
-
-describe('speed', () => {
-  it('answers the dev set quickly once the schema is indexed', () => {
-    const schema = demoSchema();
-    const questions = NL_DEV_QUESTIONS.map((q) => q.question);
-    const started = performance.now();
-    for (let i = 0; i < 20; i++) {
-      for (const question of questions) {
-        try {
-          generateSql(question, schema);
-        } catch {
-          // refusals are answers too
-        }
-      }
-    }
-    // A generous bound for slow CI machines: the measured median is far below 1 ms per question.
-    expect((performance.now() - started) / (20 * questions.length)).toBeLessThan(5);
-  });
-});
