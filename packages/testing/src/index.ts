@@ -9,3 +9,4 @@ export * from './rejections';
 export * from './warehouse-dirs';
 export * from './logs';
 export * from './scripted-engine-stand-in';
+export * from './clock';
