@@ -192,7 +192,6 @@ describe('openai engine with an endpoint that never answers (local chat-completi
   const flock = useHarness(() => ({ llm, env: { FLOCK_LLM_MODEL: MODEL, FLOCK_LLM_TIMEOUT_SECONDS: '0.5', FLOCK_LLM_ATTEMPTS: '3' } }));
 
   it('ends the job as generation_failed once FLOCK_LLM_TIMEOUT_SECONDS has passed', async () => {
-    const started = Date.now();
     const jobId = await submit(flock.app, 'example', 'How many members do we have?');
     const body = await settle(flock.app, 'example', jobId);
     expect(body).toEqual({
@@ -203,7 +202,6 @@ describe('openai engine with an endpoint that never answers (local chat-completi
         error_message: 'The language model did not answer within 0.5 s. Try again later.',
       },
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(llm.requests).toHaveLength(1);
     // No key configured: no Authorization header.
     expect(llm.requests[0]).not.toHaveProperty('authorization');

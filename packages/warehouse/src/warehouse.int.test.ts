@@ -96,11 +96,10 @@ describe('sandbox', () => {
   });
 
   it('interrupts a runaway query at the time limit (query_timeout)', async () => {
-    const started = Date.now();
+    // A cross join of 10^18 rows ends only by being interrupted.
     const failure = warehouse.query('alpha', 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b', { timeoutMs: 300 });
     await expect(failure).rejects.toBeInstanceOf(QueryTimeoutError);
     await expect(failure).rejects.toThrow(/longer than 0.3 s/);
-    expect(Date.now() - started).toBeLessThan(10_000);
     // The instance is still usable afterwards.
     await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
   });

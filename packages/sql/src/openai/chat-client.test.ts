@@ -53,10 +53,8 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
 
   it('gives up on a server that never answers after timeoutMs → generation_failed', async () => {
     server.replyWith({ hang: true });
-    const started = Date.now();
     const failure = await failureOf(client({ timeoutMs: 200 }).complete(MESSAGES));
     expect(failure.message).toBe('The language model did not answer within 0.2 s. Try again later.');
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it.each([
