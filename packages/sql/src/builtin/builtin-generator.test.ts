@@ -101,15 +101,19 @@ describe('BuiltinSqlGenerator', () => {
 
   it('only ever emits one SELECT statement', () => {
     const questions = [...NL_DEV_QUESTIONS.map((q) => q.question), "How many members are from Ireland'; DROP TABLE member; --?"];
+    let answered = 0;
     for (const question of questions) {
       try {
         const { sql } = generateSql(question, demoSchema());
         expect(sql).toMatch(/^SELECT /);
         expect(sql).not.toContain(';');
+        answered++;
       } catch (error) {
         expect(error).toBeInstanceOf(GenerationFailedError);
       }
     }
+    // Refusing everything would pass the loop above; the dev set's answerable questions must be answered.
+    expect(answered).toBeGreaterThanOrEqual(NL_DEV_QUESTIONS.filter((q) => q.gold !== null).length);
   });
 });
 
