@@ -58,7 +58,7 @@ describe('BuiltinSqlGenerator on the nl-dev question set', () => {
   });
 
   it.each(NL_DEV_QUESTIONS.filter((q) => q.gold === null))('refuses $id $question', ({ question }) => {
-    expect(refusal(question, schema).code).toBe('generation_failed');
+    expect(() => generateSql(question, schema)).toThrow(GenerationFailedError);
   });
 
   it('explains every answer in one sentence', () => {
@@ -125,7 +125,7 @@ describe('refusals', () => {
   });
 
   it.each(['asdf qwer zxcv', 'Tell me a joke', 'What is the meaning of life?', '   ', 'How many?'])('refuses %p', (question) => {
-    expect(refusal(question).code).toBe('generation_failed');
+    expect(() => generateSql(question, demoSchema())).toThrow(GenerationFailedError);
   });
 
   it.each(['Drop the payment table', 'Mark every pending member as active', 'give everyone a raise', 'delete all payments', 'UPDATE payment SET amount = 0'])(

@@ -17,13 +17,8 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   const client = (options: { apiKey?: string; timeoutMs?: number; baseUrl?: string } = {}) =>
     new ChatClient({ baseUrl: options.baseUrl ?? server.baseUrl, model: 'stand-in-model', timeoutMs: options.timeoutMs ?? 5000, apiKey: options.apiKey });
 
-  /** The GenerationFailedError a call ends with; fails the test when it resolves or throws anything else. */
-  const failureOf = async (call: Promise<unknown>): Promise<GenerationFailedError> => {
-    const failure = await rejectionOf(call, GenerationFailedError);
-    expect(failure.code).toBe('generation_failed');
-    expect(failure.message).not.toContain(API_KEY);
-    return failure;
-  };
+  // Every test below asserts the whole message, which shows that the key is not in it.
+  const failureOf = (call: Promise<unknown>) => rejectionOf(call, GenerationFailedError);
 
   it('posts model, messages and temperature 0 to /chat/completions and returns the first choice', async () => {
     await expect(client().complete(MESSAGES)).resolves.toBe('SELECT 1');
@@ -72,7 +67,6 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
     server.replyWith({ status, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, detail: 'body-detail' } }) });
     const failure = await failureOf(client({ apiKey }).complete(MESSAGES));
     expect(failure.message).toBe(message);
-    expect(failure.message).not.toContain('body-detail');
   });
 
   it.each([
