@@ -142,6 +142,35 @@ export function useMotherDuckStandIns(): (options: MotherDuckStandInOptions) => 
   };
 }
 
+/**
+ * A fresh stand-in with the same `options` for every test of the enclosing describe
+ * block (or file), checked and closed after each as useMotherDuckStandIns does. The
+ * handle stands for the current test's stand-in, so it can be handed to code under test
+ * as its connector from a beforeEach.
+ */
+export function useMotherDuckStandIn(
+  options: MotherDuckStandInOptions,
+): MotherDuckConnectorStandIn & Pick<MotherDuckStandIn, 'connects' | 'allClosed'> {
+  const make = useMotherDuckStandIns();
+  let current: MotherDuckStandIn | undefined;
+  beforeEach(() => {
+    current = make(options);
+  });
+  const live = () => {
+    if (!current) throw new Error('the MotherDuck stand-in is made in beforeEach; use it from a hook or a test');
+    return current;
+  };
+  return {
+    connect: () => live().connect(),
+    redact: (message) => live().redact(message),
+    close: () => live().close(),
+    allClosed: () => live().allClosed(),
+    get connects() {
+      return live().connects;
+    },
+  };
+}
+
 /** A stand-in for MotherDuck out of reach: every connect fails with `message`, which may hold the test token. */
 export function unreachableMotherDuckStandIn(message: string): MotherDuckConnectorStandIn {
   return {

@@ -3,9 +3,8 @@ import {
   TEST_MOTHERDUCK_TOKEN,
   rejectionOf,
   unreachableMotherDuckStandIn,
-  useMotherDuckStandIns,
+  useMotherDuckStandIn,
   withFrozenDate,
-  type MotherDuckStandIn,
 } from '@flock/testing';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 
@@ -14,19 +13,16 @@ const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
 const failure = (promise: Promise<unknown>) => rejectionOf(promise, JobFailure);
 
 describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', () => {
-  const motherDuck = useMotherDuckStandIns();
-  let standIn: MotherDuckStandIn;
+  const standIn = useMotherDuckStandIn({
+    databases: {
+      sales: ['CREATE TABLE orders AS SELECT i AS id, i * 10 AS amount FROM range(1, 6) t(i)'],
+      acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'acme' AS amount"],
+      // Another tenant's database, visible on the same connection as a MotherDuck token's would be.
+      rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"],
+    },
+  });
   let warehouse: MotherDuckWarehouse;
-
   beforeEach(() => {
-    standIn = motherDuck({
-      databases: {
-        sales: ['CREATE TABLE orders AS SELECT i AS id, i * 10 AS amount FROM range(1, 6) t(i)'],
-        acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'acme' AS amount"],
-        // Another tenant's database, visible on the same connection as a MotherDuck token's would be.
-        rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"],
-      },
-    });
     warehouse = new MotherDuckWarehouse({ connector: standIn, databases: { acme: 'acme_prod' }, defaultQueryLimits: limits });
   });
 

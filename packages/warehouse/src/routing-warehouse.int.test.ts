@@ -1,5 +1,5 @@
 import { ValidationFailedError } from '@flock/errors';
-import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIns, useTempWarehouseDir, type MotherDuckStandIn } from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIn, useTempWarehouseDir } from '@flock/testing';
 import { FanOutRunner } from './fan-out';
 import { createTenantWarehouse, type RoutingWarehouse, type TenantWarehouseSettings } from './routing-warehouse';
 import { HostedBucketError } from './tenant-catalog';
@@ -28,17 +28,14 @@ beforeAll(() => {
 });
 
 describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck', () => {
-  const motherDuck = useMotherDuckStandIns();
-  let standIn: MotherDuckStandIn;
+  const standIn = useMotherDuckStandIn({
+    databases: {
+      acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'motherduck' AS source"],
+      cloud: ['CREATE TABLE events AS SELECT i AS id FROM range(3) t(i)'],
+    },
+  });
   let warehouse: RoutingWarehouse;
-
   beforeEach(() => {
-    standIn = motherDuck({
-      databases: {
-        acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'motherduck' AS source"],
-        cloud: ['CREATE TABLE events AS SELECT i AS id FROM range(3) t(i)'],
-      },
-    });
     warehouse = createTenantWarehouse(settings, { motherDuckConnector: standIn });
   });
 
