@@ -1,25 +1,14 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import type { Express } from 'express';
-import { MotherDuckStandIn, TEST_ADMIN_API_KEY, TEST_MOTHERDUCK_TOKEN, demoWarehouseDir, normalise, referenceRows, waitFor } from '@flock/testing';
-import { settle, startHarness, submit, type Harness } from './support/flock-harness';
-
-const admin = (req: request.Test) => req.set('X-API-Key', TEST_ADMIN_API_KEY);
-
-async function queryAll(app: Express, body: object): Promise<Record<string, any>> {
-  const res = await admin(request(app).post('/query-all')).send(body);
-  if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const jobId = res.body.data.job_id as string;
-  return waitFor(
-    async () => {
-      const poll = await admin(request(app).get(`/query-all/jobs/${jobId}`));
-      return poll.body.data.status === 'processing' ? undefined : (poll.body as Record<string, any>);
-    },
-    { timeoutMs: 30_000, intervalMs: 25, what: `query-all job ${jobId}` },
-  );
-}
+import {
+  MotherDuckStandIn,
+  TEST_MOTHERDUCK_TOKEN,
+  demoWarehouseDir,
+  normalise,
+  referenceRows,
+  useTempWarehouseDir,
+} from '@flock/testing';
+import { asAdmin, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
 
 /**
  * `acme` is hosted on MotherDuck (FLOCK_MOTHERDUCK_DATABASES=acme=acme_prod), played by a
@@ -27,34 +16,25 @@ async function queryAll(app: Express, body: object): Promise<Record<string, any>
  * folder also holds a stale `acme.duckdb`, a copy of `jec`: answers must never come from it.
  */
 describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand-in for MotherDuck', () => {
-  let dir: string;
-  let standIn: MotherDuckStandIn;
-  let flock: Harness;
-
-  beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flock-motherduck-'));
-    const copy = (from: string, to: string) => fs.copyFile(path.join(demoWarehouseDir(), `${from}.duckdb`), path.join(dir, `${to}.duckdb`));
-    await Promise.all([copy('example', 'example'), copy('jec', 'jec'), copy('jec', 'acme')]);
-    standIn = new MotherDuckStandIn({
-      databases: { rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"] },
-      files: { acme_prod: path.join(demoWarehouseDir(), 'example.duckdb') },
-    });
-    flock = startHarness({
-      env: {
-        FLOCK_WAREHOUSE_DIR: dir,
-        MOTHERDUCK_TOKEN: TEST_MOTHERDUCK_TOKEN,
-        FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod',
-        FLOCK_QUERY_ALL_CHUNK_SIZE: '3',
-      },
-      motherDuck: standIn,
-    });
+  const warehouses = useTempWarehouseDir('motherduck', { demo: { example: 'example', jec: 'jec', acme: 'jec' } });
+  // Opens nothing until first used, so it can be made while the tests are collected.
+  const standIn = new MotherDuckStandIn({
+    databases: { rival: ["CREATE TABLE secrets AS SELECT 'rival-only' AS secret"] },
+    files: { acme_prod: path.join(demoWarehouseDir(), 'example.duckdb') },
   });
+  const flock = useHarness(() => ({
+    env: {
+      FLOCK_WAREHOUSE_DIR: warehouses.dir,
+      MOTHERDUCK_TOKEN: TEST_MOTHERDUCK_TOKEN,
+      FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod',
+      FLOCK_QUERY_ALL_CHUNK_SIZE: '3',
+    },
+    motherDuck: standIn,
+  }));
+  // Declared after the harness, so it closes after the harness stops using it.
+  afterAll(() => standIn.close());
 
-  afterAll(async () => {
-    await flock.close();
-    standIn.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const queryAll = async (body: object) => settleQueryAll(flock.app, await submitQueryAll(flock.app, body));
 
   it("answers an ask from MotherDuck's data, with the built-in engine reading MotherDuck's schema", async () => {
     const question = 'How many members by type?';
@@ -67,18 +47,18 @@ describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand
   });
 
   it("lists the hosted bucket's tables from MotherDuck", async () => {
-    const res = await admin(request(flock.app).get('/api/v1/acme/tables'));
+    const res = await asAdmin(request(flock.app).get('/api/v1/acme/tables'));
     expect(res.status).toBe(200);
     const expected = await referenceRows('example', "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1");
     expect(res.body.data.tables.map((table: { name: string }) => table.name).sort()).toEqual(expected.map(([name]) => name));
   });
 
   it('runs /query on MotherDuck, and refuses SQL that names another database', async () => {
-    const ok = await admin(request(flock.app).post('/api/v1/acme/query')).send({ sql: 'SELECT count(*) AS n FROM member' });
+    const ok = await asAdmin(request(flock.app).post('/api/v1/acme/query')).send({ sql: 'SELECT count(*) AS n FROM member' });
     expect(ok.status).toBe(200);
     expect(ok.body.data.rows).toEqual(await referenceRows('example', 'SELECT count(*) FROM member'));
 
-    const hostile = await admin(request(flock.app).post('/api/v1/acme/query')).send({ sql: 'SELECT secret FROM rival.secrets' });
+    const hostile = await asAdmin(request(flock.app).post('/api/v1/acme/query')).send({ sql: 'SELECT secret FROM rival.secrets' });
     expect(hostile.status).toBe(400);
     expect(hostile.body).toEqual({
       error: {
@@ -89,7 +69,7 @@ describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand
   });
 
   it('runs /query-all over hosted and local buckets in one chunk, in bucket order', async () => {
-    const body = await queryAll(flock.app, { sql: 'SELECT count(*) AS total FROM member', table: 'member' });
+    const body = await queryAll({ sql: 'SELECT count(*) AS total FROM member', table: 'member' });
     const [[exampleCount]] = (await referenceRows('example', 'SELECT count(*) FROM member')) as [[number]];
     const [[jecCount]] = (await referenceRows('jec', 'SELECT count(*) FROM member')) as [[number]];
     expect(body.data).toMatchObject({
@@ -105,10 +85,10 @@ describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand
   });
 
   it('/query-all skips a hosted bucket without the table, and refuses SQL naming another database before reaching any', async () => {
-    const skipped = await queryAll(flock.app, { sql: 'SELECT count(*) AS n FROM no_such_table', table: 'no_such_table' });
+    const skipped = await queryAll({ sql: 'SELECT count(*) AS n FROM no_such_table', table: 'no_such_table' });
     expect(skipped.meta).toMatchObject({ skipped: ['acme', 'example', 'jec'], databases_queried: 0 });
 
-    const hostile = await queryAll(flock.app, { sql: 'SELECT count(*) AS n FROM rival.main.secrets', buckets: ['acme', 'example'] });
+    const hostile = await queryAll({ sql: 'SELECT count(*) AS n FROM rival.main.secrets', buckets: ['acme', 'example'] });
     expect(hostile.data).toMatchObject({
       status: 'failed',
       error_code: 'validation_failed',

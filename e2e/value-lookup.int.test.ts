@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { BuiltinSqlGenerator } from '@flock/sql';
-import { writeDuckDb } from '@flock/testing';
+import { useTempWarehouseDir } from '@flock/testing';
 import { createWarehouse, type Warehouse } from '@flock/warehouse';
 
 /**
@@ -10,18 +7,17 @@ import { createWarehouse, type Warehouse } from '@flock/warehouse';
  * in a column too varied to list in the schema, by the warehouse's bounded lookup, and
  * the engine filters on it. Lives here because adapters never import engines.
  */
-let dir: string;
+const warehouses = useTempWarehouseDir('value-lookup', {
+  sql: {
+    crowd: `CREATE TABLE person AS SELECT i AS person_id, 'Name ' || i AS full_name, i % 90 AS age FROM range(6000) r(i);
+            INSERT INTO person VALUES (6000, 'Zed Quux', 41);`,
+  },
+});
 let warehouse: Warehouse;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'flock-value-lookup-'));
-  await writeDuckDb(
-    path.join(dir, 'crowd.duckdb'),
-    `CREATE TABLE person AS SELECT i AS person_id, 'Name ' || i AS full_name, i % 90 AS age FROM range(6000) r(i);
-     INSERT INTO person VALUES (6000, 'Zed Quux', 41);`,
-  );
+beforeAll(() => {
   warehouse = createWarehouse({
-    warehouseDir: dir,
+    warehouseDir: warehouses.dir,
     queryThreads: 1,
     queryMemoryLimit: '256MB',
     queryTimeoutMs: 10_000,
@@ -32,10 +28,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  warehouse.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => warehouse.close());
 
 it('answers with a name found by the bounded lookup, and refuses without it', async () => {
   const schema = await warehouse.schema('crowd');

@@ -3,6 +3,18 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 /** The token tests hand to MotherDuck code; the stand-in redacts it like the real connector. */
 export const TEST_MOTHERDUCK_TOKEN = 'md_test_token_5f0c9a1e7b3d42c8';
 
+const redactTestToken = (message: string) => message.split(TEST_MOTHERDUCK_TOKEN).join('[redacted]');
+
+/**
+ * @flock/sql's MotherDuckConnector, restated so this package need not depend on
+ * @flock/sql (whose tests depend on this package).
+ */
+export interface MotherDuckConnectorStandIn {
+  connect(): Promise<DuckDBConnection>;
+  redact(message: string): string;
+  close(): void;
+}
+
 /**
  * Stand-in bodies for `prompt_sql(question, include_tables)`, each a SELECT giving one
  * `query` column, as MotherDuck's does.
@@ -40,9 +52,10 @@ export interface MotherDuckStandInOptions {
  * the temp catalog is always searched, as the real extension's functions are.
  * DuckDB 1.5 accepts `include_tables => [...]` for a macro's named parameter.
  */
-export class MotherDuckStandIn {
+export class MotherDuckStandIn implements MotherDuckConnectorStandIn {
   private instance?: Promise<DuckDBInstance>;
   private open = 0;
+  private whenAllClosed: (() => void)[] = [];
   /** Connections handed out so far. */
   connects = 0;
 
@@ -58,8 +71,8 @@ export class MotherDuckStandIn {
     this.connects++;
     const closeSync = connection.closeSync.bind(connection);
     connection.closeSync = () => {
-      this.open--;
       closeSync();
+      if (--this.open === 0) for (const resolve of this.whenAllClosed.splice(0)) resolve();
     };
     await connection.run(
       `CREATE OR REPLACE TEMP MACRO prompt_sql(question, include_tables := NULL) AS TABLE ${this.options.promptSql ?? PROMPT_SQL.echo}`,
@@ -67,24 +80,19 @@ export class MotherDuckStandIn {
     return connection;
   }
 
-  /** Connections handed out and not yet closed. */
-  get openConnections(): number {
-    return this.open;
-  }
-
   /**
-   * Waits up to `timeoutMs` for every connection to be closed, and returns how many are
-   * still open. Code under test closes an interrupted connection only once its query
-   * has unwound, which can be a little after the call it served has failed.
+   * Resolves once every connection handed out has been closed. Code under test closes
+   * an interrupted connection only once its query has unwound, which can be a while
+   * after the call it served has failed; waiting for the event, not for a fixed time,
+   * keeps a slow machine from failing the test. A connection never closed is a leak,
+   * and shows as the test's timeout.
    */
-  async waitForClose(timeoutMs = 2000): Promise<number> {
-    const until = Date.now() + timeoutMs;
-    while (this.open > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
-    return this.open;
+  allClosed(): Promise<void> {
+    return this.open === 0 ? Promise.resolve() : new Promise((resolve) => this.whenAllClosed.push(resolve));
   }
 
   redact(message: string): string {
-    return message.split(TEST_MOTHERDUCK_TOKEN).join('[redacted]');
+    return redactTestToken(message);
   }
 
   close(): void {
@@ -112,4 +120,73 @@ export class MotherDuckStandIn {
     }
     return instance;
   }
+}
+
+/**
+ * Makes MotherDuck stand-ins for the tests of the enclosing describe block (or file).
+ * After each test, every stand-in it made must have had all its connections closed,
+ * interrupted ones included, before the stand-in itself is closed.
+ */
+export function useMotherDuckStandIns(): (options: MotherDuckStandInOptions) => MotherDuckStandIn {
+  const made: MotherDuckStandIn[] = [];
+  afterEach(async () => {
+    for (const standIn of made.splice(0)) {
+      await standIn.allClosed();
+      standIn.close();
+    }
+  });
+  return (options) => {
+    const standIn = new MotherDuckStandIn(options);
+    made.push(standIn);
+    return standIn;
+  };
+}
+
+/**
+ * A fresh stand-in with the same `options` for every test of the enclosing describe
+ * block (or file), checked and closed after each as useMotherDuckStandIns does. The
+ * handle stands for the current test's stand-in, so it can be handed to code under test
+ * as its connector from a beforeEach.
+ */
+export function useMotherDuckStandIn(
+  options: MotherDuckStandInOptions,
+): MotherDuckConnectorStandIn & Pick<MotherDuckStandIn, 'connects' | 'allClosed'> {
+  const make = useMotherDuckStandIns();
+  let current: MotherDuckStandIn | undefined;
+  beforeEach(() => {
+    current = make(options);
+  });
+  const live = () => {
+    if (!current) throw new Error('the MotherDuck stand-in is made in beforeEach; use it from a hook or a test');
+    return current;
+  };
+  return {
+    connect: () => live().connect(),
+    redact: (message) => live().redact(message),
+    close: () => live().close(),
+    allClosed: () => live().allClosed(),
+    get connects() {
+      return live().connects;
+    },
+  };
+}
+
+/** A stand-in for MotherDuck out of reach: every connect fails with `message`, which may hold the test token. */
+export function unreachableMotherDuckStandIn(message: string): MotherDuckConnectorStandIn {
+  return {
+    connect: () => Promise.reject(new Error(message)),
+    redact: redactTestToken,
+    close: () => undefined,
+  };
+}
+
+/** A stand-in for MotherDuck whose connect never settles until `release()` makes it fail. */
+export function hangingMotherDuckStandIn(): { connector: MotherDuckConnectorStandIn; release(): void } {
+  let release: () => void = () => undefined;
+  const connector: MotherDuckConnectorStandIn = {
+    connect: () => new Promise<DuckDBConnection>((_resolve, reject) => (release = () => reject(new Error('gave up')))),
+    redact: (message) => message,
+    close: () => undefined,
+  };
+  return { connector, release: () => release() };
 }

@@ -1,23 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ValidationFailedError } from '@flock/errors';
-import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, writeDuckDb } from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, useMotherDuckStandIn, useTempWarehouseDir } from '@flock/testing';
 import { FanOutRunner } from './fan-out';
 import { createTenantWarehouse, type RoutingWarehouse, type TenantWarehouseSettings } from './routing-warehouse';
 import { HostedBucketError } from './tenant-catalog';
 
-let dir: string;
+const warehouses = useTempWarehouseDir('routing', {
+  sql: {
+    local: `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`,
+    // A stale file under a hosted bucket's name: it must never be read.
+    acme: `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`,
+  },
+});
 let settings: TenantWarehouseSettings;
 
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'flock-routing-'));
-  await writeDuckDb(path.join(dir, 'local.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'local file' AS source`);
-  // A stale file under a hosted bucket's name: it must never be read.
-  await writeDuckDb(path.join(dir, 'acme.duckdb'), `CREATE TABLE orders AS SELECT 1 AS id, 'stale local copy' AS source`);
+beforeAll(() => {
   settings = {
-    warehouseDir: dir,
+    warehouseDir: warehouses.dir,
     queryThreads: 1,
     queryMemoryLimit: '256MB',
     queryTimeoutMs: 5_000,
@@ -29,28 +27,19 @@ beforeAll(async () => {
   };
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck', () => {
-  let standIn: MotherDuckStandIn;
+  const standIn = useMotherDuckStandIn({
+    databases: {
+      acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'motherduck' AS source"],
+      cloud: ['CREATE TABLE events AS SELECT i AS id FROM range(3) t(i)'],
+    },
+  });
   let warehouse: RoutingWarehouse;
-
   beforeEach(() => {
-    standIn = new MotherDuckStandIn({
-      databases: {
-        acme_prod: ["CREATE TABLE orders AS SELECT 99 AS id, 'motherduck' AS source"],
-        cloud: ['CREATE TABLE events AS SELECT i AS id FROM range(3) t(i)'],
-      },
-    });
     warehouse = createTenantWarehouse(settings, { motherDuckConnector: standIn });
   });
 
-  afterEach(async () => {
-    expect(await standIn.waitForClose()).toBe(0);
-    warehouse.close();
-  });
+  afterEach(() => warehouse.close());
 
   it('lists the local and the hosted buckets, each once, sorted', async () => {
     await expect(warehouse.catalog.list()).resolves.toEqual(['acme', 'cloud', 'local']);
@@ -61,7 +50,7 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
     await expect(warehouse.catalog.exists('local')).resolves.toBe(true);
     await expect(warehouse.catalog.exists('nowhere')).resolves.toBe(false);
     expect(() => warehouse.catalog.locate('acme')).toThrow(HostedBucketError);
-    expect(warehouse.catalog.locate('local')).toBe(path.join(dir, 'local.duckdb'));
+    expect(warehouse.catalog.locate('local')).toBe(warehouses.file('local'));
     expect(() => warehouse.catalog.locate('../local')).toThrow(/Invalid bucket id/);
   });
 
@@ -84,8 +73,7 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
   });
 
   it("holds a hosted bucket's SQL to its own database", async () => {
-    const error = await warehouse.query('acme', 'SELECT count(*) FROM cloud.main.events').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ValidationFailedError);
+    await rejectionOf(warehouse.query('acme', 'SELECT count(*) FROM cloud.main.events'), ValidationFailedError);
     expect(standIn.connects).toBe(0);
   });
 

@@ -1,30 +1,27 @@
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
-import { writeDuckDb } from '@flock/testing';
+import { useTempWarehouseDir, writeDuckDb } from '@flock/testing';
 import { DirectoryTenantCatalog } from './tenant-catalog';
 import { sandboxSettings } from './instance-pool';
 import { Warehouse, type QueryLimits } from './warehouse';
 
 const limits: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 400_000 };
-let dir: string;
-let warehouse: Warehouse;
-
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'flock-warehouse-'));
-  await writeDuckDb(
-    path.join(dir, 'alpha.duckdb'),
-    `CREATE TABLE team (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, tier VARCHAR NOT NULL);
+const warehouses = useTempWarehouseDir('warehouse', {
+  sql: {
+    alpha: `CREATE TABLE team (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, tier VARCHAR NOT NULL);
      CREATE TABLE score (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES team(id), points DECIMAL(10,2), scored_at TIMESTAMP, won BOOLEAN);
      INSERT INTO team SELECT i, 'team ' || i, CASE WHEN i % 3 = 0 THEN 'gold' ELSE 'silver' END FROM range(1, 41) t(i);
      INSERT INTO score SELECT i, 1 + i % 40, i * 1.25, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) HOUR, i % 2 = 0 FROM range(1, 201) t(i);`,
-  );
-  await writeDuckDb(path.join(dir, 'beta.duckdb'), `CREATE TABLE secret (v VARCHAR); INSERT INTO secret VALUES ('beta-only');`);
+    beta: `CREATE TABLE secret (v VARCHAR); INSERT INTO secret VALUES ('beta-only');`,
+  },
+});
+let warehouse: Warehouse;
+
+beforeAll(() => {
   warehouse = new Warehouse({
-    catalog: new DirectoryTenantCatalog(dir),
+    catalog: new DirectoryTenantCatalog(warehouses.dir),
     limits: { threads: 1, memoryLimit: '256MB' },
     maxIdle: 4,
     idleMs: 60_000,
@@ -32,10 +29,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  warehouse.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => warehouse.close());
 
 describe('result encoding', () => {
   it('returns JSON-native values: exact integers as numbers, decimals as numbers, ISO temporal values', async () => {
@@ -78,7 +72,7 @@ describe('sandbox', () => {
   });
 
   it('refuses to read another bucket even by path', async () => {
-    await expect(warehouse.query('alpha', `SELECT * FROM '${path.join(dir, 'beta.duckdb')}'`)).rejects.toBeInstanceOf(
+    await expect(warehouse.query('alpha', `SELECT * FROM '${warehouses.file('beta')}'`)).rejects.toBeInstanceOf(
       ExecutionFailedError,
     );
     await expect(warehouse.query('alpha', 'SELECT * FROM beta.main.secret')).rejects.toThrow(/beta/);
@@ -86,7 +80,7 @@ describe('sandbox', () => {
   });
 
   it('opens databases read-only with locked configuration, even for SQL that skipped validation', async () => {
-    const instance = await DuckDBInstance.create(path.join(dir, 'alpha.duckdb'), sandboxSettings({ threads: 1, memoryLimit: '128MB' }));
+    const instance = await DuckDBInstance.create(warehouses.file('alpha'), sandboxSettings({ threads: 1, memoryLimit: '128MB' }));
     const connection = await instance.connect();
     try {
       await expect(connection.run('DELETE FROM team')).rejects.toThrow(/read-only/i);
@@ -101,11 +95,10 @@ describe('sandbox', () => {
   });
 
   it('interrupts a runaway query at the time limit (query_timeout)', async () => {
-    const started = Date.now();
+    // A cross join of 10^18 rows ends only by being interrupted.
     const failure = warehouse.query('alpha', 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b', { timeoutMs: 300 });
     await expect(failure).rejects.toBeInstanceOf(QueryTimeoutError);
     await expect(failure).rejects.toThrow(/longer than 0.3 s/);
-    expect(Date.now() - started).toBeLessThan(10_000);
     // The instance is still usable afterwards.
     await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
   });
@@ -115,7 +108,7 @@ describe('sandbox', () => {
   });
 
   it('rejects invalid bucket ids before touching the file system', () => {
-    const catalog = new DirectoryTenantCatalog(dir);
+    const catalog = new DirectoryTenantCatalog(warehouses.dir);
     for (const bad of ['../alpha', '..', 'a/b', 'Alpha', '', '%2e%2e', '-x']) expect(() => catalog.locate(bad)).toThrow(/Invalid bucket id/);
   });
 });
@@ -140,10 +133,10 @@ describe('caps', () => {
 describe('instance reuse', () => {
   it('serves a replaced warehouse file from a fresh instance, never a stale one', async () => {
     const bucket = 'delta';
-    await writeDuckDb(path.join(dir, 'delta.duckdb'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
+    await writeDuckDb(warehouses.file('delta'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['old']]);
-    await writeDuckDb(path.join(dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
-    renameSync(path.join(dir, 'delta.next'), path.join(dir, 'delta.duckdb'));
+    await writeDuckDb(path.join(warehouses.dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
+    renameSync(path.join(warehouses.dir, 'delta.next'), warehouses.file('delta'));
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['new']]);
   });
 
@@ -180,7 +173,7 @@ describe('schema', () => {
 
   it('reads a schema once for concurrent callers, and keeps only as many buckets as it is allowed', async () => {
     const small = new Warehouse({
-      catalog: new DirectoryTenantCatalog(dir),
+      catalog: new DirectoryTenantCatalog(warehouses.dir),
       limits: { threads: 1, memoryLimit: '256MB' },
       maxIdle: 4,
       idleMs: 60_000,
@@ -203,7 +196,7 @@ describe('schema', () => {
 
   it('keeps no lookup values for a column with more distinct values than the cap, or for prose', async () => {
     await writeDuckDb(
-      path.join(dir, 'wide.duckdb'),
+      warehouses.file('wide'),
       "CREATE TABLE t AS SELECT 'name ' || i AS label, repeat('x', 100) || i AS note FROM range(6000) r(i);",
     );
     const [t] = (await warehouse.schema('wide')).tables;
@@ -213,7 +206,7 @@ describe('schema', () => {
 
   it('finds a typed name in a column too varied to list, with a bounded lookup', async () => {
     await writeDuckDb(
-      path.join(dir, 'crowd.duckdb'),
+      warehouses.file('crowd'),
       `CREATE TABLE person AS SELECT i AS person_id, 'Name ' || i AS full_name, i % 90 AS age FROM range(6000) r(i);
        INSERT INTO person VALUES (6000, 'Zed Quux', 41);`,
     );
@@ -226,7 +219,7 @@ describe('schema', () => {
   });
 
   it('lists the values of a category column even in a tiny table', async () => {
-    await writeDuckDb(path.join(dir, 'tiny.duckdb'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
+    await writeDuckDb(warehouses.file('tiny'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
     const [event] = (await warehouse.schema('tiny')).tables;
     expect(event!.columns.find((c) => c.name === 'kind')!.values).toEqual(['talk', 'meetup', 'social', 'trip']);
   });

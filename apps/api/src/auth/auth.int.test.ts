@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { ApiKeyFile } from '@flock/auth';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, mintToken, redisContents, testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, captureLogs, mintToken, redisContents, testConfig, testRedisUrl } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -17,17 +17,11 @@ let keysFile: string;
 let exampleKey: string;
 let jecKey: string;
 
-/** An app on its own Redis prefix; `logs` collects every line it writes. */
-function startApp(overrides: Record<string, string> = {}): { app: Express; logs: string[]; prefix: string } {
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+/** An app on its own Redis prefix; `logs` keeps everything it writes to its log. */
+function startApp(overrides: Record<string, string> = {}): { app: Express; logs: ReturnType<typeof captureLogs>; prefix: string } {
+  const logs = captureLogs();
   const config = testConfig({ FLOCK_API_KEYS_FILE: keysFile, FLOCK_LOG_LEVEL: 'info', ...overrides });
-  const context = createApiContext(config, createLogger('auth-test', 'info', sink));
+  const context = createApiContext(config, createLogger('auth-test', 'info', logs.stream));
   contexts.push(context);
   return { app: createApp(context.deps), logs, prefix: config.redisPrefix };
 }
@@ -46,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close()));
   await redis.quit();
+  rmSync(keysFile, { force: true });
 });
 
 describe('authentication', () => {
@@ -241,10 +236,10 @@ describe('secrets', () => {
         expect(contents).not.toContain(secret);
       }
     }
-    expect(logs.length).toBeGreaterThan(3);
-    const logText = logs.join('\n');
-    for (const secret of secrets) expect(logText).not.toContain(secret);
-    expect(logText).toContain('"caller":"user:carol"');
-    expect(logText).toContain('"caller":"key:example-service"');
+    // The callers were logged, by name only.
+    const callers = logs.entries().map((entry) => entry.caller);
+    expect(callers).toContain('user:carol');
+    expect(callers).toContain('key:example-service');
+    for (const secret of secrets) expect(logs.text()).not.toContain(secret);
   });
 });

@@ -1,10 +1,7 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, mintToken, referenceRows, testConfig } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows, testConfig } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -41,18 +38,17 @@ describe('GET /api/v1/{bucket}/tables', () => {
   });
 
   it('answers 422 execution_failed, not a 500, for a database file that cannot be opened', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flock-schema-broken-'));
-    await fs.writeFile(path.join(dir, 'broken.duckdb'), 'not a database\n'.repeat(100));
-    const broken = createApiContext(testConfig({ FLOCK_WAREHOUSE_DIR: dir }), createLogger('schema-test', 'silent'));
+    const warehouses = await TempWarehouseDir.create('schema-broken', { broken: ['broken'] });
+    const broken = createApiContext(testConfig({ FLOCK_WAREHOUSE_DIR: warehouses.dir }), createLogger('schema-test', 'silent'));
     try {
       const res = await request(createApp(broken.deps)).get('/api/v1/broken/tables').set('X-API-Key', TEST_ADMIN_API_KEY);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('execution_failed');
       expect(res.body.error.message).toMatch(/^The warehouse for bucket 'broken' could not be opened/);
-      expect(res.body.error.message).not.toContain(dir);
+      expect(res.body.error.message).not.toContain(warehouses.dir);
     } finally {
       await broken.close();
-      await fs.rm(dir, { recursive: true, force: true });
+      await warehouses.remove();
     }
   });
 });

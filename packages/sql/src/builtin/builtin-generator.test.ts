@@ -58,7 +58,7 @@ describe('BuiltinSqlGenerator on the nl-dev question set', () => {
   });
 
   it.each(NL_DEV_QUESTIONS.filter((q) => q.gold === null))('refuses $id $question', ({ question }) => {
-    expect(refusal(question, schema).code).toBe('generation_failed');
+    expect(() => generateSql(question, schema)).toThrow(GenerationFailedError);
   });
 
   it('explains every answer in one sentence', () => {
@@ -101,15 +101,19 @@ describe('BuiltinSqlGenerator', () => {
 
   it('only ever emits one SELECT statement', () => {
     const questions = [...NL_DEV_QUESTIONS.map((q) => q.question), "How many members are from Ireland'; DROP TABLE member; --?"];
+    let answered = 0;
     for (const question of questions) {
       try {
         const { sql } = generateSql(question, demoSchema());
         expect(sql).toMatch(/^SELECT /);
         expect(sql).not.toContain(';');
+        answered++;
       } catch (error) {
         expect(error).toBeInstanceOf(GenerationFailedError);
       }
     }
+    // Refusing everything would pass the loop above; the dev set's answerable questions must be answered.
+    expect(answered).toBeGreaterThanOrEqual(NL_DEV_QUESTIONS.filter((q) => q.gold !== null).length);
   });
 });
 
@@ -121,7 +125,7 @@ describe('refusals', () => {
   });
 
   it.each(['asdf qwer zxcv', 'Tell me a joke', 'What is the meaning of life?', '   ', 'How many?'])('refuses %p', (question) => {
-    expect(refusal(question).code).toBe('generation_failed');
+    expect(() => generateSql(question, demoSchema())).toThrow(GenerationFailedError);
   });
 
   it.each(['Drop the payment table', 'Mark every pending member as active', 'give everyone a raise', 'delete all payments', 'UPDATE payment SET amount = 0'])(
@@ -217,24 +221,5 @@ describe('more question shapes on the demo warehouse', () => {
 
   it.each(cases)('%s', (question, sql) => {
     expect(generateSql(question, demoSchema()).sql).toBe(sql);
-  });
-});
-
-describe('speed', () => {
-  it('answers the dev set quickly once the schema is indexed', () => {
-    const schema = demoSchema();
-    const questions = NL_DEV_QUESTIONS.map((q) => q.question);
-    const started = performance.now();
-    for (let i = 0; i < 20; i++) {
-      for (const question of questions) {
-        try {
-          generateSql(question, schema);
-        } catch {
-          // refusals are answers too
-        }
-      }
-    }
-    // A generous bound for slow CI machines: the measured median is far below 1 ms per question.
-    expect((performance.now() - started) / (20 * questions.length)).toBeLessThan(5);
   });
 });

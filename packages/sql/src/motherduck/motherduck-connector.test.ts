@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GenerationFailedError } from '@flock/errors';
 import { MotherDuckTokenConnector } from '@flock/motherduck';
+import { rejectionOf } from '@flock/testing';
 import { MotherDuckSqlGenerator } from './motherduck-generator';
 
 const TOKEN = 'md_fake_token_3b9e1d7c0a4f';
@@ -26,9 +27,7 @@ describe('MotherDuckTokenConnector', () => {
     });
     const generator = new MotherDuckSqlGenerator({ connector });
     try {
-      const error = await generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(GenerationFailedError);
-      const { message } = error as GenerationFailedError;
+      const { message } = await rejectionOf(generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }), GenerationFailedError);
       expect(message).toMatch(/^MotherDuck could not be reached: .*motherduck/);
       expect(message).toContain('[redacted]');
       expect(message).not.toContain(TOKEN);

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { GenerationFailedError } from '@flock/errors';
+import { rejectionOf, useChatCompletionsStandIn } from '@flock/testing';
 import { ChatClient, type ChatMessage } from './chat-client';
-import { ChatCompletionsStandIn, type ChatReply } from './test-fixtures/chat-stand-in.fixture';
 
 const API_KEY = 'sk-test-secret-key-0123456789';
 const MESSAGES: ChatMessage[] = [
@@ -12,32 +12,13 @@ const MESSAGES: ChatMessage[] = [
 ];
 
 describe('ChatClient against a local chat-completions server (stand-in for the LLM)', () => {
-  let server: ChatCompletionsStandIn;
-  let reply: ChatReply;
-  beforeAll(async () => {
-    server = await ChatCompletionsStandIn.start(() => reply);
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-    reply = 'SELECT 1';
-  });
+  const server = useChatCompletionsStandIn({ freshEachTest: true });
 
   const client = (options: { apiKey?: string; timeoutMs?: number; baseUrl?: string } = {}) =>
     new ChatClient({ baseUrl: options.baseUrl ?? server.baseUrl, model: 'stand-in-model', timeoutMs: options.timeoutMs ?? 5000, apiKey: options.apiKey });
 
-  /** The GenerationFailedError a call ends with; fails the test when it resolves or throws anything else. */
-  const failureOf = async (call: Promise<unknown>): Promise<GenerationFailedError> => {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(GenerationFailedError);
-    const failure = error as GenerationFailedError;
-    expect(failure.code).toBe('generation_failed');
-    expect(failure.message).not.toContain(API_KEY);
-    return failure;
-  };
+  // Every test below asserts the whole message, which shows that the key is not in it.
+  const failureOf = (call: Promise<unknown>) => rejectionOf(call, GenerationFailedError);
 
   it('posts model, messages and temperature 0 to /chat/completions and returns the first choice', async () => {
     await expect(client().complete(MESSAGES)).resolves.toBe('SELECT 1');
@@ -66,11 +47,9 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   });
 
   it('gives up on a server that never answers after timeoutMs → generation_failed', async () => {
-    reply = { hang: true };
-    const started = Date.now();
+    server.replyWith({ hang: true });
     const failure = await failureOf(client({ timeoutMs: 200 }).complete(MESSAGES));
     expect(failure.message).toBe('The language model did not answer within 0.2 s. Try again later.');
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it.each([
@@ -85,10 +64,9 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   ])('HTTP %i %s → generation_failed without the key or the body', async (status, sent, message) => {
     const apiKey = sent === 'with a key' ? API_KEY : undefined;
     // Providers echo request details in error bodies; the message must carry none of it.
-    reply = { status, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, detail: 'body-detail' } }) };
+    server.replyWith({ status, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, detail: 'body-detail' } }) });
     const failure = await failureOf(client({ apiKey }).complete(MESSAGES));
     expect(failure.message).toBe(message);
-    expect(failure.message).not.toContain('body-detail');
   });
 
   it.each([
@@ -102,7 +80,7 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
       'The language model declined to answer this question.',
     ],
   ])('a 200 with %s → generation_failed', async (_case, body, message) => {
-    reply = { status: 200, body };
+    server.replyWith({ status: 200, body });
     const failure = await failureOf(client({ apiKey: API_KEY }).complete(MESSAGES));
     expect(failure.message).toBe(message);
   });

@@ -1,18 +1,19 @@
 /**
- * A real BullMQ worker process that takes one job (of the queue named by STUCK_QUEUE,
- * default the ask queue) and never finishes it, standing
- * for a Flock worker that dies mid-query. The test SIGKILLs it while it holds the job,
- * so recovery runs through BullMQ's real lock expiry and stalled-job handling.
+ * A real BullMQ worker process that takes one job of the queue named by STUCK_QUEUE and
+ * never finishes it, standing for a Flock worker that dies mid-query. The test SIGKILLs
+ * it while it holds the job, so recovery runs through BullMQ's real lock expiry and
+ * stalled-job handling. Started by spawnStuckWorker.
  */
 import { Worker } from 'bullmq';
-import { QUEUE_NAMES } from '@flock/jobs';
 
-const queue = (process.env.STUCK_QUEUE ?? QUEUE_NAMES.ask) as string;
+const queue = process.env.STUCK_QUEUE;
+if (!queue) throw new Error('STUCK_QUEUE must name the queue whose job the stuck worker takes');
 
 const worker = new Worker(
   queue,
   async (job) => {
-    process.stdout.write(`${JSON.stringify({ msg: 'taken', jobId: job.id })}\n`);
+    // The Flock job id from the payload: a chunk's BullMQ id only starts with it.
+    process.stdout.write(`${JSON.stringify({ event: 'taken', jobId: (job.data as { jobId?: string }).jobId })}\n`);
     await new Promise(() => undefined);
   },
   {

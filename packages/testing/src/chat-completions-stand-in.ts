@@ -17,31 +17,39 @@ export interface ChatRequest {
  */
 export type ChatReply = string | { status: number; body: string } | { hang: true };
 
+export type ChatResponder = (request: ChatRequest) => ChatReply | Promise<ChatReply>;
+
 /**
- * A local chat-completions server standing in for an LLM endpoint: the only stand-in
- * the openai engine's tests use. It speaks the OpenAI wire format on
- * `POST /v1/chat/completions`, records every request, and replies as the test says.
+ * A local chat-completions server standing in for an LLM endpoint, which tests cannot
+ * reach: the only stand-in the openai engine's tests use. It speaks the OpenAI wire
+ * format on `POST /v1/chat/completions`, records every request, and replies as the
+ * test says.
  */
 export class ChatCompletionsStandIn {
   readonly requests: ChatRequest[] = [];
+  private readonly server: http.Server;
 
-  private constructor(
-    private readonly server: http.Server,
+  constructor(
     /** Replaceable, so one server can play several scripts within a test file. */
-    public respond: (request: ChatRequest) => ChatReply | Promise<ChatReply>,
-  ) {}
-
-  static async start(respond: (request: ChatRequest) => ChatReply | Promise<ChatReply>): Promise<ChatCompletionsStandIn> {
-    const server = http.createServer((req, res) => {
+    public respond: ChatResponder,
+  ) {
+    this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        void standIn.handle(req, Buffer.concat(chunks).toString('utf8'), res);
+        void this.handle(req, Buffer.concat(chunks).toString('utf8'), res);
       });
     });
-    const standIn = new ChatCompletionsStandIn(server, respond);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return standIn;
+  }
+
+  /** Listens on a free port of the loopback interface. */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  /** Answers every request from now on with `reply`. */
+  replyWith(reply: ChatReply): void {
+    this.respond = () => reply;
   }
 
   get port(): number {
@@ -91,6 +99,27 @@ export class ChatCompletionsStandIn {
     }
     // { hang: true }: leave the response open until the client gives up or close() runs.
   }
+}
+
+/**
+ * One stand-in for the enclosing describe block (or file): listening before its first
+ * test, closed after its last. With `freshEachTest`, every test starts with no recorded
+ * requests and `respond` as the reply, so no test sees another's script or traffic.
+ */
+export function useChatCompletionsStandIn(
+  options: { respond?: ChatResponder; freshEachTest?: boolean } = {},
+): ChatCompletionsStandIn {
+  const respond = options.respond ?? (() => 'SELECT 1');
+  const standIn = new ChatCompletionsStandIn(respond);
+  beforeAll(() => standIn.listen());
+  afterAll(() => standIn.close());
+  if (options.freshEachTest) {
+    beforeEach(() => {
+      standIn.requests.length = 0;
+      standIn.respond = respond;
+    });
+  }
+  return standIn;
 }
 
 /** A chat-completions response body as OpenAI sends it. */
