@@ -58,6 +58,11 @@ export class MotherDuckWarehouse {
     this.schemas = new LRUCache({
       max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
       ttl: options.schemaTtlMs ?? DEFAULT_SCHEMA_TTL_MS,
+      // The TTL runs on Date.now(), the clock every other Flock deadline uses, read afresh
+      // on each check (a schema read costs far more), so a test that stops that clock
+      // decides when a schema expires.
+      perf: Date,
+      ttlResolution: 0,
       fetchMethod: (bucket) => this.readSchema(bucket),
     });
   }
