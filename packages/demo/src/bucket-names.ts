@@ -10,11 +10,13 @@ export const FIXED_BUCKETS = ['example', 'jec'] as const;
  */
 export const NO_EVENTS_GUARANTEED_BY = 7;
 
+// prettier-ignore
 const PREFIXES = [
   'north', 'south', 'east', 'west', 'old', 'new', 'upper', 'lower', 'little', 'greater',
   'high', 'royal', 'central', 'inner', 'outer', 'far',
 ];
 
+// prettier-ignore
 const PLACES = [
   'harbour', 'riverside', 'oakwood', 'hillside', 'lakeside', 'meadow', 'bayview', 'kingsbridge',
   'elmfield', 'stonegate', 'millbrook', 'seaview', 'ashgrove', 'fernhill', 'beacon', 'marsh',
@@ -23,6 +25,7 @@ const PLACES = [
   'whitecliff', 'blackrock', 'silverdale', 'goldcrest', 'ironbridge', 'copperfield', 'maplewood', 'pinecrest',
 ];
 
+// prettier-ignore
 const CITIES = [
   'dublin', 'cork', 'galway', 'limerick', 'waterford', 'kilkenny', 'sligo', 'belfast',
   'london', 'leeds', 'bristol', 'glasgow', 'edinburgh', 'cardiff', 'york', 'bath',
@@ -31,6 +34,7 @@ const CITIES = [
   'ghent', 'bruges', 'milan', 'turin', 'vienna', 'zurich', 'oslo', 'malmo',
 ];
 
+// prettier-ignore
 const ACTIVITIES = [
   'chess', 'rowing', 'cycling', 'hiking', 'running', 'swimming', 'sailing', 'climbing',
   'tennis', 'golf', 'rugby', 'hurling', 'football', 'cricket', 'badminton', 'fencing',
@@ -40,6 +44,7 @@ const ACTIVITIES = [
   'yoga', 'pilates', 'dance', 'salsa', 'tango', 'kayak', 'surf', 'triathlon', 'orienteering', 'debating',
 ];
 
+// prettier-ignore
 const ORGANISATIONS = [
   'club', 'society', 'association', 'collective', 'guild', 'league', 'network', 'circle',
   'union', 'group', 'alliance', 'academy', 'federation', 'fellowship', 'forum', 'crew',

@@ -41,6 +41,7 @@ const EXAMPLE_MEMBERS = { min: 1_100, max: 1_500 };
 const NO_EVENTS_ONE_IN = 20;
 const ALWAYS_WITH_EVENTS = new Set(['example', 'jec']);
 
+// prettier-ignore
 export const COUNTRIES = [
   'Ireland', 'United Kingdom', 'France', 'Germany', 'Spain', 'Netherlands', 'Italy', 'Belgium',
   'Portugal', 'Poland', 'Sweden', 'Denmark', 'Austria', 'Switzerland', 'Norway', 'Finland',

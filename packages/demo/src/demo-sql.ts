@@ -43,6 +43,7 @@ export const ATTENDANCE_DDL = `CREATE TABLE attendance (
   checked_in BOOLEAN NOT NULL
 )`;
 
+// prettier-ignore
 export const FIRST_NAMES = [
   'Aoife', 'Sean', 'Niamh', 'Conor', 'Ciara', 'Liam', 'Siobhan', 'Cian', 'Emma', 'Oisin',
   'Sophie', 'James', 'Grace', 'Jack', 'Chloe', 'Daniel', 'Sarah', 'Patrick', 'Hannah', 'Michael',
@@ -52,6 +53,7 @@ export const FIRST_NAMES = [
   'Sofia', 'Pablo', 'Lucia', 'Mateo', 'Ines', 'Tiago', 'Giulia', 'Marco', 'Eva', 'Jan',
 ];
 
+// prettier-ignore
 export const LAST_NAMES = [
   'Murphy', 'Kelly', 'Byrne', 'Ryan', 'Walsh', 'Smith', 'Doyle', 'Brennan', 'Lynch', 'Kennedy',
   'Gallagher', 'Doherty', 'Quinn', 'Nolan', 'Carroll', 'Connolly', 'Daly', 'Farrell', 'Burke', 'Collins',

@@ -9,6 +9,7 @@
  * `column_name` and `type_function` categories of `duckdb_keywords()` (DuckDB 1.5).
  * Quoting a word that did not need it is harmless, so the list errs on the wide side.
  */
+// prettier-ignore
 const KEYWORDS = new Set(
   [
     // reserved

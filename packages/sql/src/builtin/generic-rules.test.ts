@@ -5,6 +5,7 @@ import { join } from 'node:path';
  * The engine is judged on warehouses it has never seen, so its source must not know the
  * demo warehouse: no table, column or value of it may appear in code outside tests.
  */
+// prettier-ignore
 const DEMO_NAMES = [
   'member', 'payment', 'attendance', 'membership', 'checked_in', 'joined_at', 'paid_at', 'starts_at',
   'premium', 'lifetime', 'workshop', 'meetup', 'conference', 'refunded', 'succeeded', 'ireland', 'gbp',

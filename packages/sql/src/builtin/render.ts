@@ -9,6 +9,7 @@ import type { TimeSpec } from './parse';
 import type { GroupKey, Measure, Predicate, QueryPlan } from './query-plan';
 import type { ColumnEntry, ParentLink, SchemaIndex, TableEntry } from './schema-index';
 
+// prettier-ignore
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 class SqlWriter {

@@ -16,6 +16,7 @@ const QUERY_START =
  * as validation_failed, the one place that decides what may run. Only all-capital or
  * all-lower-case keywords count, so a sentence such as "Copy this query:" is prose.
  */
+// prettier-ignore
 const OTHER_STATEMENTS = [
   'insert', 'update', 'delete', 'merge', 'create', 'drop', 'alter', 'truncate', 'attach', 'detach',
   'copy', 'export', 'import', 'install', 'load', 'pragma', 'call', 'vacuum', 'checkpoint',

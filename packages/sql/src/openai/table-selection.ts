@@ -16,6 +16,7 @@ export interface SchemaSelection {
  * Question words that say how to ask, not what about; matching them to a column named
  * `count` or `total` would pull in tables at random.
  */
+// prettier-ignore
 const QUESTION_NOISE = new Set([
   'what', 'which', 'who', 'whom', 'when', 'of', 'in', 'on', 'for', 'by', 'with', 'from', 'and', 'or', 'not', 'no',
   'each', 'every', 'show', 'list', 'give', 'tell', 'find', 'get', 'number', 'count', 'total', 'top',

@@ -5,6 +5,7 @@ import { col, schema, table } from './schema-builder.fixture';
  * returns it for the `example` bucket: values listed for low-cardinality text columns,
  * most frequent first. Note `status` exists on two tables with different values.
  */
+// prettier-ignore
 export const demoSchema = () =>
   schema(
     table(

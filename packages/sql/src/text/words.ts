@@ -7,6 +7,7 @@
  * Words with no meaning of their own for a query: never matched to a schema name or a
  * value (an `a` grade must not match the article) and never counted as unknown.
  */
+// prettier-ignore
 export const FUNCTION_WORDS = new Set([
   'a', 'an', 'the', 'to', 'at', 'as', 'into', 'onto', 'about', 'than', 'then', 'is', 'are', 'was', 'were', 'be',
   'been', 'being', 'am', 'do', 'does', 'did', 'done', 'doing', 'we', 'our', 'ours', 'us', 'i', 'me', 'my', 'you',
@@ -19,4 +20,5 @@ export const FUNCTION_WORDS = new Set([
 ]);
 
 /** Column-name words that carry no meaning for matching (`created_at`, `is_remote`, `book_id`). */
+// prettier-ignore
 export const GENERIC_NAME_PARTS = new Set(['id', 'at', 'on', 'in', 'is', 'has', 'was', 'of', 'the', 'by', 'to', 'ts', 'dt', 'no', 'nr', 'num', 'fk', 'pk']);

@@ -610,6 +610,7 @@ function joinAlternatives(s: Sentence, query: TableQuery, spans: Map<Condition[]
   }
 }
 
+// prettier-ignore
 const SOFT_JOINERS = new Set(['that', 'which', 'who', 'were', 'was', 'are', 'is', 'have', 'has', 'had', 'with', 'a', 'an', 'the', 'either', 'whose']);
 
 function range(from: number, to: number): number[] {

@@ -22,6 +22,7 @@ export interface Word {
 const QUOTED = /``\s*([^`']+?)\s*''|"([^"]+)"|“([^”]+)”|‘([^’]+)’|(?<![A-Za-z0-9])'([^']+)'(?![A-Za-z])/g;
 
 /** Spelled-out numbers up to twenty, as counts and limits are written ("at least two"). */
+// prettier-ignore
 const NUMBER_WORDS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
   twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,

@@ -6,6 +6,7 @@
 import type { CompareOp } from '.';
 
 /** Function words: a name never starts or ends on one ("the type" is "type"). */
+// prettier-ignore
 export const NAME_STOP_WORDS = new Set([
   'a', 'an', 'the', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am', 'do', 'does', 'did', 'to', 'at',
   'as', 'of', 'for', 'in', 'on', 'by', 'with', 'from', 'and', 'or', 'that', 'which', 'what', 'who', 'whom',
@@ -17,6 +18,7 @@ export const NAME_STOP_WORDS = new Set([
 ]);
 
 /** Words the ledger may leave unused: they ask to see, or name rows in general. */
+// prettier-ignore
 export const LEDGER_SOFT_WORDS = new Set([
   ...NAME_STOP_WORDS,
   'show', 'list', 'give', 'find', 'return', 'tell', 'display', 'get', 'fetch', 'retrieve', 'provide', 'report',
@@ -33,6 +35,7 @@ export const LEDGER_SOFT_WORDS = new Set([
  * Words that steer the query (count, aggregate, order, compare): never read as a one-word
  * schema name, so a column called `total` or `order` cannot swallow the instruction.
  */
+// prettier-ignore
 export const STRUCTURAL_WORDS = new Set([
   'how', 'many', 'much', 'number', 'count', 'total', 'sum', 'average', 'avg', 'mean', 'minimum', 'min', 'maximum',
   'max', 'most', 'least', 'fewest', 'highest', 'lowest', 'largest', 'smallest', 'biggest', 'greatest', 'top',
@@ -223,6 +226,7 @@ export const AGGREGATES: [string, AggWord][] = [
   ['combined', 'sum'],
 ];
 
+// prettier-ignore
 export const ASCENDING_WORDS = ['ascending', 'increasing', 'alphabetical', 'alphabetic', 'lexicographical', 'lexicographic', 'alphabetically'];
 export const DESCENDING_WORDS = ['descending', 'decreasing'];
 /** Said before an ascending word, they turn it round: "reverse alphabetical order". */
@@ -232,6 +236,7 @@ export const REVERSING_WORDS = ['reverse', 'reversed', 'inverse'];
 export const NEGATIONS = ['not', 'other than', 'except', 'excluding', 'except for', 'different from', 'apart from', 'besides', 'no'];
 
 /** Verbs that only say a row exists or took part ("cars produced in 1980"): placed, never a filter of their own. */
+// prettier-ignore
 export const EVENT_VERBS = new Set([
   'produced', 'made', 'released', 'created', 'built', 'manufactured', 'founded', 'established', 'published',
   'issued', 'launched', 'opened', 'started', 'born', 'located', 'based', 'situated', 'happened', 'occurred',
@@ -255,6 +260,7 @@ export const SEX_CODES: Record<string, string[]> = {
 export const SEX_COLUMN_WORDS = new Set(['sex', 'gender']);
 
 /** Words that may stand between a thing and "the most …" without changing what is ranked. */
+// prettier-ignore
 export const SOFT_LINKS = [
   'that', 'which', 'who', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'does', 'do', 'did', 'in', 'by', 'of', 'with',
   'among', 'across', 'for', 'spoken', 'used', 'listed', 'found', 'present', 'appears', 'appear', 'contains', 'contain',

@@ -300,6 +300,7 @@ export const GRAIN_WORDS: Record<string, Grain> = {
   days: 'day',
 };
 
+// prettier-ignore
 export const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
   july: 7, jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10,
@@ -307,6 +308,7 @@ export const MONTHS: Record<string, number> = {
 };
 
 /** Spelled-out counts for "the three largest". */
+// prettier-ignore
 export const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, fifty: 50, hundred: 100, dozen: 12,
@@ -317,6 +319,7 @@ export const NUMBER_WORDS: Record<string, number> = {
  * "orders made in 2023", "rows in the table"): ignored when they match nothing in
  * the schema, and not counted as unknown words.
  */
+// prettier-ignore
 export const SOFT_WORDS = new Set(
   [
     'have', 'make', 'made', 'happen', 'happened', 'occur', 'occurred', 'take', 'took', 'place', 'record', 'recorded',
@@ -341,6 +344,7 @@ export const SOFT_WORDS = new Set(
  * request (after "please", "can you" ...), so "how many were dropped?" and a `deleted`
  * status value stay readable questions.
  */
+// prettier-ignore
 export const WRITE_VERBS = new Set([
   'delete', 'drop', 'remove', 'update', 'insert', 'truncate', 'alter', 'create', 'rename', 'add', 'mark', 'set',
   'change', 'modify', 'edit', 'give', 'grant', 'revoke', 'replace', 'merge', 'upsert', 'write', 'save', 'store',
@@ -357,12 +361,15 @@ export const WRITE_VERBS = new Set([
 ]);
 
 /** Words that follow a verb's object, not a noun's modifier: "delete them", "create a", "email all". */
+// prettier-ignore
 export const OBJECT_STARTS = new Set(['the', 'a', 'an', 'all', 'every', 'each', 'any', 'some', 'them', 'it', 'this', 'that', 'these', 'those', 'everything', 'everyone', 'my', 'our', 'their', 'me', 'us']);
 
 /** Write verbs that are just as often nouns naming data: "email addresses", "create time", "text length". */
+// prettier-ignore
 export const NOUN_LIKE_VERBS = new Set(['email', 'text', 'call', 'message', 'book', 'label', 'tag', 'flag', 'post', 'charge', 'credit', 'debit', 'create', 'update', 'record', 'order', 'transfer', 'copy', 'import', 'export', 'load', 'close', 'open', 'switch', 'shift', 'turn', 'discount', 'award', 'schedule', 'lock', 'fill']);
 
 /** Words that may open a request before its verb: "please", "can you", "I want to". */
+// prettier-ignore
 export const POLITE_OPENERS = new Set([
   'please', 'kindly', 'can', 'could', 'would', 'will', 'you', 'i', 'we', 'want', 'need', 'to', 'like', "let's",
   'lets', 'let', 'us', 'go', 'ahead', 'and', 'now', 'just', 'then', 'also', 'quickly', 'hey', 'hi', 'ok', 'okay',
@@ -392,6 +399,7 @@ export const SQL_WRITE_PATTERN =
  * Groups of words that name the same idea in a column or table name. General English
  * only: a question word reaches a name through these when it matches nothing exactly.
  */
+// prettier-ignore
 export const SYNONYM_GROUPS: string[][] = [
   ['type', 'kind', 'category', 'class', 'variety', 'tier', 'plan', 'genre', 'segment'],
   ['country', 'nation', 'nationality'],
@@ -453,6 +461,7 @@ export function synonymsOf(stemmed: string): string[] {
 export const BOOLEAN_PREFIXES = new Set(['is', 'has', 'was', 'can', 'did', 'should', 'does', 'will', 'are', 'had']);
 
 /** Column-name words suggesting money, preferred when choosing a table's main measure. */
+// prettier-ignore
 export const MONEY_WORDS = new Set(
   ['amount', 'total', 'price', 'value', 'fee', 'cost', 'revenue', 'sales', 'salary', 'balance', 'spend', 'charge', 'income', 'profit', 'paid', 'subtotal', 'wage', 'budget'].map(stem),
 );
@@ -461,6 +470,7 @@ export const MONEY_WORDS = new Set(
  * Question words for money in general ("spent", "revenue"): they mean each table's main
  * money column, whatever it is called, rather than a column that happens to share a synonym.
  */
+// prettier-ignore
 export const MONEY_QUESTION_WORDS = new Set(
   ['spend', 'spent', 'spending', 'revenue', 'revenues', 'sales', 'income', 'earnings', 'earned', 'earn', 'money', 'turnover'].map(stem),
 );
@@ -473,6 +483,7 @@ export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headl
 export type LedgerFeature = 'count' | 'aggregate' | 'sum' | 'avg' | 'min' | 'max' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
 
 /** Words that name an operation; each is explained only by a plan that performs it. */
+// prettier-ignore
 export const OPERATION_WORDS: Record<LedgerFeature, string[]> = {
   count: ['how', 'many', 'number', 'count', 'counts', 'tally'],
   // Each aggregate word is explained only by its own function: "minimum and maximum" needs both.

@@ -7,6 +7,7 @@ import * as plannerWords from './index';
  * duplicates within a list. Lists compared with stems hold stems (LABEL_WORDS was once
  * compared unstemmed against stems, and no compound name ever became a label).
  */
+// prettier-ignore
 const STEM_KEYED = new Set(['GENERIC_NAME_PARTS', 'MONEY_WORDS', 'MONEY_QUESTION_WORDS', 'LABEL_WORDS', 'EVENT_TIME_WORDS', 'BOOKKEEPING_TIME_WORDS']);
 
 const NORMAL_FORM = /^[a-z0-9]+(?:['.-][a-z0-9]+)*(?: [a-z0-9]+(?:['.-][a-z0-9]+)*)*$/;
