@@ -33,7 +33,9 @@ async function main(): Promise<void> {
         })
       ).json()) as { data: { job_id: string } };
       for (;;) {
-        const body = (await (await fetch(`${base}/api/v1/example/ask/jobs/${submitted.data.job_id}`, { headers: deployment.headers })).json()) as {
+        const body = (await (
+          await fetch(`${base}/api/v1/example/ask/jobs/${submitted.data.job_id}`, { headers: deployment.headers })
+        ).json()) as {
           data: { status: string; generated_sql: string };
         };
         if (body.data.status === 'completed') return { ms: performance.now() - started, sql: body.data.generated_sql };

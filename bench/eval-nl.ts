@@ -68,7 +68,12 @@ function sameRows(got: unknown[][], want: unknown[][], ordered: boolean): boolea
 function sameWithExtraColumns(got: unknown[][], gotWidth: number, want: unknown[][], wantWidth: number, ordered: boolean): boolean {
   if (got.length !== want.length || gotWidth < wantWidth) return false;
   const choose = (picked: number[]): boolean => {
-    if (picked.length === wantWidth) return sameRows(got.map((row) => picked.map((i) => row[i])), want, ordered);
+    if (picked.length === wantWidth)
+      return sameRows(
+        got.map((row) => picked.map((i) => row[i])),
+        want,
+        ordered,
+      );
     for (let i = 0; i < gotWidth; i++) if (!picked.includes(i) && choose([...picked, i])) return true;
     return false;
   };
@@ -89,7 +94,9 @@ async function prepareTargets(dir: string): Promise<Target[]> {
   if (databasesDir && existsSync(databasesDir)) {
     const wanted = values.buckets ? new Set(values.buckets.split(',')) : undefined;
     const targets: Target[] = [];
-    for (const file of readdirSync(databasesDir).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of readdirSync(databasesDir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       const db = file.slice(0, -4);
       if (wanted && !wanted.has(db)) continue;
       const own = questions.filter((q) => q.db === db);
@@ -194,7 +201,8 @@ async function main(): Promise<void> {
           map.set(key, tally);
         }
         overall.add(outcome);
-        if (outcome !== 'right') misses.push(`  ${bucket}/${q.id} [${q.kind}] ${outcome}: ${q.question}\n    sql: ${sql || '(none)'}\n    ${why}`);
+        if (outcome !== 'right')
+          misses.push(`  ${bucket}/${q.id} [${q.kind}] ${outcome}: ${q.question}\n    sql: ${sql || '(none)'}\n    ${why}`);
       }
     }
     const label = values.dataset ? path.basename(path.resolve(values.dataset)) : 'nl-dev';
@@ -213,9 +221,12 @@ async function main(): Promise<void> {
     const failures: string[] = [];
     const minAccuracy = floor('min-accuracy');
     const minPrecision = floor('min-precision');
-    if (minAccuracy !== undefined && accuracy < minAccuracy) failures.push(`EX ${(accuracy * 100).toFixed(1)}% is below the floor of ${(minAccuracy * 100).toFixed(1)}%`);
-    if (minPrecision !== undefined && precision < minPrecision) failures.push(`precision ${(precision * 100).toFixed(1)}% is below the floor of ${(minPrecision * 100).toFixed(1)}%`);
-    if ((minAccuracy !== undefined || minPrecision !== undefined) && answeredAbstain > 0) failures.push(`${answeredAbstain} questions that must be refused were answered`);
+    if (minAccuracy !== undefined && accuracy < minAccuracy)
+      failures.push(`EX ${(accuracy * 100).toFixed(1)}% is below the floor of ${(minAccuracy * 100).toFixed(1)}%`);
+    if (minPrecision !== undefined && precision < minPrecision)
+      failures.push(`precision ${(precision * 100).toFixed(1)}% is below the floor of ${(minPrecision * 100).toFixed(1)}%`);
+    if ((minAccuracy !== undefined || minPrecision !== undefined) && answeredAbstain > 0)
+      failures.push(`${answeredAbstain} questions that must be refused were answered`);
     if (failures.length > 0) {
       console.error(`FAIL (${label}): ${failures.join('; ')}`);
       process.exitCode = 1;

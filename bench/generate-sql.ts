@@ -48,7 +48,10 @@ async function main(): Promise<void> {
     const execution: number[] = [];
     const sqls: string[] = [];
     for (const question of questions) {
-      const sql = await generator.generate({ question, bucket: 'example', schema }).then((g) => g.sql, () => undefined);
+      const sql = await generator.generate({ question, bucket: 'example', schema }).then(
+        (g) => g.sql,
+        () => undefined,
+      );
       if (sql) sqls.push(sql);
     }
     for (let i = 0; i < Number(values.iterations); i++) {
@@ -67,10 +70,16 @@ async function main(): Promise<void> {
     }
     const ms = (v: number) => `${v.toFixed(3)} ms`;
     console.log(`built-in generation on demo bucket 'example': ${questions.length} questions x ${values.iterations}`);
-    console.log(`generation  median ${ms(percentile(generation, 50))}  p99 ${ms(percentile(generation, 99))}  (target p99 < 5 ms: ${percentile(generation, 99) < 5 ? 'met' : 'MISSED'})`);
-    console.log(`baseline: executing the generated SQL in the sandbox  median ${ms(percentile(execution, 50))}  p99 ${ms(percentile(execution, 99))}`);
+    console.log(
+      `generation  median ${ms(percentile(generation, 50))}  p99 ${ms(percentile(generation, 99))}  (target p99 < 5 ms: ${percentile(generation, 99) < 5 ? 'met' : 'MISSED'})`,
+    );
+    console.log(
+      `baseline: executing the generated SQL in the sandbox  median ${ms(percentile(execution, 50))}  p99 ${ms(percentile(execution, 99))}`,
+    );
     console.log(`ratio (median generation / median execution): ${(percentile(generation, 50) / percentile(execution, 50)).toFixed(3)}`);
-    console.log(`WordNet: first lookup (reads the index, once per process) ${ms(wordnetStartMs)}; later lookups ${ms(wordnetLookupMs)} each`);
+    console.log(
+      `WordNet: first lookup (reads the index, once per process) ${ms(wordnetStartMs)}; later lookups ${ms(wordnetLookupMs)} each`,
+    );
   } finally {
     warehouse.close();
     rmSync(dir, { recursive: true, force: true });

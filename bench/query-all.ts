@@ -58,7 +58,8 @@ async function warehouses(count: number): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const started = Date.now();
   const summary = await createDemoWarehouses({ dir, count });
-  if (summary.created.length > 0) console.log(`created ${summary.created.length} demo warehouses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (summary.created.length > 0)
+    console.log(`created ${summary.created.length} demo warehouses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;
 }
 
@@ -159,7 +160,9 @@ async function main(): Promise<void> {
     console.log(rss);
     lines.push(rss);
   }
-  console.log(`\nquery-all vs one-process ATTACH + UNION ALL, median of ${RUNS} runs each, ${WORKERS} workers, ${os.cpus().length} cores, polled every ${POLL_MS} ms`);
+  console.log(
+    `\nquery-all vs one-process ATTACH + UNION ALL, median of ${RUNS} runs each, ${WORKERS} workers, ${os.cpus().length} cores, polled every ${POLL_MS} ms`,
+  );
   for (const line of lines) console.log(line);
 }
 

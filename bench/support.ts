@@ -36,7 +36,11 @@ export interface BenchFlock {
   stop(): Promise<void>;
 }
 
-export async function startBenchFlock(options: { warehouseDir: string; workers: number; env?: Record<string, string> }): Promise<BenchFlock> {
+export async function startBenchFlock(options: {
+  warehouseDir: string;
+  workers: number;
+  env?: Record<string, string>;
+}): Promise<BenchFlock> {
   const { spawn } = await import('node:child_process');
   const { randomBytes } = await import('node:crypto');
   const { freePort, startLocalRedis } = await import('@flock/local-redis');
@@ -59,7 +63,12 @@ export async function startBenchFlock(options: { warehouseDir: string; workers: 
   const children = [start('apps/api/src/main.ts'), ...Array.from({ length: options.workers }, () => start('apps/worker/src/main.ts'))];
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 400; i++) {
-    if (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) break;
+    if (
+      await fetch(`${base}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break;
     await sleep(50);
   }
   return {

@@ -1,13 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
-import {
-  MotherDuckStandIn,
-  TEST_MOTHERDUCK_TOKEN,
-  demoWarehouseDir,
-  normalise,
-  referenceRows,
-  useTempWarehouseDir,
-} from '@flock/testing';
+import { MotherDuckStandIn, TEST_MOTHERDUCK_TOKEN, demoWarehouseDir, normalise, referenceRows, useTempWarehouseDir } from '@flock/testing';
 import { asAdmin, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
 
 /**
@@ -42,14 +35,19 @@ describe('a bucket hosted on MotherDuck, end to end against a local DuckDB stand
     const expected = await referenceRows('example', 'SELECT membership_type, count(*) FROM member GROUP BY 1');
     expect(body.data).toMatchObject({ status: 'completed', columns: ['membership_type', 'count'] });
     expect(normalise(body.data.rows)).toEqual(normalise(expected));
-    expect(normalise(body.data.rows)).not.toEqual(normalise(await referenceRows('jec', 'SELECT membership_type, count(*) FROM member GROUP BY 1')));
+    expect(normalise(body.data.rows)).not.toEqual(
+      normalise(await referenceRows('jec', 'SELECT membership_type, count(*) FROM member GROUP BY 1')),
+    );
     expect(body.meta).toMatchObject({ bucket: 'acme', question, generator: 'builtin' });
   });
 
   it("lists the hosted bucket's tables from MotherDuck", async () => {
     const res = await asAdmin(request(flock.app).get('/api/v1/acme/tables'));
     expect(res.status).toBe(200);
-    const expected = await referenceRows('example', "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1");
+    const expected = await referenceRows(
+      'example',
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1",
+    );
     expect(res.body.data.tables.map((table: { name: string }) => table.name).sort()).toEqual(expected.map(([name]) => name));
   });
 

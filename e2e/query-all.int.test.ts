@@ -84,7 +84,9 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       const message = body.meta.errors[bucket] as string;
       const quoted = /'([^']+)'/.exec(message)?.[1];
       expect(quoted).toBeDefined();
-      const [[own]] = await referenceRows(bucket, `SELECT count(*) FROM member WHERE first_name = '${quoted!.replace(/'/g, "''")}'`) as [[number]];
+      const [[own]] = (await referenceRows(bucket, `SELECT count(*) FROM member WHERE first_name = '${quoted!.replace(/'/g, "''")}'`)) as [
+        [number],
+      ];
       expect(own).toBeGreaterThan(0);
     }
   });
@@ -92,8 +94,16 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
   it.each([
     ['reads a file', "SELECT content FROM read_text('/etc/hostname')", 'the table function read_text() is not allowed'],
     ['reads a file by path', "SELECT * FROM '/etc/passwd'", "'/etc/passwd' is a file or URL, not a table"],
-    ['lists the attached databases', 'SELECT database_name, path FROM duckdb_databases()', 'the table function duckdb_databases() is not allowed'],
-    ['lists every attached table', 'SELECT table_catalog, table_name FROM information_schema.tables', "'information_schema.tables' may be outside this database"],
+    [
+      'lists the attached databases',
+      'SELECT database_name, path FROM duckdb_databases()',
+      'the table function duckdb_databases() is not allowed',
+    ],
+    [
+      'lists every attached table',
+      'SELECT table_catalog, table_name FROM information_schema.tables',
+      "'information_schema.tables' may be outside this database",
+    ],
     ['names a database', 'SELECT count(*) FROM memory.main.member', "'memory.main.member' is in another database"],
   ])('refuses SQL that %s before any database is opened', async (_case, sql, problem) => {
     // Several tenants share a chunk's instance, so SQL may read only each one's own tables.
@@ -130,7 +140,8 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     const body = await settleQueryAll(flock.app, jobId);
     expect(body.data.status).toBe('completed');
     expect(body.meta.databases_errored).toBe(2);
-    for (const bucket of buckets) expect(body.meta.errors[bucket]).toBe('The query ran longer than 0.5 s on this database and was stopped.');
+    for (const bucket of buckets)
+      expect(body.meta.errors[bucket]).toBe('The query ran longer than 0.5 s on this database and was stopped.');
   });
 
   it('the table filter reports the buckets without that table as skipped', async () => {
@@ -210,7 +221,9 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     const buckets = picked.good.slice(0, 3);
     const jobId = await submitQueryAll(flock.app, { sql: 'SELECT id, email FROM member', buckets });
     const body = await settleQueryAll(flock.app, jobId);
-    const totals = await Promise.all(buckets.map(async (bucket) => Number((await referenceRows(bucket, 'SELECT count(*) FROM member'))[0]![0])));
+    const totals = await Promise.all(
+      buckets.map(async (bucket) => Number((await referenceRows(bucket, 'SELECT count(*) FROM member'))[0]![0])),
+    );
     expect(body.meta.truncated).toBe(true);
     expect(body.meta.total_rows).toBe(totals.reduce((sum, n) => sum + n, 0));
     expect(body.data.rows.length).toBeLessThan(body.meta.total_rows);
@@ -223,7 +236,11 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     ['a non-string sql', { sql: 42 }, "'sql' must be a string"],
     ['a non-array buckets', { sql: 'SELECT 1', buckets: 'example' }, "'buckets' must be an array of bucket ids"],
     ['an empty buckets', { sql: 'SELECT 1', buckets: [] }, "'buckets' must name at least one bucket; omit it to query every bucket"],
-    ['an invalid table name', { sql: 'SELECT 1', table: 'event; drop' }, "'table' must be a table name: letters, digits and '_', not starting with a digit"],
+    [
+      'an invalid table name',
+      { sql: 'SELECT 1', table: 'event; drop' },
+      "'table' must be a table name: letters, digits and '_', not starting with a digit",
+    ],
     ['unknown buckets', { sql: 'SELECT 1', buckets: ['no-such-bucket', 'nor-this'] }, 'Unknown buckets: no-such-bucket, nor-this'],
     ['a body that is not an object', [1, 2], 'Request body must be a JSON object'],
   ])('answers 400 for %s', async (_case, body, message) => {
@@ -241,7 +258,12 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     const flow = new FlowQueue(settings);
     try {
       const jobId = randomUUID();
-      const record = await store.create({ id: jobId, kind: 'query-all', request: { sql: 'SELECT 1' }, owner: { type: 'api_key', id: 'admin' } });
+      const record = await store.create({
+        id: jobId,
+        kind: 'query-all',
+        request: { sql: 'SELECT 1' },
+        owner: { type: 'api_key', id: 'admin' },
+      });
       const good = picked.good.slice(0, 2);
       const chunks = [good, ['../escape']];
       await flow.add(

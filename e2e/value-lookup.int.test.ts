@@ -34,7 +34,12 @@ it('answers with a name found by the bounded lookup, and refuses without it', as
   const schema = await warehouse.schema('crowd');
   const generator = new BuiltinSqlGenerator();
   const question = 'What is the age of Zed Quux?';
-  const generated = await generator.generate({ question, bucket: 'crowd', schema, findValues: (texts) => warehouse.findValues('crowd', texts) });
+  const generated = await generator.generate({
+    question,
+    bucket: 'crowd',
+    schema,
+    findValues: (texts) => warehouse.findValues('crowd', texts),
+  });
   expect(generated.sql).toBe("SELECT age FROM person WHERE full_name = 'Zed Quux'");
   expect((await warehouse.query('crowd', generated.sql)).rows).toEqual([[41]]);
   // Without the lookup the name is not known, and the question is refused rather than answered without it.

@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     console.log(`redis: using REDIS_URL`);
   }
 
-  const adminKey = process.env.FLOCK_ADMIN_API_KEY ?? devSecret('dev-admin-api-key', () => `flk_dev_${randomBytes(24).toString('base64url')}`);
+  const adminKey =
+    process.env.FLOCK_ADMIN_API_KEY ?? devSecret('dev-admin-api-key', () => `flk_dev_${randomBytes(24).toString('base64url')}`);
   const jwtSecret = process.env.FLOCK_JWT_SECRET ?? devSecret('dev-jwt-secret', () => randomBytes(32).toString('base64url'));
   const env = {
     ...process.env,

@@ -1,6 +1,15 @@
 import { Redis } from 'ioredis';
 import type { FlockConfig } from '@flock/config';
-import { FlowQueue, JobStore, assertHandlers, jobIdOfStep, startConsumers, watchAbandonedJobs, type JobHandlers, type JobName } from '@flock/jobs';
+import {
+  FlowQueue,
+  JobStore,
+  assertHandlers,
+  jobIdOfStep,
+  startConsumers,
+  watchAbandonedJobs,
+  type JobHandlers,
+  type JobName,
+} from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import { FanOutRunner, StandaloneSqlValidator, createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
@@ -91,16 +100,11 @@ export function startWorkerRuntime(
         .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
     }),
   );
-  logger.info(
-    { concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) },
-    'worker started',
-  );
+  logger.info({ concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) }, 'worker started');
 
   return {
     async close() {
-      const deadline = new Promise<'deadline'>((resolve) =>
-        setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs).unref(),
-      );
+      const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs).unref());
       const drained = Promise.all(workers.map((worker) => worker.close())).then(() => 'drained' as const);
       if ((await Promise.race([drained, deadline])) === 'deadline') {
         logger.warn('shutdown deadline reached; abandoning in-flight jobs to stalled-job recovery');

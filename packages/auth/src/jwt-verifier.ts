@@ -35,19 +35,22 @@ export class JwtVerifier {
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      payload = (await jwtVerify(token, this.keyFor, {
-        algorithms: [...(this.secret ? ['HS256'] : []), ...(this.jwks ? ASYMMETRIC : [])],
-        requiredClaims: ['sub', 'exp'],
-        ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
-        ...(this.options.audience ? { audience: this.options.audience } : {}),
-      })).payload;
+      payload = (
+        await jwtVerify(token, this.keyFor, {
+          algorithms: [...(this.secret ? ['HS256'] : []), ...(this.jwks ? ASYMMETRIC : [])],
+          requiredClaims: ['sub', 'exp'],
+          ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
+          ...(this.options.audience ? { audience: this.options.audience } : {}),
+        })
+      ).payload;
     } catch (error) {
       throw new UnauthorizedError(error instanceof errors.JWTExpired ? 'Token has expired' : 'Invalid token');
     }
     const buckets = payload.buckets;
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthorizedError("Invalid token: 'sub' must be a non-empty string");
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      throw new UnauthorizedError("Invalid token: 'sub' must be a non-empty string");
     if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || isValidBucketId(b)))) {
-      throw new UnauthorizedError("Invalid token: 'buckets' must be an array of bucket ids, or [\"*\"]");
+      throw new UnauthorizedError('Invalid token: \'buckets\' must be an array of bucket ids, or ["*"]');
     }
     return { kind: 'user', id: payload.sub, buckets: buckets.includes('*') ? '*' : (buckets as string[]), admin: false };
   }

@@ -6,8 +6,7 @@ export type BucketGrant = '*' | readonly string[];
  * safe to log and to store as a job's owner.
  */
 export type Principal =
-  | { kind: 'user'; id: string; buckets: BucketGrant; admin: false }
-  | { kind: 'api_key'; id: string; buckets: BucketGrant; admin: boolean };
+  { kind: 'user'; id: string; buckets: BucketGrant; admin: false } | { kind: 'api_key'; id: string; buckets: BucketGrant; admin: boolean };
 
 /** Admins may use every bucket; everyone else only the buckets granted to them. */
 export function canAccessBucket(principal: Principal, bucket: string): boolean {

@@ -36,7 +36,9 @@ describe('loadConfig: question engines', () => {
   });
 
   it('refuses buckets hosted on MotherDuck without a token', () => {
-    expect(() => loadConfig({ FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod' })).toThrow(/MOTHERDUCK_TOKEN is required when FLOCK_MOTHERDUCK_DATABASES/);
+    expect(() => loadConfig({ FLOCK_MOTHERDUCK_DATABASES: 'acme=acme_prod' })).toThrow(
+      /MOTHERDUCK_TOKEN is required when FLOCK_MOTHERDUCK_DATABASES/,
+    );
   });
 
   it('parses per-bucket overrides and the MotherDuck database map', () => {

@@ -183,12 +183,7 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(256).default(4),
       doc: 'jobs one worker process runs at once',
     }),
-    lockDurationMs: seconds(
-      'FLOCK_LOCK_DURATION_SECONDS',
-      30,
-      "BullMQ job lock; a dead worker's job is redelivered once it lapses",
-      1,
-    ),
+    lockDurationMs: seconds('FLOCK_LOCK_DURATION_SECONDS', 30, "BullMQ job lock; a dead worker's job is redelivered once it lapses", 1),
     stalledIntervalMs: seconds('FLOCK_STALLED_INTERVAL_SECONDS', 15, 'how often workers look for stalled jobs', 0.5),
     shutdownTimeoutMs: seconds('FLOCK_SHUTDOWN_TIMEOUT_SECONDS', 25, 'how long SIGTERM waits for in-flight work', 1),
   }),
@@ -256,7 +251,10 @@ const schema = Joi.object(Object.fromEntries(settingsOf(settings).map((entry) =>
   })
   // An engine that is switched on must be reachable: say so at start-up, not on the first ask.
   .custom((env: Record<string, unknown>, helpers) => {
-    const engines = new Set([env.FLOCK_SQL_GENERATOR, ...Object.values(parsePairs(env.FLOCK_SQL_GENERATOR_BY_BUCKET as string | undefined))]);
+    const engines = new Set([
+      env.FLOCK_SQL_GENERATOR,
+      ...Object.values(parsePairs(env.FLOCK_SQL_GENERATOR_BY_BUCKET as string | undefined)),
+    ]);
     if (engines.has('openai') && (!env.FLOCK_LLM_BASE_URL || !env.FLOCK_LLM_MODEL)) {
       return helpers.message({ custom: 'FLOCK_LLM_BASE_URL and FLOCK_LLM_MODEL are required when the openai generator is used' });
     }

@@ -4,16 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { isValidBucketId } from '@flock/schema';
 import { bucketNames } from './bucket-names';
 import { bucketProfile } from './bucket-profile';
-import {
-  ATTENDANCE_DDL,
-  attendanceInsert,
-  EVENT_DDL,
-  eventInsert,
-  MEMBER_DDL,
-  memberInsert,
-  PAYMENT_DDL,
-  paymentInsert,
-} from './demo-sql';
+import { ATTENDANCE_DDL, attendanceInsert, EVENT_DDL, eventInsert, MEMBER_DDL, memberInsert, PAYMENT_DDL, paymentInsert } from './demo-sql';
 
 export interface DemoOptions {
   /** Folder that receives one <bucket>.duckdb per bucket. */

@@ -2,13 +2,7 @@
  * Why a job ended `failed`. These codes are part of the public poll contract
  * (`data.error_code`), so they are stable: add new ones, never rename.
  */
-export const JOB_FAILURE_CODES = [
-  'generation_failed',
-  'validation_failed',
-  'execution_failed',
-  'query_timeout',
-  'worker_timeout',
-] as const;
+export const JOB_FAILURE_CODES = ['generation_failed', 'validation_failed', 'execution_failed', 'query_timeout', 'worker_timeout'] as const;
 
 export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
 

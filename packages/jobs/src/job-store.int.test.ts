@@ -75,7 +75,11 @@ it('accepts exactly one final answer', async () => {
   const jobs = store();
   const job = newJob();
   await jobs.create(job);
-  const outcomes = await Promise.all([jobs.complete(job.id, answer), jobs.fail(job.id, 'execution_failed', 'late'), jobs.complete(job.id, answer)]);
+  const outcomes = await Promise.all([
+    jobs.complete(job.id, answer),
+    jobs.fail(job.id, 'execution_failed', 'late'),
+    jobs.complete(job.id, answer),
+  ]);
   expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
   expect(outcomes.filter((o) => o === 'already_finished')).toHaveLength(2);
 });
@@ -119,7 +123,7 @@ it('refuses to create the same job twice', async () => {
   await expect(jobs.create(job)).rejects.toThrow(/job exists/);
 });
 
-it('keeps a cross-tenant query in its own fields, SQL or question, never in an ask\'s', async () => {
+it("keeps a cross-tenant query in its own fields, SQL or question, never in an ask's", async () => {
   const jobs = store();
   const owner = { type: 'api_key' as const, id: 'ops' };
   const bySql = { id: randomUUID(), kind: 'query-all' as const, request: { sql: 'SELECT 1' }, table: 'member', owner };

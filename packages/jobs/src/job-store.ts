@@ -59,12 +59,7 @@ export class JobStore {
 
   /** The job, with the worker timeout applied; undefined when unknown or expired. */
   async get(id: string): Promise<JobRecord | undefined> {
-    const flat = await this.redis.flockJobRead(
-      this.key(id),
-      this.options.ttlMs,
-      this.options.workerTimeoutMs,
-      this.timeoutMessage(),
-    );
+    const flat = await this.redis.flockJobRead(this.key(id), this.options.ttlMs, this.options.workerTimeoutMs, this.timeoutMessage());
     if (!flat) return undefined;
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
@@ -90,13 +85,7 @@ export class JobStore {
   }
 
   private finish(id: string, fields: string[]): Promise<FinishOutcome> {
-    return this.redis.flockJobFinish(
-      this.key(id),
-      this.options.ttlMs,
-      this.options.workerTimeoutMs,
-      this.timeoutMessage(),
-      ...fields,
-    );
+    return this.redis.flockJobFinish(this.key(id), this.options.ttlMs, this.options.workerTimeoutMs, this.timeoutMessage(), ...fields);
   }
 
   private timeoutMessage(): string {

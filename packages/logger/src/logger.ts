@@ -25,11 +25,11 @@ export const REDACT_PATHS = [
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   return pino(
     {
-    name,
-    level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { service: name },
-    timestamp: pino.stdTimeFunctions.isoTime,
+      name,
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: name },
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
   );

@@ -31,13 +31,11 @@ export class MotherDuckTokenConnector implements MotherDuckConnector {
     // One instance per process: opening `md:` loads the extension and authenticates over
     // the network, while a connection on an open instance is cheap. The token goes in
     // the settings, not in the path, because DuckDB repeats the path in its errors.
-    this.instance ??= DuckDBInstance.create('md:', { ...this.settings, motherduck_token: this.token }).catch(
-      (error: unknown) => {
-        // A failed open (network, bad token) must not stick: the next question retries it.
-        this.instance = undefined;
-        throw error;
-      },
-    );
+    this.instance ??= DuckDBInstance.create('md:', { ...this.settings, motherduck_token: this.token }).catch((error: unknown) => {
+      // A failed open (network, bad token) must not stick: the next question retries it.
+      this.instance = undefined;
+      throw error;
+    });
     return (await this.instance).connect();
   }
 

@@ -1,3 +1,11 @@
 export { BUCKET_ID_PART, BUCKET_ID_PATTERN, isValidBucketId } from './bucket-id';
-export { findTable, type ColumnInfo, type ColumnKind, type ForeignKeyInfo, type FoundValue, type SchemaContext, type TableInfo } from './schema-context';
+export {
+  findTable,
+  type ColumnInfo,
+  type ColumnKind,
+  type ForeignKeyInfo,
+  type FoundValue,
+  type SchemaContext,
+  type TableInfo,
+} from './schema-context';
 export { quoteIdent, quoteLiteral } from './sql-text';

@@ -106,9 +106,7 @@ export class ChatCompletionsStandIn {
  * test, closed after its last. With `freshEachTest`, every test starts with no recorded
  * requests and `respond` as the reply, so no test sees another's script or traffic.
  */
-export function useChatCompletionsStandIn(
-  options: { respond?: ChatResponder; freshEachTest?: boolean } = {},
-): ChatCompletionsStandIn {
+export function useChatCompletionsStandIn(options: { respond?: ChatResponder; freshEachTest?: boolean } = {}): ChatCompletionsStandIn {
   const respond = options.respond ?? (() => 'SELECT 1');
   const standIn = new ChatCompletionsStandIn(respond);
   beforeAll(() => standIn.listen());

@@ -20,7 +20,5 @@ export async function referenceRows(bucket: string, sql: string): Promise<unknow
 
 /** Rows as a sorted multiset, numbers rounded to 1e-6 relative, for order-insensitive comparison. */
 export function normalise(rows: unknown[][]): string[] {
-  return rows
-    .map((row) => JSON.stringify(row.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v))))
-    .sort();
+  return rows.map((row) => JSON.stringify(row.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)))).sort();
 }

@@ -9,7 +9,8 @@ export async function rejectionOf<E extends Error>(promise: Promise<unknown>, ty
     (value: unknown) => ({ settled: 'resolved' as const, value }),
     (error: unknown) => ({ settled: 'rejected' as const, error }),
   );
-  if (outcome.settled === 'resolved') throw new Error(`Expected a rejection with ${type.name}, but it resolved to ${String(outcome.value)}`);
+  if (outcome.settled === 'resolved')
+    throw new Error(`Expected a rejection with ${type.name}, but it resolved to ${String(outcome.value)}`);
   expect(outcome.error).toBeInstanceOf(type);
   return outcome.error as E;
 }

@@ -41,8 +41,12 @@ export class TempWarehouseDir {
 
   async add({ sql = {}, demo = {}, broken = [] }: WarehouseDirContents): Promise<void> {
     for (const [bucket, statements] of Object.entries(sql)) await writeDuckDb(this.file(bucket), statements);
-    await Promise.all(Object.entries(demo).map(([bucket, from]) => fs.copyFile(path.join(demoWarehouseDir(), `${from}.duckdb`), this.file(bucket))));
-    await Promise.all(broken.map((bucket) => fs.writeFile(this.file(bucket), 'this is not a DuckDB database, and never was\n'.repeat(200))));
+    await Promise.all(
+      Object.entries(demo).map(([bucket, from]) => fs.copyFile(path.join(demoWarehouseDir(), `${from}.duckdb`), this.file(bucket))),
+    );
+    await Promise.all(
+      broken.map((bucket) => fs.writeFile(this.file(bucket), 'this is not a DuckDB database, and never was\n'.repeat(200))),
+    );
   }
 
   remove(): Promise<void> {

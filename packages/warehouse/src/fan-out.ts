@@ -186,7 +186,12 @@ async function runHosted(hosted: HostedBuckets, bucket: string, query: ChunkQuer
   });
 }
 
-async function runChunk(connection: DuckDBConnection, catalog: TenantCatalog, query: ChunkQuery, budget: ResultBudget): Promise<BucketOutcome[]> {
+async function runChunk(
+  connection: DuckDBConnection,
+  catalog: TenantCatalog,
+  query: ChunkQuery,
+  budget: ResultBudget,
+): Promise<BucketOutcome[]> {
   const outcomes = new Map<string, BucketOutcome>();
   const salt = randomBytes(8).toString('hex');
   const targets = query.buckets.map((bucket, index) => ({ bucket, alias: `t_${salt}_${index}`, path: catalog.locate(bucket) }));
@@ -265,7 +270,9 @@ async function runOn(
     return { bucket, status: 'ok', ...result };
   } catch (error) {
     const message =
-      error instanceof QueryTimeoutError ? `The query ran longer than ${formatSeconds(limits.timeoutMs)} on this database and was stopped.` : messageOf(error);
+      error instanceof QueryTimeoutError
+        ? `The query ran longer than ${formatSeconds(limits.timeoutMs)} on this database and was stopped.`
+        : messageOf(error);
     return { bucket, status: 'error', message: message.split(alias).join(bucket) };
   }
 }

@@ -1,7 +1,13 @@
 // The public face of the storage adapter. The pool, the result encoder, the validators'
 // internals and the MotherDuck adapter are deliberately not exported: callers reach
 // tenants only through a TenantWarehouse, so every query passes the same checks.
-export { createTenantWarehouse, RoutingWarehouse, type MotherDuckSettings, type TenantWarehouseOptions, type TenantWarehouseSettings } from './routing-warehouse';
+export {
+  createTenantWarehouse,
+  RoutingWarehouse,
+  type MotherDuckSettings,
+  type TenantWarehouseOptions,
+  type TenantWarehouseSettings,
+} from './routing-warehouse';
 export {
   createWarehouse,
   Warehouse,

@@ -1,11 +1,5 @@
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
-import {
-  TEST_MOTHERDUCK_TOKEN,
-  rejectionOf,
-  unreachableMotherDuckStandIn,
-  useMotherDuckStandIn,
-  withFrozenDate,
-} from '@flock/testing';
+import { TEST_MOTHERDUCK_TOKEN, rejectionOf, unreachableMotherDuckStandIn, useMotherDuckStandIn, withFrozenDate } from '@flock/testing';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 
 const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
@@ -64,8 +58,16 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
   });
 
   it.each([
-    ['a file-reading table function', "SELECT content FROM read_text('/proc/self/environ')", 'the table function read_text() is not allowed'],
-    ['one nested in a subquery', "SELECT (SELECT count(*) FROM read_csv('/etc/passwd')) AS n", 'the table function read_csv() is not allowed'],
+    [
+      'a file-reading table function',
+      "SELECT content FROM read_text('/proc/self/environ')",
+      'the table function read_text() is not allowed',
+    ],
+    [
+      'one nested in a subquery',
+      "SELECT (SELECT count(*) FROM read_csv('/etc/passwd')) AS n",
+      'the table function read_csv() is not allowed',
+    ],
     ['a catalog listing', 'SELECT * FROM duckdb_settings()', 'the table function duckdb_settings() is not allowed'],
     ['a path in FROM', "SELECT * FROM '/srv/data/other.csv'", "'/srv/data/other.csv' is a file or URL, not a table"],
     ['a URL in FROM', "SELECT * FROM 'https://example.com/x.parquet'", "'https://example.com/x.parquet' is a file or URL, not a table"],
@@ -102,9 +104,7 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
   });
 
   it('interrupts a query at its time limit', async () => {
-    const error = await failure(
-      warehouse.query('sales', 'SELECT max(hash(i)) AS h FROM range(1000000000000) t(i)', { timeoutMs: 300 }),
-    );
+    const error = await failure(warehouse.query('sales', 'SELECT max(hash(i)) AS h FROM range(1000000000000) t(i)', { timeoutMs: 300 }));
     // The query's own timer or, on a loaded machine, the session's grace timer may stop
     // it first; either way the asker gets query_timeout naming their limit. That the
     // query really stopped shows after the test: its connection was closed.
@@ -113,7 +113,10 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
   });
 
   it('fails execution without the token when MotherDuck cannot be reached', async () => {
-    const offline = new MotherDuckWarehouse({ connector: unreachableMotherDuckStandIn(`IO Error: bad token ${TEST_MOTHERDUCK_TOKEN}`), defaultQueryLimits: limits });
+    const offline = new MotherDuckWarehouse({
+      connector: unreachableMotherDuckStandIn(`IO Error: bad token ${TEST_MOTHERDUCK_TOKEN}`),
+      defaultQueryLimits: limits,
+    });
     try {
       const error = await failure(offline.query('sales', 'SELECT 1 AS one'));
       expect(error).toBeInstanceOf(ExecutionFailedError);
@@ -129,7 +132,9 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
       try {
         await connection.run('USE sales');
         expect((await connection.runAndReadAll('SELECT secret FROM rival.secrets')).getRowsJS()).toEqual([['rival-only']]);
-        expect((await connection.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_databases WHERE database_name = 'rival'")).getRowsJS()).toEqual([[1]]);
+        expect(
+          (await connection.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_databases WHERE database_name = 'rival'")).getRowsJS(),
+        ).toEqual([[1]]);
       } finally {
         connection.closeSync();
       }
@@ -137,21 +142,57 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
 
     it.each([
       ['a three-part name', 'SELECT * FROM rival.main.secrets', "'rival.main.secrets' is in another database"],
-      ['a two-part name, which DuckDB reads as database.table', 'SELECT * FROM rival.secrets', "'rival.secrets' may be outside this database"],
+      [
+        'a two-part name, which DuckDB reads as database.table',
+        'SELECT * FROM rival.secrets',
+        "'rival.secrets' may be outside this database",
+      ],
       ['quoted identifiers', 'SELECT * FROM "rival"."main"."secrets"', "'rival.main.secrets' is in another database"],
       ['another case', 'SELECT * FROM RIVAL.Secrets', "'RIVAL.Secrets' may be outside this database"],
       ["another bucket's mapped database", 'SELECT * FROM acme_prod.main.orders', "'acme_prod.main.orders' is in another database"],
       ['a name inside a CTE', 'WITH s AS (SELECT * FROM rival.secrets) SELECT * FROM s', "'rival.secrets' may be outside this database"],
-      ['a name in a scalar subquery', 'SELECT (SELECT max(secret) FROM rival.main.secrets) AS s', "'rival.main.secrets' is in another database"],
-      ['a name in a join', 'SELECT o.id, s.secret FROM orders o JOIN rival.secrets s ON true', "'rival.secrets' may be outside this database"],
-      ['a name in EXISTS', 'SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM rival.main.secrets)', "'rival.main.secrets' is in another database"],
-      ['a name in a UNION', 'SELECT amount::VARCHAR FROM orders UNION ALL SELECT secret FROM rival.secrets', "'rival.secrets' may be outside this database"],
+      [
+        'a name in a scalar subquery',
+        'SELECT (SELECT max(secret) FROM rival.main.secrets) AS s',
+        "'rival.main.secrets' is in another database",
+      ],
+      [
+        'a name in a join',
+        'SELECT o.id, s.secret FROM orders o JOIN rival.secrets s ON true',
+        "'rival.secrets' may be outside this database",
+      ],
+      [
+        'a name in EXISTS',
+        'SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM rival.main.secrets)',
+        "'rival.main.secrets' is in another database",
+      ],
+      [
+        'a name in a UNION',
+        'SELECT amount::VARCHAR FROM orders UNION ALL SELECT secret FROM rival.secrets',
+        "'rival.secrets' may be outside this database",
+      ],
       ['a name in SUMMARIZE', 'SUMMARIZE rival.main.secrets', "'rival.main.secrets' is in another database"],
       ['the temp catalog', 'SELECT * FROM temp.main.t', "'temp.main.t' is in another database"],
-      ['information_schema, which lists every database', 'SELECT table_catalog FROM information_schema.tables', "'information_schema.tables' may be outside this database"],
-      ['a catalog view', 'SELECT database_name FROM duckdb_databases', "'duckdb_databases' is a DuckDB catalog view, which lists other databases"],
-      ['a catalog view through main.', 'SELECT * FROM main.duckdb_tables', "'duckdb_tables' is a DuckDB catalog view, which lists other databases"],
-      ['the settings view', "SELECT setting FROM pg_settings WHERE name = 'motherduck_token'", "'pg_settings' is a DuckDB catalog view, which lists other databases"],
+      [
+        'information_schema, which lists every database',
+        'SELECT table_catalog FROM information_schema.tables',
+        "'information_schema.tables' may be outside this database",
+      ],
+      [
+        'a catalog view',
+        'SELECT database_name FROM duckdb_databases',
+        "'duckdb_databases' is a DuckDB catalog view, which lists other databases",
+      ],
+      [
+        'a catalog view through main.',
+        'SELECT * FROM main.duckdb_tables',
+        "'duckdb_tables' is a DuckDB catalog view, which lists other databases",
+      ],
+      [
+        'the settings view',
+        "SELECT setting FROM pg_settings WHERE name = 'motherduck_token'",
+        "'pg_settings' is a DuckDB catalog view, which lists other databases",
+      ],
       ['SHOW DATABASES', 'SHOW DATABASES', 'SHOW lists more than this database'],
       ['SHOW ALL TABLES', 'SHOW ALL TABLES', 'SHOW lists more than this database'],
     ])('refuses %s before connecting', async (_label, sql, reason) => {

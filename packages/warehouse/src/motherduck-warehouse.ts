@@ -126,7 +126,9 @@ export class MotherDuckWarehouse {
     }
     if (error instanceof QueryTimeoutError) {
       // runCapped was given what was left after connecting; the asker's limit is the whole of it.
-      return new QueryTimeoutError(`The query ran longer than ${formatSeconds(timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`);
+      return new QueryTimeoutError(
+        `The query ran longer than ${formatSeconds(timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
+      );
     }
     if (error instanceof JobFailure) {
       // runCapped quotes DuckDB, and MotherDuck's errors are not known never to hold the token.

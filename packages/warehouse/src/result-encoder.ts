@@ -53,7 +53,10 @@ const overrides: Partial<Record<DuckDBTypeId, DuckDBValueConverter<Json>>> = {
 const converters = Object.fromEntries(
   Object.values(DuckDBTypeId)
     .filter((id): id is DuckDBTypeId => typeof id === 'number')
-    .map((id) => [id, overrides[id] ?? ((value: DuckDBValue, type: DuckDBType, self: DuckDBValueConverter<Json>) => base(value, type, self))]),
+    .map((id) => [
+      id,
+      overrides[id] ?? ((value: DuckDBValue, type: DuckDBType, self: DuckDBValueConverter<Json>) => base(value, type, self)),
+    ]),
 ) as Record<DuckDBTypeId, DuckDBValueConverter<Json>>;
 
 /** Converts DuckDB values to the JSON-native encoding of the public API. */

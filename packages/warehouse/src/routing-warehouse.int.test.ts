@@ -68,7 +68,11 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
   it("reads a hosted bucket's schema from MotherDuck", async () => {
     const { tables } = await warehouse.schema('acme');
     expect(tables).toEqual([
-      expect.objectContaining({ name: 'orders', rowCount: 1, columns: [expect.objectContaining({ name: 'id' }), expect.objectContaining({ name: 'source', values: ['motherduck'] })] }),
+      expect.objectContaining({
+        name: 'orders',
+        rowCount: 1,
+        columns: [expect.objectContaining({ name: 'id' }), expect.objectContaining({ name: 'source', values: ['motherduck'] })],
+      }),
     ]);
   });
 
@@ -79,9 +83,17 @@ describe('createTenantWarehouse against a local DuckDB stand-in for MotherDuck',
 
   it('gives the fan-out a catalog that refuses hosted buckets, so it cannot attach their local files', async () => {
     const fanOut = new FanOutRunner(warehouse.catalog, { threads: 1, memoryLimit: '256MB' }, { spares: 0 });
-    const query = { sql: 'SELECT source FROM orders', deadline: Date.now() + 5_000, queryTimeoutMs: 5_000, maxRows: 100, maxBytes: 100_000 };
+    const query = {
+      sql: 'SELECT source FROM orders',
+      deadline: Date.now() + 5_000,
+      queryTimeoutMs: 5_000,
+      maxRows: 100,
+      maxBytes: 100_000,
+    };
     try {
-      await expect(fanOut.run({ ...query, buckets: ['local'] })).resolves.toMatchObject([{ bucket: 'local', status: 'ok', rows: [['local file']] }]);
+      await expect(fanOut.run({ ...query, buckets: ['local'] })).resolves.toMatchObject([
+        { bucket: 'local', status: 'ok', rows: [['local file']] },
+      ]);
       await expect(fanOut.run({ ...query, buckets: ['local', 'acme'] })).rejects.toThrow(HostedBucketError);
     } finally {
       fanOut.close();

@@ -2,7 +2,14 @@ import { MotherDuckTokenConnector, type MotherDuckConnector } from '@flock/mothe
 import type { FoundValue, SchemaContext } from '@flock/schema';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
 import { CompositeTenantCatalog } from './tenant-catalog';
-import { createWarehouse, type QueryLimits, type QueryResult, type TenantWarehouse, type Warehouse, type WarehouseSettings } from './warehouse';
+import {
+  createWarehouse,
+  type QueryLimits,
+  type QueryResult,
+  type TenantWarehouse,
+  type Warehouse,
+  type WarehouseSettings,
+} from './warehouse';
 
 /** The MotherDuck access operators configure (FlockConfig.motherduck). */
 export interface MotherDuckSettings {

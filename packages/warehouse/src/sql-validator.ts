@@ -24,9 +24,7 @@ export async function parseSingleSelect(connection: DuckDBConnection, sql: strin
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS tree', { sql });
   const tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as SerializedSql;
   if (tree.error) {
-    throw new ValidationFailedError(
-      `Only a single read-only SELECT statement may run: ${describeParserError(tree.error_message)}`,
-    );
+    throw new ValidationFailedError(`Only a single read-only SELECT statement may run: ${describeParserError(tree.error_message)}`);
   }
   const count = tree.statements?.length ?? 0;
   if (count !== 1) {

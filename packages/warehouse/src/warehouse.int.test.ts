@@ -72,9 +72,7 @@ describe('sandbox', () => {
   });
 
   it('refuses to read another bucket even by path', async () => {
-    await expect(warehouse.query('alpha', `SELECT * FROM '${warehouses.file('beta')}'`)).rejects.toBeInstanceOf(
-      ExecutionFailedError,
-    );
+    await expect(warehouse.query('alpha', `SELECT * FROM '${warehouses.file('beta')}'`)).rejects.toBeInstanceOf(ExecutionFailedError);
     await expect(warehouse.query('alpha', 'SELECT * FROM beta.main.secret')).rejects.toThrow(/beta/);
     await expect(warehouse.query('alpha', 'SELECT * FROM secret')).rejects.toBeInstanceOf(ExecutionFailedError);
   });
@@ -109,7 +107,8 @@ describe('sandbox', () => {
 
   it('rejects invalid bucket ids before touching the file system', () => {
     const catalog = new DirectoryTenantCatalog(warehouses.dir);
-    for (const bad of ['../alpha', '..', 'a/b', 'Alpha', '', '%2e%2e', '-x']) expect(() => catalog.locate(bad)).toThrow(/Invalid bucket id/);
+    for (const bad of ['../alpha', '..', 'a/b', 'Alpha', '', '%2e%2e', '-x'])
+      expect(() => catalog.locate(bad)).toThrow(/Invalid bucket id/);
   });
 });
 
@@ -214,12 +213,17 @@ describe('schema', () => {
     const names = schema.tables[0]!.columns.find((c) => c.name === 'full_name')!;
     expect(names.lookup).toBeUndefined();
     expect(names.lookupOverflow).toBe(true);
-    expect(await warehouse.findValues('crowd', ['zed quux', "O'Brien"])).toEqual([{ table: 'person', column: 'full_name', value: 'Zed Quux' }]);
+    expect(await warehouse.findValues('crowd', ['zed quux', "O'Brien"])).toEqual([
+      { table: 'person', column: 'full_name', value: 'Zed Quux' },
+    ]);
     expect(await warehouse.findValues('crowd', [])).toEqual([]);
   });
 
   it('lists the values of a category column even in a tiny table', async () => {
-    await writeDuckDb(warehouses.file('tiny'), "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');");
+    await writeDuckDb(
+      warehouses.file('tiny'),
+      "CREATE TABLE event (id INTEGER, kind VARCHAR); INSERT INTO event VALUES (1, 'talk'), (2, 'talk'), (3, 'social'), (4, 'meetup'), (5, 'trip');",
+    );
     const [event] = (await warehouse.schema('tiny')).tables;
     expect(event!.columns.find((c) => c.name === 'kind')!.values).toEqual(['talk', 'meetup', 'social', 'trip']);
   });

@@ -74,7 +74,10 @@ export interface WarehouseSettings {
  * The warehouse every Flock process uses, from its settings: one definition, so the
  * API's synchronous queries and the workers' jobs always run under the same limits.
  */
-export function createWarehouse(settings: WarehouseSettings, catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir)): Warehouse {
+export function createWarehouse(
+  settings: WarehouseSettings,
+  catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir),
+): Warehouse {
   return new Warehouse({
     catalog,
     limits: { threads: settings.queryThreads, memoryLimit: settings.queryMemoryLimit },
@@ -142,7 +145,9 @@ export class Warehouse implements TenantWarehouse {
     const wanted = [...new Set(texts.map((t) => t.trim()).filter((t) => t.length > 0))].slice(0, LOOKUP_MAX_TEXTS);
     if (wanted.length === 0) return [];
     const schema = await this.schema(bucket);
-    const columns = schema.tables.flatMap((table) => table.columns.filter((c) => c.lookupOverflow).map((column) => ({ table: table.name, column: column.name })));
+    const columns = schema.tables.flatMap((table) =>
+      table.columns.filter((c) => c.lookupOverflow).map((column) => ({ table: table.name, column: column.name })),
+    );
     if (columns.length === 0) return [];
     const values = Object.fromEntries(wanted.map((text, i) => [`t${i}`, text]));
     const list = wanted.map((_, i) => `lower($t${i})`).join(', ');

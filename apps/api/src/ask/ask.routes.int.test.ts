@@ -158,7 +158,10 @@ describe('the rest of the surface', () => {
       ...context.deps,
       ask: { submit: () => Promise.reject(new TypeError('secret internals at /src/x.ts:1')) } as never,
     });
-    const res = await request(broken).post('/api/v1/example/ask').set('X-API-Key', TEST_ADMIN_API_KEY).send({ question: 'How many members?' });
+    const res = await request(broken)
+      .post('/api/v1/example/ask')
+      .set('X-API-Key', TEST_ADMIN_API_KEY)
+      .send({ question: 'How many members?' });
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal_error');
     expect(res.body.error.message).toMatch(/^An unexpected error occurred\. Quote error id [0-9a-f-]{36} when reporting it\.$/);

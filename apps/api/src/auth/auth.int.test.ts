@@ -64,18 +64,29 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['an expired token', () => mintToken({ sub: 'alice', buckets: ['example'] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), 'Token has expired'],
+    [
+      'an expired token',
+      () => mintToken({ sub: 'alice', buckets: ['example'] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }),
+      'Token has expired',
+    ],
     ['a malformed token', async () => 'not.a.jwt', 'Invalid token'],
-    ['a wrongly signed token', () => mintToken({ sub: 'alice', buckets: ['example'] }, { secret: 'another-secret-that-is-long-enough-0123456789' }), 'Invalid token'],
+    [
+      'a wrongly signed token',
+      () => mintToken({ sub: 'alice', buckets: ['example'] }, { secret: 'another-secret-that-is-long-enough-0123456789' }),
+      'Invalid token',
+    ],
     [
       'an unsigned (alg none) token',
-      async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', buckets: ['*'], exp: 9999999999 })).toString('base64url')}.`,
+      async () =>
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', buckets: ['*'], exp: 9999999999 })).toString('base64url')}.`,
       'Invalid token',
     ],
     ['a token without buckets', () => mintToken({ sub: 'alice' }), `Invalid token: 'buckets' must be an array of bucket ids, or ["*"]`],
     ['a token without sub', () => mintToken({ buckets: ['example'] }), 'Invalid token'],
   ])('answers 401 for %s', async (_label, token, message) => {
-    const res = await ask().set('Authorization', `Bearer ${await token()}`).send({ question: 'How many members?' });
+    const res = await ask()
+      .set('Authorization', `Bearer ${await token()}`)
+      .send({ question: 'How many members?' });
     expect(res.status).toBe(401);
     expect(res.body).toEqual(unauthorized(message));
   });
@@ -109,7 +120,10 @@ describe('bucket access', () => {
     app = startApp().app;
   });
   const askAs = async (bucket: string, header: [string, string]) =>
-    request(app).post(`/api/v1/${bucket}/ask`).set(...header).send({ question: 'How many members?' });
+    request(app)
+      .post(`/api/v1/${bucket}/ask`)
+      .set(...header)
+      .send({ question: 'How many members?' });
 
   it('lets a user ask on a bucket the token names', async () => {
     const token = await mintToken({ sub: 'alice', buckets: ['example'] });
@@ -147,10 +161,16 @@ describe('job ownership', () => {
   beforeAll(async () => {
     ({ app, prefix } = startApp());
     alice = await mintToken({ sub: 'alice', buckets: ['example', 'jec'] });
-    const res = await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${alice}`).send({ question: 'How many members?' });
+    const res = await request(app)
+      .post('/api/v1/example/ask')
+      .set('Authorization', `Bearer ${alice}`)
+      .send({ question: 'How many members?' });
     jobId = res.body.data.job_id;
   });
-  const poll = (header: [string, string], bucket = 'example') => request(app).get(`/api/v1/${bucket}/ask/jobs/${jobId}`).set(...header);
+  const poll = (header: [string, string], bucket = 'example') =>
+    request(app)
+      .get(`/api/v1/${bucket}/ask/jobs/${jobId}`)
+      .set(...header);
 
   it('records who submitted the job, never the credential', async () => {
     expect(JSON.parse((await redis.hget(`${prefix}:job:${jobId}`, 'owner'))!)).toEqual({ type: 'user', id: 'alice' });
@@ -162,7 +182,7 @@ describe('job ownership', () => {
     expect(res.body.data.job_id).toBe(jobId);
   });
 
-  it("answers 404 to another user polling it, even one allowed on the bucket", async () => {
+  it('answers 404 to another user polling it, even one allowed on the bucket', async () => {
     const bob = await mintToken({ sub: 'bob', buckets: ['*'] });
     const res = await poll(['Authorization', `Bearer ${bob}`]);
     expect(res.status).toBe(404);
@@ -197,7 +217,9 @@ describe('rate limits', () => {
     expect((await ask(exampleKey)).status).toBe(202);
     const limited = await ask(exampleKey);
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) } });
+    expect(limited.body).toEqual({
+      error: { code: 'rate_limited', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) },
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect((await ask(TEST_ADMIN_API_KEY)).status).toBe(202);
@@ -209,7 +231,12 @@ describe('rate limits', () => {
     const poll = (app: Express) => request(app).get(`/api/v1/example/ask/jobs/${randomUUID()}`).set('X-API-Key', exampleKey);
     // Align to the start of a second so all four requests fall in one window.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
-    const statuses = [(await poll(first.app)).status, (await poll(second.app)).status, (await poll(first.app)).status, (await poll(second.app)).status];
+    const statuses = [
+      (await poll(first.app)).status,
+      (await poll(second.app)).status,
+      (await poll(first.app)).status,
+      (await poll(second.app)).status,
+    ];
     expect(statuses).toEqual([404, 404, 404, 429]);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await poll(second.app)).status).toBe(404);
@@ -220,7 +247,10 @@ describe('secrets', () => {
   it('never writes a token or key to Redis or to the log', async () => {
     const { app, logs, prefix } = startApp();
     const token = await mintToken({ sub: 'carol', buckets: ['example'] });
-    const submitted = await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${token}`).send({ question: 'How many members?' });
+    const submitted = await request(app)
+      .post('/api/v1/example/ask')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ question: 'How many members?' });
     await request(app).get(`/api/v1/example/ask/jobs/${submitted.body.data.job_id}`).set('Authorization', `Bearer ${token}`);
     await request(app).post('/api/v1/example/ask').set('X-API-Key', exampleKey).send({ question: 'How many members?' });
     await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${token}`).set('X-API-Key', exampleKey).send({});

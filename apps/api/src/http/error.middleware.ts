@@ -50,7 +50,11 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _
   const errorId = randomUUID();
   req.log.error({ err: error, errorId }, 'unhandled error');
   res.status(500).json({
-    error: { code: 'internal_error', message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`, error_id: errorId },
+    error: {
+      code: 'internal_error',
+      message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`,
+      error_id: errorId,
+    },
   });
 };
 

@@ -9,10 +9,7 @@ import type { QueryAllService } from './query-all.service';
 /** Room for a `buckets` list naming thousands of tenants, which the general body limit would refuse. */
 const QUERY_ALL_BODY_LIMIT = '1mb';
 
-export function queryAllRoutes(
-  service: QueryAllService,
-  options: { maxQuestionLength: number; submitRateLimit: RequestHandler },
-): Router {
+export function queryAllRoutes(service: QueryAllService, options: { maxQuestionLength: number; submitRateLimit: RequestHandler }): Router {
   const router = Router();
   const bodySchema = queryAllBody(options.maxQuestionLength);
   router.use('/query-all', requireAdmin);

@@ -19,7 +19,13 @@ export class QueryAllService {
     const jobId = newJobId();
     const request = body.sql !== undefined ? { sql: body.sql } : { question: body.question! };
     const table = body.table !== undefined ? { table: body.table } : {};
-    await submitJob(this.store, this.queue, { id: jobId, kind: 'query-all', request, ...table, owner }, { jobId, buckets, ...request, ...table }, 'query');
+    await submitJob(
+      this.store,
+      this.queue,
+      { id: jobId, kind: 'query-all', request, ...table, owner },
+      { jobId, buckets, ...request, ...table },
+      'query',
+    );
     return jobId;
   }
 

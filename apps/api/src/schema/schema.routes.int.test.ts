@@ -9,14 +9,21 @@ let context: ApiContext;
 let app: Express;
 
 beforeAll(() => {
-  context = createApiContext(testConfig({ FLOCK_MAX_RESULT_ROWS: '5', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' }), createLogger('schema-test', 'silent'));
+  context = createApiContext(
+    testConfig({ FLOCK_MAX_RESULT_ROWS: '5', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' }),
+    createLogger('schema-test', 'silent'),
+  );
   app = createApp(context.deps);
 });
 afterAll(() => context.close());
 
 const get = (url: string) => request(app).get(url).set('X-API-Key', TEST_ADMIN_API_KEY);
 const query = (body: unknown, bucket = 'example') =>
-  request(app).post(`/api/v1/${bucket}/query`).set('X-API-Key', TEST_ADMIN_API_KEY).set('Content-Type', 'application/json').send(JSON.stringify(body));
+  request(app)
+    .post(`/api/v1/${bucket}/query`)
+    .set('X-API-Key', TEST_ADMIN_API_KEY)
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
 
 const reference = (sql: string) => referenceRows('example', sql);
 
@@ -90,7 +97,11 @@ describe('POST /api/v1/{bucket}/query', () => {
   it('caps rows and says so', async () => {
     const res = await query({ sql: 'SELECT id FROM member ORDER BY id' });
     expect(res.body.data.rows).toEqual([[1], [2], [3], [4], [5]]);
-    expect(res.body.meta).toMatchObject({ row_count: 5, truncated: true, total_rows: (await reference('SELECT count(*) FROM member'))[0]![0] });
+    expect(res.body.meta).toMatchObject({
+      row_count: 5,
+      truncated: true,
+      total_rows: (await reference('SELECT count(*) FROM member'))[0]![0],
+    });
   });
 
   it.each([

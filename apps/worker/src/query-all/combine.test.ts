@@ -74,7 +74,10 @@ describe('combineOutcomes', () => {
 
     const byBytes = combineOutcomes(['a', 'b'], outcomes, { maxRows: 1000, maxBytes: 20 });
     expect(JSON.stringify(byBytes.rows).length).toBeLessThanOrEqual(20);
-    expect(byBytes.rows).toEqual([['a', 1], ['a', 2]]);
+    expect(byBytes.rows).toEqual([
+      ['a', 1],
+      ['a', 2],
+    ]);
     expect(byBytes.meta.truncated).toBe(true);
   });
 

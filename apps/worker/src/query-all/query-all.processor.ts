@@ -124,7 +124,10 @@ export class QueryAllProcessor {
         const outcome = answered?.find((candidate) => candidate.bucket === bucket);
         // A chunk that failed for good (its worker died twice, or it hit an unexpected
         // error) says nothing about why; the reason stays in the worker log.
-        outcomes.set(bucket, outcome ?? { bucket, status: 'error', message: 'The worker querying this database stopped before finishing.' });
+        outcomes.set(
+          bucket,
+          outcome ?? { bucket, status: 'error', message: 'The worker querying this database stopped before finishing.' },
+        );
       }
     });
     const combined = combineOutcomes(payload.chunks.flat(), outcomes, this.options);

@@ -15,13 +15,18 @@ function essentials(sql: string) {
   const tables = [...bare.matchAll(/\b(?:FROM|JOIN) (\w+)/gi)].map((m) => m[1]!).sort();
   const aggregates = [...bare.matchAll(/\b(count|sum|avg|min|max)\(([^)]*)\)/gi)].map((m) => `${m[1]!.toLowerCase()}(${m[2]})`).sort();
   const where = /\bWHERE (.*?)(?: GROUP BY | ORDER BY | LIMIT |$)/i.exec(bare)?.[1];
-  const predicates = where ? where.split(/ AND /i).map((p) => p.trim()).sort() : [];
+  const predicates = where
+    ? where
+        .split(/ AND /i)
+        .map((p) => p.trim())
+        .sort()
+    : [];
   const groupText = /\bGROUP BY (.*?)(?: ORDER BY | LIMIT |$)/i.exec(bare)?.[1];
   const groupBy = groupText
     ? groupText
         .split(/,(?![^(]*\))/)
         .map((g) => g.trim())
-        .map((g) => (/^\d+$/.test(g) ? selectItems[Number(g) - 1] ?? g : g))
+        .map((g) => (/^\d+$/.test(g) ? (selectItems[Number(g) - 1] ?? g) : g))
         .sort()
     : [];
   const limit = /\bLIMIT (\d+)/i.exec(bare)?.[1];
@@ -81,7 +86,9 @@ describe('BuiltinSqlGenerator', () => {
   it('implements SqlGenerator asynchronously under the name builtin', async () => {
     const generator = new BuiltinSqlGenerator();
     expect(generator.name).toBe('builtin');
-    await expect(generator.generate({ question: 'How many members do we have?', bucket: 'example', schema: demoSchema() })).resolves.toEqual({
+    await expect(
+      generator.generate({ question: 'How many members do we have?', bucket: 'example', schema: demoSchema() }),
+    ).resolves.toEqual({
       sql: 'SELECT count(*) AS count FROM member',
       explanation: 'Counts member rows.',
     });
@@ -128,12 +135,15 @@ describe('refusals', () => {
     expect(() => generateSql(question, demoSchema())).toThrow(GenerationFailedError);
   });
 
-  it.each(['Drop the payment table', 'Mark every pending member as active', 'give everyone a raise', 'delete all payments', 'UPDATE payment SET amount = 0'])(
-    'refuses the write request %p as read-only',
-    (question) => {
-      expect(refusal(question).message).toMatch(/only answers read-only questions/);
-    },
-  );
+  it.each([
+    'Drop the payment table',
+    'Mark every pending member as active',
+    'give everyone a raise',
+    'delete all payments',
+    'UPDATE payment SET amount = 0',
+  ])('refuses the write request %p as read-only', (question) => {
+    expect(refusal(question).message).toMatch(/only answers read-only questions/);
+  });
 
   it('asks for English instead of running SQL typed as a question', () => {
     expect(refusal('SELECT * FROM member').message).toMatch(/plain English/);
@@ -190,7 +200,10 @@ describe('more question shapes on the demo warehouse', () => {
     ['Members not from Ireland', "SELECT first_name, last_name FROM member WHERE country <> 'Ireland'"],
     ['How many attendees did not check in?', 'SELECT count(*) AS count FROM attendance WHERE NOT checked_in'],
     ['How many members joined before March 2024?', "SELECT count(*) AS count FROM member WHERE joined_at < DATE '2024-03-01'"],
-    ['How many members joined between 2020 and 2022?', "SELECT count(*) AS count FROM member WHERE joined_at >= DATE '2020-01-01' AND joined_at < DATE '2023-01-01'"],
+    [
+      'How many members joined between 2020 and 2022?',
+      "SELECT count(*) AS count FROM member WHERE joined_at >= DATE '2020-01-01' AND joined_at < DATE '2023-01-01'",
+    ],
     ['How many payments of at least 400?', 'SELECT count(*) AS count FROM payment WHERE amount >= 400'],
     ['How many payments of 100 or less?', 'SELECT count(*) AS count FROM payment WHERE amount <= 100'],
     ['Members joined per month', "SELECT date_trunc('month', joined_at) AS month, count(*) AS count FROM member GROUP BY 1 ORDER BY 1"],
@@ -200,7 +213,10 @@ describe('more question shapes on the demo warehouse', () => {
     ['Which status has the fewest members?', 'SELECT status FROM member GROUP BY status ORDER BY count(*), status LIMIT 1'],
     ['Show the 5 largest payments', 'SELECT * FROM payment ORDER BY amount DESC, id LIMIT 5'],
     ['Who joined first?', 'SELECT first_name, last_name FROM member ORDER BY joined_at ASC, id LIMIT 1'],
-    ['Which year had the highest total payments?', 'SELECT year(paid_at) AS year FROM payment GROUP BY year(paid_at) ORDER BY sum(amount) DESC, 1 LIMIT 1'],
+    [
+      'Which year had the highest total payments?',
+      'SELECT year(paid_at) AS year FROM payment GROUP BY year(paid_at) ORDER BY sum(amount) DESC, 1 LIMIT 1',
+    ],
     [
       'Which member made the most payments?',
       'SELECT m.first_name, m.last_name FROM payment p JOIN member m ON p.member_id = m.id GROUP BY m.id, m.first_name, m.last_name ORDER BY count(*) DESC, m.id, m.first_name, m.last_name LIMIT 1',

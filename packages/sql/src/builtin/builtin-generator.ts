@@ -54,7 +54,8 @@ export function generateSql(question: string, schema: SchemaContext, found: Foun
   // Read once: the clause reader and the planner's ledger account for the same words.
   const words = readWords(text);
   const reading = readSingleTable(words, index, found);
-  if (reading.ok) return { sql: reading.sql, explanation: reading.explanation, ...(reading.ignored.length > 0 ? { ignored: reading.ignored } : {}) };
+  if (reading.ok)
+    return { sql: reading.sql, explanation: reading.explanation, ...(reading.ignored.length > 0 ? { ignored: reading.ignored } : {}) };
   // A value two columns hold is ambiguous for any engine: say so rather than let the planner pick one.
   if (reading.definite) throw new GenerationFailedError(`Could not generate a query for that question: ${reading.reason}.`);
   // Joins, time grains and rankings across tables: the planner, held to the same ledger.

@@ -32,11 +32,16 @@ export function interpret(items: Item[], index: SchemaIndex): QueryPlan {
     throw new GenerationFailedError(`${PREFIX}: ${best.problems.join('; ')}. ${tablesHint(index)}`);
   }
   const second = results[1];
-  if (second && second.problems.length === 0 && Math.abs(second.score - best.score) < 1e-6 && second.joins === best.joins && second.plan.fact !== best.plan.fact) {
+  if (
+    second &&
+    second.problems.length === 0 &&
+    Math.abs(second.score - best.score) < 1e-6 &&
+    second.joins === best.joins &&
+    second.plan.fact !== best.plan.fact
+  ) {
     throw new GenerationFailedError(
       `${PREFIX}: it could be about '${best.plan.fact.name}' or '${second.plan.fact.name}'. Name the one you mean.`,
     );
   }
   return best.plan;
 }
-

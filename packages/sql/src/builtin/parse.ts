@@ -363,10 +363,13 @@ function combine(items: Item[]): Item[] {
       if (cue.k === 'between' || cue.k === 'from') {
         const a = momentAt(items, i + 1);
         const andItem = a ? items[i + 1 + a.used] : undefined;
-        const bIndex = a ? i + 1 + a.used + (andItem?.k === 'cue' && (andItem.cue.k === 'and' || andItem.cue.k === 'time-prep') ? 1 : 0) : -1;
+        const bIndex = a
+          ? i + 1 + a.used + (andItem?.k === 'cue' && (andItem.cue.k === 'and' || andItem.cue.k === 'time-prep') ? 1 : 0)
+          : -1;
         const b = a ? momentAt(items, bIndex) : undefined;
         const previous = out[out.length - 1];
-        const numericContext = previous?.k === 'ref' && previous.terms.some((t) => t.column?.isNumeric) && !previous.terms.some((t) => t.column?.isTemporal);
+        const numericContext =
+          previous?.k === 'ref' && previous.terms.some((t) => t.column?.isNumeric) && !previous.terms.some((t) => t.column?.isTemporal);
         if (a && b && !numericContext) {
           const range = rangeOf(a.moment, b.moment);
           out.push({ k: 'time', time: { t: 'range', from: range.from, to: range.to }, text: item.text });

@@ -40,7 +40,8 @@ function featuresOf(plan: QueryPlan, tables: Set<TableEntry>): Set<Feature> {
     if (p.type === 'time') features.add('time');
     if ((p.type === 'in' || p.type === 'bool') && p.negated) features.add('negation');
   }
-  if (plan.groups.some((g) => g.type === 'grain') || (m && m.fn !== 'count' && m.fn !== 'count-distinct' && m.column.isTemporal)) features.add('time');
+  if (plan.groups.some((g) => g.type === 'grain') || (m && m.fn !== 'count' && m.fn !== 'count-distinct' && m.column.isTemporal))
+    features.add('time');
   if (plan.orderBy?.isTemporal) features.add('time');
   if ([...tables].some((t) => t.personScore > 0)) features.add('person');
   if (m && m.fn === 'sum') features.add('money');
@@ -109,12 +110,14 @@ export function unexplainedWords(words: Word[], plan: QueryPlan): string[] {
     if ([...names].some((n) => wordSimilarity(w.stem, n) >= 0.6)) continue;
     // "unreturned", "nonpaying": a negated name, explained by a negated condition.
     const negated = /^(un|non|in)(.{4,})$/.exec(lower);
-    if (negated && features.has('negation') && [...names, ...valueWords].some((n) => wordSimilarity(stem(negated[2]!), n) >= 0.75)) continue;
+    if (negated && features.has('negation') && [...names, ...valueWords].some((n) => wordSimilarity(stem(negated[2]!), n) >= 0.75))
+      continue;
     if (MUST_EXPLAIN.has(lower)) {
       unexplained.push(w.raw);
       continue;
     }
-    if (LEDGER_SOFT_WORDS.has(lower) || LEXICON_FUNCTION_WORDS.has(lower) || LEXICON_SOFT_WORDS.has(lower) || EVENT_VERBS.has(lower)) continue;
+    if (LEDGER_SOFT_WORDS.has(lower) || LEXICON_FUNCTION_WORDS.has(lower) || LEXICON_SOFT_WORDS.has(lower) || EVENT_VERBS.has(lower))
+      continue;
     if (MONTHS[lower] !== undefined && features.has('time')) continue;
     unexplained.push(w.raw);
   }
@@ -132,7 +135,6 @@ export function unexplainedWords(words: Word[], plan: QueryPlan): string[] {
   }
   return unexplained;
 }
-
 
 function yearsOf(t: { t: 'cmp'; date: string } | { t: 'range'; from: string; to: string }): number[] {
   const years = (t.t === 'cmp' ? [t.date] : [t.from, t.to]).map((d) => Number(d.slice(0, 4)));

@@ -307,7 +307,9 @@ function describeMeasure(m: Measure | undefined, fact: TableEntry): string {
     case 'count-distinct': {
       const first = m.columns[0]!;
       const parent = first.table.parents.find((l) => l.childColumns.includes(first.name))?.parent;
-      return parent ? `Counts distinct ${parent.name} rows with matching ${fact.name} rows` : `Counts distinct ${first.name} values of ${fact.name}`;
+      return parent
+        ? `Counts distinct ${parent.name} rows with matching ${fact.name} rows`
+        : `Counts distinct ${first.name} values of ${fact.name}`;
     }
     case 'sum':
       return `Sums ${m.column.table.name}.${m.column.name}`;

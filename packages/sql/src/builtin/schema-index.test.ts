@@ -58,7 +58,9 @@ describe('schemaIndex', () => {
   });
 
   it('takes a compound name column as the label: dept_name, job_title', () => {
-    const index = schemaIndex(schema(tableOf('dept', 3, [col('dept_id', 'INTEGER'), col('dept_name', 'VARCHAR'), col('budget', 'INTEGER')])));
+    const index = schemaIndex(
+      schema(tableOf('dept', 3, [col('dept_id', 'INTEGER'), col('dept_name', 'VARCHAR'), col('budget', 'INTEGER')])),
+    );
     expect(index.tables[0]!.labels.map((c) => c.name)).toEqual(['dept_name']);
   });
 
@@ -71,11 +73,15 @@ describe('schemaIndex', () => {
 describe('the planner', () => {
   it('keeps a listed value that is also a money word as a filter: employees in Sales', () => {
     const staff = schema(
-      tableOf('employees', 4, [col('id', 'INTEGER'), col('name', 'VARCHAR'), col('department', 'VARCHAR', ['Sales', 'Engineering']), col('salary', 'DECIMAL(10,2)')]),
+      tableOf('employees', 4, [
+        col('id', 'INTEGER'),
+        col('name', 'VARCHAR'),
+        col('department', 'VARCHAR', ['Sales', 'Engineering']),
+        col('salary', 'DECIMAL(10,2)'),
+      ]),
     );
     const index = schemaIndex(staff);
     const plan = interpret(parseItems(tokenize('How many employees in Sales?'), index), index);
     expect(render(plan, index).sql).toBe("SELECT count(*) AS count FROM employees WHERE department = 'Sales'");
   });
 });
-

@@ -4,7 +4,16 @@
  * roles columns play (key, label, measure, date) and the join paths along foreign keys.
  */
 import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
-import { BOOKKEEPING_TIME_WORDS, BOOLEAN_PREFIXES, EVENT_TIME_WORDS, FUNCTION_WORDS, GENERIC_NAME_PARTS, LABEL_WORDS, MONEY_WORDS, synonymsOf } from './lexicon';
+import {
+  BOOKKEEPING_TIME_WORDS,
+  BOOLEAN_PREFIXES,
+  EVENT_TIME_WORDS,
+  FUNCTION_WORDS,
+  GENERIC_NAME_PARTS,
+  LABEL_WORDS,
+  MONEY_WORDS,
+  synonymsOf,
+} from './lexicon';
 import { nameParts, rootOf, stem } from '../text/tokenize';
 
 export interface ColumnEntry {
@@ -269,8 +278,12 @@ function classify(table: TableEntry): void {
   const first = textColumns.find((c) => c.parts.join(' ') === `${stem('first')} ${stem('name')}`);
   const last = textColumns.find((c) => c.parts.join(' ') === `${stem('last')} ${stem('name')}`);
   const exact = ['name', 'title', 'label', 'username'].map(named).find(isDefined);
-  const fullName = textColumns.find((c) => ['full name', 'display name'].map((n) => n.split(' ').map(stem).join(' ')).includes(c.parts.join(' ')));
-  const ending = textColumns.find((c) => c.parts.length > 1 && LABEL_WORDS.has(c.parts[c.parts.length - 1] ?? '') && c !== first && c !== last);
+  const fullName = textColumns.find((c) =>
+    ['full name', 'display name'].map((n) => n.split(' ').map(stem).join(' ')).includes(c.parts.join(' ')),
+  );
+  const ending = textColumns.find(
+    (c) => c.parts.length > 1 && LABEL_WORDS.has(c.parts[c.parts.length - 1] ?? '') && c !== first && c !== last,
+  );
   if (exact) table.labels = [exact];
   else if (fullName) table.labels = [fullName];
   else if (first && last) table.labels = [first, last];
@@ -307,12 +320,16 @@ function classify(table: TableEntry): void {
   table.personScore = person;
 }
 
-
 function measureScore(column: ColumnEntry): number {
   let score = column.kind === 'decimal' ? 3 : column.kind === 'float' ? 2 : 1;
   if (column.meaningful.some((p) => MONEY_WORDS.has(p))) score += 3;
   // A year or sequence number is numeric but never something to total.
-  if (column.meaningful.some((p) => ['year', 'month', 'day', 'week', 'version', 'rank', 'position', 'zip', 'postcode', 'phone', 'code'].includes(p))) score -= 6;
+  if (
+    column.meaningful.some((p) =>
+      ['year', 'month', 'day', 'week', 'version', 'rank', 'position', 'zip', 'postcode', 'phone', 'code'].includes(p),
+    )
+  )
+    score -= 6;
   return score;
 }
 

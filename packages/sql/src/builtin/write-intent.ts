@@ -9,7 +9,6 @@ import type { Token } from '../text/tokenize';
 /** Words that introduce a clause whose verb may be a command: "and then delete ...". */
 const CLAUSE_STARTS = new Set(['and', 'then', 'also', 'please', 'to']);
 
-
 export function isWriteRequest(question: string, tokens: Token[]): boolean {
   if (SQL_WRITE_PATTERN.test(question)) return true;
   const words = tokens.filter((t) => t.kind === 'word').map((t) => t.lower);

@@ -27,7 +27,10 @@ describe('MotherDuckTokenConnector', () => {
     });
     const generator = new MotherDuckSqlGenerator({ connector });
     try {
-      const { message } = await rejectionOf(generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }), GenerationFailedError);
+      const { message } = await rejectionOf(
+        generator.generate({ question: 'q', bucket: 'sales', schema: { tables: [] } }),
+        GenerationFailedError,
+      );
       expect(message).toMatch(/^MotherDuck could not be reached: .*motherduck/);
       expect(message).toContain('[redacted]');
       expect(message).not.toContain(TOKEN);

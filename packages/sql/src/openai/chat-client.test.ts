@@ -15,7 +15,12 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   const server = useChatCompletionsStandIn({ freshEachTest: true });
 
   const client = (options: { apiKey?: string; timeoutMs?: number; baseUrl?: string } = {}) =>
-    new ChatClient({ baseUrl: options.baseUrl ?? server.baseUrl, model: 'stand-in-model', timeoutMs: options.timeoutMs ?? 5000, apiKey: options.apiKey });
+    new ChatClient({
+      baseUrl: options.baseUrl ?? server.baseUrl,
+      model: 'stand-in-model',
+      timeoutMs: options.timeoutMs ?? 5000,
+      apiKey: options.apiKey,
+    });
 
   // Every test below asserts the whole message, which shows that the key is not in it.
   const failureOf = (call: Promise<unknown>) => rejectionOf(call, GenerationFailedError);
@@ -64,7 +69,10 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   ])('HTTP %i %s → generation_failed without the key or the body', async (status, sent, message) => {
     const apiKey = sent === 'with a key' ? API_KEY : undefined;
     // Providers echo request details in error bodies; the message must carry none of it.
-    server.replyWith({ status, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, detail: 'body-detail' } }) });
+    server.replyWith({
+      status,
+      body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, detail: 'body-detail' } }),
+    });
     const failure = await failureOf(client({ apiKey }).complete(MESSAGES));
     expect(failure.message).toBe(message);
   });
@@ -72,8 +80,16 @@ describe('ChatClient against a local chat-completions server (stand-in for the L
   it.each([
     ['a body that is not JSON', '<html>Bad gateway</html>', 'The language model endpoint returned a response that is not JSON.'],
     ['no choices', JSON.stringify({ id: 'x', choices: [] }), 'The language model endpoint returned no answer text.'],
-    ['null content', JSON.stringify({ choices: [{ message: { role: 'assistant', content: null } }] }), 'The language model endpoint returned no answer text.'],
-    ['blank content', JSON.stringify({ choices: [{ message: { role: 'assistant', content: '  ' } }] }), 'The language model endpoint returned no answer text.'],
+    [
+      'null content',
+      JSON.stringify({ choices: [{ message: { role: 'assistant', content: null } }] }),
+      'The language model endpoint returned no answer text.',
+    ],
+    [
+      'blank content',
+      JSON.stringify({ choices: [{ message: { role: 'assistant', content: '  ' } }] }),
+      'The language model endpoint returned no answer text.',
+    ],
     [
       'a safety refusal',
       JSON.stringify({ choices: [{ message: { role: 'assistant', content: null, refusal: 'I cannot help with that.' } }] }),

@@ -58,9 +58,7 @@ export class ChatClient {
 
   #transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): GenerationFailedError {
     if (signal.aborted) {
-      return new GenerationFailedError(
-        `The language model did not answer within ${formatSeconds(timeoutMs)}. Try again later.`,
-      );
+      return new GenerationFailedError(`The language model did not answer within ${formatSeconds(timeoutMs)}. Try again later.`);
     }
     // fetch reports refused connections, DNS failures and resets as TypeError('fetch failed') with the cause attached.
     const failure = new GenerationFailedError('Flock could not reach the language model endpoint. Try again later.');
@@ -83,9 +81,7 @@ export class ChatClient {
       return new GenerationFailedError(`The language model endpoint is unavailable (HTTP ${status}). Try again later.`);
     }
     if (status === 404) {
-      return new GenerationFailedError(
-        'The language model endpoint was not found (HTTP 404): check its base URL and model name.',
-      );
+      return new GenerationFailedError('The language model endpoint was not found (HTTP 404): check its base URL and model name.');
     }
     return new GenerationFailedError(`The language model endpoint refused the request (HTTP ${status}).`);
   }

@@ -27,7 +27,10 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
     const request = { question: 'How many members?', bucket: 'example', schema: demoSchema() };
     // With the clock stopped, the 300 ms left at the call are 300 ms whatever the machine's speed.
     await withFrozenDate(async () => {
-      const failure = await rejectionOf(generator({ timeoutMs: 30_000 }).generate({ ...request, deadline: Date.now() + 300 }), GenerationFailedError);
+      const failure = await rejectionOf(
+        generator({ timeoutMs: 30_000 }).generate({ ...request, deadline: Date.now() + 300 }),
+        GenerationFailedError,
+      );
       expect(failure.message).toBe('The language model did not answer within 0.3 s. Try again later.');
 
       // With the deadline already past, the model is not asked at all.
@@ -56,7 +59,9 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
       question: 'Total payments by currency',
       bucket: 'example',
       schema: demoSchema(),
-      previousAttempts: [{ sql: 'SELECT currency, sum(amount_eur) FROM payment GROUP BY 1', error: 'Referenced column "amount_eur" not found' }],
+      previousAttempts: [
+        { sql: 'SELECT currency, sum(amount_eur) FROM payment GROUP BY 1', error: 'Referenced column "amount_eur" not found' },
+      ],
     });
     expect(server.requests[0]!.body!.messages!.slice(1)).toEqual([
       { role: 'user', content: 'Total payments by currency' },
@@ -87,7 +92,11 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
   });
 
   it('refuses without calling the endpoint when no table fits the budget', async () => {
-    const wide = table('wide', 1, Array.from({ length: 100 }, (_, i) => col(`column_number_${i}`, 'INTEGER')));
+    const wide = table(
+      'wide',
+      1,
+      Array.from({ length: 100 }, (_, i) => col(`column_number_${i}`, 'INTEGER')),
+    );
     const attempt = generator({ maxSchemaChars: 500 }).generate({ question: 'q', bucket: 'b', schema: schema(wide) });
     await expect(attempt).rejects.toThrow("No table of this bucket fits the language model's schema budget of 500 characters.");
     expect(server.requests).toHaveLength(0);

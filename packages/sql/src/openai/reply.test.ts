@@ -27,7 +27,11 @@ describe('extractSql', () => {
     ['inline backticks', '`SELECT 1`', 'SELECT 1'],
     ['a prose line opening with "With"', 'With the tables given, the query is:\nSELECT 1', 'SELECT 1'],
     ['a prose line opening with a statement word', 'Copy this query:\n\nSELECT 2', 'SELECT 2'],
-    ['a WITH RECURSIVE query', 'with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) select * from t', 'with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) select * from t'],
+    [
+      'a WITH RECURSIVE query',
+      'with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) select * from t',
+      'with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) select * from t',
+    ],
     ['a parenthesised union', '(SELECT 1) UNION ALL (SELECT 2)', '(SELECT 1) UNION ALL (SELECT 2)'],
   ])('takes the SQL out of %s', (_case, reply, sql) => {
     expect(extractSql(reply)).toBe(sql);
@@ -54,11 +58,17 @@ describe('extractSql', () => {
   };
 
   it.each([
-    ['CANNOT_ANSWER: there is no table about league results', "The language model could not answer this from the bucket's tables: there is no table about league results"],
+    [
+      'CANNOT_ANSWER: there is no table about league results',
+      "The language model could not answer this from the bucket's tables: there is no table about league results",
+    ],
     ['**CANNOT_ANSWER**: no forecast data', "The language model could not answer this from the bucket's tables: no forecast data"],
     ['```\nCANNOT_ANSWER: no weather table\n```', "The language model could not answer this from the bucket's tables: no weather table"],
     ['CANNOT_ANSWER', "The language model could not answer this from the bucket's tables."],
-    ['I am sorry, but I think\nCANNOT_ANSWER: nothing about that', "The language model could not answer this from the bucket's tables: nothing about that"],
+    [
+      'I am sorry, but I think\nCANNOT_ANSWER: nothing about that',
+      "The language model could not answer this from the bucket's tables: nothing about that",
+    ],
   ])('turns the refusal marker into generation_failed: %s', (reply, message) => {
     expect(failure(reply).message).toBe(message);
   });

@@ -50,7 +50,10 @@ export function extractSql(reply: string): string {
   const start = statementStart(text);
   const refusal = REFUSAL.exec(text) ?? (fenced ? REFUSAL.exec(reply) : null);
   if (refusal && (start === undefined || refusal.index < start)) {
-    const reason = refusal[1]!.replace(/[*_`"']+$/, '').trim().slice(0, MAX_REASON_CHARS);
+    const reason = refusal[1]!
+      .replace(/[*_`"']+$/, '')
+      .trim()
+      .slice(0, MAX_REASON_CHARS);
     throw new GenerationFailedError(
       reason
         ? `The language model could not answer this from the bucket's tables: ${reason}`

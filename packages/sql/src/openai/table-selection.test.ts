@@ -35,7 +35,12 @@ function largeSchema(): SchemaContext {
     table(
       'customer',
       5000,
-      [col('id', 'INTEGER'), col('name', 'VARCHAR'), col('segment', 'VARCHAR', ['Enterprise', 'SMB', 'Consumer']), col('region_id', 'INTEGER')],
+      [
+        col('id', 'INTEGER'),
+        col('name', 'VARCHAR'),
+        col('segment', 'VARCHAR', ['Enterprise', 'SMB', 'Consumer']),
+        col('region_id', 'INTEGER'),
+      ],
       { primaryKey: ['id'], foreignKeys: [['region_id', 'region', 'id']] },
     ),
     table(
@@ -44,12 +49,9 @@ function largeSchema(): SchemaContext {
       [col('id', 'INTEGER'), col('customer_id', 'INTEGER'), col('amount', 'DECIMAL(12,2)'), col('issued_on', 'DATE')],
       { primaryKey: ['id'], foreignKeys: [['customer_id', 'customer', 'id']] },
     ),
-    table(
-      'invoice_line',
-      400000,
-      [col('invoice_id', 'INTEGER'), col('sku', 'VARCHAR'), col('price', 'DECIMAL(12,2)')],
-      { foreignKeys: [['invoice_id', 'invoice', 'id']] },
-    ),
+    table('invoice_line', 400000, [col('invoice_id', 'INTEGER'), col('sku', 'VARCHAR'), col('price', 'DECIMAL(12,2)')], {
+      foreignKeys: [['invoice_id', 'invoice', 'id']],
+    }),
   );
   return { tables };
 }

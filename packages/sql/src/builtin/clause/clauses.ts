@@ -47,7 +47,6 @@ const DIR = `(?:${alt(REVERSING_WORDS)} )?${DIR_WORD}(?: ${DIR_WORD})?`;
 const ROWS = '(?:people|persons|rows|records|times|entries|ones|items)';
 const BE = '(?:is |are |was |were |be )?';
 
-
 const opOf = (list: [string, CompareOp][], phrase: string): CompareOp => list.find(([p]) => p === phrase)?.[1] ?? '=';
 const lookup = <V>(list: [string, V][], phrase: string): V | undefined => list.find(([p]) => p === phrase)?.[1];
 
@@ -126,26 +125,39 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // --- Text containment: "with the word 'Hey' in its name", "whose name contains 'x'".
   const TEXT_WORDS = '(?:word|words|substring|string|phrase|text|letters?|characters?|term)';
-  s.apply(new RegExp(` (?:contains?|containing|includes?|including|with|has|having|have) ${TEXT_WORDS}? ?(q\\d+|p\\d+|[a-z]+) in ${C} `), (m) => {
-    const column = col(m.element(2));
-    const text = literalText(m.element(1));
-    if (!column?.isText || !text) return m.decline();
-    where({ column, op: 'like', text });
-  });
-  s.apply(new RegExp(` ${C} ${BE}(?:(not|does not|do not) )?(?:contains?|containing|includes?|including|has|having|with) ${TEXT_WORDS}? ?(q\\d+|p\\d+) `), (m) => {
-    const column = col(m.element(1));
-    const text = literalText(m.element(3));
-    if (!column?.isText || !text) return m.decline();
-    where({ column, op: m.group(2) ? 'not like' : 'like', text });
-  });
+  s.apply(
+    new RegExp(` (?:contains?|containing|includes?|including|with|has|having|have) ${TEXT_WORDS}? ?(q\\d+|p\\d+|[a-z]+) in ${C} `),
+    (m) => {
+      const column = col(m.element(2));
+      const text = literalText(m.element(1));
+      if (!column?.isText || !text) return m.decline();
+      where({ column, op: 'like', text });
+    },
+  );
+  s.apply(
+    new RegExp(
+      ` ${C} ${BE}(?:(not|does not|do not) )?(?:contains?|containing|includes?|including|has|having|with) ${TEXT_WORDS}? ?(q\\d+|p\\d+) `,
+    ),
+    (m) => {
+      const column = col(m.element(1));
+      const text = literalText(m.element(3));
+      if (!column?.isText || !text) return m.decline();
+      where({ column, op: m.group(2) ? 'not like' : 'like', text });
+    },
+  );
 
   // "whose name starts with 'A'", "titles ending in 'ing'", "names beginning with the letter J".
-  s.apply(new RegExp(` ${C} ${BE}(?:(not|does not|do not) )?(?:that |which )?(starts?|begins?|starting|beginning|ends?|ending) (?:with|in) (?:${TEXT_WORDS} |the ${TEXT_WORDS} )?(q\\d+|p\\d+|[a-z]) `), (m) => {
-    const column = col(m.element(1));
-    const text = literalText(m.element(4)) ?? (m.group(4)!.length === 1 ? m.group(4) : undefined);
-    if (!column?.isText || !text) return m.decline();
-    where({ column, op: m.group(2) ? 'not like' : 'like', text, at: /^(start|begin)/.test(m.group(3)!) ? 'start' : 'end' });
-  });
+  s.apply(
+    new RegExp(
+      ` ${C} ${BE}(?:(not|does not|do not) )?(?:that |which )?(starts?|begins?|starting|beginning|ends?|ending) (?:with|in) (?:${TEXT_WORDS} |the ${TEXT_WORDS} )?(q\\d+|p\\d+|[a-z]) `,
+    ),
+    (m) => {
+      const column = col(m.element(1));
+      const text = literalText(m.element(4)) ?? (m.group(4)!.length === 1 ? m.group(4) : undefined);
+      if (!column?.isText || !text) return m.decline();
+      where({ column, op: m.group(2) ? 'not like' : 'like', text, at: /^(start|begin)/.test(m.group(3)!) ? 'start' : 'end' });
+    },
+  );
 
   // --- Ordering.
   const orderBy = (output: Output, dir: 'ASC' | 'DESC') => query.orderBy.push({ output, dir });
@@ -157,14 +169,19 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     if (!column || more.some((c) => !c)) return m.decline();
     for (const c of [column, ...more]) orderBy({ column: c! }, direction(m.group(1)!));
   });
-  s.apply(new RegExp(` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?(?:t\\d+ )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${fromTo})? `), (m) => {
-    const column = col(m.element(2));
-    const more = m.elementsIn(3).map(col);
-    if (!column || more.some((c) => !c)) return m.decline();
-    const words = `${m.group(1) ?? ''} ${m.group(4) ?? ''}`;
-    const dir = m.group(5) ? extremeDirection(m.group(5)!, column) : direction(words);
-    for (const c of [column, ...more]) orderBy({ column: c! }, dir);
-  });
+  s.apply(
+    new RegExp(
+      ` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?(?:t\\d+ )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${fromTo})? `,
+    ),
+    (m) => {
+      const column = col(m.element(2));
+      const more = m.elementsIn(3).map(col);
+      if (!column || more.some((c) => !c)) return m.decline();
+      const words = `${m.group(1) ?? ''} ${m.group(4) ?? ''}`;
+      const dir = m.group(5) ? extremeDirection(m.group(5)!, column) : direction(words);
+      for (const c of [column, ...more]) orderBy({ column: c! }, dir);
+    },
+  );
   s.apply(new RegExp(` (?:ordered|sorted|arranged|listed|order|sort) (?:in )?(${DIR})(?: order)?(?: by (?:${C}|value|values))? `), (m) => {
     const column = col(m.element(2));
     const dir = direction(m.group(1)!);
@@ -197,63 +214,97 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     where({ column: value.column, op: '=', value: value.value });
     return true;
   };
-  s.apply(new RegExp(` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `), (m) => {
-    const value = num(m.element(2));
-    if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
-    having(opOf(COMPARISONS, m.group(1)!), value);
-  });
-  s.apply(new RegExp(` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `), (m) => {
-    const value = num(m.element(1));
-    if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
-    having(opOf(POST_COMPARISONS, m.group(2)!), value);
-  });
+  s.apply(
+    new RegExp(
+      ` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `,
+    ),
+    (m) => {
+      const value = num(m.element(2));
+      if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
+      having(opOf(COMPARISONS, m.group(1)!), value);
+    },
+  );
+  s.apply(
+    new RegExp(` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `),
+    (m) => {
+      const value = num(m.element(1));
+      if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
+      having(opOf(POST_COMPARISONS, m.group(2)!), value);
+    },
+  );
   // "whose average life expectancy is longer than 72": a condition on an aggregate.
-  s.apply(new RegExp(` (?:whose |where |with |having |that have |which have |for which )?(${AGG}) ${C} ${BE}(${CMP}|${DIM_CMP} than) ${N} `), (m) => {
-    const column = col(m.element(2));
-    const value = num(m.element(4));
-    const fn = lookup(AGGREGATES, m.group(1)!);
-    if (!column?.isNumeric || value === undefined || !fn) return m.decline();
-    const phrase = m.group(3)!;
-    const op = phrase.endsWith(' than') && lookup(DIMENSION_COMPARATIVES, phrase.slice(0, -5)) ? comparativeOp(phrase.slice(0, -5)) : opOf(COMPARISONS, phrase);
-    query.having.push({ output: { fn, column }, op, value });
-  });
+  s.apply(
+    new RegExp(` (?:whose |where |with |having |that have |which have |for which )?(${AGG}) ${C} ${BE}(${CMP}|${DIM_CMP} than) ${N} `),
+    (m) => {
+      const column = col(m.element(2));
+      const value = num(m.element(4));
+      const fn = lookup(AGGREGATES, m.group(1)!);
+      if (!column?.isNumeric || value === undefined || !fn) return m.decline();
+      const phrase = m.group(3)!;
+      const op =
+        phrase.endsWith(' than') && lookup(DIMENSION_COMPARATIVES, phrase.slice(0, -5))
+          ? comparativeOp(phrase.slice(0, -5))
+          : opOf(COMPARISONS, phrase);
+      query.having.push({ output: { fn, column }, op, value });
+    },
+  );
 
   // --- Rows ranked by a named column: "with the largest accelerate", "top 5 by population".
   const LEADING_N = `(?:${N} (?:${T} )?)?`;
-  s.apply(new RegExp(` ${LEADING_N}(?:with|has|have|having|had|of|whose|where|by|in terms of|that have|that has) (?:${N} )?(${SUP}) (?:${N} )?(?:number of |amount of )?${C} `), (m) => {
-    const column = col(m.element(6));
-    if (!column || column.isText || column.isKey) return m.decline();
-    orderBy({ column }, lookup(SUPERLATIVES, m.group(4)!)!);
-    query.limit = num(m.element(1)) ?? num(m.element(3)) ?? num(m.element(5)) ?? 1;
-  });
-  s.apply(new RegExp(` (?:with |has |have |having |by )?(?:top|first) ${N} (?:${T} )?(?:by |in |with |of |in terms of |ranked by |according to )?(?:(${SUP}) )?${C} `), (m) => {
-    const column = col(m.element(4));
-    if (!column) return m.decline();
-    orderBy({ column }, m.group(3) ? lookup(SUPERLATIVES, m.group(3)!)! : 'DESC');
-    query.limit = num(m.element(1))!;
-  });
+  s.apply(
+    new RegExp(
+      ` ${LEADING_N}(?:with|has|have|having|had|of|whose|where|by|in terms of|that have|that has) (?:${N} )?(${SUP}) (?:${N} )?(?:number of |amount of )?${C} `,
+    ),
+    (m) => {
+      const column = col(m.element(6));
+      if (!column || column.isText || column.isKey) return m.decline();
+      orderBy({ column }, lookup(SUPERLATIVES, m.group(4)!)!);
+      query.limit = num(m.element(1)) ?? num(m.element(3)) ?? num(m.element(5)) ?? 1;
+    },
+  );
+  s.apply(
+    new RegExp(
+      ` (?:with |has |have |having |by )?(?:top|first) ${N} (?:${T} )?(?:by |in |with |of |in terms of |ranked by |according to )?(?:(${SUP}) )?${C} `,
+    ),
+    (m) => {
+      const column = col(m.element(4));
+      if (!column) return m.decline();
+      orderBy({ column }, m.group(3) ? lookup(SUPERLATIVES, m.group(3)!)! : 'DESC');
+      query.limit = num(m.element(1))!;
+    },
+  );
   // "the fewest people": a noun standing for a measure.
-  s.apply(new RegExp(` ${LEADING_N}(?:with |has |have |having |that have |that has )?(?:${N} )?(most|fewest|least|largest number of|smallest number of|highest number of|lowest number of) (${alt(MEASURE_NOUNS.map(([p]) => p))}) `), (m) => {
-    const dim = lookup(MEASURE_NOUNS, m.group(5)!);
-    const found = dim && dimensionColumn(table, dim);
-    if (!found) return m.decline();
-    const more = m.group(4)!.startsWith('most') || /largest|highest/.test(m.group(4)!);
-    orderBy({ column: found.column }, (more ? 1 : -1) * found.sign > 0 ? 'DESC' : 'ASC');
-    query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
-  });
+  s.apply(
+    new RegExp(
+      ` ${LEADING_N}(?:with |has |have |having |that have |that has )?(?:${N} )?(most|fewest|least|largest number of|smallest number of|highest number of|lowest number of) (${alt(MEASURE_NOUNS.map(([p]) => p))}) `,
+    ),
+    (m) => {
+      const dim = lookup(MEASURE_NOUNS, m.group(5)!);
+      const found = dim && dimensionColumn(table, dim);
+      if (!found) return m.decline();
+      const more = m.group(4)!.startsWith('most') || /largest|highest/.test(m.group(4)!);
+      orderBy({ column: found.column }, (more ? 1 : -1) * found.sign > 0 ? 'DESC' : 'ASC');
+      query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
+    },
+  );
   // "which language is spoken by the largest number of countries": the group with the most rows.
   const LINKING = `(?:(?:${alt([...SOFT_LINKS])}) )*`;
-  s.apply(new RegExp(` (?:(?:which|what) (?:is |are |was |were )?)?(?:${N} )?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`), (m) => {
-    const column = col(m.element(2));
-    if (!countsRows(m, 5)) return m.decline();
-    const between = m.m[0].slice(m.m[0].indexOf(m.group(2)!) + m.group(2)!.length, m.m[0].lastIndexOf(m.group(3)!));
-    // Another column between them is what is ranked ("which model has the most versions"), not rows.
-    if (!column || / c\d+ /.test(between)) return m.decline();
-    groupBy(column);
-    out(m, { column });
-    orderBy({ fn: 'count' }, /most|largest|highest|greatest/.test(m.group(3)!) ? 'DESC' : 'ASC');
-    query.limit = num(m.element(1)) ?? 1;
-  });
+  s.apply(
+    new RegExp(
+      ` (?:(?:which|what) (?:is |are |was |were )?)?(?:${N} )?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`,
+    ),
+    (m) => {
+      const column = col(m.element(2));
+      if (!countsRows(m, 5)) return m.decline();
+      const between = m.m[0].slice(m.m[0].indexOf(m.group(2)!) + m.group(2)!.length, m.m[0].lastIndexOf(m.group(3)!));
+      // Another column between them is what is ranked ("which model has the most versions"), not rows.
+      if (!column || / c\d+ /.test(between)) return m.decline();
+      groupBy(column);
+      out(m, { column });
+      orderBy({ fn: 'count' }, /most|largest|highest|greatest/.test(m.group(3)!) ? 'DESC' : 'ASC');
+      query.limit = num(m.element(1)) ?? 1;
+    },
+  );
   const mostCommon = (m: Match, column: ColumnEntry | undefined, most: boolean, limit: number | undefined) => {
     if (!column) return m.decline();
     groupBy(column);
@@ -265,18 +316,26 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     mostCommon(m, col(m.element(3)), m.group(2) === 'most', num(m.element(1))),
   );
   // "Which allergy type is the most common?", "which code appears the most often?"
-  s.apply(new RegExp(` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `), (m) =>
-    mostCommon(m, col(m.element(1)), m.group(2) === 'most', undefined),
+  s.apply(
+    new RegExp(
+      ` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `,
+    ),
+    (m) => mostCommon(m, col(m.element(1)), m.group(2) === 'most', undefined),
   );
   // "the first student to register", "the last transcript date": rows ranked by a date.
   const EARLY = /^(earliest|first|oldest)$/;
-  s.apply(new RegExp(` (?:${N} )?(earliest|first|latest|last|most recent|newest|oldest)(?: ${N})? (?:t\\d+ )?(?:to |who |that |which |of )?${C} `), (m) => {
-    const column = col(m.element(4));
-    if (!column || !holdsDates(column)) return m.decline();
-    orderBy({ column }, EARLY.test(m.group(2)!) ? 'ASC' : 'DESC');
-    query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
-    out(m, { column });
-  });
+  s.apply(
+    new RegExp(
+      ` (?:${N} )?(earliest|first|latest|last|most recent|newest|oldest)(?: ${N})? (?:t\\d+ )?(?:to |who |that |which |of )?${C} `,
+    ),
+    (m) => {
+      const column = col(m.element(4));
+      if (!column || !holdsDates(column)) return m.decline();
+      orderBy({ column }, EARLY.test(m.group(2)!) ? 'ASC' : 'DESC');
+      query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
+      out(m, { column });
+    },
+  );
   s.apply(new RegExp(` (?:${N} )?(earliest|first|latest|last|most recent|newest)(?: ${N})? ${T} `), (m) => {
     // With one date column the table's own rows are ranked by it; with several, which date is meant is a guess.
     const dates = table.columns.filter(holdsDates);
@@ -321,11 +380,14 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     if (!column) return m.decline();
     groupBy(column);
   });
-  s.apply(new RegExp(` (?:for|of|by|across|among) (?:all )?(?:different|distinct|various|every) (?:number of |numbers of |values of )?${C} `), (m) => {
-    const column = col(m.element(1));
-    if (!column) return m.decline();
-    groupBy(column);
-  });
+  s.apply(
+    new RegExp(` (?:for|of|by|across|among) (?:all )?(?:different|distinct|various|every) (?:number of |numbers of |values of )?${C} `),
+    (m) => {
+      const column = col(m.element(1));
+      if (!column) return m.decline();
+      groupBy(column);
+    },
+  );
   s.apply(new RegExp(` (?:grouped|broken down|split|categorized|categorised|group) by ${C} `), (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
@@ -333,21 +395,31 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // --- Row conditions on numbers.
-  s.apply(new RegExp(` ${C} ${BE}(?:of |value |values )?(?:(${NEG}) )?(${CMP}|${DIM_CMP} than|${YEAR_CMP}) ${N}(?: and (${CMP}|${DIM_CMP} than) ${N})? `), (m) => {
-    const column = col(m.element(1));
-    const value = num(m.element(4));
-    if (!column || value === undefined || (!column.isNumeric && !column.isText && !column.isTemporal)) return m.decline();
-    const phrase = m.group(3)!;
-    if (column.isTemporal) {
-      if (!isYear(m.element(4))) return m.decline();
-      where({ column, op: 'year', year: value, cmp: YEAR_COMPARISONS.some(([p]) => p === phrase) ? opOf(YEAR_COMPARISONS, phrase) : cmpOf(phrase) });
-      return;
-    }
-    const op = YEAR_COMPARISONS.some(([p]) => p === phrase) ? opOf(YEAR_COMPARISONS, phrase) : cmpOf(phrase);
-    where({ column, op: m.group(2) ? negate(op) : op, value });
-    const second = num(m.element(6));
-    if (m.group(5) && second !== undefined) where({ column, op: cmpOf(m.group(5)!), value: second });
-  });
+  s.apply(
+    new RegExp(
+      ` ${C} ${BE}(?:of |value |values )?(?:(${NEG}) )?(${CMP}|${DIM_CMP} than|${YEAR_CMP}) ${N}(?: and (${CMP}|${DIM_CMP} than) ${N})? `,
+    ),
+    (m) => {
+      const column = col(m.element(1));
+      const value = num(m.element(4));
+      if (!column || value === undefined || (!column.isNumeric && !column.isText && !column.isTemporal)) return m.decline();
+      const phrase = m.group(3)!;
+      if (column.isTemporal) {
+        if (!isYear(m.element(4))) return m.decline();
+        where({
+          column,
+          op: 'year',
+          year: value,
+          cmp: YEAR_COMPARISONS.some(([p]) => p === phrase) ? opOf(YEAR_COMPARISONS, phrase) : cmpOf(phrase),
+        });
+        return;
+      }
+      const op = YEAR_COMPARISONS.some(([p]) => p === phrase) ? opOf(YEAR_COMPARISONS, phrase) : cmpOf(phrase);
+      where({ column, op: m.group(2) ? negate(op) : op, value });
+      const second = num(m.element(6));
+      if (m.group(5) && second !== undefined) where({ column, op: cmpOf(m.group(5)!), value: second });
+    },
+  );
   s.apply(new RegExp(` ${C} ${BE}(?:(${NEG}) )?between ${N} and ${N} `), (m) => {
     const column = col(m.element(1));
     const [low, high] = [num(m.element(3)), num(m.element(4))];
@@ -448,31 +520,39 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     if (!column || !value || value.column !== column) return m.decline();
     where({ column, op: m.group(1) ? '<>' : '=', value: value.value });
   });
-  s.apply(new RegExp(` (?:${C} ${BE}(?:named |called |titled |of |=|equal to |equals |in )?)?(?:(${NEG}) |is not |are not )?${V}((?: (?:or|and|nor) ${V})*) `), (m) => {
-    const named = col(m.element(1));
-    const refs = [m.element(3), ...m.elementsIn(4)];
-    // A value found in several columns is placed by the column named with it, or not at all.
-    const values = refs.map((e) => valueIn(e, named));
-    if (values.length === 0 || values.some((v) => !v)) return m.decline();
-    const column = values[0]!.column;
-    if (named && named !== column) return m.decline();
-    if (values.some((v) => v!.column !== column)) {
-      // Values of different columns joined by "and": each is its own condition.
-      if (m.m[0].includes(' or ')) return m.decline();
-      for (const v of values) where({ column: v!.column, op: m.group(2) || /is not|are not/.test(m.m[0]) ? '<>' : '=', value: v!.value });
-      return;
-    }
-    const negated = !!m.group(2) || / (?:is|are) not /.test(m.m[0]);
-    const list = [...new Set(values.map((v) => v!.value))];
-    if (list.length === 1) where({ column, op: negated ? '<>' : '=', value: list[0]! });
-    else where({ column, op: negated ? 'not in' : 'in', values: list });
-  });
-  s.apply(new RegExp(` ${C} ${BE}(?:named |called |titled |=|equal to |equals )?(?:(${NEG}) |is not |are not )?(q\\d+|p\\d+(?: p\\d+)*) `), (m) => {
-    const column = col(m.element(1));
-    const text = literalText(m.element(3)) ?? m.elementsIn(3).map(literalText).join(' ');
-    if (!column?.isText || !text) return m.decline();
-    where({ column, op: m.group(2) || / (?:is|are) not /.test(m.m[0]) ? '<>' : '=', value: text });
-  });
+  s.apply(
+    new RegExp(
+      ` (?:${C} ${BE}(?:named |called |titled |of |=|equal to |equals |in )?)?(?:(${NEG}) |is not |are not )?${V}((?: (?:or|and|nor) ${V})*) `,
+    ),
+    (m) => {
+      const named = col(m.element(1));
+      const refs = [m.element(3), ...m.elementsIn(4)];
+      // A value found in several columns is placed by the column named with it, or not at all.
+      const values = refs.map((e) => valueIn(e, named));
+      if (values.length === 0 || values.some((v) => !v)) return m.decline();
+      const column = values[0]!.column;
+      if (named && named !== column) return m.decline();
+      if (values.some((v) => v!.column !== column)) {
+        // Values of different columns joined by "and": each is its own condition.
+        if (m.m[0].includes(' or ')) return m.decline();
+        for (const v of values) where({ column: v!.column, op: m.group(2) || /is not|are not/.test(m.m[0]) ? '<>' : '=', value: v!.value });
+        return;
+      }
+      const negated = !!m.group(2) || / (?:is|are) not /.test(m.m[0]);
+      const list = [...new Set(values.map((v) => v!.value))];
+      if (list.length === 1) where({ column, op: negated ? '<>' : '=', value: list[0]! });
+      else where({ column, op: negated ? 'not in' : 'in', values: list });
+    },
+  );
+  s.apply(
+    new RegExp(` ${C} ${BE}(?:named |called |titled |=|equal to |equals )?(?:(${NEG}) |is not |are not )?(q\\d+|p\\d+(?: p\\d+)*) `),
+    (m) => {
+      const column = col(m.element(1));
+      const text = literalText(m.element(3)) ?? m.elementsIn(3).map(literalText).join(' ');
+      if (!column?.isText || !text) return m.decline();
+      where({ column, op: m.group(2) || / (?:is|are) not /.test(m.m[0]) ? '<>' : '=', value: text });
+    },
+  );
   s.apply(new RegExp(` (?:named|called|titled) (q\\d+|p\\d+(?: p\\d+)*|[a-z0-9]+) `), (m) => {
     const column = label();
     const last = s.elements[s.current[s.current.length - 1]!];
@@ -506,15 +586,23 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // --- Counts.
   // "How many different departments": the table's rows, each one already distinct.
-  s.apply(new RegExp(` (?:how many|(?:the )?(?:total )?number of|count of|count the number of|count) (?:different|distinct|unique) ${T} `), (m) => {
-    out(m, { fn: 'count' });
-  });
+  s.apply(
+    new RegExp(` (?:how many|(?:the )?(?:total )?number of|count of|count the number of|count) (?:different|distinct|unique) ${T} `),
+    (m) => {
+      out(m, { fn: 'count' });
+    },
+  );
   s.apply(new RegExp(` (?:how many|(?:total )?number of|count of|count the number of|count|total count of)(?: ${T}| ${C})? `), (m) => {
     const counted = m.element(1);
     const column = col(m.element(2));
     // "how many rooms" counts rows when the word names what a row is: a key, or the table's own subject;
     // "how many countries" over rows that each have a country counts the countries.
-    if (column && !column.isKey && !/^(number|no|num|code|id)$/.test(column.parts[column.parts.length - 1] ?? '') && !column.parts.some((p) => table.stems.includes(p))) {
+    if (
+      column &&
+      !column.isKey &&
+      !/^(number|no|num|code|id)$/.test(column.parts[column.parts.length - 1] ?? '') &&
+      !column.parts.some((p) => table.stems.includes(p))
+    ) {
       if (!column.isText) return m.decline();
       out(m, { fn: 'count', column, distinct: true });
       return;
@@ -572,7 +660,10 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 function valueIn(e: Element | undefined, named: ColumnEntry | undefined): { column: ColumnEntry; value: string } | undefined {
   if (e?.k !== 'mention' || e.meaning.k !== 'value') return undefined;
   const first = e.meaning;
-  const rivals = e.others.filter((o): o is typeof first => o.k === 'value' && o.column.table === first.column.table && o.column !== first.column && o.score >= first.score);
+  const rivals = e.others.filter(
+    (o): o is typeof first =>
+      o.k === 'value' && o.column.table === first.column.table && o.column !== first.column && o.score >= first.score,
+  );
   if (named) return [first, ...rivals].find((v) => v.column === named) ?? (rivals.length === 0 ? first : undefined);
   return rivals.length === 0 ? first : undefined;
 }
@@ -601,7 +692,12 @@ function joinAlternatives(s: Sentence, query: TableQuery, spans: Map<Condition[]
     if (!before || !after) continue;
     // Only words that carry nothing may stand between the "or" and the conditions it joins.
     const between = [...range(before[1].to + 1, k), ...range(k + 1, after[1].from)];
-    if (between.some((i) => !s.used[i] && !(s.elements[i]!.k === 'word' && SOFT_JOINERS.has((s.elements[i] as { word: { lower: string } }).word.lower)))) continue;
+    if (
+      between.some(
+        (i) => !s.used[i] && !(s.elements[i]!.k === 'word' && SOFT_JOINERS.has((s.elements[i] as { word: { lower: string } }).word.lower)),
+      )
+    )
+      continue;
     before[0].push(...after[0]);
     query.where.splice(query.where.indexOf(after[0]), 1);
     spans.set(before[0], { from: before[1].from, to: after[1].to });
@@ -631,7 +727,8 @@ function literalText(e: Element | undefined): string | undefined {
 }
 
 function cmpOf(phrase: string): CompareOp {
-  if (phrase.endsWith(' than') && DIMENSION_COMPARATIVES.some(([p]) => p === phrase.slice(0, -5))) return comparativeOp(phrase.slice(0, -5));
+  if (phrase.endsWith(' than') && DIMENSION_COMPARATIVES.some(([p]) => p === phrase.slice(0, -5)))
+    return comparativeOp(phrase.slice(0, -5));
   return opOf(COMPARISONS, phrase);
 }
 
@@ -655,4 +752,3 @@ function extremeDirection(word: string, column: ColumnEntry): 'ASC' | 'DESC' {
   }
   return lookup(SUPERLATIVES, word) ?? 'DESC';
 }
-

@@ -29,7 +29,9 @@ function columnForms(column: ColumnEntry): [string[], number][] {
   const forms: [string[], number][] = [[column.parts, 1]];
   const tableStems = column.table.stems;
   // `concert_Name` in `concert`, and `FacID` in `Faculty`: the table's name, perhaps abbreviated, first.
-  const ownPrefix = column.parts.length > tableStems.length && tableStems.every((s, i) => column.parts[i] === s || wordSimilarity(s, column.parts[i]!) >= 0.7);
+  const ownPrefix =
+    column.parts.length > tableStems.length &&
+    tableStems.every((s, i) => column.parts[i] === s || wordSimilarity(s, column.parts[i]!) >= 0.7);
   if (column.isKey) {
     // A key is named whole ("student id"), or as "id" in its own table (`PetID` in `Pets`);
     // `student_id` alone is how a row of a student is named elsewhere: "each student".
@@ -81,15 +83,13 @@ interface NameForms {
   columns: { column: ColumnEntry; forms: [string[], number][] }[];
 }
 
-const nameForms = cachedPer(
-  (index: SchemaIndex): NameForms => ({
-    tables: index.tables.map((table) => ({ table, forms: tableForms(table) })),
-    columns: index.tables.flatMap((table) => {
-      const modifiers = modifierForms(table);
-      return table.columns.map((column) => ({ column, forms: [...columnForms(column), ...(modifiers.get(column) ?? [])] }));
-    }),
+const nameForms = cachedPer((index: SchemaIndex): NameForms => ({
+  tables: index.tables.map((table) => ({ table, forms: tableForms(table) })),
+  columns: index.tables.flatMap((table) => {
+    const modifiers = modifierForms(table);
+    return table.columns.map((column) => ({ column, forms: [...columnForms(column), ...(modifiers.get(column) ?? [])] }));
   }),
-);
+}));
 
 /** Every meaning of the words `from` up to `to`, best first. */
 export function meaningsOf(words: Word[], from: number, to: number, index: SchemaIndex, found?: ValueIndex): Meaning[] {
@@ -128,7 +128,8 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
   const asName = span.length > 1 || first.proper || /\d/.test(text);
   const values = valueIndex(index);
   for (const ref of values.lookup(text, asName)) out.push({ k: 'value', ...ref, score: ref.listed ? 1 : 0.9 });
-  for (const ref of found?.lookup(text, asName) ?? []) if (!out.some((m) => m.k === 'value' && m.column === ref.column)) out.push({ k: 'value', ...ref, score: 0.9 });
+  for (const ref of found?.lookup(text, asName) ?? [])
+    if (!out.some((m) => m.k === 'value' && m.column === ref.column)) out.push({ k: 'value', ...ref, score: 0.9 });
   if (span.length === 1 && first.kind === 'word' && first.lower.length >= 4 && !out.some((m) => m.k === 'value')) {
     // "French singers", "Asian countries": the place an adjective pertains to, when the data holds it.
     for (const noun of wordnet.pertainyms(first.lower)) {
@@ -150,9 +151,7 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
   return out.sort((a, b) => b.score - a.score || rank[a.k] - rank[b.k]);
 }
 
-export type Element =
-  | { k: 'word'; word: Word }
-  | { k: 'mention'; meaning: Meaning; text: string; length: number; others: Meaning[] };
+export type Element = { k: 'word'; word: Word } | { k: 'mention'; meaning: Meaning; text: string; length: number; others: Meaning[] };
 
 /** How much a mention of each kind says about which table the question is on. */
 const KIND_WEIGHT = { table: 1.5, value: 1.2, column: 1 } as const;
@@ -212,10 +211,13 @@ export function elementsFor(spans: SpanMeanings, table: TableEntry): { elements:
     best[i] = choice;
   }
   const elements: Element[] = [];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const step = best[i]!;
     if (step.meaning) {
-      const text = words.slice(i, i + step.length).map((w) => w.raw).join(' ');
+      const text = words
+        .slice(i, i + step.length)
+        .map((w) => w.raw)
+        .join(' ');
       elements.push({ k: 'mention', meaning: step.meaning, text, length: step.length, others: step.others });
     } else {
       elements.push({ k: 'word', word: words[i]! });
@@ -228,4 +230,3 @@ export function elementsFor(spans: SpanMeanings, table: TableEntry): { elements:
 export function tableOf(meaning: Meaning): TableEntry {
   return meaning.k === 'table' ? meaning.table : meaning.column.table;
 }
-

@@ -32,9 +32,14 @@ const racing = schema(
     ],
     { primaryKey: ['driver_id'] },
   ),
-  table('circuit', 4, [col('circuit_id', 'INTEGER'), col('circuit_name', 'VARCHAR'), col('length_km', 'DOUBLE'), col('opened', 'INTEGER')], {
-    primaryKey: ['circuit_id'],
-  }),
+  table(
+    'circuit',
+    4,
+    [col('circuit_id', 'INTEGER'), col('circuit_name', 'VARCHAR'), col('length_km', 'DOUBLE'), col('opened', 'INTEGER')],
+    {
+      primaryKey: ['circuit_id'],
+    },
+  ),
 );
 
 const sql = (question: string) => generateSql(question, racing).sql;
@@ -58,14 +63,29 @@ describe('the clause reader on a schema of its own', () => {
     ],
     ['Show the full name, nationality and age of every driver.', 'SELECT full_name, nationality, "Age" FROM driver'],
     // "for each X" as GROUP BY.
-    ['What is the average age for each nationality?', 'SELECT nationality, avg("Age") AS average_age FROM driver GROUP BY nationality ORDER BY average_age DESC, nationality'],
-    ['How many drivers are there for each home city?', 'SELECT home_city, count(*) AS count FROM driver GROUP BY home_city ORDER BY count DESC, home_city'],
+    [
+      'What is the average age for each nationality?',
+      'SELECT nationality, avg("Age") AS average_age FROM driver GROUP BY nationality ORDER BY average_age DESC, nationality',
+    ],
+    [
+      'How many drivers are there for each home city?',
+      'SELECT home_city, count(*) AS count FROM driver GROUP BY home_city ORDER BY count DESC, home_city',
+    ],
     ['How many different circuits are there?', 'SELECT count(*) AS count FROM circuit'],
     // The group with the most rows, said several ways.
-    ['Which nationality is the most common?', 'SELECT nationality FROM driver GROUP BY nationality ORDER BY count(*) DESC, nationality LIMIT 1'],
-    ['What are the 2 home cities with the most drivers?', 'SELECT home_city FROM driver GROUP BY home_city ORDER BY count(*) DESC, home_city LIMIT 2'],
+    [
+      'Which nationality is the most common?',
+      'SELECT nationality FROM driver GROUP BY nationality ORDER BY count(*) DESC, nationality LIMIT 1',
+    ],
+    [
+      'What are the 2 home cities with the most drivers?',
+      'SELECT home_city FROM driver GROUP BY home_city ORDER BY count(*) DESC, home_city LIMIT 2',
+    ],
     // "the name of" a text column is that column's value.
-    ['What is the name of every home city that has at least 2 drivers?', 'SELECT home_city FROM driver GROUP BY home_city HAVING count(*) >= 2'],
+    [
+      'What is the name of every home city that has at least 2 drivers?',
+      'SELECT home_city FROM driver GROUP BY home_city HAVING count(*) >= 2',
+    ],
     ['Which nationalities have more than one driver?', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) > 1'],
     // Count conditions as HAVING, never as a row filter.
     ['Show the nationalities shared by at least two drivers.', 'SELECT nationality FROM driver GROUP BY nationality HAVING count(*) >= 2'],
@@ -73,7 +93,10 @@ describe('the clause reader on a schema of its own', () => {
     // Order words.
     ['List the full names of drivers in descending order of age.', 'SELECT full_name FROM driver ORDER BY "Age" DESC'],
     ['List the full names of drivers in alphabetical order.', 'SELECT full_name FROM driver ORDER BY full_name'],
-    ['Show full name and wins of drivers ordered by wins from the highest to the lowest.', 'SELECT full_name, wins FROM driver ORDER BY wins DESC'],
+    [
+      'Show full name and wins of drivers ordered by wins from the highest to the lowest.',
+      'SELECT full_name, wins FROM driver ORDER BY wins DESC',
+    ],
     ['Sort the full names of drivers in descending order of their age.', 'SELECT full_name FROM driver ORDER BY "Age" DESC'],
     ['List the full names sorted by the driver wins in ascending order.', 'SELECT full_name FROM driver ORDER BY wins'],
     // "each" with nothing counted lists the distinct values.
@@ -92,7 +115,10 @@ describe('the clause reader on a schema of its own', () => {
     ['What is the driver id of Ana Lima?', "SELECT driver_id FROM driver WHERE full_name = 'Ana Lima'"],
     // "ratio" in a column name is that column, not a request to compute a ratio.
     // "Norwegian" pertains to Norway (WordNet), a value of the data.
-    ['What is the average podium ratio of Norwegian drivers?', `SELECT avg(podium_ratio) AS average_podium_ratio FROM driver WHERE nationality = 'Norway'`],
+    [
+      'What is the average podium ratio of Norwegian drivers?',
+      `SELECT avg(podium_ratio) AS average_podium_ratio FROM driver WHERE nationality = 'Norway'`,
+    ],
     ['What is the podium ratio of the driver named Bo Berg?', "SELECT podium_ratio FROM driver WHERE full_name = 'Bo Berg'"],
     // Text patterns.
     ["Which drivers have full names starting with 'Ed'?", "SELECT full_name FROM driver WHERE full_name ILIKE 'Ed%'"],
@@ -109,15 +135,28 @@ describe('the clause reader on a schema of its own', () => {
 
   describe('rows named by their key column ("documents" over document_id)', () => {
     const filing = schema(
-      table('doc_location', 9, [col('document_id', 'INTEGER'), col('location_code', 'VARCHAR', ['x', 'y', 'z']), col('page_count', 'INTEGER')]),
+      table('doc_location', 9, [
+        col('document_id', 'INTEGER'),
+        col('location_code', 'VARCHAR', ['x', 'y', 'z']),
+        col('page_count', 'INTEGER'),
+      ]),
     );
     const filed = (question: string) => generateSql(question, filing).sql;
 
     it.each([
-      ['Show the location codes with at least 3 documents.', 'SELECT location_code FROM doc_location GROUP BY location_code HAVING count(*) >= 3'],
-      ['Which location code is shared by the most documents?', 'SELECT location_code FROM doc_location GROUP BY location_code ORDER BY count(*) DESC, location_code LIMIT 1'],
+      [
+        'Show the location codes with at least 3 documents.',
+        'SELECT location_code FROM doc_location GROUP BY location_code HAVING count(*) >= 3',
+      ],
+      [
+        'Which location code is shared by the most documents?',
+        'SELECT location_code FROM doc_location GROUP BY location_code ORDER BY count(*) DESC, location_code LIMIT 1',
+      ],
       ['What is the page count of the document with id 7?', 'SELECT page_count FROM doc_location WHERE document_id = 7'],
-      ['What are the minimum and maximum page count of documents?', 'SELECT min(page_count) AS min_page_count, max(page_count) AS max_page_count FROM doc_location'],
+      [
+        'What are the minimum and maximum page count of documents?',
+        'SELECT min(page_count) AS min_page_count, max(page_count) AS max_page_count FROM doc_location',
+      ],
     ])('%s', (question, expected) => {
       expect(filed(question)).toBe(expected);
     });
@@ -137,28 +176,43 @@ describe('the clause reader on a schema of its own', () => {
     expect(generateSql('Show the full names of the 2 latest students.', students).sql).toBe(
       'SELECT full_name FROM student ORDER BY date_registered DESC LIMIT 2',
     );
-    expect(generateSql('When did the last student register?', students).sql).toBe('SELECT max(date_registered) AS max_date_registered FROM student');
+    expect(generateSql('When did the last student register?', students).sql).toBe(
+      'SELECT max(date_registered) AS max_date_registered FROM student',
+    );
   });
 
   it('counts the rows holding a value in a group condition: "at least 10 professors"', () => {
     const staff = schema(
-      table('staff', 40, [col('staff_id', 'INTEGER'), col('building', 'VARCHAR', ['North', 'South', 'East']), col('rank', 'VARCHAR', ['Professor', 'Lecturer']), col('apt_number', 'INTEGER')]),
+      table('staff', 40, [
+        col('staff_id', 'INTEGER'),
+        col('building', 'VARCHAR', ['North', 'South', 'East']),
+        col('rank', 'VARCHAR', ['Professor', 'Lecturer']),
+        col('apt_number', 'INTEGER'),
+      ]),
     );
     expect(generateSql('Which buildings have at least 10 professors?', staff).sql).toBe(
       "SELECT building FROM staff WHERE rank = 'Professor' GROUP BY building HAVING count(*) >= 10",
     );
     // "number of staff" is a count, never a column whose name ends in "number".
-    expect(generateSql('Show each building and the number of staff.', staff).sql).toBe('SELECT building, count(*) AS count FROM staff GROUP BY building ORDER BY count DESC, building');
+    expect(generateSql('Show each building and the number of staff.', staff).sql).toBe(
+      'SELECT building, count(*) AS count FROM staff GROUP BY building ORDER BY count DESC, building',
+    );
   });
 
   it('reads abbreviated name columns: Fname is "first name", LName "last name"', () => {
-    const people = schema(table('member', 3, [col('MemID', 'INTEGER'), col('Fname', 'VARCHAR'), col('LName', 'VARCHAR'), col('Age', 'INTEGER')]));
-    expect(generateSql('Show the first name and last name of members older than 30.', people).sql).toBe('SELECT "Fname", "LName" FROM member WHERE "Age" > 30');
+    const people = schema(
+      table('member', 3, [col('MemID', 'INTEGER'), col('Fname', 'VARCHAR'), col('LName', 'VARCHAR'), col('Age', 'INTEGER')]),
+    );
+    expect(generateSql('Show the first name and last name of members older than 30.', people).sql).toBe(
+      'SELECT "Fname", "LName" FROM member WHERE "Age" > 30',
+    );
   });
 
   it('takes a quoted name exactly as typed, with no spelling slip forgiven', () => {
     expect(refusal('How many drivers are from "Norwey"?')).toMatch(/'Norwey'/);
-    expect(sql('How many drivers have the nationality "Norwey"?')).toBe("SELECT count(*) AS count FROM driver WHERE nationality = 'Norwey'");
+    expect(sql('How many drivers have the nationality "Norwey"?')).toBe(
+      "SELECT count(*) AS count FROM driver WHERE nationality = 'Norwey'",
+    );
   });
 
   it('never reads an ordinary word as a listed value through its stem', () => {

@@ -21,8 +21,7 @@ import { EVENT_VERBS, NEGATIONS, LEDGER_SOFT_WORDS } from '../lexicon/clause-wor
 import type { Word } from './words';
 
 export type ClauseReading =
-  | { ok: true; sql: string; explanation: string; ignored: string[]; query: TableQuery }
-  | { ok: false; reason: string; definite: boolean };
+  { ok: true; sql: string; explanation: string; ignored: string[]; query: TableQuery } | { ok: false; reason: string; definite: boolean };
 
 /** How many of the best-matching tables are tried before giving up. */
 const TABLES_TRIED = 3;
@@ -48,7 +47,11 @@ export function readSingleTable(words: Word[], index: SchemaIndex, lookedUp: Fou
       if (found) {
         // Two tables read the question equally well: which one is meant is a guess.
         if (found.reading.sql !== reading.sql) {
-          return { ok: false, reason: `it could be about '${found.reading.query.table.name}' or '${candidate.table.name}'`, definite: false };
+          return {
+            ok: false,
+            reason: `it could be about '${found.reading.query.table.name}' or '${candidate.table.name}'`,
+            definite: false,
+          };
         }
         continue;
       }
@@ -64,7 +67,12 @@ export function readSingleTable(words: Word[], index: SchemaIndex, lookedUp: Fou
 }
 
 /** Words that change what a condition means; one left over means a condition was misread. */
-const MEANINGFUL_FUNCTION_WORDS = new Set([...NEGATIONS.flatMap((n) => n.split(' ')).filter((w) => w !== 'than' && w !== 'from' && w !== 'for'), 'or', 'many', 'much']);
+const MEANINGFUL_FUNCTION_WORDS = new Set([
+  ...NEGATIONS.flatMap((n) => n.split(' ')).filter((w) => w !== 'than' && w !== 'from' && w !== 'for'),
+  'or',
+  'many',
+  'much',
+]);
 
 function readWith(table: TableEntry, elements: Element[], firstWord: string | undefined): Extract<ClauseReading, { ok: true }> {
   const sentence = new Sentence(elements, table);
@@ -126,7 +134,8 @@ function asksPerRow(sentence: Sentence): boolean {
 function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): TableQuery {
   const q = d.query;
   const outputs: Output[] = [];
-  for (const { output } of [...d.outputs].sort((a, b) => a.at - b.at)) if (!outputs.some((o) => sameOutput(o, output))) outputs.push(output);
+  for (const { output } of [...d.outputs].sort((a, b) => a.at - b.at))
+    if (!outputs.some((o) => sameOutput(o, output))) outputs.push(output);
   const aggregates = outputs.filter((o) => o.fn);
   let columns = outputs.filter((o) => !o.fn && o.column);
   if (outputs.some((o) => !o.fn && !o.column)) {
@@ -139,7 +148,13 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
     return q;
   }
 
-  if (q.groupBy.length > 0 && aggregates.length === 0 && d.pendingHaving.length === 0 && q.having.length === 0 && !q.orderBy.some((o) => o.output.fn)) {
+  if (
+    q.groupBy.length > 0 &&
+    aggregates.length === 0 &&
+    d.pendingHaving.length === 0 &&
+    q.having.length === 0 &&
+    !q.orderBy.some((o) => o.output.fn)
+  ) {
     // "List every individual's first name", "the team of each player": groups with nothing
     // counted are the distinct values, shown as such.
     for (const column of q.groupBy) if (!columns.some((c) => c.column === column)) columns.push({ column });
@@ -162,19 +177,38 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   }
 
   if (aggregates.length === 0 && columns.length === 0) {
-    if (firstWord === 'where' || firstWord === 'when' || firstWord === 'why') throw new Unplaced(`'${firstWord}' does not say which column to show`);
+    if (firstWord === 'where' || firstWord === 'when' || firstWord === 'why')
+      throw new Unplaced(`'${firstWord}' does not say which column to show`);
     if (q.table.labels.length === 0) throw new Unplaced(`'${q.table.name}' has no name column to list; say which columns to show`);
     columns = q.table.labels.map((column) => ({ column }));
   }
-  q.outputs = q.groupBy.length > 0 ? [...columns, ...aggregates] : [...columns, ...aggregates].sort((a, b) => outputs.indexOf(a) - outputs.indexOf(b));
+  q.outputs =
+    q.groupBy.length > 0
+      ? [...columns, ...aggregates]
+      : [...columns, ...aggregates].sort((a, b) => outputs.indexOf(a) - outputs.indexOf(b));
 
-  if (firstWord === 'who' && aggregates.length === 0 && q.groupBy.length === 0 && q.table.labels.length > 0 && !columns.some((c) => q.table.labels.includes(c.column!))) {
+  if (
+    firstWord === 'who' &&
+    aggregates.length === 0 &&
+    q.groupBy.length === 0 &&
+    q.table.labels.length > 0 &&
+    !columns.some((c) => q.table.labels.includes(c.column!))
+  ) {
     // "Who is the first student to register?" asks for the student, by name.
     columns = [...q.table.labels.map((column) => ({ column })), ...columns];
     q.outputs = [...columns];
   }
   const ranked = q.orderBy[0]?.output.column;
-  if (ranked && aggregates.length === 0 && columns.length === 1 && columns[0]!.column === ranked && q.orderBy.length === 1 && q.limit === 1 && q.groupBy.length === 0 && holdsDates(ranked)) {
+  if (
+    ranked &&
+    aggregates.length === 0 &&
+    columns.length === 1 &&
+    columns[0]!.column === ranked &&
+    q.orderBy.length === 1 &&
+    q.limit === 1 &&
+    q.groupBy.length === 0 &&
+    holdsDates(ranked)
+  ) {
     // "When was the first order placed?": the earliest date itself, as min(), not a row ranked by it.
     const only: Output = { fn: q.orderBy[0]!.dir === 'ASC' ? 'min' : 'max', column: ranked };
     q.orderBy = [];
@@ -195,13 +229,22 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   const equals = q.where.filter((g) => g.length === 1 && g[0]!.op === '=').map((g) => g[0]!);
   for (const a of equals) {
     const clash = equals.find((b) => b !== a && b.column === a.column && 'value' in b && 'value' in a && b.value !== a.value);
-    if (clash) throw new Unplaced(`'${a.column.name}' cannot be both ${JSON.stringify((a as { value: unknown }).value)} and ${JSON.stringify((clash as { value: unknown }).value)}`);
+    if (clash)
+      throw new Unplaced(
+        `'${a.column.name}' cannot be both ${JSON.stringify((a as { value: unknown }).value)} and ${JSON.stringify((clash as { value: unknown }).value)}`,
+      );
   }
   const lone = columns.length === 1 && aggregates.length === 0 ? columns[0]!.column : undefined;
   // One attribute listed on its own ("Show all majors") is the set of its values.
   // A row picked by its key or name is one row: its attribute is that row's, not a set of values.
-  const byKey = q.where.some((g) => g.length === 1 && g[0]!.op === '=' && (g[0]!.column.isKey || q.table.labels.includes(g[0]!.column) || !!g[0]!.column.info.lookupOverflow));
-  const attributeSet = !!lone && !perRow && !byKey && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;
+  const byKey = q.where.some(
+    (g) =>
+      g.length === 1 &&
+      g[0]!.op === '=' &&
+      (g[0]!.column.isKey || q.table.labels.includes(g[0]!.column) || !!g[0]!.column.info.lookupOverflow),
+  );
+  const attributeSet =
+    !!lone && !perRow && !byKey && !lone.isKey && !q.table.labels.includes(lone) && q.orderBy.length === 0 && q.limit === undefined;
   q.distinct = (d.distinctAsked || attributeSet) && aggregates.length === 0 && q.groupBy.length === 0;
   if (q.groupBy.length > 0 && aggregates.length > 0 && q.orderBy.length === 0) {
     // Groups come largest first, as a reader scans a breakdown; the keys settle ties.
@@ -209,7 +252,8 @@ function assemble(d: Draft, firstWord: string | undefined, perRow: boolean): Tab
   } else if (q.limit !== undefined && q.orderBy.length > 0) {
     // "The 5 largest": ties at the cut are settled the same way every time.
     const keys = q.groupBy.length > 0 ? q.groupBy : q.table.key;
-    for (const column of keys) if (!q.orderBy.some((o) => !o.output.fn && o.output.column === column)) q.orderBy.push({ output: { column }, dir: 'ASC' });
+    for (const column of keys)
+      if (!q.orderBy.some((o) => !o.output.fn && o.output.column === column)) q.orderBy.push({ output: { column }, dir: 'ASC' });
   } else if (q.distinct && q.orderBy.length === 0) {
     q.orderBy = columns.map((output) => ({ output, dir: 'ASC' as const }));
   }

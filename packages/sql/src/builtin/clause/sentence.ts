@@ -127,7 +127,10 @@ export class Match {
 
 /** A regular-expression alternation of phrases, longest first, spaces kept. */
 export function alt(phrases: readonly string[]): string {
-  return `(?:${[...phrases].sort((a, b) => b.length - a.length).map(escape).join('|')})`;
+  return `(?:${[...phrases]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|')})`;
 }
 
 function escape(text: string): string {

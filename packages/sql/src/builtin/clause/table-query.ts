@@ -83,12 +83,11 @@ function conditionSql(c: Condition): string {
     case 'between':
       return `${numeric(c.column)} BETWEEN ${c.low} AND ${c.high}`;
     case 'like':
-    case 'not like':
-      {
-        const escaped = c.text.replace(/[%_\\]/g, (m) => `\\${m}`);
-        const pattern = `${c.at === 'start' ? '' : '%'}${escaped}${c.at === 'end' ? '' : '%'}`;
-        return `${col} ${c.op === 'like' ? 'ILIKE' : 'NOT ILIKE'} ${quoteLiteral(pattern)}${/[%_\\]/.test(c.text) ? " ESCAPE '\\'" : ''}`;
-      }
+    case 'not like': {
+      const escaped = c.text.replace(/[%_\\]/g, (m) => `\\${m}`);
+      const pattern = `${c.at === 'start' ? '' : '%'}${escaped}${c.at === 'end' ? '' : '%'}`;
+      return `${col} ${c.op === 'like' ? 'ILIKE' : 'NOT ILIKE'} ${quoteLiteral(pattern)}${/[%_\\]/.test(c.text) ? " ESCAPE '\\'" : ''}`;
+    }
     case 'true':
       return col;
     case 'false':
@@ -156,7 +155,13 @@ export function renderTableQuery(q: TableQuery): string {
   return sql;
 }
 
-const FN_WORDS: Record<AggFn, string> = { avg: 'the average', min: 'the smallest', max: 'the largest', sum: 'the total', count: 'the number' };
+const FN_WORDS: Record<AggFn, string> = {
+  avg: 'the average',
+  min: 'the smallest',
+  max: 'the largest',
+  sum: 'the total',
+  count: 'the number',
+};
 
 function describeOutput(o: Output): string {
   if (!o.fn) return o.column ? o.column.name : 'every column';
@@ -203,7 +208,8 @@ export function explainTableQuery(q: TableQuery, ignored: string[]): string {
   let text = `Shows ${q.distinct ? 'the distinct values of ' : ''}${q.outputs.map(describeOutput).join(', ')} from ${q.table.name}${where}`;
   if (q.groupBy.length > 0) text += `, for each ${q.groupBy.map((c) => c.name).join(' and ')}`;
   if (q.having.length > 0) text += ` having ${q.having.map((h) => `${describeOutput(h.output)} ${h.op} ${h.value}`).join(' and ')}`;
-  if (q.orderBy.length > 0) text += `, ordered by ${q.orderBy.map((o) => `${describeOutput(o.output)} ${o.dir === 'ASC' ? 'ascending' : 'descending'}`).join(', ')}`;
+  if (q.orderBy.length > 0)
+    text += `, ordered by ${q.orderBy.map((o) => `${describeOutput(o.output)} ${o.dir === 'ASC' ? 'ascending' : 'descending'}`).join(', ')}`;
   if (q.limit !== undefined) text += `, first ${q.limit}`;
   return `${text}${unused}.`;
 }

@@ -456,7 +456,6 @@ export function synonymsOf(stemmed: string): string[] {
   return [...out];
 }
 
-
 /** Leading words of boolean column names that the question leaves out ("is_remote" ↔ "remote"). */
 export const BOOLEAN_PREFIXES = new Set(['is', 'has', 'was', 'can', 'did', 'should', 'does', 'will', 'are', 'had']);
 
@@ -480,7 +479,8 @@ export const LABEL_WORDS = new Set(['name', 'title', 'label', 'username', 'headl
 
 // ---- The planner's ledger (plan-ledger.ts) ----
 
-export type LedgerFeature = 'count' | 'aggregate' | 'sum' | 'avg' | 'min' | 'max' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
+export type LedgerFeature =
+  'count' | 'aggregate' | 'sum' | 'avg' | 'min' | 'max' | 'rank' | 'compare' | 'time' | 'distinct' | 'negation' | 'person' | 'money';
 
 /** Words that name an operation; each is explained only by a plan that performs it. */
 // prettier-ignore

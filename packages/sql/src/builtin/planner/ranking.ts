@@ -4,7 +4,19 @@
  */
 import type { AggFn, Cue } from '../lexicon';
 import type { Item } from '../parse';
-import { type RefItem, type RankSpec, type Roles, isCue, isBreak, refsBetween, scopeAfter, isTableRef, isPlural, hasNumericColumn, isColumnFocus } from './shared';
+import {
+  type RefItem,
+  type RankSpec,
+  type Roles,
+  isCue,
+  isBreak,
+  refsBetween,
+  scopeAfter,
+  isTableRef,
+  isPlural,
+  hasNumericColumn,
+  isColumnFocus,
+} from './shared';
 
 export function readRank(items: Item[], roles: Roles): { kind: 'rank-groups' | 'rank-rows'; spec: RankSpec } | undefined {
   const superAt = items.findIndex((it) => isCue(it, 'super', 'popular'));
@@ -50,7 +62,12 @@ export function readRank(items: Item[], roles: Roles): { kind: 'rank-groups' | '
       entity,
       measureRefs,
       ...(aggFn ? { aggFn } : {}),
-      countish: !!countish || (c?.k === 'top' && measureRefs.some((i) => isTableRef(items[i])) && !aggFn && !measureRefs.some((i) => hasNumericColumn(items[i] as RefItem))),
+      countish:
+        !!countish ||
+        (c?.k === 'top' &&
+          measureRefs.some((i) => isTableRef(items[i])) &&
+          !aggFn &&
+          !measureRefs.some((i) => hasNumericColumn(items[i] as RefItem))),
       temporal: !!temporal,
       dir: dir(c),
       limit: limitItem?.n ?? defaultLimit,
@@ -83,7 +100,15 @@ export function readRank(items: Item[], roles: Roles): { kind: 'rank-groups' | '
       const entityIndex = typeof entity === 'number' ? entity : -1;
       const measures = [...between(entityIndex + 1, superAt), ...scopeAfter(items, superAt)].filter((i) => i !== entityIndex);
       const aggFn = aggAfter(superAt + 1);
-      const measureRefs = aggFn ? [...measures, ...scopeAfter(items, items.findIndex((it, i) => i > superAt && isCue(it, 'agg')))] : measures;
+      const measureRefs = aggFn
+        ? [
+            ...measures,
+            ...scopeAfter(
+              items,
+              items.findIndex((it, i) => i > superAt && isCue(it, 'agg')),
+            ),
+          ]
+        : measures;
       const plural = entityIndex >= 0 && isPlural((items[entityIndex] as RefItem).text);
       return build(entity, dedupe(measureRefs), aggFn, superCue, plural && !isCue(items[0], 'which') ? 10 : 1);
     }
@@ -117,7 +142,6 @@ export function readRank(items: Item[], roles: Roles): { kind: 'rank-groups' | '
   }
   return undefined;
 }
-
 
 function afterGroupCue(items: Item[], at: number): number[] {
   const next = items[at + 1];

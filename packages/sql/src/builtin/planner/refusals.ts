@@ -10,9 +10,7 @@ import { PREFIX, tablesHint, isCue, bestScore, isBreak } from './shared';
 export function assertUnderstood(items: Item[], index: SchemaIndex): void {
   const strong = items.filter((it) => (it.k === 'ref' && bestScore(it.terms) >= 0.5) || it.k === 'value');
   if (strong.length === 0) {
-    throw new GenerationFailedError(
-      `${PREFIX}: none of its words match this warehouse's tables, columns or values. ${tablesHint(index)}`,
-    );
+    throw new GenerationFailedError(`${PREFIX}: none of its words match this warehouse's tables, columns or values. ${tablesHint(index)}`);
   }
   const unknown = items.filter((it) => it.k === 'unknown').map((it) => it.text);
   if (unknown.length >= 3 && unknown.length > 2 * strong.length) {
@@ -32,7 +30,9 @@ export function assertUnderstood(items: Item[], index: SchemaIndex): void {
     for (let j = i + 1; j < items.length; j++) {
       const it = items[j]!;
       if (it.k === 'unknown') {
-        throw new GenerationFailedError(`${PREFIX}: '${it.text}' does not match any table, column or value in this warehouse. ${tablesHint(index)}`);
+        throw new GenerationFailedError(
+          `${PREFIX}: '${it.text}' does not match any table, column or value in this warehouse. ${tablesHint(index)}`,
+        );
       }
       if (it.k === 'ref' || it.k === 'value' || isBreak(it)) break;
     }
@@ -43,7 +43,8 @@ export function assertUnderstood(items: Item[], index: SchemaIndex): void {
     const it = items[i]!;
     if (it.k !== 'unknown') continue;
     const next = items[i + 1];
-    const adjective = it.modifies && ((next?.k === 'ref' && bestScore(next.terms, (t) => t.kind === 'table') >= 0.9) || next?.k === 'value');
+    const adjective =
+      it.modifies && ((next?.k === 'ref' && bestScore(next.terms, (t) => t.kind === 'table') >= 0.9) || next?.k === 'value');
     const before = items[i - 1];
     // "orders were deleted": a state of the rows just named.
     const predicate = before?.k === 'ref' && bestScore(before.terms, (t) => t.kind === 'table') >= 0.9 && (!next || isBreak(next));

@@ -199,7 +199,8 @@ export function resolveFocus(r: Resolver, roles: Roles, plan: QueryPlan, used: S
     const tableTerm = r.tableTerm(at);
     const columnPlace = r.place(at, (c) => !c.isKey);
     if (tableTerm && tableTerm.score >= (columnPlace?.score ?? 0)) {
-      r.score += (tableTerm.hops === 0 ? W.focus.ownTable : W.focus.parentTable) * tableTerm.score - W.focus.parentTableCost * tableTerm.hops;
+      r.score +=
+        (tableTerm.hops === 0 ? W.focus.ownTable : W.focus.parentTable) * tableTerm.score - W.focus.parentTableCost * tableTerm.hops;
       table = tableTerm.table;
     } else if (columnPlace) {
       plan.show = { table: columnPlace.column.table, columns: [r.use(columnPlace, W.focus.column)] };
@@ -226,7 +227,11 @@ export function resolveAggregate(r: Resolver, roles: Roles, plan: QueryPlan, use
   const wantTemporal = roles.temporalAgg;
   let column: ColumnEntry | undefined;
   let tableMatched = false;
-  const accept = wantTemporal ? (c: ColumnEntry) => c.isTemporal : fn === 'sum' || fn === 'avg' ? isMeasure : (c: ColumnEntry) => isMeasure(c) || c.isTemporal;
+  const accept = wantTemporal
+    ? (c: ColumnEntry) => c.isTemporal
+    : fn === 'sum' || fn === 'avg'
+      ? isMeasure
+      : (c: ColumnEntry) => isMeasure(c) || c.isTemporal;
   for (const at of roles.focus) {
     const ref = r.items[at] as RefItem;
     const placed = r.place(at, accept);
@@ -243,7 +248,12 @@ export function resolveAggregate(r: Resolver, roles: Roles, plan: QueryPlan, use
       continue;
     }
     // The column to total was named outright but is out of this table's reach.
-    if (!column && !placed && bestScore(ref.terms, (t) => !!t.column && accept(t.column)) >= 0.9 && bestScore(ref.terms, (t) => t.kind === 'table') < 0.9) {
+    if (
+      !column &&
+      !placed &&
+      bestScore(ref.terms, (t) => !!t.column && accept(t.column)) >= 0.9 &&
+      bestScore(ref.terms, (t) => t.kind === 'table') < 0.9
+    ) {
       return false;
     }
   }
@@ -337,7 +347,7 @@ export function resolveRank(r: Resolver, rank: RankSpec, plan: QueryPlan, used: 
   const rowsOfFact = entityTable === fact && !measureTable;
   if (rowsOfFact || (entityTable === fact && measureColumn)) {
     plan.shape = 'rank-rows';
-    const order = measureColumn ?? (rank.temporal ? fact.temporals[0] : fact.measures[0] ?? fact.temporals[0]);
+    const order = measureColumn ?? (rank.temporal ? fact.temporals[0] : (fact.measures[0] ?? fact.temporals[0]));
     if (!order) return false;
     plan.orderBy = order;
     plan.show = { table: fact, columns: shown ?? fact.labels };
@@ -595,4 +605,3 @@ function scoreMentions(r: Resolver, used: Set<number>): void {
     else r.score -= W.mention.unplaced;
   }
 }
-

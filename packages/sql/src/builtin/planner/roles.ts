@@ -4,7 +4,20 @@
  */
 import type { Item } from '../parse';
 import { readRank } from './ranking';
-import { type RefItem, type Roles, isCue, bestScore, isBreak, refsBetween, scopeAfter, isTableRef, isPlural, hasNumericColumn, isColumnFocus, isFlagRef } from './shared';
+import {
+  type RefItem,
+  type Roles,
+  isCue,
+  bestScore,
+  isBreak,
+  refsBetween,
+  scopeAfter,
+  isTableRef,
+  isPlural,
+  hasNumericColumn,
+  isColumnFocus,
+  isFlagRef,
+} from './shared';
 
 export function readRoles(items: Item[]): Roles {
   const roles: Roles = {
@@ -36,7 +49,10 @@ export function readRoles(items: Item[]): Roles {
   const aggCue = aggAt >= 0 ? (items[aggAt] as Extract<Item, { k: 'cue' }>).cue : undefined;
   // "average number of pages" averages a numeric column; "total number of books" counts.
   const numberOfColumn =
-    countAt === aggAt + 1 && aggCue?.k === 'agg' && aggCue.fn !== 'sum' && focusAfter(items, countAt, roles).some((i) => hasNumericColumn(items[i] as RefItem));
+    countAt === aggAt + 1 &&
+    aggCue?.k === 'agg' &&
+    aggCue.fn !== 'sum' &&
+    focusAfter(items, countAt, roles).some((i) => hasNumericColumn(items[i] as RefItem));
   if (countAt >= 0 && (aggAt < 0 || countAt <= aggAt + 1) && !numberOfColumn) {
     roles.shape = 'aggregate';
     roles.aggFn = 'count';
@@ -54,7 +70,8 @@ export function readRoles(items: Item[]): Roles {
       roles.aggFn = cue.dir === 'desc' ? 'max' : 'min';
       roles.temporalAgg = cue.temporal;
     }
-    if (whenAt >= 0 || items.some((it) => isCue(it, 'temporal-hint'))) roles.temporalAgg = roles.temporalAgg || roles.aggFn === 'min' || roles.aggFn === 'max';
+    if (whenAt >= 0 || items.some((it) => isCue(it, 'temporal-hint')))
+      roles.temporalAgg = roles.temporalAgg || roles.aggFn === 'min' || roles.aggFn === 'max';
     roles.focus = scopeAfter(items, at);
     if (roles.focus.length === 0) roles.focus = refsBetween(items, 0, at).slice(-1);
     // "the total paid by ...": the verb is the focus even though a group cue follows.
@@ -85,7 +102,9 @@ export function readRoles(items: Item[]): Roles {
   }
   if (whenAt >= 0) {
     roles.shape = 'list';
-    roles.focus = refsBetween(items, whenAt, items.length).filter((i) => isTableRef(items[i])).slice(0, 1);
+    roles.focus = refsBetween(items, whenAt, items.length)
+      .filter((i) => isTableRef(items[i]))
+      .slice(0, 1);
     roles.temporalAgg = true;
     return roles;
   }
@@ -106,8 +125,6 @@ export function scopeAfterOpener(items: Item[], opener: number): number[] {
   }
   return out;
 }
-
-
 
 export function focusAfter(items: Item[], at: number, roles: Roles): number[] {
   for (let i = at + 1; i < items.length; i++) {

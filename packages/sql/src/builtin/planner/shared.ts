@@ -72,7 +72,6 @@ export function bestScore(terms: Term[], accept: (t: Term) => boolean = () => tr
   return best;
 }
 
-
 /** Items that end the stretch of words describing what is counted or totalled. */
 export function isBreak(item: Item | undefined): boolean {
   if (!item) return true;

@@ -31,7 +31,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'group',
     question: 'How many members by type?',
     gold: 'SELECT membership_type, count(*) AS count FROM member GROUP BY membership_type',
-    sql: "SELECT membership_type, count(*) AS count FROM member GROUP BY membership_type ORDER BY count DESC, membership_type",
+    sql: 'SELECT membership_type, count(*) AS count FROM member GROUP BY membership_type ORDER BY count DESC, membership_type',
   },
   {
     id: 'd04',
@@ -45,7 +45,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'group',
     question: 'Number of members per country',
     gold: 'SELECT country, count(*) FROM member GROUP BY country',
-    sql: "SELECT country, count(*) AS count FROM member GROUP BY country ORDER BY count DESC, country",
+    sql: 'SELECT country, count(*) AS count FROM member GROUP BY country ORDER BY count DESC, country',
   },
   {
     id: 'd06',
@@ -80,7 +80,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'topn',
     question: 'Which country has the most members?',
     gold: 'SELECT country FROM member GROUP BY country ORDER BY count(*) DESC LIMIT 1',
-    sql: "SELECT country FROM member GROUP BY country ORDER BY count(*) DESC, country LIMIT 1",
+    sql: 'SELECT country FROM member GROUP BY country ORDER BY count(*) DESC, country LIMIT 1',
   },
   {
     id: 'd11',
@@ -101,7 +101,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'group',
     question: 'Count of payments per status',
     gold: 'SELECT status, count(*) FROM payment GROUP BY status',
-    sql: "SELECT status, count(*) AS count FROM payment GROUP BY status ORDER BY count DESC, status",
+    sql: 'SELECT status, count(*) AS count FROM payment GROUP BY status ORDER BY count DESC, status',
   },
   {
     id: 'd14',
@@ -129,7 +129,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'group',
     question: 'Average payment amount by currency',
     gold: 'SELECT currency, avg(amount) FROM payment GROUP BY currency',
-    sql: "SELECT currency, avg(amount) AS average_amount FROM payment GROUP BY currency ORDER BY average_amount DESC, currency",
+    sql: 'SELECT currency, avg(amount) AS average_amount FROM payment GROUP BY currency ORDER BY average_amount DESC, currency',
   },
   {
     id: 'd18',
@@ -157,7 +157,7 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'topn',
     question: 'Show the 5 events with the biggest capacity',
     gold: 'SELECT name FROM event ORDER BY capacity DESC, id LIMIT 5',
-    sql: "SELECT name FROM event ORDER BY capacity DESC, id LIMIT 5",
+    sql: 'SELECT name FROM event ORDER BY capacity DESC, id LIMIT 5',
   },
   {
     id: 'd22',
@@ -171,14 +171,14 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'distinct',
     question: 'What membership types exist?',
     gold: 'SELECT DISTINCT membership_type FROM member',
-    sql: "SELECT DISTINCT membership_type FROM member ORDER BY membership_type",
+    sql: 'SELECT DISTINCT membership_type FROM member ORDER BY membership_type',
   },
   {
     id: 'd24',
     kind: 'group',
     question: 'Number of events by category',
     gold: 'SELECT category, count(*) FROM event GROUP BY category',
-    sql: "SELECT category, count(*) AS count FROM event GROUP BY category ORDER BY count DESC, category",
+    sql: 'SELECT category, count(*) AS count FROM event GROUP BY category ORDER BY count DESC, category',
   },
   {
     id: 'd25',
@@ -213,14 +213,14 @@ export const NL_DEV_QUESTIONS: DevQuestion[] = [
     kind: 'group',
     question: 'Members by status',
     gold: 'SELECT status, count(*) FROM member GROUP BY status',
-    sql: "SELECT status, count(*) AS count FROM member GROUP BY status ORDER BY count DESC, status",
+    sql: 'SELECT status, count(*) AS count FROM member GROUP BY status ORDER BY count DESC, status',
   },
   {
     id: 'd30',
     kind: 'agg',
     question: 'What is the smallest event capacity?',
     gold: 'SELECT min(capacity) FROM event',
-    sql: "SELECT min(capacity) AS min_capacity FROM event",
+    sql: 'SELECT min(capacity) AS min_capacity FROM event',
   },
   {
     id: 'd31',

@@ -50,7 +50,12 @@ export const shopSchema = () =>
       'order_items',
       8000,
       [col('order_id', 'INTEGER'), col('product_id', 'INTEGER'), col('quantity', 'INTEGER'), col('unit_price', 'DECIMAL(10,2)')],
-      { foreignKeys: [['order_id', 'orders', 'id'], ['product_id', 'products', 'id']] },
+      {
+        foreignKeys: [
+          ['order_id', 'orders', 'id'],
+          ['product_id', 'products', 'id'],
+        ],
+      },
     ),
     table(
       'orders',
