@@ -1,3 +1,3 @@
 export { MotherDuckTokenConnector, type MotherDuckConnector } from './motherduck-connector';
-export { MotherDuckSessionError, describeSessionFailure, withMotherDuckDatabase, type MotherDuckStage } from './motherduck-session';
+export { MotherDuckSessionError, withMotherDuckDatabase, type MotherDuckStage } from './motherduck-session';
 export { motherDuckDatabase, useDatabaseSql } from './motherduck-database';

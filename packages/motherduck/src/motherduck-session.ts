@@ -19,6 +19,23 @@ export class MotherDuckSessionError extends Error {
     super(`MotherDuck ${stage} failed: ${detail}`);
     this.name = 'MotherDuckSessionError';
   }
+
+  /**
+   * What a tenant is told, worded once for the engine and the warehouse alike. Only the
+   * timeout's wording differs between them, since it says what was being waited for, so
+   * the caller supplies it; `timedOut` lets the caller pick the error class (a timeout is
+   * the asker's `query_timeout`, not a failure).
+   */
+  describe(database: string, timeoutMessage: string): { timedOut: boolean; message: string } {
+    switch (this.stage) {
+      case 'connect':
+        return { timedOut: false, message: `MotherDuck could not be reached: ${this.detail}` };
+      case 'use':
+        return { timedOut: false, message: `The MotherDuck database '${database}' could not be opened: ${this.detail}` };
+      case 'timeout':
+        return { timedOut: true, message: timeoutMessage };
+    }
+  }
 }
 
 /**
@@ -67,26 +84,5 @@ export async function withMotherDuckDatabase<T>(
     return await Promise.race([run, deadline]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * What a tenant is told when the session itself failed, worded once for the engine and
- * the warehouse alike. Only the timeout's wording differs between them, since it says
- * what was being waited for, so the caller supplies it; `timedOut` lets the caller pick
- * the error class (a timeout is the asker's `query_timeout`, not a failure).
- */
-export function describeSessionFailure(
-  error: MotherDuckSessionError,
-  database: string,
-  timeoutMessage: string,
-): { timedOut: boolean; message: string } {
-  switch (error.stage) {
-    case 'connect':
-      return { timedOut: false, message: `MotherDuck could not be reached: ${error.detail}` };
-    case 'use':
-      return { timedOut: false, message: `The MotherDuck database '${database}' could not be opened: ${error.detail}` };
-    case 'timeout':
-      return { timedOut: true, message: timeoutMessage };
   }
 }

@@ -1,12 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
-import {
-  MotherDuckSessionError,
-  describeSessionFailure,
-  motherDuckDatabase,
-  withMotherDuckDatabase,
-  type MotherDuckConnector,
-} from '@flock/motherduck';
+import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/motherduck';
 import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
 import { StandaloneSqlValidator } from './standalone-validator';
@@ -117,8 +111,7 @@ export class MotherDuckWarehouse {
   private failure(error: unknown, database: string, timeoutMs: number): Error {
     const { connector } = this.options;
     if (error instanceof MotherDuckSessionError) {
-      const { timedOut, message } = describeSessionFailure(
-        error,
+      const { timedOut, message } = error.describe(
         database,
         `MotherDuck did not answer within ${formatSeconds(timeoutMs)} and the query was stopped. Ask a narrower question or try again.`,
       );

@@ -1,12 +1,6 @@
 import { GenerationFailedError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
-import {
-  MotherDuckSessionError,
-  describeSessionFailure,
-  motherDuckDatabase,
-  withMotherDuckDatabase,
-  type MotherDuckConnector,
-} from '@flock/motherduck';
+import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/motherduck';
 import { promptSqlStatement } from './prompt-sql-statement';
 
 export interface MotherDuckSqlGeneratorOptions {
@@ -66,7 +60,7 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
   private failure(error: unknown, database: string, timeoutMs: number): GenerationFailedError {
     if (error instanceof MotherDuckSessionError) {
       const timeout = `MotherDuck did not write SQL within ${formatSeconds(timeoutMs)}. Try again, or ask a simpler question.`;
-      return new GenerationFailedError(describeSessionFailure(error, database, timeout).message);
+      return new GenerationFailedError(error.describe(database, timeout).message);
     }
     return new GenerationFailedError(`MotherDuck's prompt_sql failed: ${this.options.connector.redact(firstLine(error))}`);
   }
