@@ -16,6 +16,14 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
     },
   });
   let warehouse: MotherDuckWarehouse;
+
+  /** The table guard's refusal: a validation failure saying why, before MotherDuck is reached. */
+  async function expectGuardRefusal(sql: string, reason: string): Promise<void> {
+    const error = await failure(warehouse.query('sales', sql));
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect(error.message).toBe(`SQL run on MotherDuck may read only the database's tables: ${reason}.`);
+    expect(standIn.connects).toBe(0);
+  }
   beforeEach(() => {
     warehouse = new MotherDuckWarehouse({ connector: standIn, databases: { acme: 'acme_prod' }, defaultQueryLimits: limits });
   });
@@ -73,10 +81,7 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
     ['a URL in FROM', "SELECT * FROM 'https://example.com/x.parquet'", "'https://example.com/x.parquet' is a file or URL, not a table"],
     ['a setting read', "SELECT current_setting('motherduck_token') AS t", 'current_setting() is not allowed'],
   ])('refuses %s, which MotherDuck would run on the worker', async (_label, sql, reason) => {
-    const error = await failure(warehouse.query('sales', sql));
-    expect(error).toBeInstanceOf(ValidationFailedError);
-    expect(error.message).toBe(`SQL run on MotherDuck may read only the database's tables: ${reason}.`);
-    expect(standIn.connects).toBe(0);
+    await expectGuardRefusal(sql, reason);
   });
 
   it('allows pure table functions', async () => {
@@ -196,10 +201,7 @@ describe('MotherDuckWarehouse against a local DuckDB stand-in for MotherDuck', (
       ['SHOW DATABASES', 'SHOW DATABASES', 'SHOW lists more than this database'],
       ['SHOW ALL TABLES', 'SHOW ALL TABLES', 'SHOW lists more than this database'],
     ])('refuses %s before connecting', async (_label, sql, reason) => {
-      const error = await failure(warehouse.query('sales', sql));
-      expect(error).toBeInstanceOf(ValidationFailedError);
-      expect(error.message).toBe(`SQL run on MotherDuck may read only the database's tables: ${reason}.`);
-      expect(standIn.connects).toBe(0);
+      await expectGuardRefusal(sql, reason);
     });
 
     it.each([
