@@ -127,6 +127,12 @@ describe('caps', () => {
     expect(result.totalRows).toBe(50);
     expect(result.truncated).toBe(true);
   });
+
+  it('answers a query stopped while its capped rows stream as a timeout, never with a false total', async () => {
+    // The caps fill at once; the interrupt then lands while later chunks are only counted.
+    const slow = warehouse.query('alpha', 'SELECT x FROM range(5000000000) t(x)', { maxRows: 10, timeoutMs: 300 });
+    await expect(slow).rejects.toThrow(QueryTimeoutError);
+  });
 });
 
 describe('instance reuse', () => {

@@ -232,17 +232,22 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
       if (kept.isFull) continue;
       for (const row of chunk.convertRows(jsonNativeConverter)) if (!kept.add(row)) break;
     }
+    // An interrupted stream can end as if it had finished: its count would be a false
+    // total, so a query stopped at its limit is a timeout however it ended.
+    if (timedOut) throw queryTimeout(limits.timeoutMs);
     return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
-    if (timedOut) {
-      throw new QueryTimeoutError(
-        `The query ran longer than ${formatSeconds(limits.timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
-      );
-    }
+    if (timedOut) throw error instanceof QueryTimeoutError ? error : queryTimeout(limits.timeoutMs);
     throw new ExecutionFailedError(`The query failed: ${firstLine(error)}`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function queryTimeout(timeoutMs: number): QueryTimeoutError {
+  return new QueryTimeoutError(
+    `The query ran longer than ${formatSeconds(timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
+  );
 }
 
 /** DuckDB's reason a database file would not open, naming the bucket's file rather than the server's path. */
