@@ -51,7 +51,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
   const config = loadConfig(env);
   const logger = createLogger('e2e', 'silent');
   const warehouseOptions = { motherDuckConnector: options.motherDuck };
-  const api = createApiContext(config, logger, warehouseOptions);
+  const api = createApiContext(config, logger);
   const worker =
     options.worker === false
       ? undefined

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
-import { JobQueue, JobStore, rateLimitKeyPrefix } from '@flock/jobs';
+import { JobQueue, JobStore, SchemaSnapshots, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
+import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
@@ -16,8 +16,12 @@ export interface ApiContext {
   close(): Promise<void>;
 }
 
-/** Opens the API's connections and services from config; tests may hand MotherDuck a local stand-in. */
-export function createApiContext(config: FlockConfig, logger: Logger, warehouseOptions: TenantWarehouseOptions = {}): ApiContext {
+/**
+ * Opens the API's connections and services from config. The API opens no warehouse:
+ * tenant SQL and schema reads run on workers, so one tenant's heavy query can never
+ * stall the process that answers everyone else.
+ */
+export function createApiContext(config: FlockConfig, logger: Logger): ApiContext {
   // Commands wait briefly for a (re)connection, then fail: while Redis is down a
   // request gets an error within seconds instead of hanging until the client gives up.
   const redisOptions = { maxRetriesPerRequest: 2, commandTimeout: 5000 };
@@ -28,26 +32,28 @@ export function createApiContext(config: FlockConfig, logger: Logger, warehouseO
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
-  const askQueue = new JobQueue('ask', { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
-  const queryAllQueue = new JobQueue('queryAll', { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
+  const queueOf = <N extends JobName>(name: N) =>
+    new JobQueue(name, { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
+  const askQueue = queueOf('ask');
+  const queryAllQueue = queueOf('queryAll');
+  const queryQueue = queueOf('query');
+  const schemaQueue = queueOf('schema');
   // The fan-out's other steps are enqueued by workers; the API holds them only for Bull Board.
-  const boardOnly = (['queryAllChunk', 'queryAllMerge'] as const).map(
-    (name) => new JobQueue(name, { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix }),
-  );
-  const queues = [askQueue, queryAllQueue, ...boardOnly];
+  const queues = [askQueue, queryAllQueue, queryQueue, schemaQueue, queueOf('queryAllChunk'), queueOf('queryAllMerge')];
   for (const queue of queues) queue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
-  // For the synchronous schema and SQL endpoints: the same sandbox and limits as workers.
-  const warehouse = createTenantWarehouse(config, warehouseOptions);
-  // Local files and MotherDuck-hosted buckets alike, so asks and /query-all accept both.
-  const { catalog } = warehouse;
+  // Local files and MotherDuck-hosted buckets alike, so every endpoint accepts both.
+  const catalog = createTenantCatalog(config);
+  const snapshots = new SchemaSnapshots(redis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
+  // A synchronous call waits as long as the job may run; the store fails it after that.
+  const waitMs = config.workerTimeoutMs + 1_000;
 
   return {
     deps: {
       logger,
       ask: new AskService(store, askQueue, catalog),
       queryAll: new QueryAllService(store, queryAllQueue, catalog),
-      schema: new SchemaService(warehouse),
-      query: new QueryService(warehouse),
+      schema: new SchemaService(store, schemaQueue, catalog, snapshots, waitMs),
+      query: new QueryService(store, queryQueue, catalog, waitMs),
       queues: queues.map((queue) => queue.queue),
       pingRedis: () => redis.ping(),
       jwtVerifier: new JwtVerifier({
@@ -72,7 +78,6 @@ export function createApiContext(config: FlockConfig, logger: Logger, warehouseO
     },
     async close() {
       await Promise.all(queues.map((queue) => queue.close()));
-      warehouse.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

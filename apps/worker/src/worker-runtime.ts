@@ -3,6 +3,7 @@ import type { FlockConfig } from '@flock/config';
 import {
   FlowQueue,
   JobStore,
+  SchemaSnapshots,
   assertHandlers,
   jobIdOfStep,
   startConsumers,
@@ -14,6 +15,8 @@ import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import { FanOutRunner, StandaloneSqlValidator, createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
 import { AskProcessor } from './ask/ask.processor';
+import { QueryProcessor } from './query/query.processor';
+import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
 
 export interface WorkerRuntime {
@@ -65,11 +68,17 @@ export function startWorkerRuntime(
     },
   );
 
+  const query = new QueryProcessor(store, warehouse, logger.child({ component: 'query' }), { queryTimeoutMs: config.queryTimeoutMs });
+  const snapshots = new SchemaSnapshots(storeRedis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
+  const schema = new SchemaProcessor(store, warehouse, snapshots, logger.child({ component: 'schema' }));
+
   const handlers: Partial<JobHandlers> = {
     ask: (payload, context) => ask.answer(payload, context),
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload) => queryAll.runChunk(payload),
     queryAllMerge: (payload, context) => queryAll.merge(payload, context),
+    query: (payload, context) => query.run(payload, context),
+    schema: (payload, context) => schema.read(payload, context),
   };
   assertHandlers(handlers);
 
@@ -90,7 +99,7 @@ export function startWorkerRuntime(
   }
   // Jobs whose workers kept dying are failed by BullMQ inside Redis; their records must
   // say so at once. A chunk's failure needs nothing here: its merge reports its buckets.
-  const watched: JobName[] = ['ask', 'queryAll', 'queryAllMerge'];
+  const watched: JobName[] = ['ask', 'queryAll', 'queryAllMerge', 'query', 'schema'];
   const abandoned = watched.map((name) =>
     // Its own connection: QueueEvents blocks on XREAD and must not share the consumers' client.
     watchAbandonedJobs(name, queueSettings, (bullJobId) => {

@@ -178,6 +178,12 @@ export const settings = {
       doc: 'idle DuckDB instances a worker keeps open',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
+    schemaSnapshotMs: seconds(
+      'FLOCK_SCHEMA_SNAPSHOT_SECONDS',
+      60,
+      "how long the API serves a bucket's tables as a worker last read them, before asking a worker again",
+      1,
+    ),
     workerConcurrency: setting({
       env: 'FLOCK_WORKER_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(256).default(4),

@@ -13,6 +13,8 @@ export const QUEUE_NAMES = {
   queryAll: 'flock-query-all',
   queryAllChunk: 'flock-query-all-chunk',
   queryAllMerge: 'flock-query-all-merge',
+  query: 'flock-query',
+  schema: 'flock-schema',
 } as const;
 
 export interface AskJobPayload {
@@ -51,6 +53,19 @@ export interface QueryAllMergePayload {
   generatedSql?: string;
   /** The buckets of each chunk, by chunk index, so a failed chunk's buckets can be named. */
   chunks: string[][];
+}
+
+/** A caller's own read-only SQL on one bucket (`POST /query`), run on a worker while the API waits. */
+export interface QueryJobPayload {
+  jobId: string;
+  bucket: string;
+  sql: string;
+}
+
+/** A read of one bucket's schema for `GET /tables`, run on a worker so the API never opens a warehouse. */
+export interface SchemaJobPayload {
+  jobId: string;
+  bucket: string;
 }
 
 const bucketList = Joi.array().items(Joi.string().max(63)).max(100_000);
@@ -125,6 +140,20 @@ export const JOB_CATALOG = {
     }).unknown(false),
     options: retryOnceThenExpire(200),
   },
+  query: {
+    queue: QUEUE_NAMES.query,
+    payload: Joi.object<QueryJobPayload>({
+      jobId,
+      bucket: Joi.string().max(63).required(),
+      sql: Joi.string().min(1).max(100_000).required(),
+    }).unknown(false),
+    options: retryOnceThenExpire(200),
+  },
+  schema: {
+    queue: QUEUE_NAMES.schema,
+    payload: Joi.object<SchemaJobPayload>({ jobId, bucket: Joi.string().max(63).required() }).unknown(false),
+    options: retryOnceThenExpire(200),
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
@@ -134,6 +163,8 @@ export interface JobPayloads {
   queryAll: QueryAllJobPayload;
   queryAllChunk: QueryAllChunkPayload;
   queryAllMerge: QueryAllMergePayload;
+  query: QueryJobPayload;
+  schema: SchemaJobPayload;
 }
 
 /** One handler per job; a missing entry is a compile error (and a start-up error, see `assertHandlers`). */

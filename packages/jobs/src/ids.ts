@@ -49,3 +49,8 @@ export function jobIdOfStep(bullJobId: string): string {
 export function rateLimitKeyPrefix(prefix: string, limit: string): string {
   return `${prefix}:ratelimit:${limit}`;
 }
+
+/** Redis key of the tables a worker last read for a bucket, which the API serves from. */
+export function schemaSnapshotKey(prefix: string, bucket: string): string {
+  return `${prefix}:schema:${bucket}`;
+}

@@ -1,4 +1,5 @@
 import type { JobFailureCode } from '@flock/errors';
+import type { TableInfo } from '@flock/schema';
 
 export type JobStatus = 'processing' | 'completed' | 'failed';
 
@@ -17,15 +18,20 @@ export interface JobResult {
   meta: Record<string, unknown>;
 }
 
+/** The answer of a schema read: the bucket's tables, without their value lists. */
+export interface SchemaResult {
+  tables: TableInfo[];
+}
+
 /** What every job's record holds, whatever its kind. */
-interface JobRecordBase {
+interface JobRecordBase<R = JobResult> {
   id: string;
   status: JobStatus;
   owner: JobOwner;
   /** Milliseconds since the epoch, by the Redis server's clock. */
   submittedAt: number;
   finishedAt?: number;
-  result?: JobResult;
+  result?: R;
   errorCode?: JobFailureCode;
   errorMessage?: string;
 }
@@ -45,12 +51,29 @@ export interface QueryAllJobRecord extends JobRecordBase {
   table?: string;
 }
 
+/** A caller's own SQL on one bucket, answered synchronously by the API once a worker has run it. */
+export interface QueryJobRecord extends JobRecordBase {
+  kind: 'query';
+  bucket: string;
+  sql: string;
+}
+
+/** A read of one bucket's tables, answered synchronously by the API once a worker has read them. */
+export interface SchemaJobRecord extends JobRecordBase<SchemaResult> {
+  kind: 'schema';
+  bucket: string;
+}
+
 /** A job's record, by kind: each kind keeps its own fields, none borrowed from another's. */
-export type JobRecord = AskJobRecord | QueryAllJobRecord;
+export type JobRecord = AskJobRecord | QueryAllJobRecord | QueryJobRecord | SchemaJobRecord;
 export type JobKind = JobRecord['kind'];
 
 /** A job as submitted, before the store gives it a status and a submission time. */
-export type NewJob = Omit<AskJobRecord, StoredFields> | Omit<QueryAllJobRecord, StoredFields>;
+export type NewJob =
+  | Omit<AskJobRecord, StoredFields>
+  | Omit<QueryAllJobRecord, StoredFields>
+  | Omit<QueryJobRecord, StoredFields>
+  | Omit<SchemaJobRecord, StoredFields>;
 type StoredFields = 'status' | 'submittedAt' | 'finishedAt' | 'result' | 'errorCode' | 'errorMessage';
 
 /** What a worker's final write achieved. Only `stored` means this worker's answer counts. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
 import { jobRecordKey } from './ids';
-import type { FinishOutcome, JobOwner, JobRecord, JobResult, JobStatus, NewJob } from './job-record';
+import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
 import { CREATE, FINISH, READ } from './job-store.lua';
 
 export interface JobStoreOptions {
@@ -66,7 +66,7 @@ export class JobStore {
     return toRecord(id, hash);
   }
 
-  async complete(id: string, result: JobResult): Promise<FinishOutcome> {
+  async complete(id: string, result: JobResult | SchemaResult): Promise<FinishOutcome> {
     return this.finish(id, ['status', 'completed', 'result', JSON.stringify(result)]);
   }
 
@@ -77,6 +77,23 @@ export class JobStore {
   /** When the job's answer stops counting (epoch ms): its submission plus the worker timeout. */
   deadlineOf(record: JobRecord): number {
     return record.submittedAt + this.options.workerTimeoutMs;
+  }
+
+  /**
+   * The job once it has finished, or as it stands when `timeoutMs` runs out; undefined
+   * when unknown or expired. For the synchronous endpoints, which wait for a worker: the
+   * record is the one source of truth (a retry or a stalled job can reorder BullMQ's
+   * events), so it is polled, from 5 ms doubling to 100 ms, which keeps a quick query
+   * quick and a slow one cheap.
+   */
+  async waitFor<K extends JobKind>(id: string, kind: K, timeoutMs: number): Promise<Extract<JobRecord, { kind: K }> | undefined> {
+    const until = Date.now() + timeoutMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      const found = await this.get(id);
+      const record = found?.kind === kind ? (found as Extract<JobRecord, { kind: K }>) : undefined;
+      if (!record || record.status !== 'processing' || Date.now() >= until) return record;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, until - Date.now()))));
+    }
   }
 
   /** Removes a record whose job could not be enqueued, so no half-submitted job is left behind. */
@@ -100,6 +117,10 @@ function fieldsOf(job: NewJob): string[] {
   switch (job.kind) {
     case 'ask':
       return [...fields, 'bucket', job.bucket, 'question', job.question];
+    case 'query':
+      return [...fields, 'bucket', job.bucket, 'sql', job.sql];
+    case 'schema':
+      return [...fields, 'bucket', job.bucket];
     case 'query-all':
       return [
         ...fields,
@@ -127,6 +148,7 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     if (!valid(value)) throw new CorruptJobRecordError(id, field);
     return value as T;
   };
+  const kind = required('kind');
   const status = required('status');
   if (!STATUSES.includes(status)) throw new CorruptJobRecordError(id, 'status');
   const submittedAt = Number(required('submitted_at'));
@@ -137,10 +159,9 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     owner: parsed<JobOwner>('owner', isOwner),
     submittedAt,
     ...(hash.finished_at ? { finishedAt: Number(hash.finished_at) } : {}),
-    ...(status === 'completed' ? { result: parsed<JobResult>('result', isResult) } : {}),
+    ...(status === 'completed' ? { result: parsed<never>('result', kind === 'schema' ? isSchemaResult : isResult) } : {}),
     ...(status === 'failed' ? { errorCode: failureCode(id, required('error_code')), errorMessage: required('error_message') } : {}),
   };
-  const kind = required('kind');
   switch (kind) {
     case 'ask':
       return { ...base, kind, bucket: required('bucket'), question: required('question') };
@@ -148,6 +169,10 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
       const request = hash.sql !== undefined ? { sql: hash.sql } : { question: required('question') };
       return { ...base, kind, request, ...(hash.table !== undefined ? { table: hash.table } : {}) };
     }
+    case 'query':
+      return { ...base, kind, bucket: required('bucket'), sql: required('sql') };
+    case 'schema':
+      return { ...base, kind, bucket: required('bucket') };
     default:
       throw new CorruptJobRecordError(id, 'kind');
   }
@@ -156,6 +181,11 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
 function isOwner(value: unknown): boolean {
   const owner = value as Partial<JobOwner> | null;
   return typeof owner === 'object' && owner !== null && (owner.type === 'user' || owner.type === 'api_key') && typeof owner.id === 'string';
+}
+
+function isSchemaResult(value: unknown): boolean {
+  const result = value as Partial<SchemaResult> | null;
+  return typeof result === 'object' && result !== null && Array.isArray(result.tables);
 }
 
 function isResult(value: unknown): boolean {

@@ -1,6 +1,6 @@
-import { ServiceUnavailableError } from '@flock/errors';
+import { JobFailure, ServiceUnavailableError } from '@flock/errors';
 import type { JobName, JobPayloads } from './catalog';
-import type { NewJob } from './job-record';
+import type { JobRecord, NewJob } from './job-record';
 import type { JobStore } from './job-store';
 import type { JobQueue } from './queues';
 
@@ -25,4 +25,15 @@ export async function submitJob<N extends JobName>(
     // The cause (which may name internal hosts) is for the log, not the caller.
     throw new ServiceUnavailableError(`The job queue is unavailable; the ${what} was not submitted. Try again shortly.`, error);
   }
+}
+
+/**
+ * A finished synchronous job's record: its result, or its failure thrown for the error
+ * middleware to turn into a status. The store fails a job left processing past the
+ * worker timeout, so only an expired record, or a wait cut short, lands in the 503.
+ */
+export function resultOf<R extends JobRecord>(record: R | undefined, waitMs: number): NonNullable<R['result']> {
+  if (record?.status === 'completed' && record.result) return record.result as NonNullable<R['result']>;
+  if (record?.status === 'failed') throw new JobFailure(record.errorCode!, record.errorMessage!);
+  throw new ServiceUnavailableError(`No worker answered within ${Math.round(waitMs / 1000)} s. Try again shortly.`);
 }

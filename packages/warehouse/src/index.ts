@@ -2,6 +2,7 @@
 // internals and the MotherDuck adapter are deliberately not exported: callers reach
 // tenants only through a TenantWarehouse, so every query passes the same checks.
 export {
+  createTenantCatalog,
   createTenantWarehouse,
   RoutingWarehouse,
   type MotherDuckSettings,

@@ -1,7 +1,7 @@
 import { MotherDuckTokenConnector, type MotherDuckConnector } from '@flock/motherduck';
 import type { FoundValue, SchemaContext } from '@flock/schema';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
-import { CompositeTenantCatalog } from './tenant-catalog';
+import { CompositeTenantCatalog, DirectoryTenantCatalog } from './tenant-catalog';
 import {
   createWarehouse,
   type QueryLimits,
@@ -43,6 +43,14 @@ export function createTenantWarehouse(settings: TenantWarehouseSettings, options
     defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
   });
   return new RoutingWarehouse(local, { warehouse: hosted, buckets: Object.keys(motherduck.databases) });
+}
+
+/**
+ * The buckets a deployment serves, from its settings, without opening any of them: the
+ * API checks buckets with it, and never runs tenant SQL itself.
+ */
+export function createTenantCatalog(settings: Pick<TenantWarehouseSettings, 'warehouseDir' | 'motherduck'>): CompositeTenantCatalog {
+  return new CompositeTenantCatalog(new DirectoryTenantCatalog(settings.warehouseDir), Object.keys(settings.motherduck?.databases ?? {}));
 }
 
 /**

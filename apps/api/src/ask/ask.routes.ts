@@ -1,15 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import type { JobOwner } from '@flock/jobs';
-import type { Principal } from '@flock/auth';
+import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
-
-function ownerOf(principal: Principal): JobOwner {
-  return { type: principal.kind, id: principal.id };
-}
 
 export function askRoutes(service: AskService, options: { maxQuestionLength: number; askRateLimit: RequestHandler }): Router {
   const router = Router();

@@ -23,13 +23,20 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 }
 
 /**
- * A job failure met synchronously (the schema and query endpoints run on the warehouse
- * directly): the code keeps its name and the status says whose fault it was. A
+ * A job failure met synchronously (the schema and query endpoints wait for a worker's
+ * answer): the code keeps its name and the status says whose fault it was. A
  * database that cannot be opened is execution_failed (422), as a query it refuses is,
  * rather than a 500 with nothing to act on.
  */
+const STATUS_OF_FAILURE: Partial<Record<JobFailure['code'], number>> = {
+  query_timeout: 408,
+  execution_failed: 422,
+  // No worker finished the job in time: the service, not the caller's SQL, is at fault.
+  worker_timeout: 503,
+};
+
 function fromJobFailure(error: JobFailure): AppError {
-  const status = error.code === 'query_timeout' ? 408 : error.code === 'execution_failed' ? 422 : 400;
+  const status = STATUS_OF_FAILURE[error.code] ?? 400;
   return new AppError(error.code, error.message, status);
 }
 

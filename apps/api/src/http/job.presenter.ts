@@ -1,4 +1,4 @@
-import type { JobRecord, JobResult } from '@flock/jobs';
+import type { AskJobRecord, JobResult, QueryAllJobRecord } from '@flock/jobs';
 
 /**
  * The seed's poll shapes, shared by every kind of job: still running, failed, and a
@@ -6,7 +6,10 @@ import type { JobRecord, JobResult } from '@flock/jobs';
  * shape (fields may be added, never renamed), so clients can branch on `status`
  * whatever the outcome.
  */
-export function presentJob(record: JobRecord, completed: (result: JobResult) => { data: object; meta: object }): object {
+export function presentJob(
+  record: AskJobRecord | QueryAllJobRecord,
+  completed: (result: JobResult) => { data: object; meta: object },
+): object {
   switch (record.status) {
     case 'processing':
       return { data: { job_id: record.id, status: 'processing' } };

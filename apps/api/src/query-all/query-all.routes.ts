@@ -1,5 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import { requireAdmin } from '../auth/authorize.middleware';
+import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
@@ -20,7 +21,7 @@ export function queryAllRoutes(service: QueryAllService, options: { maxQuestionL
     options.submitRateLimit,
     async (req, res) => {
       const body = validate(bodySchema, req.body);
-      const jobId = await service.submit(body, { type: req.principal!.kind, id: req.principal!.id });
+      const jobId = await service.submit(body, ownerOf(req.principal!));
       res.status(202).json({ data: { job_id: jobId, status: 'processing' } });
     },
   );

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { ownerOf } from '../auth/job-owner';
 import { bucketParam } from '../http/params';
 import { validate } from '../http/validate';
 import { queryBody } from './query.schema';
@@ -11,17 +12,8 @@ export function queryRoutes(service: QueryService): Router {
   router.post('/api/v1/:bucket/query', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
     const { sql } = validate(queryBody, req.body);
-    const result = await service.run(bucket, sql);
-    res.json({
-      data: { columns: result.columns, rows: result.rows },
-      meta: {
-        bucket,
-        row_count: result.rows.length,
-        total_rows: result.totalRows,
-        truncated: result.truncated,
-        execution_time_ms: result.executionMs,
-      },
-    });
+    const result = await service.run(bucket, sql, ownerOf(req.principal!));
+    res.json({ data: { columns: result.columns, rows: result.rows }, meta: result.meta });
   });
 
   return router;

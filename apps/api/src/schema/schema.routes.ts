@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { TableInfo } from '@flock/schema';
+import { ownerOf } from '../auth/job-owner';
 import { bucketParam } from '../http/params';
 import { validate } from '../http/validate';
 import type { SchemaService } from './schema.service';
@@ -23,13 +24,13 @@ export function schemaRoutes(service: SchemaService): Router {
 
   router.get('/api/v1/:bucket/tables', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    const tables = await service.tables(bucket);
+    const tables = await service.tables(bucket, ownerOf(req.principal!));
     res.json({ data: { tables: tables.map((t) => ({ name: t.name, row_count: t.rowCount })) }, meta: { bucket } });
   });
 
   router.get('/api/v1/:bucket/tables/:table', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    res.json({ data: presentTable(await service.table(bucket, req.params.table)), meta: { bucket } });
+    res.json({ data: presentTable(await service.table(bucket, req.params.table, ownerOf(req.principal!))), meta: { bucket } });
   });
 
   return router;

@@ -1,19 +1,34 @@
 import { NotFoundError } from '@flock/errors';
+import { newJobId, resultOf, submitJob, type JobOwner, type JobQueue, type JobStore, type SchemaSnapshots } from '@flock/jobs';
 import type { TableInfo } from '@flock/schema';
-import type { TenantWarehouse } from '@flock/warehouse';
+import type { TenantCatalog } from '@flock/warehouse';
 import { assertBucketExists } from '../buckets/bucket-exists';
 
-/** Synchronous reads of one bucket's schema for the API: its tables, and one table's columns and keys. */
+/**
+ * One bucket's tables for the API, as workers read them: served from the snapshot a
+ * worker left in Redis, or, when there is none, read by a worker now (a `schema` job)
+ * while the caller waits. The API never opens a warehouse file itself.
+ */
 export class SchemaService {
-  constructor(private readonly warehouse: TenantWarehouse) {}
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: JobQueue<'schema'>,
+    private readonly catalog: TenantCatalog,
+    private readonly snapshots: SchemaSnapshots,
+    private readonly waitMs: number,
+  ) {}
 
-  async tables(bucket: string): Promise<TableInfo[]> {
-    await assertBucketExists(this.warehouse.catalog, bucket);
-    return (await this.warehouse.schema(bucket)).tables;
+  async tables(bucket: string, owner: JobOwner): Promise<TableInfo[]> {
+    await assertBucketExists(this.catalog, bucket);
+    const cached = await this.snapshots.get(bucket);
+    if (cached) return cached;
+    const jobId = newJobId();
+    await submitJob(this.store, this.queue, { id: jobId, kind: 'schema', bucket, owner }, { jobId, bucket }, 'schema read');
+    return resultOf(await this.store.waitFor(jobId, 'schema', this.waitMs), this.waitMs).tables;
   }
 
-  async table(bucket: string, name: string): Promise<TableInfo> {
-    const table = (await this.tables(bucket)).find((t) => t.name === name);
+  async table(bucket: string, name: string, owner: JobOwner): Promise<TableInfo> {
+    const table = (await this.tables(bucket, owner)).find((t) => t.name === name);
     if (!table) throw new NotFoundError(`Unknown table: ${name}`);
     return table;
   }

@@ -1,25 +1,16 @@
 import request from 'supertest';
-import type { Express } from 'express';
-import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows, testConfig } from '@flock/testing';
-import { createApiContext, type ApiContext } from '../api-context';
-import { createApp } from '../app';
+import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows } from '@flock/testing';
+import { startHarness, useHarness } from './support/flock-harness';
 
-let context: ApiContext;
-let app: Express;
+/**
+ * The synchronous endpoints, end to end: the API answers /tables and /query from what a
+ * worker read or ran, never opening a warehouse itself.
+ */
+const flock = useHarness(() => ({ env: { FLOCK_MAX_RESULT_ROWS: '5', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' } }));
 
-beforeAll(() => {
-  context = createApiContext(
-    testConfig({ FLOCK_MAX_RESULT_ROWS: '5', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' }),
-    createLogger('schema-test', 'silent'),
-  );
-  app = createApp(context.deps);
-});
-afterAll(() => context.close());
-
-const get = (url: string) => request(app).get(url).set('X-API-Key', TEST_ADMIN_API_KEY);
+const get = (url: string) => request(flock.app).get(url).set('X-API-Key', TEST_ADMIN_API_KEY);
 const query = (body: unknown, bucket = 'example') =>
-  request(app)
+  request(flock.app)
     .post(`/api/v1/${bucket}/query`)
     .set('X-API-Key', TEST_ADMIN_API_KEY)
     .set('Content-Type', 'application/json')
@@ -46,9 +37,9 @@ describe('GET /api/v1/{bucket}/tables', () => {
 
   it('answers 422 execution_failed, not a 500, for a database file that cannot be opened', async () => {
     const warehouses = await TempWarehouseDir.create('schema-broken', { broken: ['broken'] });
-    const broken = createApiContext(testConfig({ FLOCK_WAREHOUSE_DIR: warehouses.dir }), createLogger('schema-test', 'silent'));
+    const broken = startHarness({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir } });
     try {
-      const res = await request(createApp(broken.deps)).get('/api/v1/broken/tables').set('X-API-Key', TEST_ADMIN_API_KEY);
+      const res = await request(broken.app).get('/api/v1/broken/tables').set('X-API-Key', TEST_ADMIN_API_KEY);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('execution_failed');
       expect(res.body.error.message).toMatch(/^The warehouse for bucket 'broken' could not be opened/);
@@ -129,9 +120,40 @@ describe('POST /api/v1/{bucket}/query', () => {
 
   it('follows the same access rules as ask', async () => {
     const token = await mintToken({ sub: 'alice', buckets: ['jec'] });
-    const res = await request(app).post('/api/v1/example/query').set('Authorization', `Bearer ${token}`).send({ sql: 'SELECT 1' });
+    const res = await request(flock.app).post('/api/v1/example/query').set('Authorization', `Bearer ${token}`).send({ sql: 'SELECT 1' });
     expect(res.body).toEqual({ error: { code: 'forbidden', message: "Access denied to bucket 'example'" } });
-    expect((await request(app).get('/api/v1/example/tables')).status).toBe(401);
-    expect((await request(app).get('/api/v1/ghost-club/tables/member').set('Authorization', `Bearer ${token}`)).status).toBe(403);
+    expect((await request(flock.app).get('/api/v1/example/tables')).status).toBe(401);
+    expect((await request(flock.app).get('/api/v1/ghost-club/tables/member').set('Authorization', `Bearer ${token}`)).status).toBe(403);
+  });
+});
+
+describe('the API runs no tenant SQL itself', () => {
+  it('leaves a query to the workers: with none running, it answers worker_timeout, not a result', async () => {
+    const lonely = startHarness({ worker: false, env: { FLOCK_WORKER_TIMEOUT_SECONDS: '1', FLOCK_QUERY_TIMEOUT_SECONDS: '0.5' } });
+    try {
+      const res = await request(lonely.app)
+        .post('/api/v1/example/query')
+        .set('X-API-Key', TEST_ADMIN_API_KEY)
+        .send({ sql: 'SELECT 1 AS one' });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('worker_timeout');
+    } finally {
+      await lonely.close();
+    }
+  });
+
+  it('serves tables from the snapshot a worker left, once the workers are gone', async () => {
+    const harness = startHarness();
+    try {
+      const tables = (app: typeof harness.app) => request(app).get('/api/v1/jec/tables').set('X-API-Key', TEST_ADMIN_API_KEY);
+      const first = await tables(harness.app);
+      expect(first.status).toBe(200);
+      await harness.worker!.close();
+      const second = await tables(harness.app);
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual(first.body);
+    } finally {
+      await harness.api.close();
+    }
   });
 });

@@ -1,0 +1,53 @@
+import { timeLeft } from '@flock/errors';
+import type { FinishOutcome, JobContext, JobStore, QueryJobPayload } from '@flock/jobs';
+import type { Logger } from '@flock/logger';
+import type { TenantWarehouse } from '@flock/warehouse';
+import { recordFailure } from '../record-failure';
+
+export interface QueryProcessorOptions {
+  queryTimeoutMs: number;
+}
+
+/**
+ * A caller's own read-only SQL on one bucket (`POST /query`), run here rather than in
+ * the API so that it shares the workers' sandbox, caps and fair share; the API waits
+ * for the stored answer.
+ */
+export class QueryProcessor {
+  constructor(
+    private readonly store: JobStore,
+    private readonly warehouse: TenantWarehouse,
+    private readonly logger: Logger,
+    private readonly options: QueryProcessorOptions,
+  ) {}
+
+  async run(payload: QueryJobPayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
+    const { jobId, bucket, sql } = payload;
+    const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
+    const record = await this.store.get(jobId);
+    if (!record || record.status !== 'processing') return 'skipped';
+    const started = Date.now();
+    try {
+      const deadline = this.store.deadlineOf(record);
+      const result = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
+      const outcome = await this.store.complete(jobId, {
+        columns: result.columns,
+        rows: result.rows,
+        meta: {
+          bucket,
+          row_count: result.rows.length,
+          total_rows: result.totalRows,
+          truncated: result.truncated,
+          execution_time_ms: Date.now() - started,
+        },
+      });
+      log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
+      return outcome;
+    } catch (error) {
+      const unexpected = 'The worker hit an unexpected error while running the query. Try again later.';
+      const { outcome, code } = await recordFailure(this.store, jobId, error, context, unexpected);
+      log.info({ outcome, errorCode: code, durationMs: Date.now() - started }, 'query failed');
+      return outcome;
+    }
+  }
+}
