@@ -13,7 +13,13 @@ import {
 } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
-import { FanOutRunner, StandaloneSqlValidator, createTenantWarehouse, type TenantWarehouseOptions } from '@flock/warehouse';
+import {
+  FanOutRunner,
+  StandaloneSqlValidator,
+  createTenantWarehouse,
+  sandboxLimitsOf,
+  type TenantWarehouseOptions,
+} from '@flock/warehouse';
 import { AskProcessor } from './ask/ask.processor';
 import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
@@ -53,11 +59,7 @@ export function startWorkerRuntime(
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
-  const fanOut = new FanOutRunner(
-    warehouse.catalog,
-    { threads: config.queryThreads, memoryLimit: config.queryMemoryLimit },
-    { hosted: warehouse },
-  );
+  const fanOut = new FanOutRunner(warehouse.catalog, sandboxLimitsOf(config), { hosted: warehouse });
   const queryAll = new QueryAllProcessor(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {

@@ -143,6 +143,20 @@ export const settings = {
         .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' }),
       doc: 'DuckDB memory limit per query',
     }),
+    querySpillDir: optional({
+      env: 'FLOCK_QUERY_SPILL_DIR',
+      rule: Joi.string(),
+      doc: 'where a query spills to disk past its memory limit, one folder per query, never beside the warehouse files (default: the system temp folder)',
+      example: '/var/tmp/flock-spill',
+    }),
+    queryMaxSpill: setting({
+      env: 'FLOCK_QUERY_MAX_SPILL',
+      rule: Joi.string()
+        .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
+        .default('1GB')
+        .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' }),
+      doc: 'disk one query may spill (DuckDB max_temp_directory_size); past it the query fails',
+    }),
     queryThreads: setting({
       env: 'FLOCK_QUERY_THREADS',
       rule: Joi.number().integer().min(1).max(64).default(1),

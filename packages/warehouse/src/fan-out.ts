@@ -2,9 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import { findTable, type SchemaContext } from '@flock/schema';
-import { SANDBOX_LOCKDOWN, inMemorySandboxSettings, type SandboxLimits } from './instance-pool';
+import {
+  DEFAULT_MAX_SPILL,
+  SANDBOX_LOCKDOWN,
+  closeSandbox,
+  inMemorySandboxSettings,
+  newSpillDirectory,
+  type SandboxLimits,
+} from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { jsonBytes } from './row-caps';
+import { sizeInBytes, type SpillCap } from './spill-guard';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
 import { openFailureReason, runCapped, type QueryLimits, type QueryResult } from './warehouse';
@@ -66,10 +74,11 @@ export interface ChunkQuery {
  * few empty instances are kept ready and replaced in the background.
  */
 export class FanOutRunner {
-  private readonly spares: Promise<DuckDBInstance>[] = [];
+  private readonly spares: Promise<Sandbox>[] = [];
   private closed = false;
 
   private readonly spareCount: number;
+  private readonly maxSpillBytes: number;
 
   constructor(
     private readonly catalog: TenantCatalog,
@@ -77,6 +86,7 @@ export class FanOutRunner {
     private readonly options: FanOutOptions = {},
   ) {
     this.spareCount = options.spares ?? 2;
+    this.maxSpillBytes = sizeInBytes(limits.maxSpill ?? DEFAULT_MAX_SPILL);
   }
 
   async run(query: ChunkQuery): Promise<BucketOutcome[]> {
@@ -95,21 +105,22 @@ export class FanOutRunner {
 
   close(): void {
     this.closed = true;
-    for (const spare of this.spares.splice(0)) void spare.then((instance) => instance.closeSync()).catch(() => undefined);
+    for (const spare of this.spares.splice(0))
+      void spare.then(({ instance, spill }) => closeSandbox(instance, spill)).catch(() => undefined);
   }
 
   private async runLocal(query: ChunkQuery, budget: ResultBudget): Promise<BucketOutcome[]> {
-    const instance = await this.take();
+    const { instance, spill } = await this.take();
     const connection = await instance.connect();
     try {
-      return await runChunk(connection, this.catalog, query, budget);
+      return await runChunk(connection, this.catalog, query, budget, { folder: spill, maxBytes: this.maxSpillBytes });
     } finally {
       connection.closeSync();
-      instance.closeSync();
+      closeSandbox(instance, spill);
     }
   }
 
-  private take(): Promise<DuckDBInstance> {
+  private take(): Promise<Sandbox> {
     const instance = this.spares.shift() ?? this.create();
     while (!this.closed && this.spares.length < this.spareCount) {
       const spare = this.create();
@@ -123,12 +134,19 @@ export class FanOutRunner {
     return instance;
   }
 
-  private create(): Promise<DuckDBInstance> {
+  private async create(): Promise<Sandbox> {
     // The sandbox less its lockdown, which ATTACH needs open; runChunk closes it.
-    const settings = inMemorySandboxSettings(this.limits);
+    const spill = newSpillDirectory(this.limits);
+    const settings = inMemorySandboxSettings(this.limits, spill);
     for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
-    return DuckDBInstance.create(':memory:', settings);
+    return { instance: await DuckDBInstance.create(':memory:', settings), spill };
   }
+}
+
+/** An in-memory instance for one chunk, and the folder it may spill into. */
+interface Sandbox {
+  instance: DuckDBInstance;
+  spill: string;
 }
 
 /** What is left of a chunk's row and byte caps, spent bucket by bucket. */
@@ -191,6 +209,7 @@ async function runChunk(
   catalog: TenantCatalog,
   query: ChunkQuery,
   budget: ResultBudget,
+  spill: SpillCap,
 ): Promise<BucketOutcome[]> {
   const outcomes = new Map<string, BucketOutcome>();
   const salt = randomBytes(8).toString('hex');
@@ -223,7 +242,7 @@ async function runChunk(
     const outcome =
       withTable && !withTable.has(alias)
         ? ({ bucket, status: 'skipped' } as const)
-        : await withinLimits(bucket, query, budget, (limits) => runOn(connection, bucket, alias, query.sql, limits));
+        : await withinLimits(bucket, query, budget, (limits) => runOn(connection, bucket, alias, query.sql, limits, spill));
     outcomes.set(bucket, outcome);
   }
   return query.buckets.map((bucket) => outcomes.get(bucket)!);
@@ -263,10 +282,11 @@ async function runOn(
   alias: string,
   sql: string,
   limits: QueryLimits,
+  spill: SpillCap,
 ): Promise<BucketOutcome> {
   try {
     await connection.run(`USE ${alias}`);
-    const result = await runCapped(connection, sql, limits);
+    const result = await runCapped(connection, sql, limits, spill);
     return { bucket, status: 'ok', ...result };
   } catch (error) {
     const message =

@@ -11,6 +11,7 @@ export {
 } from './routing-warehouse';
 export {
   createWarehouse,
+  sandboxLimitsOf,
   Warehouse,
   type QueryLimits,
   type QueryResult,

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 /** Resource limits applied to every sandboxed DuckDB instance. */
@@ -7,6 +10,28 @@ export interface SandboxLimits {
   threads: number;
   /** DuckDB `memory_limit` per query, e.g. `512MB`. */
   memoryLimit: string;
+  /**
+   * Where a query may spill to disk once it outgrows `memoryLimit`: each instance gets a
+   * folder of its own under this one, removed when it closes. Never beside the
+   * warehouse files, where DuckDB would otherwise put `{bucket}.duckdb.tmp`. Default
+   * `{os tmpdir}/flock-spill`.
+   */
+  spillRoot?: string;
+  /** DuckDB `max_temp_directory_size` per query: disk one query may spill, e.g. `1GB`. Default 1GB. */
+  maxSpill?: string;
+}
+
+export const DEFAULT_MAX_SPILL = '1GB';
+
+/** A fresh spill folder for one instance, under the configured root. */
+export function newSpillDirectory(limits: SandboxLimits): string {
+  return path.join(limits.spillRoot ?? path.join(os.tmpdir(), 'flock-spill'), randomUUID());
+}
+
+/** Closes an instance and removes what it spilled; DuckDB keeps a folder it did not create. */
+export function closeSandbox(instance: DuckDBInstance, spillDirectory: string): void {
+  instance.closeSync();
+  void fs.rm(spillDirectory, { recursive: true, force: true }).catch(() => undefined);
 }
 
 export interface InstancePoolOptions {
@@ -27,8 +52,8 @@ export const SANDBOX_LOCKDOWN = [
   ['lock_configuration', 'true'],
 ] as const;
 
-/** The settings that make a tenant's database a sandbox. */
-export function sandboxSettings(limits: SandboxLimits): Record<string, string> {
+/** The settings that make a tenant's database a sandbox, spilling into `spillDirectory` only. */
+export function sandboxSettings(limits: SandboxLimits, spillDirectory: string): Record<string, string> {
   return {
     access_mode: 'READ_ONLY',
     autoinstall_known_extensions: 'false',
@@ -37,6 +62,8 @@ export function sandboxSettings(limits: SandboxLimits): Record<string, string> {
     allow_unsigned_extensions: 'false',
     threads: String(limits.threads),
     memory_limit: limits.memoryLimit,
+    temp_directory: spillDirectory,
+    max_temp_directory_size: limits.maxSpill ?? DEFAULT_MAX_SPILL,
     ...Object.fromEntries(SANDBOX_LOCKDOWN),
   };
 }
@@ -45,8 +72,8 @@ export function sandboxSettings(limits: SandboxLimits): Record<string, string> {
  * The same sandbox for an in-memory instance, which DuckDB refuses to open read-only;
  * nothing can be written anyway, as only a single SELECT is ever run on one.
  */
-export function inMemorySandboxSettings(limits: SandboxLimits): Record<string, string> {
-  const { access_mode: _fileOnly, ...settings } = sandboxSettings(limits);
+export function inMemorySandboxSettings(limits: SandboxLimits, spillDirectory: string): Record<string, string> {
+  const { access_mode: _fileOnly, ...settings } = sandboxSettings(limits, spillDirectory);
   return settings;
 }
 
@@ -56,6 +83,8 @@ export interface Lease {
   readonly instance: DuckDBInstance;
   /** Identity of the file this instance opened; a replaced file gets a new id. */
   readonly fileId: string;
+  /** The folder this instance may spill into. */
+  readonly spill: string;
 }
 
 interface Entry extends Lease {
@@ -91,17 +120,18 @@ export class InstancePool {
       const entry = list.pop() as Entry;
       this.idleCount--;
       if (entry.bucket === bucket && entry.fileId === fileId) return entry;
-      entry.instance.closeSync();
+      closeSandbox(entry.instance, entry.spill);
     }
-    const instance = await DuckDBInstance.create(path, sandboxSettings(this.options.limits));
-    const entry: Entry = { bucket, path, fileId, instance, lastUsed: Date.now() };
+    const spill = newSpillDirectory(this.options.limits);
+    const instance = await DuckDBInstance.create(path, sandboxSettings(this.options.limits, spill));
+    const entry: Entry = { bucket, path, spill, fileId, instance, lastUsed: Date.now() };
     return entry;
   }
 
   release(lease: Lease): void {
     const entry = lease as Entry;
     if (this.closed) {
-      entry.instance.closeSync();
+      closeSandbox(entry.instance, entry.spill);
       return;
     }
     entry.lastUsed = Date.now();
@@ -115,7 +145,7 @@ export class InstancePool {
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
-    for (const list of this.idle.values()) for (const entry of list) entry.instance.closeSync();
+    for (const list of this.idle.values()) for (const entry of list) closeSandbox(entry.instance, entry.spill);
     this.idle.clear();
     this.idleCount = 0;
   }
@@ -125,7 +155,7 @@ export class InstancePool {
     for (const [path, list] of this.idle) {
       const keep = list.filter((entry) => {
         if (entry.lastUsed >= cutoff) return true;
-        entry.instance.closeSync();
+        closeSandbox(entry.instance, entry.spill);
         this.idleCount--;
         return false;
       });
@@ -143,7 +173,7 @@ export class InstancePool {
     const list = this.idle.get(oldest.path) ?? [];
     list.splice(list.indexOf(oldest), 1);
     if (list.length === 0) this.idle.delete(oldest.path);
-    oldest.instance.closeSync();
+    closeSandbox(oldest.instance, oldest.spill);
     this.idleCount--;
   }
 }

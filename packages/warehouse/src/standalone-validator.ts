@@ -28,7 +28,8 @@ export class StandaloneSqlValidator {
   }
 
   private async check(assertion: (connection: DuckDBConnection) => Promise<void>): Promise<void> {
-    this.instance ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }));
+    // It only parses SQL, so it may not spill at all (an empty temp_directory).
+    this.instance ??= DuckDBInstance.create(':memory:', inMemorySandboxSettings({ threads: 1, memoryLimit: '64MB' }, ''));
     const connection = await (await this.instance).connect();
     try {
       await assertion(connection);

@@ -1,8 +1,9 @@
-import { renameSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '@flock/errors';
-import { useTempWarehouseDir, writeDuckDb } from '@flock/testing';
+import { rejectionOf, useTempWarehouseDir, waitFor, writeDuckDb } from '@flock/testing';
 import { DirectoryTenantCatalog } from './tenant-catalog';
 import { sandboxSettings } from './instance-pool';
 import { Warehouse, type QueryLimits } from './warehouse';
@@ -78,7 +79,7 @@ describe('sandbox', () => {
   });
 
   it('opens databases read-only with locked configuration, even for SQL that skipped validation', async () => {
-    const instance = await DuckDBInstance.create(warehouses.file('alpha'), sandboxSettings({ threads: 1, memoryLimit: '128MB' }));
+    const instance = await DuckDBInstance.create(warehouses.file('alpha'), sandboxSettings({ threads: 1, memoryLimit: '128MB' }, ''));
     const connection = await instance.connect();
     try {
       await expect(connection.run('DELETE FROM team')).rejects.toThrow(/read-only/i);
@@ -132,6 +133,36 @@ describe('caps', () => {
     // The caps fill at once; the interrupt then lands while later chunks are only counted.
     const slow = warehouse.query('alpha', 'SELECT x FROM range(5000000000) t(x)', { maxRows: 10, timeoutMs: 300 });
     await expect(slow).rejects.toThrow(QueryTimeoutError);
+  });
+});
+
+describe('spill', () => {
+  it('spills only into its own folder, never beside the warehouse, and fails past the spill cap', async () => {
+    const spillRoot = mkdtempSync(path.join(os.tmpdir(), 'flock-spill-test-'));
+    const small = new Warehouse({
+      catalog: new DirectoryTenantCatalog(warehouses.dir),
+      limits: { threads: 1, memoryLimit: '32MB', spillRoot, maxSpill: '16MB' },
+      maxIdle: 1,
+      idleMs: 60_000,
+      defaultQueryLimits: { ...limits, timeoutMs: 30_000 },
+    });
+    try {
+      // A full sort of 20 million rows cannot fit 32 MB, so it spills, and soon passes 16 MB.
+      const sort = small.query('alpha', 'SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY hash(x)) AS r FROM range(20000000) t(x))');
+      const error = await rejectionOf(sort, ExecutionFailedError);
+      expect(error.message).toBe(
+        'The query needed more than 16 MB of temporary disk and was stopped. Ask a narrower question or filter the data further.',
+      );
+      expect(readdirSync(warehouses.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      small.close();
+    }
+    // Each closed instance takes its spill folder with it.
+    await waitFor(async () => (readdirSync(spillRoot).length === 0 ? true : undefined), {
+      timeoutMs: 5_000,
+      what: 'spill folders removed',
+    });
+    rmSync(spillRoot, { recursive: true, force: true });
   });
 });
 

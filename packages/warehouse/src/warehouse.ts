@@ -1,10 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
-import { ExecutionFailedError, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
+import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
 import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/schema';
-import { InstancePool, WarehouseMissingError, type InstancePoolOptions, type Lease } from './instance-pool';
+import {
+  DEFAULT_MAX_SPILL,
+  InstancePool,
+  WarehouseMissingError,
+  type InstancePoolOptions,
+  type Lease,
+  type SandboxLimits,
+} from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
+import { sizeInBytes, watchSpill, type SpillCap } from './spill-guard';
 import { readSchemaContext } from './schema-reader';
 import { assertSingleSelect } from './sql-validator';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
@@ -63,6 +71,9 @@ export interface WarehouseSettings {
   warehouseDir: string;
   queryThreads: number;
   queryMemoryLimit: string;
+  /** Unset: the system temp folder. */
+  querySpillDir?: string;
+  queryMaxSpill?: string;
   queryTimeoutMs: number;
   maxResultRows: number;
   maxResultBytes: number;
@@ -74,13 +85,25 @@ export interface WarehouseSettings {
  * The warehouse every Flock process uses, from its settings: one definition, so the
  * API's synchronous queries and the workers' jobs always run under the same limits.
  */
+/** The per-query sandbox limits in a deployment's settings, for every instance a process opens. */
+export function sandboxLimitsOf(
+  settings: Pick<WarehouseSettings, 'queryThreads' | 'queryMemoryLimit' | 'querySpillDir' | 'queryMaxSpill'>,
+): SandboxLimits {
+  return {
+    threads: settings.queryThreads,
+    memoryLimit: settings.queryMemoryLimit,
+    ...(settings.querySpillDir ? { spillRoot: settings.querySpillDir } : {}),
+    ...(settings.queryMaxSpill ? { maxSpill: settings.queryMaxSpill } : {}),
+  };
+}
+
 export function createWarehouse(
   settings: WarehouseSettings,
   catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir),
 ): Warehouse {
   return new Warehouse({
     catalog,
-    limits: { threads: settings.queryThreads, memoryLimit: settings.queryMemoryLimit },
+    limits: sandboxLimitsOf(settings),
     maxIdle: settings.poolMaxIdle,
     idleMs: settings.poolIdleMs,
     defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
@@ -102,8 +125,11 @@ export class Warehouse implements TenantWarehouse {
    */
   private readonly schemas: LRUCache<string, SchemaContext, Lease>;
 
+  private readonly maxSpillBytes: number;
+
   constructor(private readonly options: WarehouseOptions) {
     this.pool = new InstancePool(options);
+    this.maxSpillBytes = sizeInBytes(options.limits.maxSpill ?? DEFAULT_MAX_SPILL);
     this.schemas = new LRUCache({
       max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
       fetchMethod: async (_key, _stale, { context: lease }) => {
@@ -124,9 +150,9 @@ export class Warehouse implements TenantWarehouse {
   /** Validates and runs one SELECT on the bucket's database. */
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
-    return this.withConnection(bucket, async (connection) => {
+    return this.withConnection(bucket, async (connection, lease) => {
       await assertSingleSelect(connection, sql);
-      return runCapped(connection, sql, effective);
+      return runCapped(connection, sql, effective, { folder: lease.spill, maxBytes: this.maxSpillBytes });
     });
   }
 
@@ -174,13 +200,13 @@ export class Warehouse implements TenantWarehouse {
     this.pool.close();
   }
 
-  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection, lease: Lease) => Promise<T>): Promise<T> {
     return this.withLease(bucket, async (lease) => {
       // A fresh connection per query: nothing a query leaves behind in its session
       // (temp objects, prepared statements) can reach the next job.
       const connection = await lease.instance.connect();
       try {
-        return await fn(connection);
+        return await fn(connection, lease);
       } finally {
         connection.closeSync();
       }
@@ -207,13 +233,19 @@ export class Warehouse implements TenantWarehouse {
   }
 }
 
-/** Runs one statement on `connection` under `limits`, streaming so rows past the caps are counted, never held. */
-export async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+/**
+ * Runs one statement on `connection` under `limits`, streaming so rows past the caps are
+ * counted, never held. With `spill`, the query is also stopped once its instance has
+ * spilled more than the cap to disk.
+ */
+export async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits, spill?: SpillCap): Promise<QueryResult> {
+  let stoppedFor: 'time' | 'spill' | undefined;
+  const stop = (why: 'time' | 'spill') => {
+    stoppedFor ??= why;
     connection.interrupt();
-  }, limits.timeoutMs);
+  };
+  const timer = setTimeout(() => stop('time'), limits.timeoutMs);
+  const unwatch = spill ? watchSpill(spill, () => stop('spill')) : () => undefined;
   try {
     // Streaming keeps memory flat: rows past the caps are counted, never held.
     // prepare() takes exactly one statement, and skips stream()'s statement splitting.
@@ -233,21 +265,31 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
       for (const row of chunk.convertRows(jsonNativeConverter)) if (!kept.add(row)) break;
     }
     // An interrupted stream can end as if it had finished: its count would be a false
-    // total, so a query stopped at its limit is a timeout however it ended.
-    if (timedOut) throw queryTimeout(limits.timeoutMs);
+    // total, so a query stopped at a limit fails for that limit however it ended.
+    if (stoppedFor) throw stoppedError(stoppedFor, limits, spill);
     return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
-    if (timedOut) throw error instanceof QueryTimeoutError ? error : queryTimeout(limits.timeoutMs);
+    if (stoppedFor) throw error instanceof JobFailure ? error : stoppedError(stoppedFor, limits, spill);
     throw new ExecutionFailedError(`The query failed: ${firstLine(error)}`);
   } finally {
     clearTimeout(timer);
+    unwatch();
   }
 }
 
-function queryTimeout(timeoutMs: number): QueryTimeoutError {
+function stoppedError(why: 'time' | 'spill', limits: QueryLimits, spill: SpillCap | undefined): JobFailure {
+  if (why === 'spill') {
+    return new ExecutionFailedError(
+      `The query needed more than ${formatBytes(spill!.maxBytes)} of temporary disk and was stopped. Ask a narrower question or filter the data further.`,
+    );
+  }
   return new QueryTimeoutError(
-    `The query ran longer than ${formatSeconds(timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
+    `The query ran longer than ${formatSeconds(limits.timeoutMs)} and was stopped. Ask a narrower question or filter the data further.`,
   );
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${+(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
 /** DuckDB's reason a database file would not open, naming the bucket's file rather than the server's path. */
