@@ -62,7 +62,9 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
         issuer: config.jwtIssuer,
         audience: config.jwtAudience,
       }),
-      apiKeys: new ApiKeyAuthenticator(new ApiKeyFile(config.apiKeysFile), config.adminApiKey),
+      apiKeys: new ApiKeyAuthenticator(new ApiKeyFile(config.apiKeysFile), config.adminApiKey, (message) =>
+        logger.error({ event: 'api_keys_unreadable' }, message),
+      ),
       requestRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,

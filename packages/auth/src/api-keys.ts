@@ -87,9 +87,15 @@ export class ApiKeyAuthenticator {
   private checkedAt = 0;
   private readonly bootstrap: StoredApiKey[];
 
+  /**
+   * @param onError Told, once per change of the file, that it could not be read; the
+   *   keys last read stay in force meanwhile, so a half-written or broken file neither
+   *   locks every caller out nor answers 500.
+   */
   constructor(
     private readonly file: ApiKeyFile,
     bootstrapAdminKey?: string,
+    private readonly onError: (message: string) => void = () => undefined,
   ) {
     this.bootstrap = bootstrapAdminKey
       ? [{ name: 'admin', hash: hashApiKey(bootstrapAdminKey), buckets: '*', admin: true, createdAt: '' }]
@@ -105,7 +111,7 @@ export class ApiKeyAuthenticator {
       const stored = Buffer.from(key.hash, 'hex');
       if (stored.length === digest.length && timingSafeEqual(stored, digest) && !match) match = key;
     }
-    return match ? { kind: 'api_key', id: match.name, buckets: match.buckets, admin: match.admin } : undefined;
+    return match ? { kind: 'api_key', id: keyId(match), buckets: match.buckets, admin: match.admin } : undefined;
   }
 
   private reloadIfChanged(): void {
@@ -117,8 +123,22 @@ export class ApiKeyAuthenticator {
 
   private reload(): void {
     this.fileStamp = stamp(this.file.file);
-    this.keys = this.file.read();
+    try {
+      this.keys = this.file.read();
+    } catch (error) {
+      this.onError(`${(error as Error).message}; keeping the ${this.keys.length} key(s) last read`);
+    }
   }
+}
+
+/**
+ * A key's identity for rate limits, logs and job ownership: its name plus the start of
+ * its hash. The name alone is not unique: a file key may be named like the bootstrap
+ * admin key, and a revoked name may be given to a new key, and neither must share the
+ * other's rate-limit budget. Eight hex digits of a SHA-256 of a random key reveal nothing.
+ */
+function keyId(key: StoredApiKey): string {
+  return `${key.name}.${key.hash.slice(0, 8)}`;
 }
 
 function stamp(file: string): string {
