@@ -73,6 +73,16 @@ describe('POST /api/v1/{bucket}/ask', () => {
     expect(res.body).toEqual(envelope('bad_request', 'Request body is not valid JSON'));
   });
 
+  it.each([
+    ['gzip', Buffer.from('this is not gzip at all')],
+    ['deflate', Buffer.from([0x78, 0x9c, 0xff, 0xff, 0x00])],
+    ['br', Buffer.from('neither is this brotli')],
+  ])('answers 400, not a 500, for a body declared %s that does not inflate', async (encoding, body) => {
+    const res = await ask('example').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(envelope('bad_request', `Request body could not be decompressed as ${encoding}`));
+  });
+
   it('answers 415 for a body that is not declared as JSON', async () => {
     const res = await ask('example').set('Content-Type', 'text/plain').send('How many members?');
     expect(res.status).toBe(415);

@@ -8,7 +8,7 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
-function fromBodyParser(error: BodyParserError): AppError | undefined {
+function fromBodyParser(error: BodyParserError, contentEncoding: string | undefined): AppError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
       return new BadRequestError('Request body is not valid JSON');
@@ -17,6 +17,13 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new BadRequestError('Request body encoding is not supported; send UTF-8 JSON');
+    case undefined:
+      // zlib's own error (a corrupt gzip, deflate or br body) comes through with status
+      // 400 and no type: the caller's body, not the server, is at fault.
+      if (error.status === 400 && contentEncoding && contentEncoding !== 'identity') {
+        return new BadRequestError(`Request body could not be decompressed as ${contentEncoding}`);
+      }
+      return undefined;
     default:
       return undefined;
   }
@@ -47,7 +54,11 @@ function fromJobFailure(error: JobFailure): AppError {
  */
 export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const known =
-    error instanceof AppError ? error : error instanceof JobFailure ? fromJobFailure(error) : fromBodyParser(error as BodyParserError);
+    error instanceof AppError
+      ? error
+      : error instanceof JobFailure
+        ? fromJobFailure(error)
+        : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
   if (known) {
     if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
