@@ -19,6 +19,7 @@ import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { jsonOnly } from './http/json-only.middleware';
+import { redactUrl } from './http/redact-url';
 
 export interface AppDependencies {
   logger: Logger;
@@ -59,9 +60,10 @@ export function createApp(deps: AppDependencies): Express {
       },
       // The caller is known only after authentication, which runs after this logger.
       customProps: (req) => ({ requestId: req.id, caller: req.principal ? principalKey(req.principal) : undefined }),
-      // Credentials never reach a log line: only method, URL and status are kept.
+      // Credentials never reach a log line: only method, URL (less any credential in
+      // its query) and status are kept.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },

@@ -255,6 +255,8 @@ describe('secrets', () => {
     await request(app).post('/api/v1/example/ask').set('X-API-Key', exampleKey).send({ question: 'How many members?' });
     await request(app).post('/api/v1/example/ask').set('Authorization', `Bearer ${token}`).set('X-API-Key', exampleKey).send({});
     await request(app).post('/api/v1/example/ask').set('X-API-Key', `${exampleKey}x`).send({});
+    // Clients put credentials in URLs too; the access log must not keep them.
+    await request(app).get(`/api/v1/example/tables?api_key=${exampleKey}&access_token=${token}`);
 
     const secrets = [token, exampleKey, token.split('.')[2]!];
     const stored = await redisContents(redis, `${prefix}:`);
@@ -271,5 +273,6 @@ describe('secrets', () => {
     expect(callers).toContain('user:carol');
     expect(callers.some((caller) => /^key:example-service\.[0-9a-f]{8}$/.test(String(caller)))).toBe(true);
     for (const secret of secrets) expect(logs.text()).not.toContain(secret);
+    expect(logs.entries().some((entry) => String(entry.req?.url).includes('api_key=%5Bredacted%5D'))).toBe(true);
   });
 });
