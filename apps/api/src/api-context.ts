@@ -7,7 +7,7 @@ import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { QueryAllService } from './query-all/query-all.service';
-import { rateLimit } from './http/rate-limit.middleware';
+import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
 import { QueryService } from './query/query.service';
 import { SchemaService } from './schema/schema.service';
 
@@ -65,6 +65,11 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       apiKeys: new ApiKeyAuthenticator(new ApiKeyFile(config.apiKeysFile), config.adminApiKey, (message) =>
         logger.error({ event: 'api_keys_unreadable' }, message),
       ),
+      failedAuth: new FailedAuthLimiter(redis, {
+        keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'failed-auth'),
+        points: config.failedAuthLimitPerMinute,
+        durationSeconds: 60,
+      }),
       requestRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,

@@ -19,6 +19,7 @@ import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { jsonOnly } from './http/json-only.middleware';
+import type { FailedAuthLimiter } from './http/rate-limit.middleware';
 import { redactUrl } from './http/redact-url';
 
 export interface AppDependencies {
@@ -31,6 +32,8 @@ export interface AppDependencies {
   pingRedis: () => Promise<unknown>;
   jwtVerifier: JwtVerifier;
   apiKeys: ApiKeyAuthenticator;
+  /** Per-address limit on failed authentications. */
+  failedAuth: FailedAuthLimiter;
   /** Per-caller limit on every authenticated request. */
   requestRateLimit: RequestHandler;
   /** Per-caller limit on submitted questions and cross-tenant queries. */
@@ -78,7 +81,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRoutes(deps.pingRedis));
 
   // Everything below needs a caller, and is authenticated before any body is parsed.
-  app.use(authenticate(deps.jwtVerifier, deps.apiKeys));
+  app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));
   app.use(deps.requestRateLimit);
   app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
 

@@ -250,6 +250,11 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(100_000).default(20),
       doc: 'requests one caller may make per second',
     }),
+    failedAuthLimitPerMinute: setting({
+      env: 'FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE',
+      rule: Joi.number().integer().min(1).max(100_000).default(20),
+      doc: 'failed authentications one client address may make per minute; past it, every request from it gets 429 until the minute is out',
+    }),
   }),
 };
 

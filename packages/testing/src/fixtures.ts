@@ -52,6 +52,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // Generous, so only the rate-limit tests themselves ever trip a limit.
     FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '10000',
     FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
+    FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '10000',
     ...overrides,
   };
 }

@@ -225,6 +225,20 @@ describe('rate limits', () => {
     expect((await ask(TEST_ADMIN_API_KEY)).status).toBe(202);
   });
 
+  it('refuses an address that keeps failing to authenticate, even with a good key, before checking it', async () => {
+    const { app } = startApp({ FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '3' });
+    const tables = (key: string) => request(app).get('/api/v1/example/tables').set('X-API-Key', key);
+    for (let i = 0; i < 3; i++) expect((await tables(`flk_wrong_${i}`)).status).toBe(401);
+    const over = await tables('flk_wrong_3');
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('rate_limited');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // A right key from the same address is not even checked while the address is blocked.
+    expect((await tables(exampleKey)).status).toBe(429);
+    const token = await mintToken({ sub: 'mallory', buckets: ['example'] });
+    expect((await request(app).get('/api/v1/example/tables').set('Authorization', `Bearer ${token}x`)).status).toBe(429);
+  });
+
   it('limits requests per second, shared across API replicas, and recovers', async () => {
     const first = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3' });
     const second = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3', FLOCK_REDIS_PREFIX: first.prefix });
@@ -273,6 +287,8 @@ describe('secrets', () => {
     expect(callers).toContain('user:carol');
     expect(callers.some((caller) => /^key:example-service\.[0-9a-f]{8}$/.test(String(caller)))).toBe(true);
     for (const secret of secrets) expect(logs.text()).not.toContain(secret);
-    expect(logs.entries().some((entry) => String(entry.req?.url).includes('api_key=%5Bredacted%5D'))).toBe(true);
+    expect(
+      logs.entries().some((entry) => String((entry.req as { url?: string } | undefined)?.url).includes('api_key=%5Bredacted%5D')),
+    ).toBe(true);
   });
 });
