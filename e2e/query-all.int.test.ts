@@ -105,6 +105,12 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       "'information_schema.tables' may be outside this database",
     ],
     ['names a database', 'SELECT count(*) FROM memory.main.member', "'memory.main.member' is in another database"],
+    [
+      "reads the neighbours' constraints by oid",
+      'SELECT pg_get_constraintdef(i) AS c FROM range(1, 5000) t(i) WHERE c IS NOT NULL',
+      'pg_get_constraintdef() is not allowed',
+    ],
+    ['reads a view definition by oid', 'SELECT pg_get_viewdef(i) FROM range(1, 50) t(i)', 'pg_get_viewdef() is not allowed'],
   ])('refuses SQL that %s before any database is opened', async (_case, sql, problem) => {
     // Several tenants share a chunk's instance, so SQL may read only each one's own tables.
     const jobId = await submitQueryAll(flock.app, { sql, buckets: picked.good });

@@ -8,6 +8,13 @@ const PURE_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
 /** Scalar functions that read the process's settings or environment, where the MotherDuck token lives. */
 const PROCESS_FUNCTIONS = new Set(['current_setting', 'getenv', 'getvariable']);
 
+/**
+ * Postgres-style catalog macros: given an oid, they read any attached database's
+ * catalog (`pg_get_constraintdef(oid)` over a range of oids printed a neighbour's
+ * constraints in a cross-tenant chunk), so they are refused wherever tables are.
+ */
+const CATALOG_FUNCTIONS = /^(pg_get_\w+|pg_\w+_is_visible|pg_has_role|has_\w+_privilege|(sh)?obj_description|col_description)$/;
+
 /** Characters a file path or URL has and a table name written by a query engine does not. */
 const PATH_LIKE = /[/\\.:]/;
 
@@ -53,7 +60,7 @@ export async function assertReadsOnlyTables(
   const tree = await parseSingleSelect(connection, sql);
   const reader = await connection.runAndReadAll('SELECT DISTINCT lower(view_name) FROM duckdb_views() WHERE internal');
   const scope: Scope = { database: database.toLowerCase(), systemViews: new Set(reader.getRowsJS().map((row) => String(row[0]))) };
-  const problem = findOutsideRead(tree, scope);
+  const problem = firstProblem(tree, (record) => outsideRead(record, scope));
   if (problem) throw new ValidationFailedError(`${subject} may read only the database's tables: ${problem}.`);
 }
 
@@ -70,33 +77,38 @@ interface Scope {
   systemViews: ReadonlySet<string>;
 }
 
-function findOutsideRead(node: unknown, scope: Scope): string | undefined {
+/** The first problem `check` finds at any node of DuckDB's parse tree, depth first. */
+function firstProblem(node: unknown, check: (record: Record<string, unknown>) => string | undefined): string | undefined {
   if (Array.isArray(node)) {
     for (const child of node) {
-      const problem = findOutsideRead(child, scope);
+      const problem = firstProblem(child, check);
       if (problem) return problem;
     }
     return undefined;
   }
   if (typeof node !== 'object' || node === null) return undefined;
   const record = node as Record<string, unknown>;
+  const problem = check(record);
+  if (problem) return problem;
+  for (const value of Object.values(record)) {
+    const inner = firstProblem(value, check);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function outsideRead(record: Record<string, unknown>, scope: Scope): string | undefined {
   if (record.type === 'TABLE_FUNCTION') {
     const name = functionName((record.function as Record<string, unknown> | undefined)?.function_name);
     if (!PURE_TABLE_FUNCTIONS.has(name)) return `the table function ${name}() is not allowed`;
   }
-  if (record.type === 'BASE_TABLE') {
-    const problem = outsideTable(record, scope);
-    if (problem) return problem;
-  }
+  if (record.type === 'BASE_TABLE') return outsideTable(record, scope);
   // SHOW TABLES, SHOW ALL TABLES, SHOW DATABASES carry no query of their own to check.
-  // DESCRIBE and SUMMARIZE do, and it is walked below like any other.
+  // DESCRIBE and SUMMARIZE do, and it is walked like any other.
   if (record.type === 'SHOW_REF' && !record.query) return 'SHOW lists more than this database';
-  if (record.class === 'FUNCTION' && PROCESS_FUNCTIONS.has(functionName(record.function_name))) {
-    return `${functionName(record.function_name)}() is not allowed`;
-  }
-  for (const value of Object.values(record)) {
-    const problem = findOutsideRead(value, scope);
-    if (problem) return problem;
+  if (record.class === 'FUNCTION') {
+    const name = functionName(record.function_name);
+    if (PROCESS_FUNCTIONS.has(name) || CATALOG_FUNCTIONS.test(name)) return `${name}() is not allowed`;
   }
   return undefined;
 }
@@ -120,4 +132,44 @@ function outsideTable(table: Record<string, unknown>, scope: Scope): string | un
 
 function functionName(name: unknown): string {
   return typeof name === 'string' ? name.toLowerCase() : '';
+}
+
+/**
+ * What may reveal the server rather than the tenant's data, even inside the local
+ * sandbox: its settings (paths, limits) and its attached files' paths. The sandbox
+ * keeps these read-only, not hidden, so they are refused by name.
+ */
+const SERVER_TABLE_FUNCTIONS = new Set([
+  'duckdb_settings',
+  'duckdb_databases',
+  'duckdb_extensions',
+  'duckdb_temporary_files',
+  'duckdb_memory',
+  'duckdb_secrets',
+  'pragma_database_list',
+]);
+const SERVER_VIEWS = new Set([...SERVER_TABLE_FUNCTIONS, 'pg_settings']);
+
+/**
+ * A local tenant's SQL: exactly one SELECT (as assertSingleSelect) that reads no server
+ * setting or path. The tenant's own tables and DuckDB's catalog of them stay readable:
+ * the instance holds nothing else.
+ */
+export async function assertTenantSelect(connection: DuckDBConnection, sql: string): Promise<void> {
+  const problem = firstProblem(await parseSingleSelect(connection, sql), serverRead);
+  if (problem) throw new ValidationFailedError(`The SQL may not read the server's settings or files: ${problem}.`);
+}
+
+function serverRead(record: Record<string, unknown>): string | undefined {
+  if (record.type === 'TABLE_FUNCTION') {
+    const name = functionName((record.function as Record<string, unknown> | undefined)?.function_name);
+    if (SERVER_TABLE_FUNCTIONS.has(name)) return `${name}() is not allowed`;
+  }
+  if (record.type === 'BASE_TABLE' && SERVER_VIEWS.has(functionName(record.table_name))) {
+    return `'${String(record.table_name)}' is not allowed`;
+  }
+  if (record.class === 'FUNCTION' && PROCESS_FUNCTIONS.has(functionName(record.function_name))) {
+    return `${functionName(record.function_name)}() is not allowed`;
+  }
+  return undefined;
 }

@@ -52,6 +52,27 @@ describe('result encoding', () => {
 
 describe('sandbox', () => {
   it.each([
+    ['the settings', 'SELECT name, value FROM duckdb_settings()', 'duckdb_settings() is not allowed'],
+    ['the settings view', "SELECT setting FROM pg_settings WHERE name = 'temp_directory'", "'pg_settings' is not allowed"],
+    ['a setting', "SELECT current_setting('temp_directory') AS dir", 'current_setting() is not allowed'],
+    ["the database file's path", 'SELECT path FROM duckdb_databases()', 'duckdb_databases() is not allowed'],
+    ['the databases view', 'SELECT path FROM duckdb_databases', "'duckdb_databases' is not allowed"],
+    ['an environment variable', "SELECT getenv('HOME') AS home", 'getenv() is not allowed'],
+    ['spill files', 'SELECT * FROM duckdb_temporary_files()', 'duckdb_temporary_files() is not allowed'],
+  ])("refuses a read of the server's %s (validation_failed)", async (_label, sql, reason) => {
+    const error = await rejectionOf(warehouse.query('alpha', sql), ValidationFailedError);
+    expect(error.message).toBe(`The SQL may not read the server's settings or files: ${reason}.`);
+  });
+
+  it("still reads DuckDB's catalog of the tenant's own tables", async () => {
+    const result = await warehouse.query(
+      'alpha',
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1",
+    );
+    expect(result.rows).toEqual([['score'], ['team']]);
+  });
+
+  it.each([
     ['ATTACH', "ATTACH '/tmp/other.duckdb' AS other"],
     ['COPY', "COPY team TO '/tmp/out.csv'"],
     ['a settings change', 'SET threads = 8'],

@@ -14,7 +14,7 @@ import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
 import { sizeInBytes, watchSpill, type SpillCap } from './spill-guard';
 import { readSchemaContext } from './schema-reader';
-import { assertSingleSelect } from './sql-validator';
+import { assertTenantSelect } from './table-only-guard';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
 
 /** Caps on one query's run time and result size. */
@@ -151,7 +151,7 @@ export class Warehouse implements TenantWarehouse {
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     return this.withConnection(bucket, async (connection, lease) => {
-      await assertSingleSelect(connection, sql);
+      await assertTenantSelect(connection, sql);
       return runCapped(connection, sql, effective, { folder: lease.spill, maxBytes: this.maxSpillBytes });
     });
   }
