@@ -183,9 +183,11 @@ describe('the rest of the surface', () => {
     expect(res.status).toBe(200);
     expect(res.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
       'flock-ask',
+      'flock-query',
       'flock-query-all',
       'flock-query-all-chunk',
       'flock-query-all-merge',
+      'flock-schema',
     ]);
   });
 });
