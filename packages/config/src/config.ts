@@ -5,6 +5,13 @@ import { group, optional, readTable, section, setting, settingsOf, type ConfigOf
 export const SQL_GENERATOR_KINDS = ['builtin', 'motherduck', 'openai'] as const;
 export type SqlGeneratorKind = (typeof SQL_GENERATOR_KINDS)[number];
 
+/** A size as DuckDB reads it, e.g. 512MB or 2GiB. */
+const size = (fallback: string) =>
+  Joi.string()
+    .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
+    .default(fallback)
+    .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' });
+
 /** Operators think of durations in seconds; timers take ms. */
 const seconds = (env: string, fallback: number, doc: string, min = 0.1) =>
   setting({ env, rule: Joi.number().min(min).max(86_400).default(fallback), doc, read: (value) => Math.round(value * 1000) });
@@ -137,10 +144,7 @@ export const settings = {
     ),
     queryMemoryLimit: setting({
       env: 'FLOCK_QUERY_MEMORY_LIMIT',
-      rule: Joi.string()
-        .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
-        .default('512MB')
-        .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' }),
+      rule: size('512MB'),
       doc: 'DuckDB memory limit per query',
     }),
     querySpillDir: optional({
@@ -151,10 +155,7 @@ export const settings = {
     }),
     queryMaxSpill: setting({
       env: 'FLOCK_QUERY_MAX_SPILL',
-      rule: Joi.string()
-        .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
-        .default('1GB')
-        .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' }),
+      rule: size('1GB'),
       doc: 'disk one query may spill (DuckDB max_temp_directory_size); past it the query fails',
     }),
     queryThreads: setting({
