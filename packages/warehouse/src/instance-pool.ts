@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -23,9 +23,15 @@ export interface SandboxLimits {
 
 export const DEFAULT_MAX_SPILL = '1GB';
 
-/** A fresh spill folder for one instance, under the configured root. */
+/**
+ * A fresh spill folder for one instance, under the configured root, made now: DuckDB
+ * creates only the last level of its temp_directory, and a query must not fail (or
+ * name a server path in its error) because the root was missing.
+ */
 export function newSpillDirectory(limits: SandboxLimits): string {
-  return path.join(limits.spillRoot ?? path.join(os.tmpdir(), 'flock-spill'), randomUUID());
+  const folder = path.join(limits.spillRoot ?? path.join(os.tmpdir(), 'flock-spill'), randomUUID());
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return folder;
 }
 
 /** Closes an instance and removes what it spilled; DuckDB keeps a folder it did not create. */
