@@ -4,6 +4,7 @@ import {
   FlowQueue,
   JobStore,
   SchemaSnapshots,
+  TenantSlots,
   assertHandlers,
   jobIdOfStep,
   startConsumers,
@@ -21,6 +22,7 @@ import {
   type TenantWarehouseOptions,
 } from '@flock/warehouse';
 import { AskProcessor } from './ask/ask.processor';
+import { fairShare } from './fair-share';
 import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
@@ -74,12 +76,16 @@ export function startWorkerRuntime(
   const snapshots = new SchemaSnapshots(storeRedis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
   const schema = new SchemaProcessor(store, warehouse, snapshots, logger.child({ component: 'schema' }));
 
+  // A slot outlives any job that still counts: the worker timeout ends the job itself.
+  const slots = new TenantSlots(storeRedis, { prefix: config.redisPrefix, leaseMs: config.workerTimeoutMs });
+  const fairly = fairShare(slots, { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency });
+
   const handlers: Partial<JobHandlers> = {
-    ask: (payload, context) => ask.answer(payload, context),
+    ask: (payload, context) => fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context)),
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload) => queryAll.runChunk(payload),
     queryAllMerge: (payload, context) => queryAll.merge(payload, context),
-    query: (payload, context) => query.run(payload, context),
+    query: (payload, context) => fairly('query', payload.bucket, payload.jobId, context, () => query.run(payload, context)),
     schema: (payload, context) => schema.read(payload, context),
   };
   assertHandlers(handlers);

@@ -199,6 +199,16 @@ export const settings = {
       "how long the API serves a bucket's tables as a worker last read them, before asking a worker again",
       1,
     ),
+    tenantConcurrency: setting({
+      env: 'FLOCK_TENANT_CONCURRENCY',
+      rule: Joi.number().integer().min(1).max(1_000).default(2),
+      doc: "asks one bucket runs at once across all workers; its others wait without holding up other buckets' jobs",
+    }),
+    tenantQueryConcurrency: setting({
+      env: 'FLOCK_TENANT_QUERY_CONCURRENCY',
+      rule: Joi.number().integer().min(1).max(1_000).default(2),
+      doc: 'as FLOCK_TENANT_CONCURRENCY, for `POST /query` calls',
+    }),
     workerConcurrency: setting({
       env: 'FLOCK_WORKER_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(256).default(4),

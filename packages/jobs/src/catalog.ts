@@ -177,6 +177,8 @@ export interface JobContext {
   lastAttempt: boolean;
   /** For a flow's parent: what its children returned, and why those that failed did, by child job id. */
   children(): Promise<ChildOutcomes>;
+  /** Ends this attempt without counting it, and puts the job back to run in `delayMs`. */
+  postpone(delayMs: number): Promise<never>;
 }
 
 export interface ChildOutcomes {

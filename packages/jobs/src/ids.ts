@@ -54,3 +54,8 @@ export function rateLimitKeyPrefix(prefix: string, limit: string): string {
 export function schemaSnapshotKey(prefix: string, bucket: string): string {
   return `${prefix}:schema:${bucket}`;
 }
+
+/** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
+export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
+  return `${prefix}:tenant-slots:${kind}:${bucket}`;
+}

@@ -5,3 +5,4 @@ export * from './job-store';
 export * from './queues';
 export * from './schema-snapshots';
 export * from './submit';
+export * from './tenant-slots';

@@ -1,5 +1,5 @@
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG, type ChildOutcomes, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
 export interface QueueSettings {
@@ -95,7 +95,7 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
     };
     return new Worker(
       entry.queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const { error, value } = entry.payload.validate(job.data);
         if (error) throw new UnrecoverableError(`Invalid ${name} payload: ${error.message}`);
         const attempt = job.attemptsMade + 1;
@@ -105,6 +105,12 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
           attempt,
           lastAttempt: attempt >= (job.opts.attempts ?? 1),
           children: () => childOutcomes(job),
+          postpone: async (delayMs) => {
+            // Back to the queue's delayed set without counting an attempt; BullMQ wants
+            // the DelayedError thrown after the move.
+            await job.moveToDelayed(Date.now() + delayMs, token);
+            throw new DelayedError();
+          },
         });
       },
       workerOptions,
