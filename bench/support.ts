@@ -32,6 +32,7 @@ export interface BenchFlock {
   base: string;
   /** Headers that authenticate as the benchmark's admin key. */
   headers: Record<string, string>;
+  apiPid: number;
   workerPids: number[];
   stop(): Promise<void>;
 }
@@ -74,6 +75,7 @@ export async function startBenchFlock(options: {
   return {
     base,
     headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+    apiPid: children[0]!.pid!,
     workerPids: children.slice(1).map((child) => child.pid!),
     async stop() {
       for (const child of children) child.kill('SIGTERM');

@@ -206,8 +206,8 @@ export const settings = {
     }),
     tenantQueryConcurrency: setting({
       env: 'FLOCK_TENANT_QUERY_CONCURRENCY',
-      rule: Joi.number().integer().min(1).max(1_000).default(2),
-      doc: 'as FLOCK_TENANT_CONCURRENCY, for `POST /query` calls',
+      rule: Joi.number().integer().min(1).max(1_000).default(1),
+      doc: "as FLOCK_TENANT_CONCURRENCY, for `POST /query` calls: a caller's own SQL can be as heavy as it likes, so one at a time",
     }),
     workerConcurrency: setting({
       env: 'FLOCK_WORKER_CONCURRENCY',
