@@ -8,6 +8,7 @@ import {
   assertHandlers,
   jobIdOfStep,
   startConsumers,
+  sweepFinishedJobs,
   watchAbandonedJobs,
   type JobHandlers,
   type JobName,
@@ -117,6 +118,9 @@ export function startWorkerRuntime(
         .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
     }),
   );
+  // BullMQ's job keys go with the job's record: the same age, checked often enough
+  // that none outlives the record by more than a minute.
+  const sweeper = sweepFinishedJobs(queueSettings, { ageMs: config.jobTtlMs, everyMs: Math.min(30_000, config.jobTtlMs / 2) });
   logger.info({ concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) }, 'worker started');
 
   return {
@@ -128,6 +132,7 @@ export function startWorkerRuntime(
         await Promise.all(workers.map((worker) => worker.close(true)));
       }
       await Promise.all(abandoned.map((watcher) => watcher.close()));
+      await sweeper.close();
       await flow.close();
       await Promise.all([connection.quit(), storeRedis.quit()]);
       await validator.close();

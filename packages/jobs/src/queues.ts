@@ -148,3 +148,30 @@ export function watchAbandonedJobs(
   });
   return { close: () => events.close() };
 }
+
+/**
+ * Removes BullMQ's own entries for finished jobs (their hashes, logs and a flow's
+ * dependency keys) once they are older than `ageMs`, checking every `everyMs`. BullMQ's
+ * removeOnComplete and removeOnFail by age only run when a later job finishes, so on an
+ * idle system a job's keys, its results among them, would outlive its record for good.
+ * Every worker replica may run one: a clean is idempotent.
+ */
+export function sweepFinishedJobs(settings: QueueSettings, options: { ageMs: number; everyMs: number }): { close(): Promise<void> } {
+  const queues = (Object.keys(JOB_CATALOG) as JobName[]).map(
+    (name) => new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix }),
+  );
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    sweeping = Promise.all(
+      queues.flatMap((queue) => [queue.clean(options.ageMs, 10_000, 'completed'), queue.clean(options.ageMs, 10_000, 'failed')]),
+    ).catch(() => undefined); // Redis away: the next sweep tries again
+  }, options.everyMs);
+  timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      await sweeping;
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
+}
