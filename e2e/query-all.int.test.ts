@@ -6,6 +6,7 @@ import { hasEventTables } from '@flock/demo';
 import { FlowQueue, JobStore, QUEUE_NAMES, chunkStepId, mergeStepId } from '@flock/jobs';
 import {
   demoBuckets,
+  redisContents,
   logEntries,
   mintToken,
   referenceRows,
@@ -121,6 +122,28 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       error_code: 'validation_failed',
       error_message: `A cross-tenant query may read only the database's tables: ${problem}.`,
     });
+  });
+
+  it("keeps tenants' rows in Flock's own expiring keys, never in BullMQ's job hashes or event streams", async () => {
+    const jobId = await submitQueryAll(flock.app, { sql: 'SELECT email FROM member ORDER BY id LIMIT 1', buckets: picked.good });
+    const body = await settleQueryAll(flock.app, jobId);
+    expect(body.data.status).toBe('completed');
+    const emails = (body.data.rows as [string, string][]).map((row) => row[1]);
+    expect(emails.length).toBeGreaterThan(1);
+    const redis = new Redis(flock.env.REDIS_URL!);
+    try {
+      const prefix = flock.env.FLOCK_REDIS_PREFIX!;
+      const stored = await redisContents(redis, `${prefix}:`);
+      const holding = [...stored].filter(([, value]) => emails.some((email) => JSON.stringify(value).includes(email))).map(([key]) => key);
+      expect(holding.length).toBeGreaterThan(0);
+      // Only the job's record and its parts, which expire with it, hold them.
+      for (const key of holding) {
+        expect(key.startsWith(`${prefix}:job:${jobId}`)).toBe(true);
+        expect(await redis.pttl(key)).toBeGreaterThan(0);
+      }
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('accepts ordinary SQL: CTEs, joins, subqueries, main. names and pure table functions', async () => {
@@ -277,7 +300,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
         chunks.map((buckets, index) => ({
           name: 'queryAllChunk' as const,
           id: chunkStepId(jobId, index),
-          payload: { jobId, sql: 'SELECT count(*) AS total FROM member', buckets, deadline: record.submittedAt + 60_000 },
+          payload: { jobId, index, sql: 'SELECT count(*) AS total FROM member', buckets, deadline: record.submittedAt + 60_000 },
         })),
       );
       const body = await settleQueryAll(flock.app, jobId);

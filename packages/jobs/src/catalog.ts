@@ -39,6 +39,8 @@ export interface QueryAllJobPayload {
 /** One chunk of a cross-tenant query; a child of the merge job. */
 export interface QueryAllChunkPayload {
   jobId: string;
+  /** The chunk's place in the merge's `chunks`, under which it stores its outcomes. */
+  index: number;
   sql: string;
   table?: string;
   buckets: string[];
@@ -119,6 +121,7 @@ export const JOB_CATALOG = {
     queue: QUEUE_NAMES.queryAllChunk,
     payload: Joi.object<QueryAllChunkPayload>({
       jobId,
+      index: Joi.number().integer().min(0).required(),
       sql: Joi.string().min(1).max(100_000).required(),
       table: Joi.string().max(255),
       buckets: bucketList.min(1).required(),
@@ -175,15 +178,8 @@ export interface JobContext {
   attempt: number;
   /** Whether this is the last attempt BullMQ will make. */
   lastAttempt: boolean;
-  /** For a flow's parent: what its children returned, and why those that failed did, by child job id. */
-  children(): Promise<ChildOutcomes>;
   /** Ends this attempt without counting it, and puts the job back to run in `delayMs`. */
   postpone(delayMs: number): Promise<never>;
-}
-
-export interface ChildOutcomes {
-  values: Map<string, unknown>;
-  failures: Map<string, string>;
 }
 
 export function assertHandlers(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {

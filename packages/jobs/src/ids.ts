@@ -30,6 +30,11 @@ export function jobRecordKey(prefix: string, jobId: string): string {
   return `${prefix}:job:${jobId}`;
 }
 
+/** Redis key of one part of a job's answer (a cross-tenant chunk's outcomes), kept beside its record. */
+export function jobPartKey(prefix: string, jobId: string, index: number): string {
+  return `${prefix}:job:${jobId}:part:${index}`;
+}
+
 /** BullMQ id of a cross-tenant query's merge step, the parent of its chunks. */
 export function mergeStepId(jobId: string): string {
   return `${jobId}-merge`;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
-import { jobRecordKey } from './ids';
+import { jobPartKey, jobRecordKey } from './ids';
 import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
 import { CREATE, FINISH, READ } from './job-store.lua';
 
@@ -72,6 +72,27 @@ export class JobStore {
 
   async fail(id: string, code: JobFailureCode, message: string): Promise<FinishOutcome> {
     return this.finish(id, ['status', 'failed', 'error_code', code, 'error_message', message]);
+  }
+
+  /**
+   * Keeps one part of a job's answer (a cross-tenant chunk's outcomes, tenants' rows
+   * among them) beside its record, expiring with it. Not in BullMQ's return values,
+   * which its job hashes and event stream would keep past the job's hour.
+   */
+  async putPart(record: JobRecord, index: number, value: unknown): Promise<void> {
+    const key = jobPartKey(this.options.prefix, record.id, index);
+    await this.redis
+      .multi()
+      .set(key, JSON.stringify(value))
+      .pexpireat(key, record.submittedAt + this.options.ttlMs)
+      .exec();
+  }
+
+  /** The parts stored for a job, by index; undefined where a part was never stored. */
+  async getParts(jobId: string, count: number): Promise<unknown[]> {
+    if (count === 0) return [];
+    const keys = Array.from({ length: count }, (_, index) => jobPartKey(this.options.prefix, jobId, index));
+    return (await this.redis.mget(...keys)).map((text) => (text === null ? undefined : (JSON.parse(text) as unknown)));
   }
 
   /** When the job's answer stops counting (epoch ms): its submission plus the worker timeout. */

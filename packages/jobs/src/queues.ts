@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { JOB_CATALOG, type ChildOutcomes, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
+import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -104,7 +104,6 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
         return handler(value, {
           attempt,
           lastAttempt: attempt >= (job.opts.attempts ?? 1),
-          children: () => childOutcomes(job),
           postpone: async (delayMs) => {
             // Back to the queue's delayed set without counting an attempt; BullMQ wants
             // the DelayedError thrown after the move.
@@ -116,16 +115,6 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
       workerOptions,
     );
   });
-}
-
-/** Child results keyed by child job id (BullMQ keys them by `prefix:queue:id`). */
-async function childOutcomes(job: Job): Promise<ChildOutcomes> {
-  const idOf = (key: string) => key.slice(key.lastIndexOf(':') + 1);
-  const [values, failures] = await Promise.all([job.getChildrenValues(), job.getIgnoredChildrenFailures()]);
-  return {
-    values: new Map(Object.entries(values).map(([key, value]) => [idOf(key), value as unknown])),
-    failures: new Map(Object.entries(failures).map(([key, reason]) => [idOf(key), String(reason)])),
-  };
 }
 
 /** BullMQ's failedReason for a job whose workers died more often than maxStalledCount allows. */

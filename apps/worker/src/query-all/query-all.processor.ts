@@ -70,7 +70,7 @@ export class QueryAllProcessor {
         chunks.map((buckets, index) => ({
           name: 'queryAllChunk' as const,
           id: chunkStepId(jobId, index),
-          payload: { jobId, sql, buckets, deadline, ...(payload.table ? { table: payload.table } : {}) },
+          payload: { jobId, index, sql, buckets, deadline, ...(payload.table ? { table: payload.table } : {}) },
         })),
       );
       log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
@@ -83,11 +83,11 @@ export class QueryAllProcessor {
     }
   }
 
-  async runChunk(payload: QueryAllChunkPayload): Promise<BucketOutcome[]> {
+  /** Runs one chunk and stores its outcomes beside the job's record; returns only how many buckets it ran. */
+  async runChunk(payload: QueryAllChunkPayload): Promise<{ buckets: number } | 'skipped'> {
     const record = await this.deps.store.get(payload.jobId);
-    if (!record || record.status !== 'processing') {
-      return payload.buckets.map((bucket) => ({ bucket, status: 'error', message: 'Not queried: the job had already ended.' }));
-    }
+    // The merge skips a job that has ended too, so nothing needs storing for it.
+    if (!record || record.status !== 'processing') return 'skipped';
     const started = Date.now();
     const outcomes = await this.deps.fanOut.run({
       buckets: payload.buckets,
@@ -108,7 +108,8 @@ export class QueryAllProcessor {
       },
       'query-all chunk done',
     );
-    return outcomes;
+    await this.deps.store.putPart(record, payload.index, outcomes);
+    return { buckets: outcomes.length };
   }
 
   async merge(payload: QueryAllMergePayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
@@ -116,10 +117,10 @@ export class QueryAllProcessor {
     const log = this.deps.logger.child({ jobId, step: 'merge', attempt: context.attempt });
     const record = await this.deps.store.get(jobId);
     if (!record || record.status !== 'processing') return 'skipped';
-    const { values } = await context.children();
+    const parts = (await this.deps.store.getParts(jobId, payload.chunks.length)) as (BucketOutcome[] | undefined)[];
     const outcomes = new Map<string, BucketOutcome>();
     payload.chunks.forEach((buckets, index) => {
-      const answered = values.get(chunkStepId(jobId, index)) as BucketOutcome[] | undefined;
+      const answered = parts[index];
       for (const bucket of buckets) {
         const outcome = answered?.find((candidate) => candidate.bucket === bucket);
         // A chunk that failed for good (its worker died twice, or it hit an unexpected
