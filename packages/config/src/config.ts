@@ -209,6 +209,11 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(1_000).default(1),
       doc: "as FLOCK_TENANT_CONCURRENCY, for `POST /query` calls: a caller's own SQL can be as heavy as it likes, so one at a time",
     }),
+    workerMemoryCeiling: setting({
+      env: 'FLOCK_WORKER_MEMORY_CEILING',
+      rule: size('4GB'),
+      doc: "hard ceiling on a worker process's data memory (RLIMIT_DATA, set with prlimit): a query that would need more, such as a huge string DuckDB cannot spill, fails out of memory instead of taking the machine",
+    }),
     workerConcurrency: setting({
       env: 'FLOCK_WORKER_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(256).default(4),

@@ -23,3 +23,4 @@ export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
 export { CappedRows, type RowCaps } from './row-caps';
+export { sizeInBytes } from './spill-guard';

@@ -270,6 +270,11 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
     return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
     if (stoppedFor) throw error instanceof JobFailure ? error : stoppedError(stoppedFor, limits, spill);
+    if (/Out of Memory Error/i.test(firstLine(error))) {
+      throw new ExecutionFailedError(
+        'The query needed more memory than a query may use and was stopped. Ask a narrower question or filter the data further.',
+      );
+    }
     throw new ExecutionFailedError(`The query failed: ${firstLine(error)}`);
   } finally {
     clearTimeout(timer);
