@@ -22,5 +22,6 @@ export {
 export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type TenantCatalog } from './tenant-catalog';
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
+export { QueryOverrunError } from './warehouse';
 export { CappedRows, type RowCaps } from './row-caps';
 export { sizeInBytes } from './spill-guard';

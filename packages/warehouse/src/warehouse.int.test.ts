@@ -6,7 +6,7 @@ import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '
 import { rejectionOf, useTempWarehouseDir, waitFor, writeDuckDb } from '@flock/testing';
 import { DirectoryTenantCatalog } from './tenant-catalog';
 import { sandboxSettings } from './instance-pool';
-import { Warehouse, type QueryLimits } from './warehouse';
+import { QueryOverrunError, Warehouse, type QueryLimits } from './warehouse';
 
 const limits: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 400_000 };
 const warehouses = useTempWarehouseDir('warehouse', {
@@ -148,6 +148,32 @@ describe('caps', () => {
     expect(JSON.stringify(result.rows).length).toBeLessThanOrEqual(1024);
     expect(result.totalRows).toBe(50);
     expect(result.truncated).toBe(true);
+  });
+
+  it('answers a query that ignores the interrupt on time, and holds its instance until DuckDB lets go', async () => {
+    const strict = new Warehouse({
+      catalog: new DirectoryTenantCatalog(warehouses.dir),
+      limits: { threads: 1, memoryLimit: '256MB' },
+      maxIdle: 1,
+      idleMs: 60_000,
+      defaultQueryLimits: limits,
+      overrunGraceMs: 20,
+    });
+    try {
+      // repeat() allocates its string in one go and does not look at the interrupt meanwhile.
+      const slow = strict.query('alpha', "SELECT length(repeat('x', 400000000)) AS n", { timeoutMs: 100 });
+      const error = await rejectionOf(slow, QueryOverrunError);
+      expect(error).toBeInstanceOf(QueryTimeoutError);
+      expect(error.message).toMatch(/^The query ran longer than 0\.1 s and was stopped/);
+      let settled = false;
+      void error.settled.then(() => (settled = true));
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      await error.settled;
+      expect((await strict.query('alpha', 'SELECT 42 AS n')).rows).toEqual([[42]]);
+    } finally {
+      strict.close();
+    }
   });
 
   it('answers a query stopped while its capped rows stream as a timeout, never with a false total', async () => {

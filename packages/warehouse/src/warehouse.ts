@@ -62,6 +62,8 @@ const DEFAULT_SCHEMA_CACHE_SIZE = 256;
 export interface WarehouseOptions extends InstancePoolOptions {
   /** Most buckets' schemas kept in memory, least recently used dropped first. Default 256. */
   schemaCacheSize?: number;
+  /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. Default 1 s. */
+  overrunGraceMs?: number;
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
 }
@@ -150,10 +152,39 @@ export class Warehouse implements TenantWarehouse {
   /** Validates and runs one SELECT on the bucket's database. */
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
-    return this.withConnection(bucket, async (connection, lease) => {
+    const lease = await this.acquire(bucket);
+    const connection = await lease.instance.connect().catch((error: unknown) => {
+      this.pool.release(lease);
+      throw error;
+    });
+    const work = (async () => {
       await assertTenantSelect(connection, sql);
       return runCapped(connection, sql, effective, { folder: lease.spill, maxBytes: this.maxSpillBytes });
+    })();
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    // Some work does not look at the interrupt (a string function mid-allocation): the
+    // job is answered at its limit all the same, while the connection and its lease stay
+    // taken, and the error carries `settled`, until DuckDB lets go.
+    let overrun: NodeJS.Timeout | undefined;
+    const answeredAnyway = new Promise<never>((_resolve, reject) => {
+      overrun = setTimeout(
+        () => reject(new QueryOverrunError(stoppedError('time', effective, undefined).message, settled)),
+        effective.timeoutMs + (this.options.overrunGraceMs ?? OVERRUN_GRACE_MS),
+      );
     });
+    try {
+      return await Promise.race([work, answeredAnyway]);
+    } finally {
+      clearTimeout(overrun);
+      // A fresh connection per query: nothing a query leaves behind in its session can reach the next job.
+      void settled.then(() => {
+        connection.closeSync();
+        this.pool.release(lease);
+      });
+    }
   }
 
   /** The bucket's schema, values included, cached until its file changes. */
@@ -200,36 +231,57 @@ export class Warehouse implements TenantWarehouse {
     this.pool.close();
   }
 
-  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection, lease: Lease) => Promise<T>): Promise<T> {
+  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.withLease(bucket, async (lease) => {
       // A fresh connection per query: nothing a query leaves behind in its session
       // (temp objects, prepared statements) can reach the next job.
       const connection = await lease.instance.connect();
       try {
-        return await fn(connection, lease);
+        return await fn(connection);
       } finally {
         connection.closeSync();
       }
     });
   }
 
-  private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
-    let lease: Lease;
+  private async acquire(bucket: string): Promise<Lease> {
     // An id the catalog will not locate is a caller's bug, not a tenant's failure: it stays unexpected.
     const path = this.options.catalog.locate(bucket);
     try {
-      lease = await this.pool.acquire(bucket, path);
+      return await this.pool.acquire(bucket, path);
     } catch (error) {
       if (error instanceof WarehouseMissingError) {
         throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
       }
       throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' could not be opened: ${openFailureReason(error, path, bucket)}`);
     }
+  }
+
+  private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    const lease = await this.acquire(bucket);
     try {
       return await fn(lease);
     } finally {
       this.pool.release(lease);
     }
+  }
+}
+
+/** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. */
+const OVERRUN_GRACE_MS = 1_000;
+
+/**
+ * A query that ran past its limit and did not stop when interrupted. The job is answered
+ * query_timeout on time; `settled` ends when DuckDB has let go of the query, and a caller
+ * that holds a slot for the tenant should hold it until then, or a tenant could stack
+ * such queries on the workers.
+ */
+export class QueryOverrunError extends QueryTimeoutError {
+  constructor(
+    message: string,
+    readonly settled: Promise<void>,
+  ) {
+    super(message);
   }
 }
 
