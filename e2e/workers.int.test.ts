@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { QUEUE_NAMES } from '@flock/jobs';
+import { freePort } from '@flock/local-redis';
 import { TEST_ADMIN_API_KEY, logEntries, referenceRows, untilTaken, waitFor, type FlockProcess } from '@flock/testing';
 import { settle, startHarness, submit, useHarness } from './support/flock-harness';
 
@@ -50,6 +51,15 @@ describe('worker processes', () => {
     expect(await worker.kill('SIGTERM')).toBe(0);
     // It handled the signal once, rather than being ended by it.
     expect(logEntries(worker, { signal: 'SIGTERM' })).toHaveLength(1);
+  });
+
+  it('exits on SIGTERM even when its Redis never answered, instead of hanging', async () => {
+    const port = await freePort(); // nothing listens there
+    const worker = flock.spawnWorker({ REDIS_URL: `redis://127.0.0.1:${port}`, FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    await waitFor(async () => logEntries(worker, { event: 'worker_started' }).length > 0, { what: 'the worker to start' });
+    // Closing its connections waits on a Redis that is not there; the deadline ends it.
+    expect(await worker.kill('SIGTERM')).toBe(1);
+    expect(logEntries(worker, { event: 'shutdown_deadline' })).toHaveLength(1);
   });
 
   it('refuses to start with a bad setting, naming it in one line', async () => {

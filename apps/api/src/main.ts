@@ -14,7 +14,7 @@ server.on('error', (error) => {
 });
 
 // No new connections; in-flight requests drain until the deadline, then the rest are cut.
-onShutdownSignal(logger, async () => {
+onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   const force = setTimeout(() => {
     logger.warn('drain deadline reached; closing remaining connections');
     server.closeAllConnections();

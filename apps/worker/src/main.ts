@@ -9,4 +9,4 @@ const logger = createLogger('flock-worker', config.logLevel);
 applyMemoryCeiling(sizeInBytes(config.workerMemoryCeiling), logger);
 const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger);
 
-onShutdownSignal(logger, () => runtime.close());
+onShutdownSignal(logger, config.shutdownTimeoutMs, () => runtime.close());

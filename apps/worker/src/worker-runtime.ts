@@ -121,7 +121,10 @@ export function startWorkerRuntime(
   // BullMQ's job keys go with the job's record: the same age, checked often enough
   // that none outlives the record by more than a minute.
   const sweeper = sweepFinishedJobs(queueSettings, { ageMs: config.jobTtlMs, everyMs: Math.min(30_000, config.jobTtlMs / 2) });
-  logger.info({ concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) }, 'worker started');
+  logger.info(
+    { event: 'worker_started', concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) },
+    'worker started',
+  );
 
   return {
     async close() {
