@@ -3,7 +3,7 @@ import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/
 import type { Logger } from '@flock/logger';
 import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
 import type { TenantWarehouse } from '@flock/warehouse';
-import { recordFailure } from '../record-failure';
+import { attemptJob } from '../job-attempt';
 
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
@@ -14,7 +14,7 @@ export type AskOutcome = FinishOutcome | 'skipped';
 /**
  * Answers one question: schema → SQL → validated, sandboxed query → stored answer.
  * An engine with more than one attempt gets each refusal or database error back and
- * tries again; the last error is the one stored (see recordFailure for what is retried).
+ * tries again; the last error is the one stored (see attemptJob for what is retried).
  */
 export class AskProcessor {
   constructor(
@@ -28,15 +28,10 @@ export class AskProcessor {
   async answer(payload: AskJobPayload, context: JobContext): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
-    const record = await this.store.get(jobId);
-    if (!record || record.status !== 'processing') {
-      // Expired, already answered (a redelivery after a stall) or timed out: nothing to do.
-      log.info({ status: record?.status ?? 'missing' }, 'ask job skipped');
-      return 'skipped';
-    }
-    const started = Date.now();
-    const generator = this.generators.forBucket(bucket);
-    try {
+    const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
+    return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected }, async (record) => {
+      const started = Date.now();
+      const generator = this.generators.forBucket(bucket);
       const schema = await this.warehouse.schema(bucket);
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
@@ -70,11 +65,6 @@ export class AskProcessor {
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
       return outcome;
-    } catch (error) {
-      const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
-      const { outcome, code } = await recordFailure(this.store, jobId, error, context, unexpected);
-      log.info({ outcome, errorCode: code, durationMs: Date.now() - started }, 'ask job failed');
-      return outcome;
-    }
+    });
   }
 }

@@ -14,7 +14,7 @@ import type { Logger } from '@flock/logger';
 import { findTable } from '@flock/schema';
 import type { SqlGeneratorRouter } from '@flock/sql';
 import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
-import { recordFailure } from '../record-failure';
+import { attemptJob } from '../job-attempt';
 import { combineOutcomes } from './combine';
 
 export interface QueryAllProcessorOptions {
@@ -57,9 +57,8 @@ export class QueryAllProcessor {
   async plan(payload: QueryAllJobPayload, context: JobContext): Promise<FinishOutcome | 'planned' | 'skipped'> {
     const { jobId } = payload;
     const log = this.deps.logger.child({ jobId, step: 'plan', attempt: context.attempt });
-    const record = await this.deps.store.get(jobId);
-    if (!record || record.status !== 'processing') return 'skipped';
-    try {
+    const unexpected = 'The worker hit an unexpected error while planning the query. Try again later.';
+    return attemptJob({ store: this.deps.store, jobId, context, log, what: 'query-all plan', unexpected }, async (record) => {
       const deadline = this.deps.store.deadlineOf(record);
       const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, deadline, payload.table) : undefined;
       const sql = generatedSql ?? payload.sql!;
@@ -74,13 +73,8 @@ export class QueryAllProcessor {
         })),
       );
       log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
-      return 'planned';
-    } catch (error) {
-      const unexpected = 'The worker hit an unexpected error while planning the query. Try again later.';
-      const { outcome, code } = await recordFailure(this.deps.store, jobId, error, context, unexpected);
-      log.info({ outcome, errorCode: code }, 'query-all failed before fan-out');
-      return outcome;
-    }
+      return 'planned' as const;
+    });
   }
 
   /** Runs one chunk and stores its outcomes beside the job's record; returns only how many buckets it ran. */

@@ -2,7 +2,7 @@ import { timeLeft } from '@flock/errors';
 import type { FinishOutcome, JobContext, JobStore, QueryJobPayload } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { TenantWarehouse } from '@flock/warehouse';
-import { recordFailure } from '../record-failure';
+import { attemptJob } from '../job-attempt';
 
 export interface QueryProcessorOptions {
   queryTimeoutMs: number;
@@ -24,10 +24,9 @@ export class QueryProcessor {
   async run(payload: QueryJobPayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
     const { jobId, bucket, sql } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
-    const record = await this.store.get(jobId);
-    if (!record || record.status !== 'processing') return 'skipped';
-    const started = Date.now();
-    try {
+    const unexpected = 'The worker hit an unexpected error while running the query. Try again later.';
+    return attemptJob({ store: this.store, jobId, context, log, what: 'query', unexpected }, async (record) => {
+      const started = Date.now();
       const deadline = this.store.deadlineOf(record);
       const result = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
       const outcome = await this.store.complete(jobId, {
@@ -43,11 +42,6 @@ export class QueryProcessor {
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
       return outcome;
-    } catch (error) {
-      const unexpected = 'The worker hit an unexpected error while running the query. Try again later.';
-      const { outcome, code } = await recordFailure(this.store, jobId, error, context, unexpected);
-      log.info({ outcome, errorCode: code, durationMs: Date.now() - started }, 'query failed');
-      return outcome;
-    }
+    });
   }
 }

@@ -1,0 +1,51 @@
+import { JobFailure } from '@flock/errors';
+import type { FinishOutcome, JobContext, JobRecord, JobStore } from '@flock/jobs';
+import type { Logger } from '@flock/logger';
+import { QueryOverrunError } from '@flock/warehouse';
+
+export interface JobAttempt {
+  store: JobStore;
+  jobId: string;
+  context: JobContext;
+  /** The job's child logger; the skip and failure lines go to it. */
+  log: Logger;
+  /** What the job is, for those lines: "ask job", "query". */
+  what: string;
+  /** Stored as execution_failed when an unexpected error ends the last attempt. */
+  unexpected: string;
+}
+
+/**
+ * One attempt at a job that answers into its record, the same way for every processor:
+ *
+ * - a record that is gone or already final (expired, answered before a redelivery, or
+ *   timed out) is skipped;
+ * - a JobFailure from `work` is the job's answer (the asker can act on it), so it is
+ *   stored and the attempt ends normally; retrying would only repeat it;
+ * - anything else is rethrown so BullMQ's retry and stalled handling can work, but on
+ *   the last attempt it is first stored as execution_failed, so no job is left
+ *   reading `processing`;
+ * - a query that overran its limit is answered at once, but the attempt ends only once
+ *   DuckDB has let go of it, so the job, and the tenant's slot, stay taken meanwhile.
+ */
+export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecord) => Promise<R>): Promise<R | FinishOutcome | 'skipped'> {
+  const { store, jobId, context, log, what } = attempt;
+  const record = await store.get(jobId);
+  if (!record || record.status !== 'processing') {
+    log.info({ status: record?.status ?? 'missing' }, `${what} skipped`);
+    return 'skipped';
+  }
+  const started = Date.now();
+  try {
+    return await work(record);
+  } catch (error) {
+    if (!(error instanceof JobFailure)) {
+      if (context.lastAttempt) await store.fail(jobId, 'execution_failed', attempt.unexpected);
+      throw error;
+    }
+    const outcome = await store.fail(jobId, error.code, error.message);
+    log.info({ outcome, errorCode: error.code, durationMs: Date.now() - started }, `${what} failed`);
+    if (error instanceof QueryOverrunError) await error.settled;
+    return outcome;
+  }
+}
