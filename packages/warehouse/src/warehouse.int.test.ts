@@ -6,7 +6,7 @@ import { ExecutionFailedError, QueryTimeoutError, ValidationFailedError } from '
 import { rejectionOf, useTempWarehouseDir, waitFor, writeDuckDb } from '@flock/testing';
 import { DirectoryTenantCatalog } from './tenant-catalog';
 import { sandboxSettings } from './instance-pool';
-import { QueryOverrunError, Warehouse, type QueryLimits } from './warehouse';
+import { QueryOverrunError, Warehouse, type QueryLimits, type WarehouseOptions } from './warehouse';
 
 const limits: QueryLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 400_000 };
 const warehouses = useTempWarehouseDir('warehouse', {
@@ -21,14 +21,20 @@ const warehouses = useTempWarehouseDir('warehouse', {
 let warehouse: Warehouse;
 
 beforeAll(() => {
-  warehouse = new Warehouse({
+  warehouse = warehouseWith({});
+});
+
+/** A warehouse over the test's folder, with the suite's limits unless `options` says otherwise. */
+function warehouseWith(options: Partial<WarehouseOptions>): Warehouse {
+  return new Warehouse({
     catalog: new DirectoryTenantCatalog(warehouses.dir),
     limits: { threads: 1, memoryLimit: '256MB' },
     maxIdle: 4,
     idleMs: 60_000,
     defaultQueryLimits: limits,
+    ...options,
   });
-});
+}
 
 afterAll(() => warehouse.close());
 
@@ -151,14 +157,7 @@ describe('caps', () => {
   });
 
   it('answers a query that ignores the interrupt on time, and holds its instance until DuckDB lets go', async () => {
-    const strict = new Warehouse({
-      catalog: new DirectoryTenantCatalog(warehouses.dir),
-      limits: { threads: 1, memoryLimit: '256MB' },
-      maxIdle: 1,
-      idleMs: 60_000,
-      defaultQueryLimits: limits,
-      overrunGraceMs: 20,
-    });
+    const strict = warehouseWith({ maxIdle: 1, overrunGraceMs: 20 });
     try {
       // repeat() allocates its string in one go and does not look at the interrupt meanwhile.
       const slow = strict.query('alpha', "SELECT length(repeat('x', 400000000)) AS n", { timeoutMs: 100 });
@@ -186,11 +185,9 @@ describe('caps', () => {
 describe('spill', () => {
   it('spills only into its own folder, never beside the warehouse, and fails past the spill cap', async () => {
     const spillRoot = mkdtempSync(path.join(os.tmpdir(), 'flock-spill-test-'));
-    const small = new Warehouse({
-      catalog: new DirectoryTenantCatalog(warehouses.dir),
+    const small = warehouseWith({
       limits: { threads: 1, memoryLimit: '32MB', spillRoot, maxSpill: '16MB' },
       maxIdle: 1,
-      idleMs: 60_000,
       defaultQueryLimits: { ...limits, timeoutMs: 30_000 },
     });
     try {
@@ -255,14 +252,7 @@ describe('schema', () => {
   });
 
   it('reads a schema once for concurrent callers, and keeps only as many buckets as it is allowed', async () => {
-    const small = new Warehouse({
-      catalog: new DirectoryTenantCatalog(warehouses.dir),
-      limits: { threads: 1, memoryLimit: '256MB' },
-      maxIdle: 4,
-      idleMs: 60_000,
-      defaultQueryLimits: limits,
-      schemaCacheSize: 1,
-    });
+    const small = warehouseWith({ schemaCacheSize: 1 });
     try {
       const [first, second] = await Promise.all([small.schema('alpha'), small.schema('alpha')]);
       expect(second).toBe(first);
