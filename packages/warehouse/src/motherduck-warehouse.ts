@@ -4,7 +4,7 @@ import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, typ
 import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
 import { StandaloneSqlValidator } from './standalone-validator';
-import { runCapped, type QueryLimits, type QueryResult } from './warehouse';
+import { DEFAULT_SCHEMA_CACHE_SIZE, runCapped, type QueryLimits, type QueryResult } from './warehouse';
 
 export interface MotherDuckWarehouseOptions {
   connector: MotherDuckConnector;
@@ -22,7 +22,6 @@ export interface MotherDuckWarehouseOptions {
 }
 
 const DEFAULT_SCHEMA_TTL_MS = 5 * 60_000;
-const DEFAULT_SCHEMA_CACHE_SIZE = 256;
 
 /**
  * Past the query's own time limit, how long a stuck connect, `USE` or MotherDuck call

@@ -57,7 +57,7 @@ const LOOKUP_MAX_ROWS = 20;
 const LOOKUP_TIMEOUT_MS = 2_000;
 
 /** Buckets whose schemas a process keeps; a schema with value lists can take a few hundred kB. */
-const DEFAULT_SCHEMA_CACHE_SIZE = 256;
+export const DEFAULT_SCHEMA_CACHE_SIZE = 256;
 
 export interface WarehouseOptions extends InstancePoolOptions {
   /** Most buckets' schemas kept in memory, least recently used dropped first. Default 256. */
