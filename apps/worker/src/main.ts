@@ -1,5 +1,5 @@
 import { createLogger, onShutdownSignal } from '@flock/logger';
-import { sizeInBytes } from '@flock/warehouse';
+import { sizeInBytes } from '@flock/schema';
 import { config } from './env';
 import { applyMemoryCeiling } from './memory-ceiling';
 import { createSqlGenerators } from './sql-generator.factory';

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { BUCKET_ID_PART } from '@flock/schema';
+import { BUCKET_ID_PART, SIZE_PATTERN } from '@flock/schema';
 import { group, optional, readTable, section, setting, settingsOf, type ConfigOf } from './table';
 
 export const SQL_GENERATOR_KINDS = ['builtin', 'motherduck', 'openai'] as const;
@@ -8,7 +8,7 @@ export type SqlGeneratorKind = (typeof SQL_GENERATOR_KINDS)[number];
 /** A size as DuckDB reads it, e.g. 512MB or 2GiB. */
 const size = (fallback: string) =>
   Joi.string()
-    .pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i)
+    .pattern(SIZE_PATTERN)
     .default(fallback)
     .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512MB or 2GB' });
 

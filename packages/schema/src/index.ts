@@ -9,3 +9,4 @@ export {
   type TableInfo,
 } from './schema-context';
 export { quoteIdent, quoteLiteral } from './sql-text';
+export { SIZE_PATTERN, sizeInBytes } from './size';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
-import { findTable, type SchemaContext } from '@flock/schema';
+import { findTable, sizeInBytes, type SchemaContext } from '@flock/schema';
 import {
   DEFAULT_MAX_SPILL,
   SANDBOX_LOCKDOWN,
@@ -12,7 +12,7 @@ import {
 } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { jsonBytes } from './row-caps';
-import { sizeInBytes, type SpillCap } from './spill-guard';
+import type { SpillCap } from './spill-guard';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
 import { openFailureReason, runCapped, type QueryLimits, type QueryResult } from './warehouse';

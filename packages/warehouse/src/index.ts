@@ -24,4 +24,3 @@ export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, 
 export { StandaloneSqlValidator } from './standalone-validator';
 export { QueryOverrunError } from './warehouse';
 export { CappedRows, type RowCaps } from './row-caps';
-export { sizeInBytes } from './spill-guard';

@@ -7,15 +7,6 @@ export interface SpillCap {
   maxBytes: number;
 }
 
-const UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
-
-/** A size as DuckDB writes it ("512MB", "1.5GiB") in bytes: decimal units for KB/MB/GB, binary for KiB/MiB/GiB. */
-export function sizeInBytes(size: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(kb|mb|gb|kib|mib|gib)\s*$/i.exec(size);
-  if (!match) throw new Error(`Not a size: ${size}`);
-  return Math.round(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!);
-}
-
 /** Disk really used by the files in `folder` (allocated blocks, so sparse files count as what they hold). */
 async function usedBytes(folder: string): Promise<number> {
   let names: string[];

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
-import { quoteIdent, type FoundValue, type SchemaContext } from '@flock/schema';
+import { quoteIdent, sizeInBytes, type FoundValue, type SchemaContext } from '@flock/schema';
 import {
   DEFAULT_MAX_SPILL,
   InstancePool,
@@ -12,7 +12,7 @@ import {
 } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
-import { sizeInBytes, watchSpill, type SpillCap } from './spill-guard';
+import { watchSpill, type SpillCap } from './spill-guard';
 import { readSchemaContext } from './schema-reader';
 import { assertTenantSelect } from './table-only-guard';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';

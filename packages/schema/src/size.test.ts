@@ -1,4 +1,4 @@
-import { sizeInBytes } from './spill-guard';
+import { sizeInBytes } from './size';
 
 describe('sizeInBytes', () => {
   it('reads sizes as DuckDB writes them: decimal KB/MB/GB, binary KiB/MiB/GiB', () => {
