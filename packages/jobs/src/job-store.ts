@@ -180,6 +180,8 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     owner: parsed<JobOwner>('owner', isOwner),
     submittedAt,
     ...(hash.finished_at ? { finishedAt: Number(hash.finished_at) } : {}),
+    // The validator is chosen by kind, so the result fits the record built below; `never`
+    // lets one base serve every kind without a cast per case.
     ...(status === 'completed' ? { result: parsed<never>('result', kind === 'schema' ? isSchemaResult : isResult) } : {}),
     ...(status === 'failed' ? { errorCode: failureCode(id, required('error_code')), errorMessage: required('error_message') } : {}),
   };
