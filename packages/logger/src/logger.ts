@@ -28,7 +28,8 @@ export function createLogger(name: string, level: string, destination?: Destinat
       name,
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { service: name },
+      // The pid tells a supervised worker process from its replacement, and replicas on one host apart.
+      base: { service: name, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
