@@ -87,12 +87,14 @@ export async function startBenchFlock(options: {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resident memory of a process in MB, from /proc (Linux). */
+/** Resident memory of a process and its descendants in MB, from /proc (Linux). */
 export function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return kb / 1024;
+    // A worker is a supervisor and its worker process: count the whole tree.
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return kb / 1024 + children.reduce((sum, child) => sum + rssMb(child), 0);
   } catch {
     return 0;
   }

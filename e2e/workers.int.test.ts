@@ -50,7 +50,7 @@ describe('worker processes', () => {
     expect((await settle(flock.app, 'example', jobId)).data.status).toBe('completed');
     expect(await worker.kill('SIGTERM')).toBe(0);
     // It handled the signal once, rather than being ended by it.
-    expect(logEntries(worker, { signal: 'SIGTERM' })).toHaveLength(1);
+    expect(logEntries(worker, { event: 'shutting_down', reason: 'SIGTERM' })).toHaveLength(1);
   });
 
   it('exits on SIGTERM even when its Redis never answered, instead of hanging', async () => {

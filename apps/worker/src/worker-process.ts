@@ -3,10 +3,14 @@ import { sizeInBytes } from '@flock/schema';
 import { config } from './env';
 import { applyMemoryCeiling } from './memory-ceiling';
 import { createSqlGenerators } from './sql-generator.factory';
+import { exitUnderSupervisor, stopWithSupervisor } from './supervisor';
 import { startWorkerRuntime } from './worker-runtime';
 
+/** One worker process, as main.ts's supervisor starts it: the consumers, the sandbox and their limits. */
 const logger = createLogger('flock-worker', config.logLevel);
+stopWithSupervisor();
 applyMemoryCeiling(sizeInBytes(config.workerMemoryCeiling), logger);
 const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger);
 
-onShutdownSignal(logger, config.shutdownTimeoutMs, () => runtime.close());
+const shutdown = onShutdownSignal(logger, config.shutdownTimeoutMs, () => runtime.close(), { exit: exitUnderSupervisor });
+void runtime.recycleNeeded.then(() => shutdown('recycle'));

@@ -31,6 +31,11 @@ import { QueryAllProcessor } from './query-all/query-all.processor';
 export interface WorkerRuntime {
   /** Stops taking jobs, lets in-flight ones finish until the deadline, then closes Redis and DuckDB. */
   close(): Promise<void>;
+  /**
+   * Resolves once a query has ignored DuckDB's interrupt for too long: its thread can
+   * only be freed by ending this process, so the process should drain and be replaced.
+   */
+  readonly recycleNeeded: Promise<void>;
 }
 
 /**
@@ -53,7 +58,21 @@ export function startWorkerRuntime(
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
-  const warehouse = createTenantWarehouse(config, warehouseOptions);
+  let needRecycle = () => undefined as void;
+  const recycleNeeded = new Promise<void>((resolve) => (needRecycle = resolve));
+  const warehouse = createTenantWarehouse(config, {
+    ...warehouseOptions,
+    stuckQuery: {
+      afterMs: config.workerRecycleAfterMs,
+      onStuck(bucket) {
+        logger.error(
+          { event: 'query_stuck', bucket, afterMs: config.workerRecycleAfterMs },
+          'a query ignored its interrupt past its time limit; recycling this worker process to free its thread',
+        );
+        needRecycle();
+      },
+    },
+  });
   const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
   });
@@ -127,6 +146,7 @@ export function startWorkerRuntime(
   );
 
   return {
+    recycleNeeded,
     async close() {
       const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs).unref());
       const drained = Promise.all(workers.map((worker) => worker.close())).then(() => 'drained' as const);

@@ -214,6 +214,12 @@ export const settings = {
       rule: size('4GB'),
       doc: "hard ceiling on a worker process's data memory (RLIMIT_DATA, set with prlimit): a query that would need more, such as a huge string DuckDB cannot spill, fails out of memory instead of taking the machine",
     }),
+    workerRecycleAfterMs: seconds(
+      'FLOCK_WORKER_RECYCLE_AFTER_SECONDS',
+      5,
+      'how long past its time limit a query that ignores the interrupt may run (a scalar function on a huge value) before its worker process stops taking jobs, drains and is restarted by its supervisor: the only way to free the thread',
+      1,
+    ),
     workerConcurrency: setting({
       env: 'FLOCK_WORKER_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(256).default(4),

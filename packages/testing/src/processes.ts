@@ -85,3 +85,13 @@ export async function waitForQueueWorkers(redisUrl: string, prefix: string, queu
 export function logEntries(process: FlockProcess, fields: Record<string, unknown> = {}): Record<string, unknown>[] {
   return parseLogLines(process.lines).filter((entry) => Object.entries(fields).every(([key, value]) => entry[key] === value));
 }
+
+/** Whether a process with this pid still exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -15,6 +15,7 @@ export {
   Warehouse,
   type QueryLimits,
   type QueryResult,
+  type StuckQueryPolicy,
   type TenantWarehouse,
   type WarehouseOptions,
   type WarehouseSettings,

@@ -6,6 +6,7 @@ import {
   createWarehouse,
   type QueryLimits,
   type QueryResult,
+  type StuckQueryPolicy,
   type TenantWarehouse,
   type Warehouse,
   type WarehouseSettings,
@@ -26,6 +27,8 @@ export interface TenantWarehouseSettings extends WarehouseSettings {
 export interface TenantWarehouseOptions {
   /** Where MotherDuck connections come from. Default: the real MotherDuck with the configured token; tests pass a local stand-in. */
   motherDuckConnector?: MotherDuckConnector;
+  /** For local queries that ignore the interrupt; see StuckQueryPolicy. */
+  stuckQuery?: StuckQueryPolicy;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface TenantWarehouseOptions {
  * instance is opened on the first hosted query.
  */
 export function createTenantWarehouse(settings: TenantWarehouseSettings, options: TenantWarehouseOptions = {}): RoutingWarehouse {
-  const local = createWarehouse(settings);
+  const local = createWarehouse(settings, undefined, options.stuckQuery);
   const { motherduck } = settings;
   if (!motherduck) return new RoutingWarehouse(local);
   const hosted = new MotherDuckWarehouse({

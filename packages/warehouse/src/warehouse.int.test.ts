@@ -175,6 +175,23 @@ describe('caps', () => {
     }
   });
 
+  it('declares a query that ignores the interrupt for long stuck, and lets its job go without waiting for DuckDB', async () => {
+    const stuck: string[] = [];
+    const strict = warehouseWith({ maxIdle: 1, overrunGraceMs: 20, stuckQuery: { afterMs: 50, onStuck: (bucket) => stuck.push(bucket) } });
+    try {
+      // One levenshtein call over two 20,000-character strings runs most of a second and never looks at the interrupt.
+      const slow = strict.query('alpha', "SELECT levenshtein(repeat('a', 20000), repeat('b', 20000)) AS d", { timeoutMs: 100 });
+      const error = await rejectionOf(slow, QueryOverrunError);
+      expect(stuck).toEqual([]);
+      await error.settled;
+      expect(stuck).toEqual(['alpha']);
+      // The stuck instance is not handed out again: the next query gets another one.
+      expect((await strict.query('alpha', 'SELECT 42 AS n')).rows).toEqual([[42]]);
+    } finally {
+      strict.close();
+    }
+  });
+
   it('answers a query stopped while its capped rows stream as a timeout, never with a false total', async () => {
     // The caps fill at once; the interrupt then lands while later chunks are only counted.
     const slow = warehouse.query('alpha', 'SELECT x FROM range(5000000000) t(x)', { maxRows: 10, timeoutMs: 300 });

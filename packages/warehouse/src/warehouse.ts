@@ -64,8 +64,22 @@ export interface WarehouseOptions extends InstancePoolOptions {
   schemaCacheSize?: number;
   /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. Default 1 s. */
   overrunGraceMs?: number;
+  /** What to do about a query that has ignored the interrupt for long: see StuckQueryPolicy. Unset: wait for it however long it takes. */
+  stuckQuery?: StuckQueryPolicy;
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
+}
+
+/**
+ * A query that ignores DuckDB's interrupt (one scalar call on a huge value, such as
+ * levenshtein over two megabyte strings) holds its thread until it ends on its own,
+ * which can take hours; nothing inside the process can stop it. Once it has run
+ * `afterMs` past its answer, `onStuck` is told, so the process can drain and be
+ * replaced, and the query's job stops waiting for it.
+ */
+export interface StuckQueryPolicy {
+  afterMs: number;
+  onStuck(bucket: string): void;
 }
 
 /** The sandbox settings operators configure (FlockConfig has them all). */
@@ -83,10 +97,6 @@ export interface WarehouseSettings {
   poolIdleMs: number;
 }
 
-/**
- * The warehouse every Flock process uses, from its settings: one definition, so the
- * API's synchronous queries and the workers' jobs always run under the same limits.
- */
 /** The per-query sandbox limits in a deployment's settings, for every instance a process opens. */
 export function sandboxLimitsOf(
   settings: Pick<WarehouseSettings, 'queryThreads' | 'queryMemoryLimit' | 'querySpillDir' | 'queryMaxSpill'>,
@@ -99,11 +109,17 @@ export function sandboxLimitsOf(
   };
 }
 
+/**
+ * The warehouse every Flock process uses, from its settings: one definition, so every
+ * job that runs tenant SQL runs it under the same limits.
+ */
 export function createWarehouse(
   settings: WarehouseSettings,
   catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir),
+  stuckQuery?: StuckQueryPolicy,
 ): Warehouse {
   return new Warehouse({
+    stuckQuery,
     catalog,
     limits: sandboxLimitsOf(settings),
     maxIdle: settings.poolMaxIdle,
@@ -171,7 +187,7 @@ export class Warehouse implements TenantWarehouse {
     let overrun: NodeJS.Timeout | undefined;
     const answeredAnyway = new Promise<never>((_resolve, reject) => {
       overrun = setTimeout(
-        () => reject(new QueryOverrunError(stoppedError('time', effective, undefined).message, settled)),
+        () => reject(new QueryOverrunError(stoppedError('time', effective, undefined).message, this.heldUntil(settled, bucket))),
         effective.timeoutMs + (this.options.overrunGraceMs ?? OVERRUN_GRACE_MS),
       );
     });
@@ -185,6 +201,23 @@ export class Warehouse implements TenantWarehouse {
         this.pool.release(lease);
       });
     }
+  }
+
+  /**
+   * When an overrun query's job may let go of it: once DuckDB has, or once it counts as
+   * stuck and the process is being replaced. Its instance is never reused either way.
+   */
+  private heldUntil(settled: Promise<void>, bucket: string): Promise<void> {
+    const policy = this.options.stuckQuery;
+    if (!policy) return settled;
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        policy.onStuck(bucket);
+        resolve();
+      }, policy.afterMs);
+    });
+    return Promise.race([settled.then(() => clearTimeout(timer)), stuck]);
   }
 
   /** The bucket's schema, values included, cached until its file changes. */
@@ -272,9 +305,9 @@ const OVERRUN_GRACE_MS = 1_000;
 
 /**
  * A query that ran past its limit and did not stop when interrupted. The job is answered
- * query_timeout on time; `settled` ends when DuckDB has let go of the query, and a caller
- * that holds a slot for the tenant should hold it until then, or a tenant could stack
- * such queries on the workers.
+ * query_timeout on time; `settled` ends when DuckDB has let go of the query (or it was
+ * declared stuck, see StuckQueryPolicy), and a caller that holds a slot for the tenant
+ * should hold it until then, or a tenant could stack such queries on the workers.
  */
 export class QueryOverrunError extends QueryTimeoutError {
   constructor(

@@ -1,0 +1,105 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Logger } from '@flock/logger';
+
+/**
+ * How long a worker process that announced its exit may take to be gone before it is
+ * killed. A query stuck in DuckDB keeps a thread that Node's exit waits for forever
+ * (libuv joins its thread pool on the way out), so only SIGKILL ends such a process.
+ */
+const EXIT_GRACE_MS = 3_000;
+/** Past the drain deadline, the time the process itself allows for closing connections (see onShutdownSignal). */
+const CLOSE_GRACE_MS = 5_000;
+/** Restart delays after a crash: doubling up to a ceiling, and back to the first once a process has lived a while. */
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+const HEALTHY_AFTER_MS = 60_000;
+
+interface ExitingMessage {
+  flockWorkerExiting: number;
+}
+
+function isExiting(message: unknown): message is ExitingMessage {
+  return typeof message === 'object' && message !== null && 'flockWorkerExiting' in message;
+}
+
+export interface SupervisorOptions {
+  /** The worker process's entry point, forked with this process's Node flags. */
+  entry: string;
+  logger: Logger;
+  /** FLOCK_SHUTDOWN_TIMEOUT_SECONDS: how long the worker process may drain on SIGTERM. */
+  drainMs: number;
+}
+
+/**
+ * Keeps one worker process running: it restarts it after a recycle at once, and after
+ * a crash with backoff, and passes SIGTERM on when it is itself stopped. The worker
+ * process is what does the work; this one holds no connection and runs no query, so
+ * it can always end what the worker process cannot (see EXIT_GRACE_MS). Operators run
+ * one per container, as before: replicas scale the same way.
+ */
+export class WorkerSupervisor {
+  private child?: ChildProcess;
+  private stopping = false;
+  private backoffMs = FIRST_BACKOFF_MS;
+  private restart?: NodeJS.Timeout;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  start(): void {
+    const { logger } = this.options;
+    const started = Date.now();
+    const child = fork(this.options.entry, [], { stdio: 'inherit' });
+    this.child = child;
+    let announced: NodeJS.Timeout | undefined;
+    child.on('message', (message) => {
+      if (isExiting(message)) announced ??= setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(announced);
+      this.child = undefined;
+      if (this.stopping) return;
+      // A process that chose to go (a recycle) comes back at once; a crash, after a pause that grows while it keeps crashing.
+      const chose = announced !== undefined;
+      if (Date.now() - started >= HEALTHY_AFTER_MS) this.backoffMs = FIRST_BACKOFF_MS;
+      const delayMs = chose ? 0 : this.backoffMs;
+      if (!chose) this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      logger.warn({ event: 'worker_process_exited', code, signal, restartInMs: delayMs }, 'worker process exited; starting another');
+      this.restart = setTimeout(() => this.start(), delayMs);
+    });
+  }
+
+  /** Stops the worker process the way SIGTERM stops it, and resolves with its exit code. */
+  async stop(signal: NodeJS.Signals): Promise<number> {
+    if (this.stopping) return new Promise<number>(() => undefined);
+    this.stopping = true;
+    clearTimeout(this.restart);
+    const child = this.child;
+    if (!child) return 0;
+    this.options.logger.info({ event: 'supervisor_stopping', signal }, 'stopping the worker process');
+    const backstop = setTimeout(() => child.kill('SIGKILL'), this.options.drainMs + CLOSE_GRACE_MS + EXIT_GRACE_MS);
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    clearTimeout(backstop);
+    return code;
+  }
+}
+
+/**
+ * In the worker process: announces the exit to the supervisor, which kills the process
+ * should exiting hang on a stuck query, then exits. Without a supervisor, just exits.
+ */
+export function exitUnderSupervisor(code: number): void {
+  if (!process.send || !process.connected) process.exit(code);
+  const message: ExitingMessage = { flockWorkerExiting: code };
+  process.send(message, undefined, {}, () => process.exit(code));
+}
+
+/**
+ * In the worker process: goes when its supervisor goes. A supervisor killed outright
+ * (SIGKILL, the OOM killer) cannot stop it, and an orphan would go on taking jobs
+ * nobody manages; ending as abruptly leaves its jobs to BullMQ's stalled-job recovery.
+ */
+export function stopWithSupervisor(): void {
+  process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+}
