@@ -139,7 +139,7 @@ export function startWorkerRuntime(
   );
   // BullMQ's job keys go with the job's record: the same age, checked often enough
   // that none outlives the record by more than a minute.
-  const sweeper = sweepFinishedJobs(queueSettings, { ageMs: config.jobTtlMs, everyMs: Math.min(30_000, config.jobTtlMs / 2) });
+  const sweeper = sweepFinishedJobs(queueSettings, storeRedis, { ageMs: config.jobTtlMs, everyMs: Math.min(30_000, config.jobTtlMs / 2) });
   logger.info(
     { event: 'worker_started', concurrency: config.workerConcurrency, generators: generators.engines().map((engine) => engine.name) },
     'worker started',

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
@@ -143,16 +144,27 @@ export function watchAbandonedJobs(
  * dependency keys) once they are older than `ageMs`, checking every `everyMs`. BullMQ's
  * removeOnComplete and removeOnFail by age only run when a later job finishes, so on an
  * idle system a job's keys, its results among them, would outlive its record for good.
+ * Each queue's events stream, which names jobs too, is cut to the same age.
  * Every worker replica may run one: a clean is idempotent.
  */
-export function sweepFinishedJobs(settings: QueueSettings, options: { ageMs: number; everyMs: number }): { close(): Promise<void> } {
+export function sweepFinishedJobs(
+  settings: QueueSettings,
+  redis: Redis,
+  options: { ageMs: number; everyMs: number },
+): { close(): Promise<void> } {
   const queues = (Object.keys(JOB_CATALOG) as JobName[]).map(
     (name) => new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix }),
   );
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
+    // A stream entry's id is its time, so MINID drops exactly the events older than the jobs kept.
+    const oldest = String(Date.now() - options.ageMs);
     sweeping = Promise.all(
-      queues.flatMap((queue) => [queue.clean(options.ageMs, 10_000, 'completed'), queue.clean(options.ageMs, 10_000, 'failed')]),
+      queues.flatMap((queue) => [
+        queue.clean(options.ageMs, 10_000, 'completed'),
+        queue.clean(options.ageMs, 10_000, 'failed'),
+        redis.xtrim(queue.keys.events!, 'MINID', oldest),
+      ]),
     ).catch(() => undefined); // Redis away: the next sweep tries again
   }, options.everyMs);
   timer.unref();
