@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from '@flock/jobs';
 import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows } from '@flock/testing';
 import { startHarness, useHarness } from './support/flock-harness';
 
@@ -139,6 +141,28 @@ describe('the API runs no tenant SQL itself', () => {
       expect(res.body.error.code).toBe('worker_timeout');
     } finally {
       await lonely.close();
+    }
+  });
+
+  it('reads a cold bucket once for a burst of concurrent requests', async () => {
+    const cold = startHarness();
+    const schemaJobs = new Queue(QUEUE_NAMES.schema, { connection: { url: cold.env.REDIS_URL! }, prefix: cold.env.FLOCK_REDIS_PREFIX! });
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => request(cold.app).get('/api/v1/jec/tables').set('X-API-Key', TEST_ADMIN_API_KEY)),
+      );
+      expect(burst.map((res) => res.status)).toEqual(Array(8).fill(200));
+      expect(new Set(burst.map((res) => JSON.stringify(res.body))).size).toBe(1);
+      expect(await schemaJobs.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed')).toEqual({
+        completed: 1,
+        waiting: 0,
+        active: 0,
+        delayed: 0,
+        failed: 0,
+      });
+    } finally {
+      await schemaJobs.close();
+      await cold.close();
     }
   });
 

@@ -10,6 +10,9 @@ import { assertBucketExists } from '../buckets/bucket-exists';
  * while the caller waits. The API never opens a warehouse file itself.
  */
 export class SchemaService {
+  /** Reads in flight on this replica, by bucket: a burst of misses on a cold bucket queues one job, not one each. */
+  private readonly reads = new Map<string, Promise<TableInfo[]>>();
+
   constructor(
     private readonly store: JobStore,
     private readonly queue: JobQueue<'schema'>,
@@ -22,6 +25,15 @@ export class SchemaService {
     await assertBucketExists(this.catalog, bucket);
     const cached = await this.snapshots.get(bucket);
     if (cached) return cached;
+    let read = this.reads.get(bucket);
+    if (!read) {
+      read = this.read(bucket, owner).finally(() => this.reads.delete(bucket));
+      this.reads.set(bucket, read);
+    }
+    return read;
+  }
+
+  private async read(bucket: string, owner: JobOwner): Promise<TableInfo[]> {
     const jobId = newJobId();
     await submitJob(this.store, this.queue, { id: jobId, kind: 'schema', bucket, owner }, { jobId, bucket }, 'schema read');
     return resultOf(await this.store.waitFor(jobId, 'schema', this.waitMs), this.waitMs).tables;
