@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
@@ -132,11 +132,31 @@ export function watchAbandonedJobs(
   settings: QueueSettings,
   onAbandoned: (jobId: string) => void,
 ): { close(): Promise<void> } {
-  const events = new QueueEvents(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix });
+  // A client of its own, so closing can always end it: see close().
+  const client = dedicatedClient(settings.connection);
+  const events = new QueueEvents(JOB_CATALOG[name].queue, { connection: client, prefix: settings.prefix });
   events.on('failed', ({ jobId, failedReason }) => {
     if (failedReason.includes(STALLED_TOO_OFTEN)) onAbandoned(jobId);
   });
-  return { close: () => events.close() };
+  return {
+    async close() {
+      // BullMQ 6.7's QueueEvents.close() never resolves when called while its connection
+      // is coming back from a Redis restart (and neither does its disconnect()), which
+      // wedged every shutdown that followed one. Past a second, the client is cut.
+      const closed = events.close().then(() => true);
+      const gaveUp = new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_EVENTS_WITHIN_MS).unref());
+      if (!(await Promise.race([closed, gaveUp]))) client.disconnect();
+    },
+  };
+}
+
+const CLOSE_EVENTS_WITHIN_MS = 1_000;
+
+/** A new ioredis client from BullMQ-style connection options, which may carry a `url`. */
+function dedicatedClient(connection: ConnectionOptions): Redis {
+  if (connection instanceof Redis) return connection.duplicate();
+  const { url, ...options } = connection as RedisOptions & { url?: string };
+  return url ? new Redis(url, options) : new Redis(options);
 }
 
 /**
