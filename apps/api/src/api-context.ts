@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
-import { JobQueue, JobStore, SchemaSnapshots, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
+import { JobQueue, JobStore, SchemaSnapshots, probeRedisWrites, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
@@ -22,10 +22,20 @@ export interface ApiContext {
  * stall the process that answers everyone else.
  */
 export function createApiContext(config: FlockConfig, logger: Logger): ApiContext {
-  // Commands wait briefly for a (re)connection, then fail: while Redis is down a
-  // request gets an error within seconds instead of hanging until the client gives up.
-  const redisOptions = { maxRetriesPerRequest: 2, commandTimeout: 5000 };
-  const redis = new Redis(config.redisUrl, redisOptions);
+  // BullMQ's advice for producers: no offline queue, so while Redis is away a command
+  // fails at once and the request answers 503, instead of waiting on a reconnection;
+  // a reply that never comes (a stalled Redis) fails at the command timeout. Reconnects
+  // are retried at least every second, so the API is back soon after Redis is.
+  const redisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1_500,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  };
+  // Until its first connection, though, commands wait for it (up to the command timeout),
+  // so a process that has just started does not refuse its first requests.
+  const redis = new Redis(config.redisUrl, { ...redisOptions, enableOfflineQueue: true });
+  redis.once('ready', () => (redis.options.enableOfflineQueue = false));
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const store = new JobStore(redis, {
     prefix: config.redisPrefix,
@@ -55,7 +65,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       schema: new SchemaService(store, schemaQueue, catalog, snapshots, waitMs),
       query: new QueryService(store, queryQueue, catalog, waitMs),
       queues: queues.map((queue) => queue.queue),
-      pingRedis: () => redis.ping(),
+      probeRedis: () => probeRedisWrites(redis, config.redisPrefix),
       jwtVerifier: new JwtVerifier({
         secret: config.jwtSecret,
         jwksUrl: config.jwksUrl,

@@ -29,7 +29,8 @@ export interface AppDependencies {
   schema: SchemaService;
   query: QueryService;
   queues: Queue[];
-  pingRedis: () => Promise<unknown>;
+  /** Resolves while Redis takes writes; /readyz fails otherwise. */
+  probeRedis: () => Promise<unknown>;
   jwtVerifier: JwtVerifier;
   apiKeys: ApiKeyAuthenticator;
   /** Per-address limit on failed authentications. */
@@ -78,7 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   const boardHeaders = helmet({ contentSecurityPolicy: false });
   app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : strictHeaders)(req, res, next));
 
-  app.use(healthRoutes(deps.pingRedis));
+  app.use(healthRoutes(deps.probeRedis));
 
   // Everything below needs a caller, and is authenticated before any body is parsed.
   app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));

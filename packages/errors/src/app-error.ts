@@ -52,9 +52,12 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** How long a client is told to wait before trying a service that is down again. */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, cause?: unknown) {
-    super('service_unavailable', message, 503);
+    super('service_unavailable', message, 503, { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) });
     if (cause !== undefined) this.cause = cause;
   }
 }

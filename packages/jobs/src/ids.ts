@@ -50,6 +50,11 @@ export function jobIdOfStep(bullJobId: string): string {
   return bullJobId.replace(STEP_SUFFIX, '');
 }
 
+/** The key readiness probes write to: a Redis that answers PING may still refuse every write. */
+export function readinessProbeKey(prefix: string): string {
+  return `${prefix}:readiness-probe`;
+}
+
 /** Prefix of the keys a named rate limit counts in. */
 export function rateLimitKeyPrefix(prefix: string, limit: string): string {
   return `${prefix}:ratelimit:${limit}`;

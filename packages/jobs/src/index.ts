@@ -6,3 +6,4 @@ export * from './queues';
 export * from './schema-snapshots';
 export * from './submit';
 export * from './tenant-slots';
+export * from './redis-faults';

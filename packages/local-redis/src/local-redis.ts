@@ -5,6 +5,8 @@ export interface LocalRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Ends redis-server with SIGKILL, as a crash or the OOM killer would. */
+  kill(): Promise<void>;
 }
 
 export class RedisServerMissingError extends Error {
@@ -37,11 +39,16 @@ export async function freePort(): Promise<number> {
 /**
  * Starts a private redis-server on a free loopback port with persistence off: it
  * exists for one run (dev session or test suite) and must never touch a system Redis
- * or leave files behind.
+ * or leave files behind. With `aofDir`, it persists as the shipped configuration does
+ * (an append-only file, fsynced every second) into that folder, so a test can restart
+ * it on its own data.
  */
-export async function startLocalRedis(options: { port?: number } = {}): Promise<LocalRedis> {
+export async function startLocalRedis(options: { port?: number; aofDir?: string } = {}): Promise<LocalRedis> {
   if (!hasRedisServer()) throw new RedisServerMissingError();
   const port = options.port ?? (await freePort());
+  const persistence = options.aofDir
+    ? ['--dir', options.aofDir, '--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
     [
@@ -51,8 +58,7 @@ export async function startLocalRedis(options: { port?: number } = {}): Promise<
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...persistence,
       '--maxmemory-policy',
       'noeviction',
       '--loglevel',
@@ -65,6 +71,7 @@ export async function startLocalRedis(options: { port?: number } = {}): Promise<
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: () => stop(child),
+    kill: () => stop(child, 'SIGKILL'),
   };
 }
 
@@ -98,11 +105,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
   });
 }

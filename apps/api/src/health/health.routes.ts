@@ -1,20 +1,24 @@
 import { Router } from 'express';
+import { ReplyError } from 'ioredis';
 
 /**
  * Liveness and readiness for orchestrators. Open to everyone, so they say nothing
- * about tenants: only whether this process runs and whether Redis answers.
+ * about tenants: only whether this process runs and whether Redis takes writes.
+ * Liveness never looks at Redis: restarting Flock does not bring Redis back.
  */
-export function healthRoutes(pingRedis: () => Promise<unknown>): Router {
+export function healthRoutes(probeRedis: () => Promise<unknown>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await withTimeout(pingRedis(), 1000);
+      await withTimeout(probeRedis(), 1000);
       res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ error: { code: 'service_unavailable', message: 'Redis is unreachable' } });
+    } catch (error) {
+      // Redis answered, but no: full, loading, read-only.
+      const message = error instanceof ReplyError ? 'Redis is refusing writes' : 'Redis is unreachable';
+      res.status(503).json({ error: { code: 'service_unavailable', message } });
     }
   });
   return router;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, BadRequestError, JobFailure, NotFoundError, PayloadTooLargeError } from '@flock/errors';
+import { AppError, BadRequestError, JobFailure, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '@flock/errors';
+import { isRedisUnavailable } from '@flock/jobs';
 
 /** Errors body-parser raises, identified by its documented `type` field. */
 interface BodyParserError extends Error {
@@ -49,8 +50,8 @@ function fromJobFailure(error: JobFailure): AppError {
 
 /**
  * The one place errors become responses. AppErrors carry their own code and status;
- * anything else is a bug, so the caller gets a generic 500 with an id to quote and the
- * stack goes to the log only.
+ * Redis away or refusing writes is a 503 with Retry-After; anything else is a bug, so
+ * the caller gets a generic 500 with an id to quote and the stack goes to the log only.
  */
 export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const known =
@@ -58,7 +59,10 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _
       ? error
       : error instanceof JobFailure
         ? fromJobFailure(error)
-        : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
+        : isRedisUnavailable(error)
+          ? // Redis away or refusing writes: nothing was half-done, and the same request will work once it is back.
+            new ServiceUnavailableError('Flock cannot reach its job store right now. Try again shortly.', error)
+          : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
   if (known) {
     if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { principalKey } from '@flock/auth';
 import { RateLimitedError } from '@flock/errors';
 
@@ -9,12 +9,7 @@ import { RateLimitedError } from '@flock/errors';
  * after authentication: the key is the caller's id, never a credential.
  */
 export function rateLimit(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }): RequestHandler {
-  const limiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: options.keyPrefix,
-    points: options.points,
-    duration: options.durationSeconds,
-  });
+  const limiter = redisLimiter(redis, options);
   return async (req, _res, next) => {
     try {
       await limiter.consume(principalKey(req.principal!));
@@ -36,12 +31,7 @@ export class FailedAuthLimiter {
   private readonly limiter: RateLimiterRedis;
 
   constructor(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: options.keyPrefix,
-      points: options.points,
-      duration: options.durationSeconds,
-    });
+    this.limiter = redisLimiter(redis, options);
   }
 
   /** 429 while `address` is over its budget. */
@@ -63,4 +53,14 @@ export class FailedAuthLimiter {
 
 function retryLater(state: RateLimiterRes): RateLimitedError {
   return new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+}
+
+/**
+ * Counted in Redis, shared by every replica; while Redis is away or refusing writes,
+ * counted in this process instead (rate-limiter-flexible's insurance limiter), so a
+ * poll of a finished job, a read, is never failed by the limiter's own write.
+ */
+function redisLimiter(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }): RateLimiterRedis {
+  const settings = { keyPrefix: options.keyPrefix, points: options.points, duration: options.durationSeconds };
+  return new RateLimiterRedis({ ...settings, storeClient: redis, insuranceLimiter: new RateLimiterMemory(settings) });
 }
