@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from '@flock/jobs';
 import { Redis } from 'ioredis';
 import { startLocalRedis, type LocalRedis } from '@flock/local-redis';
 import { TEST_ADMIN_API_KEY, waitFor } from '@flock/testing';
@@ -87,4 +89,31 @@ it('answers 503, never 404, while Redis is down, and recovers on its own once Re
   // The worker reconnected too: a new ask is answered, with no Flock process restarted.
   const after = await submit(flock.app, 'example', 'How many members do we have?');
   expect((await settle(flock.app, 'example', after)).data.status).toBe('completed');
+});
+
+it('completes every accepted ask after Redis is killed and restarted on its own data, with no Flock process restarted', async () => {
+  await setUp({ persist: true, worker: false });
+  const worker = flock.spawnWorker();
+  await flock.workersReady(QUEUE_NAMES.ask, 1);
+  // Paused in Redis itself, so the asks are accepted and wait there, as in a backlog.
+  const asks = new Queue(QUEUE_NAMES.ask, { connection: { url: redis.url }, prefix: flock.env.FLOCK_REDIS_PREFIX! });
+  asks.on('error', () => undefined); // it reconnects while Redis is down
+  try {
+    await asks.pause();
+    const accepted = [];
+    for (let i = 0; i < 5; i++) accepted.push(await submit(flock.app, 'example', 'How many members do we have?'));
+
+    await redis.kill();
+    redis = await startLocalRedis({ port: redis.port, aofDir });
+    await waitFor(async () => (await request(flock.app).get('/readyz')).status === 200, {
+      timeoutMs: 10_000,
+      what: 'the API to reconnect',
+    });
+    await asks.resume();
+
+    for (const jobId of accepted) expect((await settle(flock.app, 'example', jobId, 30_000)).data.status).toBe('completed');
+    expect(worker.child.exitCode).toBeNull();
+  } finally {
+    await asks.close();
+  }
 });
