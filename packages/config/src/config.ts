@@ -264,18 +264,18 @@ export const settings = {
   ...section('Rate limits (per caller, shared by every API replica through Redis)', {
     askRateLimitPerMinute: setting({
       env: 'FLOCK_RATE_LIMIT_ASKS_PER_MINUTE',
-      rule: Joi.number().integer().min(1).max(100_000).default(30),
-      doc: 'asks one caller may submit per minute',
+      rule: Joi.number().integer().min(0).max(100_000).default(30),
+      doc: 'asks one caller may submit per minute; 0 switches the limit off',
     }),
     requestRateLimitPerSecond: setting({
       env: 'FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND',
-      rule: Joi.number().integer().min(1).max(100_000).default(20),
-      doc: 'requests one caller may make per second',
+      rule: Joi.number().integer().min(0).max(100_000).default(20),
+      doc: 'requests one caller may make per second; 0 switches the limit off',
     }),
     failedAuthLimitPerMinute: setting({
       env: 'FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE',
-      rule: Joi.number().integer().min(1).max(100_000).default(20),
-      doc: 'failed authentications one client address may make per minute; past it, every request from it gets 429 until the minute is out',
+      rule: Joi.number().integer().min(0).max(100_000).default(20),
+      doc: 'failed authentications one client address may make per minute; past it, every request from it gets 429 until the minute is out; 0 switches the limit off',
     }),
   }),
 };

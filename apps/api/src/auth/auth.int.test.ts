@@ -239,6 +239,23 @@ describe('rate limits', () => {
     expect((await request(app).get('/api/v1/example/tables').set('Authorization', `Bearer ${token}x`)).status).toBe(429);
   });
 
+  it('switches every limit off at 0', async () => {
+    const { app } = startApp({
+      FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '0',
+      FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '0',
+      FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '0',
+    });
+    // Each well past the defaults (30 asks a minute, 20 requests a second, 20 failed logins a minute).
+    const asks = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        request(app).post('/api/v1/example/ask').set('X-API-Key', exampleKey).send({ question: 'How many members?' }),
+      ),
+    );
+    expect(asks.map((res) => res.status)).toEqual(Array(40).fill(202));
+    for (let i = 0; i < 25; i++)
+      expect((await request(app).get('/api/v1/example/tables').set('X-API-Key', `flk_wrong_${i}`)).status).toBe(401);
+  });
+
   it('limits requests per second, shared across API replicas, and recovers', async () => {
     const first = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3' });
     const second = startApp({ FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '3', FLOCK_REDIS_PREFIX: first.prefix });

@@ -6,9 +6,11 @@ import { RateLimitedError } from '@flock/errors';
 
 /**
  * Limits per caller, counted in Redis so every API replica shares one budget. Runs
- * after authentication: the key is the caller's id, never a credential.
+ * after authentication: the key is the caller's id, never a credential. A limit of 0
+ * is off.
  */
 export function rateLimit(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }): RequestHandler {
+  if (options.points === 0) return (_req, _res, next) => next();
   const limiter = redisLimiter(redis, options);
   return async (req, _res, next) => {
     try {
@@ -25,7 +27,7 @@ export function rateLimit(redis: Redis, options: { keyPrefix: string; points: nu
  * Counts failed authentications per client address, so credentials cannot be guessed
  * at request speed. Once an address is over its budget it is refused before any
  * credential is checked (a valid key among the 429s would otherwise still tell the
- * guesser it had won) until its window is out.
+ * guesser it had won) until its window is out. A budget of 0 is off.
  */
 export class FailedAuthLimiter {
   private readonly limiter: RateLimiterRedis;
@@ -36,12 +38,14 @@ export class FailedAuthLimiter {
 
   /** 429 while `address` is over its budget. */
   async assertAllowed(address: string): Promise<void> {
+    if (this.limiter.points === 0) return;
     const spent = await this.limiter.get(address);
     if (spent && spent.consumedPoints > this.limiter.points) throw retryLater(spent);
   }
 
   /** Counts one failure; the one that goes over the budget is answered 429 already. */
   async recordFailure(address: string): Promise<void> {
+    if (this.limiter.points === 0) return;
     try {
       await this.limiter.consume(address);
     } catch (rejection) {
