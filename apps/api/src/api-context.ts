@@ -6,6 +6,7 @@ import type { Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
+import { Drain } from './health/drain';
 import { QueryAllService } from './query-all/query-all.service';
 import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
 import { QueryService } from './query/query.service';
@@ -66,6 +67,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       query: new QueryService(store, queryQueue, catalog, waitMs),
       queues: queues.map((queue) => queue.queue),
       probeRedis: () => probeRedisWrites(redis, config.redisPrefix),
+      drain: new Drain(),
       jwtVerifier: new JwtVerifier({
         secret: config.jwtSecret,
         jwksUrl: config.jwksUrl,

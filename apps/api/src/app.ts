@@ -10,6 +10,7 @@ import { askRoutes } from './ask/ask.routes';
 import type { AskService } from './ask/ask.service';
 import { authenticate } from './auth/authenticate.middleware';
 import { requireAdmin, requireBucketAccess } from './auth/authorize.middleware';
+import type { Drain } from './health/drain';
 import { healthRoutes } from './health/health.routes';
 import { queryAllRoutes } from './query-all/query-all.routes';
 import type { QueryAllService } from './query-all/query-all.service';
@@ -31,6 +32,8 @@ export interface AppDependencies {
   queues: Queue[];
   /** Resolves while Redis takes writes; /readyz fails otherwise. */
   probeRedis: () => Promise<unknown>;
+  /** Started on SIGTERM: /readyz fails and responses close their connections. */
+  drain: Drain;
   jwtVerifier: JwtVerifier;
   apiKeys: ApiKeyAuthenticator;
   /** Per-address limit on failed authentications. */
@@ -50,6 +53,7 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(deps.drain.track);
 
   app.use(
     pinoHttp({
@@ -79,7 +83,7 @@ export function createApp(deps: AppDependencies): Express {
   const boardHeaders = helmet({ contentSecurityPolicy: false });
   app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : strictHeaders)(req, res, next));
 
-  app.use(healthRoutes(deps.probeRedis));
+  app.use(healthRoutes(deps.probeRedis, deps.drain));
 
   // Everything below needs a caller, and is authenticated before any body is parsed.
   app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));

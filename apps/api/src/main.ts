@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, onShutdownSignal } from '@flock/logger';
 import { createApiContext } from './api-context';
 import { createApp } from './app';
 import { config } from './env';
+
+/** Before the hard deadline, the time left for closing Redis and the queues once connections are cut. */
+const CLOSE_MARGIN_MS = 1_000;
 
 const logger = createLogger('flock-api', config.logLevel);
 const context = createApiContext(config, logger);
@@ -13,15 +17,30 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
-// No new connections; in-flight requests drain until the deadline, then the rest are cut.
-onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
-  const force = setTimeout(() => {
-    logger.warn('drain deadline reached; closing remaining connections');
-    server.closeAllConnections();
-  }, config.shutdownTimeoutMs);
-  force.unref();
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  await closed;
-  await context.close();
-});
+// Readiness fails at once; after the optional delay no new connections are taken, idle
+// ones close, and requests in flight finish (each told to close its connection) until
+// just before the deadline, when the rest are cut. The process exits as soon as the
+// last is answered, and at the deadline regardless.
+onShutdownSignal(
+  logger,
+  config.shutdownTimeoutMs,
+  async () => {
+    const started = Date.now();
+    context.deps.drain.start();
+    await sleep(Math.min(config.shutdownDelayMs, config.shutdownTimeoutMs - CLOSE_MARGIN_MS));
+    const force = setTimeout(
+      () => {
+        logger.warn({ event: 'drain_deadline' }, 'drain deadline reached; closing remaining connections');
+        server.closeAllConnections();
+      },
+      Math.max(0, config.shutdownTimeoutMs - CLOSE_MARGIN_MS - (Date.now() - started)),
+    );
+    force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    clearTimeout(force);
+    await context.close();
+  },
+  { deadlineMs: config.shutdownTimeoutMs },
+);

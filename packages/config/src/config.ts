@@ -227,7 +227,18 @@ export const settings = {
     }),
     lockDurationMs: seconds('FLOCK_LOCK_DURATION_SECONDS', 30, "BullMQ job lock; a dead worker's job is redelivered once it lapses", 1),
     stalledIntervalMs: seconds('FLOCK_STALLED_INTERVAL_SECONDS', 15, 'how often workers look for stalled jobs', 0.5),
-    shutdownTimeoutMs: seconds('FLOCK_SHUTDOWN_TIMEOUT_SECONDS', 25, 'how long SIGTERM waits for in-flight work', 1),
+    shutdownTimeoutMs: seconds(
+      'FLOCK_SHUTDOWN_TIMEOUT_SECONDS',
+      25,
+      'how long SIGTERM waits for in-flight work; the API exits by then at the latest',
+      1,
+    ),
+    shutdownDelayMs: seconds(
+      'FLOCK_SHUTDOWN_DELAY_SECONDS',
+      0,
+      'on SIGTERM, how long the API keeps accepting connections, with /readyz failing, before it stops listening, so load balancers take it out first; counts within FLOCK_SHUTDOWN_TIMEOUT_SECONDS',
+      0,
+    ),
   }),
   ...section('Logging', {
     logLevel: setting({

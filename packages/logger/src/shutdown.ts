@@ -6,6 +6,8 @@ const CLOSE_GRACE_MS = 5_000;
 export interface ShutdownOptions {
   /** How the process ends once stopped. Default process.exit; a supervised process tells its supervisor first. */
   exit?: (code: number) => void;
+  /** When the process exits 1 regardless, from the signal. Default `drainMs` plus a few seconds for closing connections. */
+  deadlineMs?: number;
 }
 
 /**
@@ -24,15 +26,16 @@ export function onShutdownSignal(
   options: ShutdownOptions = {},
 ): (reason: string) => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const deadlineMs = options.deadlineMs ?? drainMs + CLOSE_GRACE_MS;
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'shutting_down', reason }, 'shutting down');
     setTimeout(() => {
-      logger.error({ event: 'shutdown_deadline', reason, afterMs: drainMs + CLOSE_GRACE_MS }, 'shutdown did not finish; exiting anyway');
+      logger.error({ event: 'shutdown_deadline', reason, afterMs: deadlineMs }, 'shutdown did not finish; exiting anyway');
       exit(1);
-    }, drainMs + CLOSE_GRACE_MS).unref();
+    }, deadlineMs).unref();
     stop(reason)
       .then(() => exit(0))
       .catch((error: unknown) => {

@@ -1,17 +1,23 @@
 import { Router } from 'express';
 import { ReplyError } from 'ioredis';
+import type { Drain } from './drain';
 
 /**
  * Liveness and readiness for orchestrators. Open to everyone, so they say nothing
  * about tenants: only whether this process runs and whether Redis takes writes.
- * Liveness never looks at Redis: restarting Flock does not bring Redis back.
+ * Liveness never looks at Redis: restarting Flock does not bring Redis back. A process
+ * that is shutting down is alive but not ready.
  */
-export function healthRoutes(probeRedis: () => Promise<unknown>): Router {
+export function healthRoutes(probeRedis: () => Promise<unknown>, drain: Drain): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (drain.active) {
+      res.status(503).json({ error: { code: 'service_unavailable', message: 'This API process is shutting down' } });
+      return;
+    }
     try {
       await withTimeout(probeRedis(), 1000);
       res.json({ status: 'ready' });
