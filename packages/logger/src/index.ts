@@ -1,2 +1,4 @@
 export * from './logger';
 export * from './shutdown';
+export * from './destination';
+export * from './repeated-errors';

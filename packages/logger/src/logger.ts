@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { DroppingDestination } from './destination';
 
 export type { Logger };
 
@@ -21,8 +22,8 @@ export const REDACT_PATHS = [
   'result.rows',
 ];
 
-/** `destination` defaults to stdout; tests pass a stream to read what was logged. */
-export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+/** `destination` defaults to stdout, written so that it can never block the process (DroppingDestination); tests pass a stream to read what was logged. */
+export function createLogger(name: string, level: string, destination: DestinationStream = new DroppingDestination()): Logger {
   return pino(
     {
       name,

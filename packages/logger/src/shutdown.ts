@@ -2,6 +2,8 @@ import type { Logger } from './logger';
 
 /** Past the drain deadline, how long closing connections may take before the process exits regardless. */
 const CLOSE_GRACE_MS = 5_000;
+/** How long the last log lines may take to be written before the process exits without them. */
+const FLUSH_WITHIN_MS = 500;
 
 export interface ShutdownOptions {
   /** How the process ends once stopped. Default process.exit; a supervised process tells its supervisor first. */
@@ -25,7 +27,17 @@ export function onShutdownSignal(
   stop: (reason: string) => Promise<void>,
   options: ShutdownOptions = {},
 ): (reason: string) => void {
-  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const end = options.exit ?? ((code: number) => process.exit(code));
+  // The last lines (why it stopped) are written first, unless the log cannot take them soon.
+  let ending = false;
+  const endOnce = (code: number) => {
+    if (!ending) end(code);
+    ending = true;
+  };
+  const exit = (code: number) => {
+    setTimeout(() => endOnce(code), FLUSH_WITHIN_MS).unref();
+    logger.flush(() => endOnce(code));
+  };
   const deadlineMs = options.deadlineMs ?? drainMs + CLOSE_GRACE_MS;
   let stopping = false;
   const shutdown = (reason: string) => {

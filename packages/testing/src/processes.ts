@@ -16,17 +16,20 @@ export interface FlockProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point of this repo in its own Node process, as operators do. */
-export function spawnTs(entry: string, env: Record<string, string>): FlockProcess {
+/**
+ * Runs a TypeScript entry point of this repo in its own Node process, as operators do.
+ * `stdout`, a file descriptor, sends its log there instead of to `lines`.
+ */
+export function spawnTs(entry: string, env: Record<string, string>, options: { stdout?: number } = {}): FlockProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const stderr: string[] = [];
   let buffered = '';
-  child.stdout!.on('data', (data: Buffer) => {
+  child.stdout?.on('data', (data: Buffer) => {
     buffered += data.toString();
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
