@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '@flock/jobs';
 import { Redis } from 'ioredis';
 import { startLocalRedis, type LocalRedis } from '@flock/local-redis';
-import { TEST_ADMIN_API_KEY, waitFor } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, logEntries, waitFor } from '@flock/testing';
 import { settle, startHarness, submit, type Harness } from './support/flock-harness';
 
 /**
@@ -117,3 +117,24 @@ it('completes every accepted ask after Redis is killed and restarted on its own 
     await asks.close();
   }
 });
+
+it('logs a few lines, not thousands, while Redis refuses the writes of a worker with jobs waiting', async () => {
+  await setUp({ worker: false });
+  for (let i = 0; i < 3; i++) await submit(flock.app, 'example', 'How many members do we have?');
+  const admin = new Redis(redis.url);
+  try {
+    await admin.config('SET', 'maxmemory', '1');
+    const worker = flock.spawnWorker();
+    // The window the issue measured: five seconds of a worker retrying against a full Redis.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const stderrLines = worker.stderr.join('').split('\n').filter(Boolean);
+    expect(worker.lines.length + stderrLines.length).toBeLessThanOrEqual(100);
+    const errors = logEntries(worker).filter((entry) => entry.level === 50);
+    expect(errors.length).toBeGreaterThan(0);
+    // Never a stack, a script or a payload: the type, code and first line of the error.
+    for (const entry of errors) expect(JSON.stringify(entry)).not.toMatch(/\\n\s+at |redis\.call|rcall/);
+  } finally {
+    await admin.config('SET', 'maxmemory', '0');
+    await admin.quit();
+  }
+}, 30_000);

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
 import { JobQueue, JobStore, SchemaSnapshots, probeRedisWrites, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
-import type { Logger } from '@flock/logger';
+import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
@@ -37,7 +37,9 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   // so a process that has just started does not refuse its first requests.
   const redis = new Redis(config.redisUrl, { ...redisOptions, enableOfflineQueue: true });
   redis.once('ready', () => (redis.options.enableOfflineQueue = false));
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // While Redis is away every client reports each reconnect attempt: once per kind and interval, with a count.
+  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
+  redis.on('error', redisErrors.log);
   const store = new JobStore(redis, {
     prefix: config.redisPrefix,
     ttlMs: config.jobTtlMs,
@@ -51,7 +53,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   const schemaQueue = queueOf('schema');
   // The fan-out's other steps are enqueued by workers; the API holds them only for Bull Board.
   const queues = [askQueue, queryAllQueue, queryQueue, schemaQueue, queueOf('queryAllChunk'), queueOf('queryAllMerge')];
-  for (const queue of queues) queue.queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  for (const queue of queues) queue.queue.on('error', redisErrors.log);
   // Local files and MotherDuck-hosted buckets alike, so every endpoint accepts both.
   const catalog = createTenantCatalog(config);
   const snapshots = new SchemaSnapshots(redis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
@@ -96,6 +98,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       maxQuestionLength: config.maxQuestionLength,
     },
     async close() {
+      redisErrors.close();
       await Promise.all(queues.map((queue) => queue.close()));
       await redis.quit().catch(() => redis.disconnect());
     },

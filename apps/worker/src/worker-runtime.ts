@@ -13,7 +13,7 @@ import {
   type JobHandlers,
   type JobName,
 } from '@flock/jobs';
-import type { Logger } from '@flock/logger';
+import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import {
   FanOutRunner,
@@ -117,14 +117,19 @@ export function startWorkerRuntime(
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
   });
-  for (const worker of workers) {
+  // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
+  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
+  connection.on('error', redisErrors.log);
+  storeRedis.on('error', redisErrors.log);
+  const workerErrors = workers.map((worker) => {
     const log = logger.child({ queue: worker.name });
-    worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+    const errors = new RepeatedErrorLog(log.child({ event: 'worker_error' }), 'worker error');
+    const failures = new RepeatedErrorLog(log.child({ event: 'job_attempt_failed' }), 'job attempt failed');
+    worker.on('error', errors.log);
     worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled; its worker stopped renewing the lock'));
-    worker.on('failed', (job, error) => {
-      log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed');
-    });
-  }
+    worker.on('failed', (_job, error) => failures.log(error));
+    return [errors, failures];
+  });
   // Jobs whose workers kept dying are failed by BullMQ inside Redis; their records must
   // say so at once. A chunk's failure needs nothing here: its merge reports its buckets.
   const watched: JobName[] = ['ask', 'queryAll', 'queryAllMerge', 'query', 'schema'];
@@ -158,6 +163,7 @@ export function startWorkerRuntime(
       await sweeper.close();
       await flow.close();
       await Promise.all([connection.quit(), storeRedis.quit()]);
+      for (const log of [redisErrors, ...workerErrors.flat()]) log.close();
       await validator.close();
       fanOut.close();
       await Promise.all(generators.engines().map((engine) => engine.close?.()));
