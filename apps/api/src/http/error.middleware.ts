@@ -59,10 +59,13 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _
       ? error
       : error instanceof JobFailure
         ? fromJobFailure(error)
-        : isRedisUnavailable(error)
-          ? // Redis away or refusing writes: nothing was half-done, and the same request will work once it is back.
-            new ServiceUnavailableError('Flock cannot reach its job store right now. Try again shortly.', error)
-          : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
+        : error instanceof URIError
+          ? // The router could not percent-decode a path parameter (`%`, `%ff`): the caller's path is at fault.
+            new BadRequestError('The request path is not valid percent-encoding')
+          : isRedisUnavailable(error)
+            ? // Redis away or refusing writes: nothing was half-done, and the same request will work once it is back.
+              new ServiceUnavailableError('Flock cannot reach its job store right now. Try again shortly.', error)
+            : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
   if (known) {
     if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
