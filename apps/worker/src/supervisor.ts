@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Logger } from '@flock/logger';
+import { CLOSE_GRACE_MS, type Logger } from '@flock/logger';
 
 /**
  * How long a worker process that announced its exit may take to be gone before it is
@@ -7,8 +7,6 @@ import type { Logger } from '@flock/logger';
  * (libuv joins its thread pool on the way out), so only SIGKILL ends such a process.
  */
 const EXIT_GRACE_MS = 3_000;
-/** Past the drain deadline, the time the process itself allows for closing connections (see onShutdownSignal). */
-const CLOSE_GRACE_MS = 5_000;
 /** Restart delays after a crash: doubling up to a ceiling, and back to the first once a process has lived a while. */
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;

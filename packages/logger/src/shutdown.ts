@@ -1,7 +1,7 @@
 import type { Logger } from './logger';
 
 /** Past the drain deadline, how long closing connections may take before the process exits regardless. */
-const CLOSE_GRACE_MS = 5_000;
+export const CLOSE_GRACE_MS = 5_000;
 /** How long the last log lines may take to be written before the process exits without them. */
 const FLUSH_WITHIN_MS = 500;
 
