@@ -1,8 +1,9 @@
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QUEUE_NAMES } from '@flock/jobs';
 import { freePort } from '@flock/local-redis';
 import { TEST_ADMIN_API_KEY, logEntries, referenceRows, untilTaken, waitFor, type FlockProcess } from '@flock/testing';
-import { settle, startHarness, submit, useHarness } from './support/flock-harness';
+import { asAdmin, settle, startHarness, submit, useHarness } from './support/flock-harness';
 
 const QUESTIONS = ['How many members do we have?', 'How many members by type?', 'How many active members do we have?'];
 
@@ -51,6 +52,37 @@ describe('worker processes', () => {
     expect(await worker.kill('SIGTERM')).toBe(0);
     // It handled the signal once, rather than being ended by it.
     expect(logEntries(worker, { event: 'shutting_down', reason: 'SIGTERM' })).toHaveLength(1);
+  });
+
+  it('a worker stopped mid-query interrupts it at the deadline and hands the job to another worker', async () => {
+    const slow = { FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '1', FLOCK_QUERY_TIMEOUT_SECONDS: '120' };
+    const queries = new Queue(QUEUE_NAMES.query, { connection: { url: flock.env.REDIS_URL! }, prefix: flock.env.FLOCK_REDIS_PREFIX });
+    const running = () => waitFor(async () => (await queries.getActiveCount()) === 1, { what: 'the query to run' });
+    try {
+      const first = flock.spawnWorker(slow);
+      // Interruptible, and minutes long: only the shutdown can end it in time.
+      const answer = asAdmin(request(flock.app).post('/api/v1/example/query')).send({
+        sql: 'SELECT count(*) FROM range(1000000000000) t(x) WHERE x % 7 = 3',
+      });
+      const answered = answer.then((response) => response);
+      await running();
+      expect(await first.kill('SIGTERM')).toBe(0);
+      expect(logEntries(first, { event: 'shutdown_interrupting' })).toHaveLength(1);
+      expect(logEntries(first, { event: 'job_interrupted', lastAttempt: false })).toHaveLength(1);
+
+      // Handed back, not left processing: the next worker takes it at once.
+      const second = flock.spawnWorker(slow);
+      await running();
+      expect(await second.kill('SIGTERM')).toBe(0);
+      expect(logEntries(second, { event: 'job_interrupted', lastAttempt: true })).toHaveLength(1);
+
+      // Its last attempt is stored as failed, with the code that says to try again.
+      const response = await answered;
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('worker_timeout');
+    } finally {
+      await queries.close();
+    }
   });
 
   it('exits on SIGTERM even when its Redis never answered, instead of hanging', async () => {

@@ -23,7 +23,6 @@ server.on('error', (error) => {
 // last is answered, and at the deadline regardless.
 onShutdownSignal(
   logger,
-  config.shutdownTimeoutMs,
   async () => {
     const started = Date.now();
     context.deps.drain.start();

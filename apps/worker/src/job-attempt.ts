@@ -1,4 +1,4 @@
-import { JobFailure } from '@flock/errors';
+import { JobFailure, WorkerStoppingError } from '@flock/errors';
 import type { FinishOutcome, JobContext, JobRecord, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { QueryOverrunError } from '@flock/warehouse';
@@ -15,6 +15,8 @@ export interface JobAttempt {
   unexpected: string;
 }
 
+const STOPPED_MESSAGE = 'The workers answering this job were shut down before it finished. Try again.';
+
 /**
  * One attempt at a job that answers into its record, the same way for every processor:
  *
@@ -25,6 +27,9 @@ export interface JobAttempt {
  * - anything else is rethrown so BullMQ's retry and stalled handling can work, but on
  *   the last attempt it is first stored as execution_failed, so no job is left
  *   reading `processing`;
+ * - a query interrupted because this worker is shutting down is the same, but its job
+ *   was not at fault: it goes back to the queue for another worker, and on the last
+ *   attempt it is stored as worker_timeout, which tells the asker to try again;
  * - a query that overran its limit is answered at once, but the attempt ends only once
  *   DuckDB has let go of it, so the job, and the tenant's slot, stay taken meanwhile.
  */
@@ -39,6 +44,11 @@ export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecor
   try {
     return await work(record);
   } catch (error) {
+    if (error instanceof WorkerStoppingError) {
+      log.warn({ event: 'job_interrupted', lastAttempt: context.lastAttempt }, `${what} interrupted by this worker's shutdown`);
+      if (context.lastAttempt) await store.fail(jobId, 'worker_timeout', STOPPED_MESSAGE);
+      throw error;
+    }
     if (!(error instanceof JobFailure)) {
       if (context.lastAttempt) await store.fail(jobId, 'execution_failed', attempt.unexpected);
       throw error;

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { CLOSE_GRACE_MS, type Logger } from '@flock/logger';
+import type { Logger } from '@flock/logger';
 
 /**
  * How long a worker process that announced its exit may take to be gone before it is
@@ -7,6 +7,15 @@ import { CLOSE_GRACE_MS, type Logger } from '@flock/logger';
  * (libuv joins its thread pool on the way out), so only SIGKILL ends such a process.
  */
 const EXIT_GRACE_MS = 3_000;
+/**
+ * A worker told to stop exits within this of its drain deadline: its running queries
+ * are interrupted at the deadline, and it has this long to hand their jobs back and
+ * close its connections. Past it the supervisor kills it, so a worker that cannot
+ * close (Redis gone, a query stuck in DuckDB) never holds up a rollout.
+ */
+export const EXIT_AFTER_DRAIN_MS = 1_000;
+/** The worker process's own hard exit comes this much earlier, so it usually exits by itself, with its last log lines. */
+const OWN_EXIT_MARGIN_MS = 250;
 /** Restart delays after a crash: doubling up to a ceiling, and back to the first once a process has lived a while. */
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -74,13 +83,18 @@ export class WorkerSupervisor {
     const child = this.child;
     if (!child) return 0;
     this.options.logger.info({ event: 'supervisor_stopping', signal }, 'stopping the worker process');
-    const backstop = setTimeout(() => child.kill('SIGKILL'), this.options.drainMs + CLOSE_GRACE_MS + EXIT_GRACE_MS);
+    const backstop = setTimeout(() => child.kill('SIGKILL'), this.options.drainMs + EXIT_AFTER_DRAIN_MS);
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
     child.kill('SIGTERM');
     const code = await exited;
     clearTimeout(backstop);
     return code;
   }
+}
+
+/** In the worker process: when it exits regardless, counted from SIGTERM (see EXIT_AFTER_DRAIN_MS). */
+export function ownExitDeadlineMs(drainMs: number): number {
+  return drainMs + EXIT_AFTER_DRAIN_MS - OWN_EXIT_MARGIN_MS;
 }
 
 /**

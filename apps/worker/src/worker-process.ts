@@ -3,7 +3,7 @@ import { sizeInBytes } from '@flock/schema';
 import { config } from './env';
 import { applyMemoryCeiling } from './memory-ceiling';
 import { createSqlGenerators } from './sql-generator.factory';
-import { exitUnderSupervisor, stopWithSupervisor } from './supervisor';
+import { exitUnderSupervisor, ownExitDeadlineMs, stopWithSupervisor } from './supervisor';
 import { startWorkerRuntime } from './worker-runtime';
 
 /** One worker process, as main.ts's supervisor starts it: the consumers, the sandbox and their limits. */
@@ -12,5 +12,8 @@ stopWithSupervisor();
 applyMemoryCeiling(sizeInBytes(config.workerMemoryCeiling), logger);
 const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger);
 
-const shutdown = onShutdownSignal(logger, config.shutdownTimeoutMs, () => runtime.close(), { exit: exitUnderSupervisor });
+const shutdown = onShutdownSignal(logger, () => runtime.close(), {
+  exit: exitUnderSupervisor,
+  deadlineMs: ownExitDeadlineMs(config.shutdownTimeoutMs),
+});
 void runtime.recycleNeeded.then(() => shutdown('recycle'));

@@ -28,8 +28,26 @@ import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
 
+/** How long jobs whose queries were interrupted at the shutdown deadline get to be handed back to the queue. */
+const INTERRUPTED_WITHIN_MS = 300;
+
+/** Whether `work` settles within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface WorkerRuntime {
-  /** Stops taking jobs, lets in-flight ones finish until the deadline, then closes Redis and DuckDB. */
+  /**
+   * Stops taking jobs and lets in-flight ones finish until the shutdown deadline. Past
+   * it, their queries are interrupted and their jobs handed back to the queue. Then it
+   * closes Redis and DuckDB.
+   */
   close(): Promise<void>;
   /**
    * Resolves once a query has ignored DuckDB's interrupt for too long: its thread can
@@ -58,10 +76,13 @@ export function startWorkerRuntime(
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
+  // Aborted at the shutdown deadline: every running query is interrupted and its job goes back to the queue.
+  const stopping = new AbortController();
   let needRecycle = () => undefined as void;
   const recycleNeeded = new Promise<void>((resolve) => (needRecycle = resolve));
   const warehouse = createTenantWarehouse(config, {
     ...warehouseOptions,
+    stopping: stopping.signal,
     stuckQuery: {
       afterMs: config.workerRecycleAfterMs,
       onStuck(bucket) {
@@ -81,7 +102,7 @@ export function startWorkerRuntime(
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
-  const fanOut = new FanOutRunner(warehouse.catalog, sandboxLimitsOf(config), { hosted: warehouse });
+  const fanOut = new FanOutRunner(warehouse.catalog, sandboxLimitsOf(config), { hosted: warehouse, stopping: stopping.signal });
   const queryAll = new QueryAllProcessor(
     { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
     {
@@ -153,15 +174,19 @@ export function startWorkerRuntime(
   return {
     recycleNeeded,
     async close() {
-      const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs).unref());
-      const drained = Promise.all(workers.map((worker) => worker.close())).then(() => 'drained' as const);
-      if ((await Promise.race([drained, deadline])) === 'deadline') {
-        logger.warn('shutdown deadline reached; abandoning in-flight jobs to stalled-job recovery');
-        await Promise.all(workers.map((worker) => worker.close(true)));
+      const drained = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+      if (!(await within(drained, config.shutdownTimeoutMs))) {
+        logger.warn(
+          { event: 'shutdown_interrupting' },
+          'shutdown deadline reached; interrupting running queries, their jobs go back to the queue',
+        );
+        stopping.abort();
+        // An interrupted query ends in milliseconds and its job is handed back; one that
+        // ignores the interrupt (or a slow LLM call) is left to stalled-job recovery.
+        if (!(await within(drained, INTERRUPTED_WITHIN_MS))) await Promise.all(workers.map((worker) => worker.close(true)));
       }
-      await Promise.all(abandoned.map((watcher) => watcher.close()));
-      await sweeper.close();
-      await flow.close();
+      // Independent of each other, so closed together: the exit must come within a second of the deadline.
+      await Promise.all([...abandoned.map((watcher) => watcher.close()), sweeper.close(), flow.close()]);
       await Promise.all([connection.quit(), storeRedis.quit()]);
       for (const log of [redisErrors, ...workerErrors.flat()]) log.close();
       await validator.close();

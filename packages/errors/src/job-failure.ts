@@ -45,3 +45,15 @@ export class QueryTimeoutError extends JobFailure {
     super('query_timeout', message);
   }
 }
+
+/**
+ * Not a JobFailure: the job has no answer yet because the worker running it is
+ * shutting down and interrupted its query. The job goes back to the queue for another
+ * worker; only on its last attempt is it stored as failed, with `worker_timeout`.
+ */
+export class WorkerStoppingError extends Error {
+  constructor() {
+    super('The worker was shutting down and interrupted the query.');
+    this.name = 'WorkerStoppingError';
+  }
+}

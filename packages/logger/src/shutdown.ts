@@ -1,31 +1,27 @@
 import type { Logger } from './logger';
 
-/** Past the drain deadline, how long closing connections may take before the process exits regardless. */
-export const CLOSE_GRACE_MS = 5_000;
 /** How long the last log lines may take to be written before the process exits without them. */
 const FLUSH_WITHIN_MS = 500;
 
 export interface ShutdownOptions {
   /** How the process ends once stopped. Default process.exit; a supervised process tells its supervisor first. */
   exit?: (code: number) => void;
-  /** When the process exits 1 regardless, from the signal. Default `drainMs` plus a few seconds for closing connections. */
-  deadlineMs?: number;
+  /** When the process exits 1 regardless, counted from the signal: its drain time and time to close connections. */
+  deadlineMs: number;
 }
 
 /**
  * On the first SIGTERM or SIGINT, or the first call of the function it returns (a
  * reason of the process's own, such as a recycle), runs `stop` (which drains in-flight
- * work up to `drainMs`, then closes connections) and exits 0, or 1 when stopping
- * failed. Later signals are ignored: a second Ctrl-C must not start a second,
- * overlapping shutdown. A stop still running `drainMs` plus a few seconds later exits 1
- * anyway: closing a connection to a Redis that never answered can wait forever, and a
+ * work, then closes connections) and exits 0, or 1 when stopping failed. Later signals
+ * are ignored: a second Ctrl-C must not start a second, overlapping shutdown. A stop
+ * still running at `deadlineMs` exits 1 anyway: closing a connection to a Redis that never answered can wait forever, and a
  * process that ignores SIGTERM is a wedge its orchestrator must SIGKILL.
  */
 export function onShutdownSignal(
   logger: Logger,
-  drainMs: number,
   stop: (reason: string) => Promise<void>,
-  options: ShutdownOptions = {},
+  options: ShutdownOptions,
 ): (reason: string) => void {
   const end = options.exit ?? ((code: number) => process.exit(code));
   // The last lines (why it stopped) are written first, unless the log cannot take them soon.
@@ -38,7 +34,7 @@ export function onShutdownSignal(
     setTimeout(() => endOnce(code), FLUSH_WITHIN_MS).unref();
     logger.flush(() => endOnce(code));
   };
-  const deadlineMs = options.deadlineMs ?? drainMs + CLOSE_GRACE_MS;
+  const { deadlineMs } = options;
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
+import { JobFailure, QueryTimeoutError, WorkerStoppingError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import { findTable, sizeInBytes, type SchemaContext } from '@flock/schema';
 import {
   DEFAULT_MAX_SPILL,
@@ -12,10 +12,9 @@ import {
 } from './instance-pool';
 import type { JsonValue } from './result-encoder';
 import { jsonBytes } from './row-caps';
-import type { SpillCap } from './spill-guard';
 import { assertCrossTenantSql } from './table-only-guard';
 import type { TenantCatalog } from './tenant-catalog';
-import { openFailureReason, runCapped, type QueryLimits, type QueryResult } from './warehouse';
+import { openFailureReason, runCapped, type QueryGuards, type QueryLimits, type QueryResult } from './warehouse';
 
 /** What happened on one bucket of a cross-tenant query. */
 export type BucketOutcome =
@@ -35,6 +34,12 @@ export interface FanOutOptions {
   hosted?: HostedBuckets;
   /** Empty instances kept ready. Default 2. */
   spares?: number;
+  /**
+   * Aborted when the process is shutting down: the running query is interrupted and the
+   * whole chunk fails with WorkerStoppingError, to be run again elsewhere, rather than
+   * its buckets reading as failed.
+   */
+  stopping?: AbortSignal;
 }
 
 export interface ChunkQuery {
@@ -113,7 +118,10 @@ export class FanOutRunner {
     const { instance, spill } = await this.take();
     const connection = await instance.connect();
     try {
-      return await runChunk(connection, this.catalog, query, budget, { folder: spill, maxBytes: this.maxSpillBytes });
+      return await runChunk(connection, this.catalog, query, budget, {
+        spill: { folder: spill, maxBytes: this.maxSpillBytes },
+        stopping: this.options.stopping,
+      });
     } finally {
       connection.closeSync();
       closeSandbox(instance, spill);
@@ -198,6 +206,7 @@ async function runHosted(hosted: HostedBuckets, bucket: string, query: ChunkQuer
     try {
       return { bucket, status: 'ok', ...(await hosted.query(bucket, query.sql, limits)) };
     } catch (error) {
+      if (error instanceof WorkerStoppingError) throw error;
       // One bucket's failure is its own outcome; MotherDuck's messages are already redacted.
       return { bucket, status: 'error', message: messageOf(error) };
     }
@@ -209,7 +218,7 @@ async function runChunk(
   catalog: TenantCatalog,
   query: ChunkQuery,
   budget: ResultBudget,
-  spill: SpillCap,
+  guards: QueryGuards,
 ): Promise<BucketOutcome[]> {
   const outcomes = new Map<string, BucketOutcome>();
   const salt = randomBytes(8).toString('hex');
@@ -242,7 +251,7 @@ async function runChunk(
     const outcome =
       withTable && !withTable.has(alias)
         ? ({ bucket, status: 'skipped' } as const)
-        : await withinLimits(bucket, query, budget, (limits) => runOn(connection, bucket, alias, query.sql, limits, spill));
+        : await withinLimits(bucket, query, budget, (limits) => runOn(connection, bucket, alias, query.sql, limits, guards));
     outcomes.set(bucket, outcome);
   }
   return query.buckets.map((bucket) => outcomes.get(bucket)!);
@@ -282,13 +291,14 @@ async function runOn(
   alias: string,
   sql: string,
   limits: QueryLimits,
-  spill: SpillCap,
+  guards: QueryGuards,
 ): Promise<BucketOutcome> {
   try {
     await connection.run(`USE ${alias}`);
-    const result = await runCapped(connection, sql, limits, spill);
+    const result = await runCapped(connection, sql, limits, guards);
     return { bucket, status: 'ok', ...result };
   } catch (error) {
+    if (error instanceof WorkerStoppingError) throw error;
     const message =
       error instanceof QueryTimeoutError
         ? `The query ran longer than ${formatSeconds(limits.timeoutMs)} on this database and was stopped.`

@@ -1,5 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
+import {
+  ExecutionFailedError,
+  JobFailure,
+  QueryTimeoutError,
+  WorkerStoppingError,
+  firstLine,
+  formatSeconds,
+  timeLeft,
+} from '@flock/errors';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/motherduck';
 import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
@@ -19,6 +27,8 @@ export interface MotherDuckWarehouseOptions {
   schemaTtlMs?: number;
   /** Most buckets' schemas kept, least recently used dropped first. Default 256. */
   schemaCacheSize?: number;
+  /** Aborted when the process is shutting down: see WarehouseOptions.stopping. */
+  stopping?: AbortSignal;
 }
 
 const DEFAULT_SCHEMA_TTL_MS = 5 * 60_000;
@@ -69,7 +79,12 @@ export class MotherDuckWarehouse {
     try {
       return await withMotherDuckDatabase(this.options.connector, database, effective.timeoutMs + CONNECT_GRACE_MS, (connection) =>
         // The limit counts from the start of the call, connecting included, as in Warehouse.
-        runCapped(connection, sql, { ...effective, timeoutMs: Math.max(1, timeLeft(effective.timeoutMs, started + effective.timeoutMs)) }),
+        runCapped(
+          connection,
+          sql,
+          { ...effective, timeoutMs: Math.max(1, timeLeft(effective.timeoutMs, started + effective.timeoutMs)) },
+          { stopping: this.options.stopping },
+        ),
       );
     } catch (error) {
       throw this.failure(error, database, effective.timeoutMs);
@@ -109,6 +124,7 @@ export class MotherDuckWarehouse {
 
   private failure(error: unknown, database: string, timeoutMs: number): Error {
     const { connector } = this.options;
+    if (error instanceof WorkerStoppingError) return error;
     if (error instanceof MotherDuckSessionError) {
       const { timedOut, message } = error.describe(
         database,

@@ -29,6 +29,8 @@ export interface TenantWarehouseOptions {
   motherDuckConnector?: MotherDuckConnector;
   /** For local queries that ignore the interrupt; see StuckQueryPolicy. */
   stuckQuery?: StuckQueryPolicy;
+  /** Aborted when the process is shutting down: see WarehouseOptions.stopping. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -37,12 +39,13 @@ export interface TenantWarehouseOptions {
  * instance is opened on the first hosted query.
  */
 export function createTenantWarehouse(settings: TenantWarehouseSettings, options: TenantWarehouseOptions = {}): RoutingWarehouse {
-  const local = createWarehouse(settings, undefined, options.stuckQuery);
+  const local = createWarehouse(settings, undefined, { stuckQuery: options.stuckQuery, stopping: options.stopping });
   const { motherduck } = settings;
   if (!motherduck) return new RoutingWarehouse(local);
   const hosted = new MotherDuckWarehouse({
     connector: options.motherDuckConnector ?? new MotherDuckTokenConnector(motherduck.token),
     databases: motherduck.databases,
+    stopping: options.stopping,
     defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
   });
   return new RoutingWarehouse(local, { warehouse: hosted, buckets: Object.keys(motherduck.databases) });

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
-import { ExecutionFailedError, JobFailure, QueryTimeoutError, firstLine, formatSeconds } from '@flock/errors';
+import { ExecutionFailedError, JobFailure, QueryTimeoutError, WorkerStoppingError, firstLine, formatSeconds } from '@flock/errors';
 import { quoteIdent, sizeInBytes, type FoundValue, type SchemaContext } from '@flock/schema';
 import {
   DEFAULT_MAX_SPILL,
@@ -66,6 +66,8 @@ export interface WarehouseOptions extends InstancePoolOptions {
   overrunGraceMs?: number;
   /** What to do about a query that has ignored the interrupt for long: see StuckQueryPolicy. Unset: wait for it however long it takes. */
   stuckQuery?: StuckQueryPolicy;
+  /** Aborted when the process is shutting down: running queries are interrupted and fail with WorkerStoppingError. */
+  stopping?: AbortSignal;
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
 }
@@ -116,10 +118,10 @@ export function sandboxLimitsOf(
 export function createWarehouse(
   settings: WarehouseSettings,
   catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir),
-  stuckQuery?: StuckQueryPolicy,
+  options: Pick<WarehouseOptions, 'stuckQuery' | 'stopping'> = {},
 ): Warehouse {
   return new Warehouse({
-    stuckQuery,
+    ...options,
     catalog,
     limits: sandboxLimitsOf(settings),
     maxIdle: settings.poolMaxIdle,
@@ -175,7 +177,10 @@ export class Warehouse implements TenantWarehouse {
     });
     const work = (async () => {
       await assertTenantSelect(connection, sql);
-      return runCapped(connection, sql, effective, { folder: lease.spill, maxBytes: this.maxSpillBytes });
+      return runCapped(connection, sql, effective, {
+        spill: { folder: lease.spill, maxBytes: this.maxSpillBytes },
+        stopping: this.options.stopping,
+      });
     })();
     const settled = work.then(
       () => undefined,
@@ -318,17 +323,35 @@ export class QueryOverrunError extends QueryTimeoutError {
   }
 }
 
+/** What else may stop a query than its time limit. */
+export interface QueryGuards {
+  /** Stops the query once its instance has spilled more than the cap to disk. */
+  spill?: SpillCap;
+  /** Stops the query when aborted, with WorkerStoppingError: its process is shutting down. */
+  stopping?: AbortSignal;
+}
+
+type StopReason = 'time' | 'spill' | 'stopping';
+
 /**
  * Runs one statement on `connection` under `limits`, streaming so rows past the caps are
- * counted, never held. With `spill`, the query is also stopped once its instance has
- * spilled more than the cap to disk.
+ * counted, never held, and interrupting it at its limit or when a guard says so.
  */
-export async function runCapped(connection: DuckDBConnection, sql: string, limits: QueryLimits, spill?: SpillCap): Promise<QueryResult> {
-  let stoppedFor: 'time' | 'spill' | undefined;
-  const stop = (why: 'time' | 'spill') => {
+export async function runCapped(
+  connection: DuckDBConnection,
+  sql: string,
+  limits: QueryLimits,
+  guards: QueryGuards = {},
+): Promise<QueryResult> {
+  const { spill, stopping } = guards;
+  if (stopping?.aborted) throw new WorkerStoppingError();
+  let stoppedFor: StopReason | undefined;
+  const stop = (why: StopReason) => {
     stoppedFor ??= why;
     connection.interrupt();
   };
+  const onStopping = () => stop('stopping');
+  stopping?.addEventListener('abort', onStopping, { once: true });
   const timer = setTimeout(() => stop('time'), limits.timeoutMs);
   const unwatch = spill ? watchSpill(spill, () => stop('spill')) : () => undefined;
   try {
@@ -354,7 +377,8 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
     if (stoppedFor) throw stoppedError(stoppedFor, limits, spill);
     return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
-    if (stoppedFor) throw error instanceof JobFailure ? error : stoppedError(stoppedFor, limits, spill);
+    if (stoppedFor)
+      throw error instanceof JobFailure || error instanceof WorkerStoppingError ? error : stoppedError(stoppedFor, limits, spill);
     if (/Out of Memory Error/i.test(firstLine(error))) {
       throw new ExecutionFailedError(
         'The query needed more memory than a query may use and was stopped. Ask a narrower question or filter the data further.',
@@ -364,10 +388,12 @@ export async function runCapped(connection: DuckDBConnection, sql: string, limit
   } finally {
     clearTimeout(timer);
     unwatch();
+    stopping?.removeEventListener('abort', onStopping);
   }
 }
 
-function stoppedError(why: 'time' | 'spill', limits: QueryLimits, spill: SpillCap | undefined): JobFailure {
+function stoppedError(why: StopReason, limits: QueryLimits, spill: SpillCap | undefined): Error {
+  if (why === 'stopping') return new WorkerStoppingError();
   if (why === 'spill') {
     return new ExecutionFailedError(
       `The query needed more than ${formatBytes(spill!.maxBytes)} of temporary disk and was stopped. Ask a narrower question or filter the data further.`,
