@@ -30,9 +30,26 @@ export function jobRecordKey(prefix: string, jobId: string): string {
   return `${prefix}:job:${jobId}`;
 }
 
-/** Redis key of one part of a job's answer (a cross-tenant chunk's outcomes), kept beside its record. */
-export function jobPartKey(prefix: string, jobId: string, index: number): string {
-  return `${prefix}:job:${jobId}:part:${index}`;
+/**
+ * Redis keys of one part of a job's answer (a cross-tenant chunk's outcomes), kept
+ * beside its record: its summary, and its rows, which may be dropped (see PUT_PART).
+ */
+export function jobPartKey(prefix: string, jobId: string, index: number, piece: 'summary' | 'rows' = 'summary'): string {
+  return `${jobPartStem(prefix, jobId)}${index}${piece === 'rows' ? ':rows' : ''}`;
+}
+
+function jobPartStem(prefix: string, jobId: string): string {
+  return `${prefix}:job:${jobId}:part:`;
+}
+
+/** Redis key of the hash that tracks a job's parts: their weights and how many rows the answer can still use. */
+export function jobPartsKey(prefix: string, jobId: string): string {
+  return `${prefix}:job:${jobId}:parts`;
+}
+
+/** What PUT_PART builds a part's rows key from, in Lua: the stem, then the index and `:rows`. */
+export function jobPartRowsStem(prefix: string, jobId: string): string {
+  return jobPartStem(prefix, jobId);
 }
 
 /** BullMQ id of a cross-tenant query's merge step, the parent of its chunks. */

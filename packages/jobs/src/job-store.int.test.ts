@@ -156,3 +156,54 @@ it('reads a record missing its bucket as corrupt, so it can never be shown to an
   await redis.hdel(jobs.key(job.id), 'bucket');
   await expect(jobs.get(job.id)).rejects.toThrow(/'bucket' field/);
 });
+
+describe('parts of an answer', () => {
+  const caps = { maxRows: 10, maxBytes: 1_000_000 };
+  const part = (rows: number, overflowed = false) => ({
+    summary: { rows },
+    rows: Array.from({ length: rows }, (_, i) => [i]),
+    weight: { rows, bytes: rows * 4, overflowed },
+  });
+  const keptRows = async (jobs: JobStore, jobId: string, count: number) =>
+    (await jobs.getParts(jobId, count)).map((stored) => (stored ? ('rows' in stored ? 'rows' : 'summary') : 'none'));
+
+  it('keeps every part while the first ones, in order, leave room under the caps', async () => {
+    const jobs = store();
+    const record = await jobs.create(newJob());
+    // Stored out of order, with a gap: part 0 could still be empty, so nothing is cut.
+    await jobs.putPart(record, 2, part(8), caps);
+    await jobs.putPart(record, 1, part(6), caps);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['none', 'rows', 'rows', 'none']);
+    // Parts 0 and 1 are exactly at the caps, not over them; part 2 takes the prefix over,
+    // so it is the last whose rows the answer may hold.
+    await jobs.putPart(record, 0, part(4), caps);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'rows', 'none']);
+    await jobs.putPart(record, 3, part(5), caps);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'rows', 'summary']);
+    expect((await jobs.getParts(record.id, 4))[0]).toEqual({ summary: { rows: 4 }, rows: part(4).rows });
+  });
+
+  it('drops the rows of every later part once the parts before them overflow the caps, and never stores them again', async () => {
+    const jobs = store();
+    const record = await jobs.create(newJob());
+    await jobs.putPart(record, 1, part(3), caps);
+    await jobs.putPart(record, 2, part(3), caps);
+    // A part that already turned rows away ends the answer at itself.
+    await jobs.putPart(record, 0, part(2, true), caps);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'summary', 'summary', 'none']);
+    await jobs.putPart(record, 3, part(1), caps);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'summary', 'summary', 'summary']);
+  });
+
+  it('expires with the record, and is deleted whole once the answer is stored', async () => {
+    const jobs = store();
+    const record = await jobs.create(newJob());
+    await jobs.putPart(record, 0, part(2), caps);
+    await jobs.putPart(record, 1, part(20), caps);
+    const keys = (await redis.keys(`${prefix}:*`)).filter((key) => key !== jobs.key(record.id));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) await expectHourExpiry(key);
+    await jobs.dropParts(record.id, 2);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([jobs.key(record.id)]);
+  });
+});

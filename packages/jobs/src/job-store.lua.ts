@@ -52,3 +52,53 @@ for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'finished_at', now)
 redis.call('PEXPIREAT', KEYS[1], expire_at)
 return 'stored'`;
+
+/**
+ * Stores one part of a job's answer and drops rows that can no longer reach it.
+ * KEYS: the job's parts hash, this part's summary, this part's rows.
+ * ARGV: index, summary, rows, row count, row bytes, overflowed (1/0), max rows, max
+ *       bytes, expire-at (epoch ms), the rows keys' stem (`...:part:`).
+ *
+ * The answer is a prefix in part order, so once the parts stored from the first one on,
+ * without a gap, hold more rows or bytes than the caps (or one of them already turned
+ * rows away for the caps), no later part's rows can be in it: they are deleted, and
+ * never stored again. The hash keeps how far that prefix is known (`end`, `rows`,
+ * `bytes`) and where it was cut (`cut`), so each call costs only the parts it adds to
+ * the prefix, not a walk over all of them.
+ * Returns 1 when this part's rows were kept, 0 when they were not needed.
+ */
+export const PUT_PART = `local parts, index, expire_at = KEYS[1], tonumber(ARGV[1]), ARGV[9]
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('PEXPIREAT', KEYS[2], expire_at)
+redis.call('HSET', parts, 'w' .. index, ARGV[4] .. ':' .. ARGV[5] .. ':' .. ARGV[6])
+redis.call('PEXPIREAT', parts, expire_at)
+local cut = tonumber(redis.call('HGET', parts, 'cut'))
+if not cut then
+  local i = tonumber(redis.call('HGET', parts, 'end') or '0')
+  local rows = tonumber(redis.call('HGET', parts, 'rows') or '0')
+  local bytes = tonumber(redis.call('HGET', parts, 'bytes') or '0')
+  while true do
+    local w = redis.call('HGET', parts, 'w' .. i)
+    if not w then break end
+    local r, b, o = string.match(w, '^(%d+):(%d+):(%d)$')
+    rows, bytes, i = rows + tonumber(r), bytes + tonumber(b), i + 1
+    if o == '1' or rows > tonumber(ARGV[7]) or bytes > tonumber(ARGV[8]) then
+      cut = i
+      break
+    end
+  end
+  redis.call('HSET', parts, 'end', i, 'rows', rows, 'bytes', bytes)
+  if cut then
+    redis.call('HSET', parts, 'cut', cut)
+    -- Parts stored out of order, past the cut, held rows the answer cannot use.
+    for j = cut, tonumber(redis.call('HGET', parts, 'count') or '0') - 1 do
+      redis.call('DEL', ARGV[10] .. j .. ':rows')
+    end
+  end
+end
+if cut and index >= cut then return 0 end
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('PEXPIREAT', KEYS[3], expire_at)
+local count = tonumber(redis.call('HGET', parts, 'count') or '0')
+if index + 1 > count then redis.call('HSET', parts, 'count', index + 1) end
+return 1`;

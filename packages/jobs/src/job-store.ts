@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
-import { jobPartKey, jobRecordKey } from './ids';
+import { jobPartKey, jobPartRowsStem, jobPartsKey, jobRecordKey } from './ids';
 import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
-import { CREATE, FINISH, READ } from './job-store.lua';
+import { CREATE, FINISH, PUT_PART, READ } from './job-store.lua';
 
 export interface JobStoreOptions {
   /** Key prefix shared with the queues, e.g. `flock`. */
@@ -28,7 +28,26 @@ type StoreRedis = Redis & {
   flockJobCreate(key: string, ...args: (string | number)[]): Promise<number>;
   flockJobRead(key: string, ...args: (string | number)[]): Promise<string[] | null>;
   flockJobFinish(key: string, ...args: (string | number)[]): Promise<FinishOutcome>;
+  flockJobPutPart(parts: string, summary: string, rows: string, ...args: (string | number)[]): Promise<number>;
 };
+
+/**
+ * One part of a job's answer, such as a cross-tenant chunk's outcomes: a small summary,
+ * always kept, and rows, which are dropped once earlier parts alone overflow the caps,
+ * as the answer (a prefix of the parts' rows, in order) can no longer include them.
+ */
+export interface AnswerPart {
+  summary: unknown;
+  rows: unknown;
+  /** What `rows` spends of the caps; `overflowed`: the part already turned rows away for them. */
+  weight: { rows: number; bytes: number; overflowed: boolean };
+}
+
+/** A part as stored: `rows` is absent when they were dropped, or never needed. */
+export interface StoredPart {
+  summary: unknown;
+  rows?: unknown;
+}
 
 /**
  * Job state in Redis, one hash per job. Any API replica can answer any poll because
@@ -45,6 +64,7 @@ export class JobStore {
     redis.defineCommand('flockJobCreate', { numberOfKeys: 1, lua: CREATE });
     redis.defineCommand('flockJobRead', { numberOfKeys: 1, lua: READ });
     redis.defineCommand('flockJobFinish', { numberOfKeys: 1, lua: FINISH });
+    redis.defineCommand('flockJobPutPart', { numberOfKeys: 3, lua: PUT_PART });
     this.redis = redis as StoreRedis;
   }
 
@@ -77,22 +97,50 @@ export class JobStore {
   /**
    * Keeps one part of a job's answer (a cross-tenant chunk's outcomes, tenants' rows
    * among them) beside its record, expiring with it. Not in BullMQ's return values,
-   * which its job hashes and event stream would keep past the job's hour.
+   * which its job hashes and event stream would keep past the job's hour. Rows that
+   * cannot reach the answer under `caps` are not kept: see AnswerPart.
    */
-  async putPart(record: JobRecord, index: number, value: unknown): Promise<void> {
-    const key = jobPartKey(this.options.prefix, record.id, index);
-    await this.redis
-      .multi()
-      .set(key, JSON.stringify(value))
-      .pexpireat(key, record.submittedAt + this.options.ttlMs)
-      .exec();
+  async putPart(record: JobRecord, index: number, part: AnswerPart, caps: { maxRows: number; maxBytes: number }): Promise<void> {
+    const { prefix } = this.options;
+    await this.redis.flockJobPutPart(
+      jobPartsKey(prefix, record.id),
+      jobPartKey(prefix, record.id, index),
+      jobPartKey(prefix, record.id, index, 'rows'),
+      index,
+      JSON.stringify(part.summary),
+      JSON.stringify(part.rows),
+      part.weight.rows,
+      part.weight.bytes,
+      part.weight.overflowed ? 1 : 0,
+      caps.maxRows,
+      caps.maxBytes,
+      record.submittedAt + this.options.ttlMs,
+      jobPartRowsStem(prefix, record.id),
+    );
   }
 
   /** The parts stored for a job, by index; undefined where a part was never stored. */
-  async getParts(jobId: string, count: number): Promise<unknown[]> {
+  async getParts(jobId: string, count: number): Promise<(StoredPart | undefined)[]> {
     if (count === 0) return [];
-    const keys = Array.from({ length: count }, (_, index) => jobPartKey(this.options.prefix, jobId, index));
-    return (await this.redis.mget(...keys)).map((text) => (text === null ? undefined : (JSON.parse(text) as unknown)));
+    const indexes = Array.from({ length: count }, (_, index) => index);
+    const { prefix } = this.options;
+    const texts = await this.redis.mget(
+      ...indexes.flatMap((index) => [jobPartKey(prefix, jobId, index), jobPartKey(prefix, jobId, index, 'rows')]),
+    );
+    return indexes.map((index) => {
+      const [summary, rows] = [texts[2 * index], texts[2 * index + 1]];
+      if (summary === null || summary === undefined) return undefined;
+      return { summary: JSON.parse(summary) as unknown, ...(rows ? { rows: JSON.parse(rows) as unknown } : {}) };
+    });
+  }
+
+  /** Deletes a job's parts once its answer is stored: only the answer need stay for the hour. */
+  async dropParts(jobId: string, count: number): Promise<void> {
+    const { prefix } = this.options;
+    const keys = Array.from({ length: count }, (_, index) => [jobPartKey(prefix, jobId, index), jobPartKey(prefix, jobId, index, 'rows')]);
+    // In slices: a job of 100,000 buckets split finely has tens of thousands of keys.
+    for (let at = 0; at < keys.length; at += 500) await this.redis.unlink(...keys.slice(at, at + 500).flat());
+    await this.redis.unlink(jobPartsKey(prefix, jobId));
   }
 
   /** When the job's answer stops counting (epoch ms): its submission plus the worker timeout. */

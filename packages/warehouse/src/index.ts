@@ -24,4 +24,4 @@ export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
 export { QueryOverrunError } from './warehouse';
-export { CappedRows, type RowCaps } from './row-caps';
+export { CappedRows, jsonBytes, type RowCaps } from './row-caps';

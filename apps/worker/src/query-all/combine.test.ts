@@ -1,5 +1,5 @@
 import type { BucketOutcome } from '@flock/warehouse';
-import { combineOutcomes } from './combine';
+import { chunkOutcomes, chunkPart, combineOutcomes } from './combine';
 
 const ok = (bucket: string, columns: string[], rows: unknown[][], totalRows = rows.length, truncated = false): BucketOutcome => ({
   bucket,
@@ -84,5 +84,47 @@ describe('combineOutcomes', () => {
   it('flags truncation a bucket already applied, even when the combined rows fit', () => {
     const outcomes = new Map([['a', ok('a', ['n'], [[1]], 5, true)]]);
     expect(combineOutcomes(['a'], outcomes, limits).meta).toMatchObject({ truncated: true, total_rows: 5, row_count: 1 });
+  });
+});
+
+describe('chunkPart and chunkOutcomes', () => {
+  const outcomes: BucketOutcome[] = [
+    ok(
+      'a',
+      ['n', 's'],
+      [
+        [1, 'x'],
+        [2, 'yz'],
+      ],
+    ),
+    { bucket: 'b', status: 'skipped' },
+    { bucket: 'c', status: 'error', message: 'no such table' },
+    ok('d', ['n'], [[3]], 5, true),
+  ];
+
+  it('weighs the rows apart from the rest, and reads back what it split', () => {
+    const part = chunkPart(outcomes);
+    expect(part.weight).toEqual({
+      rows: 3,
+      bytes:
+        JSON.stringify([
+          [1, 'x'],
+          [2, 'yz'],
+        ]).length + JSON.stringify([[3]]).length,
+      overflowed: true,
+    });
+    expect(JSON.stringify(part.summary)).not.toContain('yz');
+    expect(chunkOutcomes({ summary: part.summary, rows: part.rows })).toEqual(outcomes);
+  });
+
+  it('reads a part whose rows were dropped as answered but truncated, where it had rows', () => {
+    const read = chunkOutcomes({ summary: chunkPart([...outcomes, ok('e', ['n'], [])]).summary });
+    expect(read.map((outcome) => (outcome.status === 'ok' ? [outcome.rows.length, outcome.truncated] : outcome.status))).toEqual([
+      [0, true],
+      'skipped',
+      'error',
+      [0, true],
+      [0, false],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { CappedRows, type BucketOutcome, type RowCaps } from '@flock/warehouse';
+import type { AnswerPart, StoredPart } from '@flock/jobs';
+import { CappedRows, jsonBytes, type BucketOutcome, type RowCaps } from '@flock/warehouse';
 
 export interface CombinedResult {
   columns: string[];
@@ -85,4 +86,35 @@ export function combineOutcomes(order: string[], outcomes: Map<string, BucketOut
       ...(partial.length > 0 ? { schema_drift: { partial_columns: partial } } : {}),
     },
   };
+}
+
+/**
+ * A chunk's outcomes as the job store keeps them: the rows apart, weighed, so that once
+ * earlier chunks alone fill the caps they are dropped rather than kept until the merge.
+ */
+export function chunkPart(outcomes: BucketOutcome[]): AnswerPart {
+  const weight = { rows: 0, bytes: 0, overflowed: false };
+  const rows = outcomes.map((outcome) => {
+    if (outcome.status !== 'ok') return null;
+    weight.rows += outcome.rows.length;
+    weight.bytes += jsonBytes(outcome.rows);
+    weight.overflowed ||= outcome.truncated;
+    return outcome.rows;
+  });
+  const summary = outcomes.map((outcome) => (outcome.status === 'ok' ? { ...outcome, rows: [] } : outcome));
+  return { summary, rows, weight };
+}
+
+/**
+ * A stored chunk's outcomes, as chunkPart split them. Rows that were dropped could not
+ * have reached the answer: their buckets read as truncated, which the answer already is.
+ */
+export function chunkOutcomes(part: StoredPart): BucketOutcome[] {
+  const summary = part.summary as BucketOutcome[];
+  const rows = part.rows as (BucketOutcome & { status: 'ok' })['rows'][] | undefined;
+  return summary.map((outcome, index) => {
+    if (outcome.status !== 'ok') return outcome;
+    if (rows) return { ...outcome, rows: rows[index] ?? [] };
+    return { ...outcome, truncated: outcome.truncated || outcome.totalRows > 0 };
+  });
 }

@@ -15,7 +15,7 @@ import { findTable } from '@flock/schema';
 import type { SqlGeneratorRouter } from '@flock/sql';
 import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
-import { combineOutcomes } from './combine';
+import { chunkOutcomes, chunkPart, combineOutcomes } from './combine';
 
 export interface QueryAllProcessorOptions {
   /** Per-bucket query limit, as for ask. */
@@ -102,7 +102,7 @@ export class QueryAllProcessor {
       },
       'query-all chunk done',
     );
-    await this.deps.store.putPart(record, payload.index, outcomes);
+    await this.deps.store.putPart(record, payload.index, chunkPart(outcomes), this.options);
     return { buckets: outcomes.length };
   }
 
@@ -110,8 +110,12 @@ export class QueryAllProcessor {
     const { jobId } = payload;
     const log = this.deps.logger.child({ jobId, step: 'merge', attempt: context.attempt });
     const record = await this.deps.store.get(jobId);
-    if (!record || record.status !== 'processing') return 'skipped';
-    const parts = (await this.deps.store.getParts(jobId, payload.chunks.length)) as (BucketOutcome[] | undefined)[];
+    if (!record || record.status !== 'processing') {
+      // Timed out meanwhile: its parts can only be read by this merge, so they go now.
+      await this.deps.store.dropParts(jobId, payload.chunks.length);
+      return 'skipped';
+    }
+    const parts = (await this.deps.store.getParts(jobId, payload.chunks.length)).map((part) => part && chunkOutcomes(part));
     const outcomes = new Map<string, BucketOutcome>();
     payload.chunks.forEach((buckets, index) => {
       const answered = parts[index];
@@ -136,6 +140,7 @@ export class QueryAllProcessor {
         chunks: payload.chunks.length,
       },
     });
+    await this.deps.store.dropParts(jobId, payload.chunks.length);
     log.info(
       {
         outcome,
