@@ -138,3 +138,19 @@ it('logs a few lines, not thousands, while Redis refuses the writes of a worker 
     await admin.quit();
   }
 }, 30_000);
+
+it('logs a few lines, and nothing on stderr, while Redis is down under a worker', async () => {
+  await setUp({ worker: false });
+  const worker = flock.spawnWorker();
+  await flock.workersReady(QUEUE_NAMES.ask, 1);
+  const before = worker.lines.length;
+  await redis.kill();
+  // Every client of the worker's (queues, flows, event readers) reconnects in a loop;
+  // each failure goes to its log once per interval, never to stderr with a stack.
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  expect(worker.stderr.join('')).toBe('');
+  expect(worker.lines.length - before).toBeLessThanOrEqual(100);
+  expect(logEntries(worker, { event: 'redis_error' }).length).toBeGreaterThan(0);
+  redis = await startLocalRedis({ port: redis.port });
+  await waitFor(async () => (await request(flock.app).get('/readyz')).status === 200, { timeoutMs: 10_000, what: 'the API to reconnect' });
+}, 30_000);

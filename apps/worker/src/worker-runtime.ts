@@ -98,7 +98,13 @@ export function startWorkerRuntime(
     queryTimeoutMs: config.queryTimeoutMs,
   });
 
-  const queueSettings = { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.redisPrefix };
+  // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
+  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
+  const queueSettings = {
+    connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+    prefix: config.redisPrefix,
+    onError: redisErrors.log,
+  };
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
@@ -138,8 +144,6 @@ export function startWorkerRuntime(
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
   });
-  // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
-  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   connection.on('error', redisErrors.log);
   storeRedis.on('error', redisErrors.log);
   const workerErrors = workers.map((worker) => {

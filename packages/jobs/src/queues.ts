@@ -7,6 +7,12 @@ export interface QueueSettings {
   connection: ConnectionOptions;
   /** Redis key prefix for BullMQ, so tests and deployments can share one Redis. */
   prefix: string;
+  /**
+   * Where the connection errors of the queues, flows and event readers built from these
+   * settings go. Without it BullMQ and ioredis print every failed reconnect to stderr,
+   * stack and all, many times a second while Redis is away.
+   */
+  onError?: (error: Error) => void;
 }
 
 export class JobQueue<N extends JobName> {
@@ -47,6 +53,7 @@ export class FlowQueue {
 
   constructor(settings: QueueSettings) {
     this.producer = new FlowProducer({ connection: settings.connection, prefix: settings.prefix });
+    if (settings.onError) this.producer.on('error', settings.onError);
   }
 
   async add<P extends JobName, C extends JobName>(parent: FlowStep<P>, children: FlowStep<C>[]): Promise<void> {
@@ -135,6 +142,10 @@ export function watchAbandonedJobs(
   // A client of its own, so closing can always end it: see close().
   const client = dedicatedClient(settings.connection);
   const events = new QueueEvents(JOB_CATALOG[name].queue, { connection: client, prefix: settings.prefix });
+  if (settings.onError) {
+    client.on('error', settings.onError);
+    events.on('error', settings.onError);
+  }
   events.on('failed', ({ jobId, failedReason }) => {
     if (failedReason.includes(STALLED_TOO_OFTEN)) onAbandoned(jobId);
   });
@@ -172,9 +183,11 @@ export function sweepFinishedJobs(
   redis: Redis,
   options: { ageMs: number; everyMs: number },
 ): { close(): Promise<void> } {
-  const queues = (Object.keys(JOB_CATALOG) as JobName[]).map(
-    (name) => new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix }),
-  );
+  const queues = (Object.keys(JOB_CATALOG) as JobName[]).map((name) => {
+    const queue = new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix });
+    if (settings.onError) queue.on('error', settings.onError);
+    return queue;
+  });
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     // A stream entry's id is its time, so MINID drops exactly the events older than the jobs kept.
