@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { LocalRedis } from '@flock/local-redis';
 
 /** The nl-dev question set beside the repository (CI checks shared/ out next to it). */
 export const DEFAULT_QUESTIONS = path.resolve(__dirname, '../../shared/nl-dev/questions.jsonl');
@@ -34,6 +35,12 @@ export interface BenchFlock {
   headers: Record<string, string>;
   apiPid: number;
   workerPids: number[];
+  /** Its private Redis, for benchmarks that stop it or read its memory. */
+  redis: LocalRedis;
+  /** Resolves when the process of that pid has exited, with the time it did (performance.now()). */
+  exitOf(pid: number): Promise<number>;
+  /** With `countLines`: the lines of log the process of that pid has written so far. */
+  linesOf(pid: number): number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +48,8 @@ export async function startBenchFlock(options: {
   warehouseDir: string;
   workers: number;
   env?: Record<string, string>;
+  /** Count each process's log lines (see linesOf) instead of passing them through. */
+  countLines?: boolean;
 }): Promise<BenchFlock> {
   const { spawn } = await import('node:child_process');
   const { randomBytes } = await import('node:crypto');
@@ -60,7 +69,22 @@ export async function startBenchFlock(options: {
     ...options.env,
   };
   const root = path.resolve(__dirname, '..');
-  const start = (entry: string) => spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit' });
+  const lines = new Map<number, number>();
+  const exits = new Map<number, Promise<number>>();
+  const start = (entry: string) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env,
+      stdio: options.countLines ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    });
+    exits.set(child.pid!, new Promise((resolve) => child.once('exit', () => resolve(performance.now()))));
+    child.stdout?.on('data', (data: Buffer) => {
+      let count = 0;
+      for (const byte of data) if (byte === 10) count++;
+      lines.set(child.pid!, (lines.get(child.pid!) ?? 0) + count);
+    });
+    return child;
+  };
   const children = [start('apps/api/src/main.ts'), ...Array.from({ length: options.workers }, () => start('apps/worker/src/main.ts'))];
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 400; i++) {
@@ -77,6 +101,9 @@ export async function startBenchFlock(options: {
     headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
     apiPid: children[0]!.pid!,
     workerPids: children.slice(1).map((child) => child.pid!),
+    redis,
+    exitOf: (pid) => exits.get(pid)!,
+    linesOf: (pid) => lines.get(pid) ?? 0,
     async stop() {
       for (const child of children) child.kill('SIGTERM');
       await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { demoWarehouseDir, referenceRows } from '@flock/testing';
+import { demoWarehouseDir, redisBytesUnder, referenceRows } from '@flock/testing';
 import { CappedRows } from '@flock/warehouse';
 import { settleQueryAll, submitQueryAll, useHarness } from './support/flock-harness';
 
@@ -18,20 +18,6 @@ const flock = useHarness(() => ({
 const MB = 1024 * 1024;
 const SQL = 'SELECT id, first_name, last_name, email, membership_type, status, country FROM member ORDER BY id';
 
-/** What every key under the deployment's prefix takes in Redis, as Redis counts it. */
-async function bytesUnder(redis: Redis, prefix: string): Promise<number> {
-  let total = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', 0);
-    for (const [, bytes] of (await pipeline.exec()) ?? []) total += Number(bytes ?? 0);
-  } while (cursor !== '0');
-  return total;
-}
-
 it('a capped query-all answer costs Redis its cap plus a small overhead, during the job and after it', async () => {
   const redis = new Redis(flock.env.REDIS_URL!);
   const prefix = flock.env.FLOCK_REDIS_PREFIX!;
@@ -43,12 +29,12 @@ it('a capped query-all answer costs Redis its cap plus a small overhead, during 
     let peak = 0;
     let settled = false;
     const sampling = (async () => {
-      while (!settled) peak = Math.max(peak, await bytesUnder(redis, prefix));
+      while (!settled) peak = Math.max(peak, await redisBytesUnder(redis, prefix));
     })();
     const jobId = await submitQueryAll(flock.app, { sql: SQL, buckets });
     const body = await settleQueryAll(flock.app, jobId, 60_000).finally(() => (settled = true));
     await sampling;
-    const after = await bytesUnder(redis, prefix);
+    const after = await redisBytesUnder(redis, prefix);
 
     // The caps bound the answer, so later chunks' rows were not needed...
     expect(body.meta.truncated).toBe(true);

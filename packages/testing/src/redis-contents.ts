@@ -35,3 +35,17 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
       return null;
   }
 }
+
+/** What Redis counts (MEMORY USAGE, exact) for every key under `prefix`, in bytes. */
+export async function redisBytesUnder(redis: Redis, prefix: string): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', 0);
+    for (const [, bytes] of (await pipeline.exec()) ?? []) total += Number(bytes ?? 0);
+  } while (cursor !== '0');
+  return total;
+}
