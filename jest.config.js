@@ -9,10 +9,6 @@ const roots = ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/e2e'];
 module.exports = {
   // Jest reads this only at the top level; multi-process integration tests need it.
   testTimeout: 60_000,
-  // BullMQ 6.7 leaves a connection it never ends after a Redis restart (its QueueEvents
-  // close hangs; see watchAbandonedJobs), which kept jest alive after every test passed.
-  // Exit once the run is over rather than wait on handles no test owns any more.
-  forceExit: true,
   projects: [
     {
       displayName: 'unit',

@@ -156,7 +156,10 @@ export function watchAbandonedJobs(
       // wedged every shutdown that followed one. Past a second, the client is cut.
       const closed = events.close().then(() => true);
       const gaveUp = new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_EVENTS_WITHIN_MS).unref());
-      if (!(await Promise.race([closed, gaveUp]))) client.disconnect();
+      await Promise.race([closed, gaveUp]);
+      // Ours alone, and BullMQ leaves a client it was handed open: closed, it kept
+      // reconnecting, and its retry timers kept the process alive after shutdown.
+      client.disconnect();
     },
   };
 }
