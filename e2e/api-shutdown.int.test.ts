@@ -1,6 +1,5 @@
 import http from 'node:http';
-import { freePort } from '@flock/local-redis';
-import { TEST_ADMIN_API_KEY, logEntries, spawnTs, waitFor, type FlockProcess } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, logEntries, waitFor } from '@flock/testing';
 import { useHarness } from './support/flock-harness';
 
 /**
@@ -10,20 +9,6 @@ import { useHarness } from './support/flock-harness';
  * timeout: a request that is in flight for as long as the test needs.
  */
 const flock = useHarness(() => ({ worker: false }));
-
-let api: FlockProcess | undefined;
-afterEach(async () => {
-  await api?.kill('SIGKILL');
-  api = undefined;
-});
-
-async function startApi(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  api = spawnTs('apps/api/src/main.ts', { ...flock.env, FLOCK_LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', ...env });
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true, { what: 'the API to listen' });
-  return base;
-}
 
 /** A GET on a fresh connection, resolving with its status and headers. */
 function get(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
@@ -37,19 +22,19 @@ function get(url: string): Promise<{ status: number; headers: http.IncomingHttpH
 }
 
 it('fails readiness at once, answers the request in flight with Connection: close, and exits 0 once it has', async () => {
-  const base = await startApi({
+  const api = await flock.spawnApi({
     FLOCK_QUERY_TIMEOUT_SECONDS: '1',
     FLOCK_WORKER_TIMEOUT_SECONDS: '2',
     FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '10',
     FLOCK_SHUTDOWN_DELAY_SECONDS: '1',
   });
-  const inFlight = get(`${base}/api/v1/jec/tables`);
+  const inFlight = get(`${api.base}/api/v1/jec/tables`);
   await new Promise((resolve) => setTimeout(resolve, 200)); // the request has reached the API
 
-  api!.child.kill('SIGTERM');
-  await waitFor(async () => logEntries(api!, { event: 'shutting_down' }).length > 0, { what: 'the API to take the signal' });
+  api.child.kill('SIGTERM');
+  await waitFor(async () => logEntries(api, { event: 'shutting_down' }).length > 0, { what: 'the API to take the signal' });
   // Within the delay it still takes connections, and says it is not ready.
-  const ready = await get(`${base}/readyz`);
+  const ready = await get(`${api.base}/readyz`);
   expect(ready.status).toBe(503);
   expect(ready.headers.connection).toBe('close');
 
@@ -57,24 +42,24 @@ it('fails readiness at once, answers the request in flight with Connection: clos
   const answered = await inFlight;
   expect(answered.status).toBe(503);
   expect(answered.headers.connection).toBe('close');
-  expect(await api!.exited).toBe(0);
-  expect(logEntries(api!, { event: 'shutdown_deadline' })).toEqual([]);
+  expect(await api.exited).toBe(0);
+  expect(logEntries(api, { event: 'shutdown_deadline' })).toEqual([]);
 });
 
 it('exits at its deadline when a request outlasts it', async () => {
-  const base = await startApi({
+  const api = await flock.spawnApi({
     FLOCK_QUERY_TIMEOUT_SECONDS: '10',
     FLOCK_WORKER_TIMEOUT_SECONDS: '30',
     FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '2',
   });
-  const inFlight = get(`${base}/api/v1/jec/tables`).then(
+  const inFlight = get(`${api.base}/api/v1/jec/tables`).then(
     (res) => res.status,
     (error: NodeJS.ErrnoException) => error.code,
   );
   await new Promise((resolve) => setTimeout(resolve, 200));
-  api!.child.kill('SIGTERM');
+  api.child.kill('SIGTERM');
   // The request would wait 31 s for a worker; the connection is cut before the deadline instead.
   expect(await inFlight).toBe('ECONNRESET');
-  expect(await api!.exited).toBe(0);
-  expect(logEntries(api!, { event: 'drain_deadline' })).toHaveLength(1);
+  expect(await api.exited).toBe(0);
+  expect(logEntries(api, { event: 'drain_deadline' })).toHaveLength(1);
 });

@@ -4,9 +4,11 @@ import { createLogger } from '@flock/logger';
 import type { MotherDuckConnector } from '@flock/motherduck';
 import type { SqlGenerator } from '@flock/sql';
 import { loadConfig } from '@flock/config';
+import { freePort } from '@flock/local-redis';
 import {
   TEST_ADMIN_API_KEY,
   spawnStuckWorker,
+  spawnTs,
   spawnWorker,
   testEnv,
   waitFor,
@@ -28,9 +30,19 @@ export interface Harness {
   spawnWorker(overrides?: Record<string, string>): FlockProcess;
   /** A worker process that takes one job of `queue` and never finishes it; killed by close(). */
   spawnStuckWorker(queue: string): FlockProcess;
+  /**
+   * An API process on this harness's Redis prefix and settings, logging at info (to the
+   * file descriptor `stdout`, if given), once it listens; killed by close().
+   */
+  spawnApi(overrides?: Record<string, string>, options?: { stdout?: number }): Promise<SpawnedApi>;
   /** Resolves once `count` workers can take jobs of `queue` on this harness's prefix. */
   workersReady(queue: string, count: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SpawnedApi extends FlockProcess {
+  /** Where it listens, as `http://127.0.0.1:port`. */
+  base: string;
 }
 
 export interface HarnessOptions {
@@ -69,6 +81,15 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     worker,
     spawnWorker: (overrides = {}) => spawned(spawnWorker({ ...processEnv, ...overrides })),
     spawnStuckWorker: (queue) => spawned(spawnStuckWorker(processEnv, queue)),
+    async spawnApi(overrides = {}, spawnOptions = {}) {
+      const port = await freePort();
+      const api = spawned(
+        spawnTs('apps/api/src/main.ts', { ...processEnv, PORT: String(port), HOST: '127.0.0.1', ...overrides }, spawnOptions),
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true, { what: 'the API to listen' });
+      return Object.assign(api, { base });
+    },
     workersReady: (queue, count) => waitForQueueWorkers(env.REDIS_URL!, env.FLOCK_REDIS_PREFIX!, queue, count),
     async close() {
       await Promise.all(processes.splice(0).map((process) => process.kill('SIGKILL')));
@@ -115,6 +136,7 @@ export function useHarness(
     },
     spawnWorker: (overrides) => live().spawnWorker(overrides),
     spawnStuckWorker: (queue) => live().spawnStuckWorker(queue),
+    spawnApi: (overrides, spawnOptions) => live().spawnApi(overrides, spawnOptions),
     workersReady: (queue, count) => live().workersReady(queue, count),
     close: () => live().close(),
     async restart(changes) {
