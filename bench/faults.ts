@@ -14,14 +14,10 @@
  *
  *   pnpm bench:faults [--asks 200] [--buckets 177]
  */
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createDemoWarehouses } from '@flock/demo';
 import { startLocalRedis, type LocalRedis } from '@flock/local-redis';
 import { redisBytesUnder } from '@flock/testing';
-import { percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+import { keptWarehouses, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
 
 function arg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -34,14 +30,6 @@ const QUESTIONS = ['How many active members do we have?', 'How many members by t
 /** Wide rows from every bucket: the answer is held to FLOCK_MAX_RESULT_BYTES (400 KB). */
 const CAPPED_QUERY_ALL = 'SELECT id, first_name, last_name, email, membership_type, status, country FROM member ORDER BY id';
 const LONG_QUERY = 'SELECT count(*) FROM range(1000000000000) t(x) WHERE x % 7 = 3';
-
-/** Demo warehouses are deterministic: created once per size and kept, as bench:query-all does. */
-async function warehouses(count: number): Promise<string> {
-  const dir = path.join(os.tmpdir(), 'flock-bench-warehouses', String(count));
-  mkdirSync(dir, { recursive: true });
-  await createDemoWarehouses({ dir, count });
-  return dir;
-}
 
 /** The parts of a reply this benchmark reads. */
 interface Reply {
@@ -229,7 +217,7 @@ async function workerShutdown(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const dir = await warehouses(BUCKETS);
+  const dir = await keptWarehouses(BUCKETS);
   const flock = await startBenchFlock({ warehouseDir: dir, workers: 2, countLines: true });
   const redis = new Redis(flock.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined); // Redis is killed on purpose below

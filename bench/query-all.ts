@@ -7,12 +7,11 @@
  *
  *   pnpm bench:query-all [--buckets 177,1000] [--runs 5] [--workers 2] [--poll-ms 10]
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createDemoWarehouses } from '@flock/demo';
-import { percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
+import { keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
 
 interface BenchQuery {
   label: string;
@@ -51,17 +50,6 @@ const WORKERS = Number(arg('workers', '2'));
  */
 const POLL_MS = Number(arg('poll-ms', '10'));
 const WARM_UP = 3;
-
-/** Demo warehouses are deterministic, so they are created once per size and kept for later runs. */
-async function warehouses(count: number): Promise<string> {
-  const dir = path.join(os.tmpdir(), 'flock-bench-warehouses', String(count));
-  mkdirSync(dir, { recursive: true });
-  const started = Date.now();
-  const summary = await createDemoWarehouses({ dir, count });
-  if (summary.created.length > 0)
-    console.log(`created ${summary.created.length} demo warehouses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return dir;
-}
 
 async function flockRun(flock: BenchFlock, query: BenchQuery): Promise<{ ms: number; meta: Record<string, number> }> {
   const started = performance.now();
@@ -114,7 +102,7 @@ async function baselineRun(dir: string, buckets: string[], query: BenchQuery): P
 async function main(): Promise<void> {
   const lines: string[] = [];
   for (const size of SIZES) {
-    const dir = await warehouses(size);
+    const dir = await keptWarehouses(size);
     const names = readdirSync(dir)
       .filter((file) => file.endsWith('.duckdb'))
       .map((file) => file.slice(0, -'.duckdb'.length))

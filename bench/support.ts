@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { LocalRedis } from '@flock/local-redis';
 
@@ -125,4 +126,27 @@ export function rssMb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A folder of `count` demo warehouses, created once and kept in
+ * $TMPDIR/flock-bench-warehouses for later runs: they are deterministic.
+ */
+export async function keptWarehouses(count: number): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'flock-bench-warehouses', String(count));
+  mkdirSync(dir, { recursive: true });
+  const { createDemoWarehouses } = await import('@flock/demo');
+  const started = Date.now();
+  const summary = await createDemoWarehouses({ dir, count });
+  if (summary.created.length > 0)
+    console.log(`created ${summary.created.length} demo warehouses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
+/** The buckets of a warehouse folder, sorted. */
+export function bucketsIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.duckdb'))
+    .map((file) => file.slice(0, -'.duckdb'.length))
+    .sort();
 }
