@@ -1,0 +1,221 @@
+/**
+ * Throughput of asks (issue 15): a private Redis, the API and N worker processes, driven
+ * by a fixed number of clients, each submitting one of the three seed questions and
+ * polling it to its answer, then the next. Over one bucket, then spread over every
+ * bucket of 177, then of 1,000 demo warehouses (created once, kept in
+ * $TMPDIR/flock-bench-warehouses). For each it prints completed asks/s, latency
+ * percentiles, CPU per ask of the API and of the workers, and, in the same run, the
+ * ratio to two baselines no Flock ask can beat:
+ *
+ * - open DuckDB: the same questions' SQL on an already-open connection, one at a time;
+ * - raw BullMQ: no-op jobs through a queue with 2 x 4 workers, each awaited through
+ *   QueueEvents, with as many clients.
+ *
+ * Then the cold ask: the first on a bucket no worker has served, POST → answer.
+ *
+ *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { startLocalRedis } from '@flock/local-redis';
+import { bucketsIn, keptWarehouses, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1]! : fallback;
+}
+
+const WORKERS = Number(arg('workers', '2'));
+const CLIENTS = Number(arg('clients', '32'));
+const SECONDS = Number(arg('seconds', '10'));
+const SETS = arg('sets', '1,177,1000').split(',').map(Number);
+const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
+
+/** CPU seconds (user + system) a process and its descendants have used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+interface AskReply {
+  data: { job_id: string; status: string; generated_sql?: string };
+}
+
+async function ask(flock: BenchFlock, bucket: string, question: string): Promise<AskReply> {
+  const res = await fetch(`${flock.base}/api/v1/${bucket}/ask`, {
+    method: 'POST',
+    headers: flock.headers,
+    body: JSON.stringify({ question }),
+  });
+  const submitted = (await res.json()) as AskReply;
+  if (res.status !== 202) throw new Error(`ask not accepted: ${res.status} ${JSON.stringify(submitted)}`);
+  for (;;) {
+    const body = (await (
+      await fetch(`${flock.base}/api/v1/${bucket}/ask/jobs/${submitted.data.job_id}`, { headers: flock.headers })
+    ).json()) as AskReply;
+    if (body.data.status === 'completed') return body;
+    if (body.data.status === 'failed') throw new Error(`ask failed: ${JSON.stringify(body)}`);
+    await sleep(2);
+  }
+}
+
+interface Load {
+  perSecond: number;
+  latencies: number[];
+  failed: number;
+}
+
+/** `clients` loops of ask-and-wait for `seconds`, the buckets taken in turn. */
+async function drive(flock: BenchFlock, buckets: string[], seconds: number): Promise<Load> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        const turn = next++;
+        const begun = performance.now();
+        try {
+          await ask(flock, buckets[turn % buckets.length]!, QUESTIONS[turn % QUESTIONS.length]!);
+          latencies.push(performance.now() - begun);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  return { perSecond: latencies.length / ((performance.now() - started) / 1000), latencies, failed };
+}
+
+async function openDuckDbBaseline(file: string, sqls: string[]): Promise<number> {
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '1' });
+  const connection = await instance.connect();
+  let done = 0;
+  const until = performance.now() + 2_000;
+  const started = performance.now();
+  while (performance.now() < until) (await connection.runAndReadAll(sqls[done++ % sqls.length]!)).getRowsJson();
+  const perSecond = done / ((performance.now() - started) / 1000);
+  connection.closeSync();
+  instance.closeSync();
+  return perSecond;
+}
+
+async function rawBullMqBaseline(seconds: number): Promise<number> {
+  const redis = await startLocalRedis();
+  const connection = { url: redis.url, maxRetriesPerRequest: null };
+  const queue = new Queue('baseline', { connection });
+  const events = new QueueEvents('baseline', { connection });
+  const workers = Array.from({ length: 2 }, () => new Worker('baseline', async () => ({ ok: true }), { connection, concurrency: 4 }));
+  try {
+    await events.waitUntilReady();
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < until) {
+          const job = await queue.add('noop', {}, { removeOnComplete: true });
+          await job.waitUntilFinished(events);
+          done++;
+        }
+      }),
+    );
+    return done / ((performance.now() - started) / 1000);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.close()));
+    await events.close();
+    await queue.close();
+    await redis.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const bullmq = await rawBullMqBaseline(5);
+  console.log(`baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients): ${bullmq.toFixed(0)} jobs/s`);
+  let duckdb: number | undefined;
+
+  console.log(`${WORKERS} workers, ${CLIENTS} clients, ${SECONDS} s a scenario, the three seed questions in turn`);
+  const header = [
+    'buckets',
+    'asks/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'failed',
+    'API CPU ms/ask',
+    'workers CPU ms/ask',
+    'vs BullMQ',
+    'vs DuckDB',
+  ];
+  const rows: string[][] = [];
+  const colds: string[] = [];
+  for (const count of SETS) {
+    const dir = await keptWarehouses(Math.max(count, 3));
+    const buckets = bucketsIn(dir);
+    const used = count === 1 ? ['example'] : buckets.slice(0, count);
+    const flock = await startBenchFlock({ warehouseDir: dir, workers: WORKERS });
+    try {
+      if (duckdb === undefined) {
+        const sqls = [];
+        for (const question of QUESTIONS) sqls.push((await ask(flock, 'example', question)).data.generated_sql!);
+        duckdb = await openDuckDbBaseline(path.join(dir, 'example.duckdb'), sqls);
+        console.log(`baseline, open DuckDB (the same SQL, one connection): ${duckdb.toFixed(0)} queries/s`);
+      }
+      if (count === SETS.at(-1)) {
+        // Buckets no worker has served yet: the first ask on each, one at a time.
+        const fresh = buckets.slice(-20);
+        const times: number[] = [];
+        for (const bucket of fresh) {
+          const begun = performance.now();
+          await ask(flock, bucket, QUESTIONS[0]!);
+          times.push(performance.now() - begun);
+        }
+        colds.push(
+          `cold ask (first on a bucket, ${fresh.length} buckets of ${count}): p50 ${percentile(times, 50).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
+        );
+      }
+      const pids = { api: [flock.apiPid], workers: flock.workerPids };
+      const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+      const before = { api: cpu(pids.api), workers: cpu(pids.workers) };
+      const load = await drive(flock, used, SECONDS);
+      const asks = load.latencies.length;
+      const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
+      const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
+      rows.push([
+        String(used.length),
+        load.perSecond.toFixed(0),
+        percentile(load.latencies, 50).toFixed(0),
+        percentile(load.latencies, 95).toFixed(0),
+        percentile(load.latencies, 99).toFixed(0),
+        String(load.failed),
+        apiMs.toFixed(1),
+        workersMs.toFixed(1),
+        `${(load.perSecond / bullmq).toFixed(3)}x`,
+        `${(load.perSecond / duckdb).toFixed(3)}x`,
+      ]);
+      console.log(`| ${rows.at(-1)!.join(' | ')} |`);
+    } finally {
+      await flock.stop();
+    }
+  }
+  console.log();
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`| ${header.map(() => '---').join(' | ')} |`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  for (const line of colds) console.log(line);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
