@@ -116,6 +116,9 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
   const queue = new Queue('baseline', { connection });
   const events = new QueueEvents('baseline', { connection });
   const workers = Array.from({ length: 2 }, () => new Worker('baseline', async () => ({ ok: true }), { connection, concurrency: 4 }));
+  // Every client waits on the same two emitters.
+  queue.setMaxListeners(CLIENTS + 10);
+  events.setMaxListeners(CLIENTS + 10);
   try {
     await events.waitUntilReady();
     let done = 0;
@@ -124,7 +127,7 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         while (performance.now() < until) {
-          const job = await queue.add('noop', {}, { removeOnComplete: true });
+          const job = await queue.add('noop', {}, { removeOnComplete: 1000 });
           await job.waitUntilFinished(events);
           done++;
         }
