@@ -13,14 +13,14 @@
  *
  * Then the cold ask: the first on a bucket no worker has served, POST → answer.
  *
- *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000]
+ *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--poll-ms 10]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { startLocalRedis } from '@flock/local-redis';
-import { bucketsIn, keptWarehouses, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+import { bucketsIn, keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -31,6 +31,8 @@ const WORKERS = Number(arg('workers', '2'));
 const CLIENTS = Number(arg('clients', '32'));
 const SECONDS = Number(arg('seconds', '10'));
 const SETS = arg('sets', '1,177,1000').split(',').map(Number);
+/** How often a client polls its job: a client that polls in a tight loop measures the API's polls, not asks. */
+const POLL_MS = Number(arg('poll-ms', '10'));
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 
 /** CPU seconds (user + system) a process and its descendants have used, from /proc (Linux). */
@@ -63,7 +65,7 @@ async function ask(flock: BenchFlock, bucket: string, question: string): Promise
     ).json()) as AskReply;
     if (body.data.status === 'completed') return body;
     if (body.data.status === 'failed') throw new Error(`ask failed: ${JSON.stringify(body)}`);
-    await sleep(2);
+    await sleep(POLL_MS);
   }
 }
 
@@ -147,7 +149,9 @@ async function main(): Promise<void> {
   console.log(`baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients): ${bullmq.toFixed(0)} jobs/s`);
   let duckdb: number | undefined;
 
-  console.log(`${WORKERS} workers, ${CLIENTS} clients, ${SECONDS} s a scenario, the three seed questions in turn`);
+  console.log(
+    `${WORKERS} workers, ${CLIENTS} clients polling every ${POLL_MS} ms, ${SECONDS} s a scenario, the three seed questions in turn`,
+  );
   const header = [
     'buckets',
     'asks/s',
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
     'failed',
     'API CPU ms/ask',
     'workers CPU ms/ask',
+    'worker RSS MB (peak)',
     'vs BullMQ',
     'vs DuckDB',
   ];
@@ -190,7 +195,11 @@ async function main(): Promise<void> {
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const before = { api: cpu(pids.api), workers: cpu(pids.workers) };
-      const load = await drive(flock, used, SECONDS);
+      let peakRss = 0;
+      const sampler = setInterval(() => {
+        for (const pid of flock.workerPids) peakRss = Math.max(peakRss, rssMb(pid));
+      }, 200);
+      const load = await drive(flock, used, SECONDS).finally(() => clearInterval(sampler));
       const asks = load.latencies.length;
       const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
       const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
@@ -203,6 +212,7 @@ async function main(): Promise<void> {
         String(load.failed),
         apiMs.toFixed(1),
         workersMs.toFixed(1),
+        peakRss.toFixed(0),
         `${(load.perSecond / bullmq).toFixed(3)}x`,
         `${(load.perSecond / duckdb).toFixed(3)}x`,
       ]);
