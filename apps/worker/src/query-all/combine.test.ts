@@ -117,6 +117,14 @@ describe('chunkPart and chunkOutcomes', () => {
     expect(chunkOutcomes({ summary: part.summary, rows: part.rows })).toEqual(outcomes);
   });
 
+  it('weighs an empty bucket at nothing, as it adds nothing to the combined answer', () => {
+    expect(chunkPart([ok('a', ['n'], [[1]]), ok('e', ['n'], [])]).weight).toEqual({
+      rows: 1,
+      bytes: JSON.stringify([[1]]).length,
+      overflowed: false,
+    });
+  });
+
   it('reads a part whose rows were dropped as answered but truncated, where it had rows', () => {
     const read = chunkOutcomes({ summary: chunkPart([...outcomes, ok('e', ['n'], [])]).summary });
     expect(read.map((outcome) => (outcome.status === 'ok' ? [outcome.rows.length, outcome.truncated] : outcome.status))).toEqual([

@@ -97,7 +97,10 @@ export function chunkPart(outcomes: BucketOutcome[]): AnswerPart {
   const rows = outcomes.map((outcome) => {
     if (outcome.status !== 'ok') return null;
     weight.rows += outcome.rows.length;
-    weight.bytes += jsonBytes(outcome.rows);
+    // Never more than the same rows cost once combined (each gains its `_bucket`), so a
+    // prefix over the byte cap here is over it in the answer too; an empty bucket's
+    // `[]` would count bytes the answer never spends.
+    if (outcome.rows.length > 0) weight.bytes += jsonBytes(outcome.rows);
     weight.overflowed ||= outcome.truncated;
     return outcome.rows;
   });
