@@ -174,12 +174,11 @@ describe('parts of an answer', () => {
     await jobs.putPart(record, 2, part(8), caps);
     await jobs.putPart(record, 1, part(6), caps);
     expect(await keptRows(jobs, record.id, 4)).toEqual(['none', 'rows', 'rows', 'none']);
-    // Parts 0 and 1 are exactly at the caps, not over them; part 2 takes the prefix over,
-    // so it is the last whose rows the answer may hold.
+    // Parts 0 and 1 hold exactly the row cap: the answer can take no row after them.
     await jobs.putPart(record, 0, part(4), caps);
-    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'rows', 'none']);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'summary', 'none']);
     await jobs.putPart(record, 3, part(5), caps);
-    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'rows', 'summary']);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'summary', 'summary']);
     expect((await jobs.getParts(record.id, 4))[0]).toEqual({ summary: { rows: 4 }, rows: part(4).rows });
   });
 
@@ -188,11 +187,24 @@ describe('parts of an answer', () => {
     const record = await jobs.create(newJob());
     await jobs.putPart(record, 1, part(3), caps);
     await jobs.putPart(record, 2, part(3), caps);
-    // A part that already turned rows away ends the answer at itself.
+    // A part that turned a (large) row away does not end the answer: smaller later rows may still fit.
     await jobs.putPart(record, 0, part(2, true), caps);
-    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'summary', 'summary', 'none']);
-    await jobs.putPart(record, 3, part(1), caps);
-    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'summary', 'summary', 'summary']);
+    expect(await keptRows(jobs, record.id, 4)).toEqual(['rows', 'rows', 'rows', 'none']);
+    await jobs.putPart(record, 3, part(5), caps);
+    expect(await keptRows(jobs, record.id, 5)).toEqual(['rows', 'rows', 'rows', 'rows', 'none']);
+    // 2 + 3 + 3 + 5 rows are over the cap of 10: a part after them holds nothing the answer can use.
+    await jobs.putPart(record, 4, part(1), caps);
+    expect(await keptRows(jobs, record.id, 5)).toEqual(['rows', 'rows', 'rows', 'rows', 'summary']);
+  });
+
+  it('keeps the first store of a part: a redelivered chunk cannot change what the prefix counted', async () => {
+    const jobs = store();
+    const record = await jobs.create(newJob());
+    await jobs.putPart(record, 0, part(3), { ...caps, maxRows: 2 });
+    await jobs.putPart(record, 0, part(1), { ...caps, maxRows: 2 });
+    await jobs.putPart(record, 1, part(1), { ...caps, maxRows: 2 });
+    expect((await jobs.getParts(record.id, 1))[0]).toEqual({ summary: { rows: 3 }, rows: part(3).rows });
+    expect(await keptRows(jobs, record.id, 2)).toEqual(['rows', 'summary']);
   });
 
   it('expires with the record, and is deleted whole once the answer is stored', async () => {

@@ -60,14 +60,17 @@ return 'stored'`;
  *       bytes, expire-at (epoch ms), the rows keys' stem (`...:part:`).
  *
  * The answer is a prefix in part order, so once the parts stored from the first one on,
- * without a gap, hold more rows or bytes than the caps (or one of them already turned
- * rows away for the caps), no later part's rows can be in it: they are deleted, and
- * never stored again. The hash keeps how far that prefix is known (`end`, `rows`,
+ * without a gap, hold as many rows as the row cap or more bytes than the byte cap, no
+ * later part's rows can be in it: they are deleted, and never stored again. (A part
+ * that turned a row away is no such sign: a large row may not fit where later small
+ * ones still do.) A part is stored once; a redelivered chunk's is ignored. The hash keeps how far that prefix is known (`end`, `rows`,
  * `bytes`) and where it was cut (`cut`), so each call costs only the parts it adds to
  * the prefix, not a walk over all of them.
  * Returns 1 when this part's rows were kept, 0 when they were not needed.
  */
 export const PUT_PART = `local parts, index, expire_at = KEYS[1], tonumber(ARGV[1]), ARGV[9]
+-- Write-once: a redelivered chunk would change figures the prefix has already counted.
+if redis.call('HEXISTS', parts, 'w' .. index) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('PEXPIREAT', KEYS[2], expire_at)
 redis.call('HSET', parts, 'w' .. index, ARGV[4] .. ':' .. ARGV[5] .. ':' .. ARGV[6])
@@ -80,9 +83,9 @@ if not cut then
   while true do
     local w = redis.call('HGET', parts, 'w' .. i)
     if not w then break end
-    local r, b, o = string.match(w, '^(%d+):(%d+):(%d)$')
+    local r, b = string.match(w, '^(%d+):(%d+):%d$')
     rows, bytes, i = rows + tonumber(r), bytes + tonumber(b), i + 1
-    if o == '1' or rows > tonumber(ARGV[7]) or bytes > tonumber(ARGV[8]) then
+    if rows >= tonumber(ARGV[7]) or bytes > tonumber(ARGV[8]) then
       cut = i
       break
     end

@@ -125,6 +125,14 @@ describe('chunkPart and chunkOutcomes', () => {
     });
   });
 
+  it('does not weigh rows whose columns the combination drops or merges, as they may cost less there', () => {
+    expect(chunkPart([ok('a', ['_bucket', 'n'], [['x'.repeat(50), 1]]), ok('b', ['n', 'n'], [[1, 2]])]).weight).toEqual({
+      rows: 2,
+      bytes: 0,
+      overflowed: false,
+    });
+  });
+
   it('reads a part whose rows were dropped as answered but truncated, where it had rows', () => {
     const read = chunkOutcomes({ summary: chunkPart([...outcomes, ok('e', ['n'], [])]).summary });
     expect(read.map((outcome) => (outcome.status === 'ok' ? [outcome.rows.length, outcome.truncated] : outcome.status))).toEqual([

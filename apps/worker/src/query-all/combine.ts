@@ -100,7 +100,10 @@ export function chunkPart(outcomes: BucketOutcome[]): AnswerPart {
     // Never more than the same rows cost once combined (each gains its `_bucket`), so a
     // prefix over the byte cap here is over it in the answer too; an empty bucket's
     // `[]` would count bytes the answer never spends.
-    if (outcome.rows.length > 0) weight.bytes += jsonBytes(outcome.rows);
+    // Rows whose columns the combination renames or drops (a `_bucket` of their own, a
+    // repeated name) may cost less there, so they are not counted towards the cap.
+    const combinesWhole = !outcome.columns.includes(BUCKET_COLUMN) && new Set(outcome.columns).size === outcome.columns.length;
+    if (outcome.rows.length > 0 && combinesWhole) weight.bytes += jsonBytes(outcome.rows);
     weight.overflowed ||= outcome.truncated;
     return outcome.rows;
   });
