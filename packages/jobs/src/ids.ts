@@ -38,18 +38,14 @@ export function jobPartKey(prefix: string, jobId: string, index: number, piece: 
   return `${jobPartStem(prefix, jobId)}${index}${piece === 'rows' ? ':rows' : ''}`;
 }
 
-function jobPartStem(prefix: string, jobId: string): string {
+/** What every part key of a job starts with; PUT_PART builds rows keys from it in Lua: the stem, the index, `:rows`. */
+export function jobPartStem(prefix: string, jobId: string): string {
   return `${prefix}:job:${jobId}:part:`;
 }
 
 /** Redis key of the hash that tracks a job's parts: their weights and how many rows the answer can still use. */
 export function jobPartsKey(prefix: string, jobId: string): string {
   return `${prefix}:job:${jobId}:parts`;
-}
-
-/** What PUT_PART builds a part's rows key from, in Lua: the stem, then the index and `:rows`. */
-export function jobPartRowsStem(prefix: string, jobId: string): string {
-  return jobPartStem(prefix, jobId);
 }
 
 /** BullMQ id of a cross-tenant query's merge step, the parent of its chunks. */

@@ -56,24 +56,25 @@ return 'stored'`;
 /**
  * Stores one part of a job's answer and drops rows that can no longer reach it.
  * KEYS: the job's parts hash, this part's summary, this part's rows.
- * ARGV: index, summary, rows, row count, row bytes, overflowed (1/0), max rows, max
- *       bytes, expire-at (epoch ms), the rows keys' stem (`...:part:`).
+ * ARGV: index, summary, rows, row count, row bytes, max rows, max bytes, expire-at
+ *       (epoch ms), the rows keys' stem (`...:part:`).
  *
  * The answer is a prefix in part order, so once the parts stored from the first one on,
  * without a gap, hold as many rows as the row cap or more bytes than the byte cap, no
  * later part's rows can be in it: they are deleted, and never stored again. (A part
  * that turned a row away is no such sign: a large row may not fit where later small
- * ones still do.) A part is stored once; a redelivered chunk's is ignored. The hash keeps how far that prefix is known (`end`, `rows`,
- * `bytes`) and where it was cut (`cut`), so each call costs only the parts it adds to
- * the prefix, not a walk over all of them.
+ * ones still do.) A part is stored once; a redelivered chunk's is ignored. The hash
+ * keeps how far that prefix is known (`end`, `rows`, `bytes`) and where it was cut
+ * (`cut`), so each call costs only the parts it adds to the prefix, not a walk over all
+ * of them.
  * Returns 1 when this part's rows were kept, 0 when they were not needed.
  */
-export const PUT_PART = `local parts, index, expire_at = KEYS[1], tonumber(ARGV[1]), ARGV[9]
+export const PUT_PART = `local parts, index, expire_at = KEYS[1], tonumber(ARGV[1]), ARGV[8]
 -- Write-once: a redelivered chunk would change figures the prefix has already counted.
 if redis.call('HEXISTS', parts, 'w' .. index) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('PEXPIREAT', KEYS[2], expire_at)
-redis.call('HSET', parts, 'w' .. index, ARGV[4] .. ':' .. ARGV[5] .. ':' .. ARGV[6])
+redis.call('HSET', parts, 'w' .. index, ARGV[4] .. ':' .. ARGV[5])
 redis.call('PEXPIREAT', parts, expire_at)
 local cut = tonumber(redis.call('HGET', parts, 'cut'))
 if not cut then
@@ -83,9 +84,9 @@ if not cut then
   while true do
     local w = redis.call('HGET', parts, 'w' .. i)
     if not w then break end
-    local r, b = string.match(w, '^(%d+):(%d+):%d$')
+    local r, b = string.match(w, '^(%d+):(%d+)$')
     rows, bytes, i = rows + tonumber(r), bytes + tonumber(b), i + 1
-    if rows >= tonumber(ARGV[7]) or bytes > tonumber(ARGV[8]) then
+    if rows >= tonumber(ARGV[6]) or bytes > tonumber(ARGV[7]) then
       cut = i
       break
     end
@@ -95,7 +96,7 @@ if not cut then
     redis.call('HSET', parts, 'cut', cut)
     -- Parts stored out of order, past the cut, held rows the answer cannot use.
     for j = cut, tonumber(redis.call('HGET', parts, 'count') or '0') - 1 do
-      redis.call('DEL', ARGV[10] .. j .. ':rows')
+      redis.call('DEL', ARGV[9] .. j .. ':rows')
     end
   end
 end

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
-import { jobPartKey, jobPartRowsStem, jobPartsKey, jobRecordKey } from './ids';
+import { jobPartKey, jobPartStem, jobPartsKey, jobRecordKey } from './ids';
 import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
 import { CREATE, FINISH, PUT_PART, READ } from './job-store.lua';
 
@@ -39,8 +39,8 @@ type StoreRedis = Redis & {
 export interface AnswerPart {
   summary: unknown;
   rows: unknown;
-  /** What `rows` spends of the caps; `overflowed`: the part already turned rows away for them. */
-  weight: { rows: number; bytes: number; overflowed: boolean };
+  /** What `rows` spends of the caps. */
+  weight: { rows: number; bytes: number };
 }
 
 /** A part as stored: `rows` is absent when they were dropped, or never needed. */
@@ -111,11 +111,10 @@ export class JobStore {
       JSON.stringify(part.rows),
       part.weight.rows,
       part.weight.bytes,
-      part.weight.overflowed ? 1 : 0,
       caps.maxRows,
       caps.maxBytes,
       record.submittedAt + this.options.ttlMs,
-      jobPartRowsStem(prefix, record.id),
+      jobPartStem(prefix, record.id),
     );
   }
 

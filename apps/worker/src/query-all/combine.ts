@@ -93,18 +93,17 @@ export function combineOutcomes(order: string[], outcomes: Map<string, BucketOut
  * earlier chunks alone fill the caps they are dropped rather than kept until the merge.
  */
 export function chunkPart(outcomes: BucketOutcome[]): AnswerPart {
-  const weight = { rows: 0, bytes: 0, overflowed: false };
+  const weight = { rows: 0, bytes: 0 };
   const rows = outcomes.map((outcome) => {
     if (outcome.status !== 'ok') return null;
     weight.rows += outcome.rows.length;
-    // Never more than the same rows cost once combined (each gains its `_bucket`), so a
-    // prefix over the byte cap here is over it in the answer too; an empty bucket's
-    // `[]` would count bytes the answer never spends.
-    // Rows whose columns the combination renames or drops (a `_bucket` of their own, a
-    // repeated name) may cost less there, so they are not counted towards the cap.
+    // Bytes are counted only where they are never more than the same rows cost once
+    // combined (each gains its `_bucket`), so a prefix over the byte cap here is over it
+    // in the answer too. Not an empty bucket's `[]`, which the answer never spends, nor
+    // rows whose columns the combination drops or merges (a `_bucket` of their own, a
+    // repeated name), which may cost less there.
     const combinesWhole = !outcome.columns.includes(BUCKET_COLUMN) && new Set(outcome.columns).size === outcome.columns.length;
     if (outcome.rows.length > 0 && combinesWhole) weight.bytes += jsonBytes(outcome.rows);
-    weight.overflowed ||= outcome.truncated;
     return outcome.rows;
   });
   const summary = outcomes.map((outcome) => (outcome.status === 'ok' ? { ...outcome, rows: [] } : outcome));
