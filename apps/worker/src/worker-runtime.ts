@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { within } from '@flock/errors';
 import type { FlockConfig } from '@flock/config';
 import {
   FlowQueue,
@@ -30,17 +31,6 @@ import { QueryAllProcessor } from './query-all/query-all.processor';
 
 /** How long jobs whose queries were interrupted at the shutdown deadline get to be handed back to the queue. */
 const INTERRUPTED_WITHIN_MS = 300;
-
-/** Whether `work` settles within `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export interface WorkerRuntime {
   /**
@@ -178,7 +168,7 @@ export function startWorkerRuntime(
   return {
     recycleNeeded,
     async close() {
-      const drained = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+      const drained = Promise.all(workers.map((worker) => worker.close()));
       if (!(await within(drained, config.shutdownTimeoutMs))) {
         logger.warn(
           { event: 'shutdown_interrupting' },

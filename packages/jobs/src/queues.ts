@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
+import { within } from '@flock/errors';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
 export interface QueueSettings {
@@ -154,9 +155,7 @@ export function watchAbandonedJobs(
       // BullMQ 6.7's QueueEvents.close() never resolves when called while its connection
       // is coming back from a Redis restart (and neither does its disconnect()), which
       // wedged every shutdown that followed one. Past a second, the client is cut.
-      const closed = events.close().then(() => true);
-      const gaveUp = new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_EVENTS_WITHIN_MS).unref());
-      await Promise.race([closed, gaveUp]);
+      await within(events.close(), CLOSE_EVENTS_WITHIN_MS);
       // Ours alone, and BullMQ leaves a client it was handed open: closed, it kept
       // reconnecting, and its retry timers kept the process alive after shutdown.
       client.disconnect();
