@@ -75,28 +75,36 @@ interface Load {
   failed: number;
 }
 
-/** `clients` loops of ask-and-wait for `seconds`, the buckets taken in turn. */
-async function drive(flock: BenchFlock, buckets: string[], seconds: number): Promise<Load> {
-  const latencies: number[] = [];
-  let failed = 0;
+/**
+ * CLIENTS loops, each running `step` again and again until `seconds` have passed, with
+ * a turn number shared by all; resolves with how many seconds they took.
+ */
+async function withClients(seconds: number, step: (turn: number) => Promise<void>): Promise<number> {
   let next = 0;
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < until) {
-        const turn = next++;
-        const begun = performance.now();
-        try {
-          await ask(flock, buckets[turn % buckets.length]!, QUESTIONS[turn % QUESTIONS.length]!);
-          latencies.push(performance.now() - begun);
-        } catch {
-          failed++;
-        }
-      }
+      while (performance.now() < until) await step(next++);
     }),
   );
-  return { perSecond: latencies.length / ((performance.now() - started) / 1000), latencies, failed };
+  return (performance.now() - started) / 1000;
+}
+
+/** Clients asking and waiting for `seconds`, the buckets taken in turn. */
+async function drive(flock: BenchFlock, buckets: string[], seconds: number): Promise<Load> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const took = await withClients(seconds, async (turn) => {
+    const begun = performance.now();
+    try {
+      await ask(flock, buckets[turn % buckets.length]!, QUESTIONS[turn % QUESTIONS.length]!);
+      latencies.push(performance.now() - begun);
+    } catch {
+      failed++;
+    }
+  });
+  return { perSecond: latencies.length / took, latencies, failed };
 }
 
 async function openDuckDbBaseline(file: string, sqls: string[]): Promise<number> {
@@ -124,18 +132,12 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
   try {
     await events.waitUntilReady();
     let done = 0;
-    const until = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (performance.now() < until) {
-          const job = await queue.add('noop', {}, { removeOnComplete: 1000 });
-          await job.waitUntilFinished(events);
-          done++;
-        }
-      }),
-    );
-    return done / ((performance.now() - started) / 1000);
+    const took = await withClients(seconds, async () => {
+      const job = await queue.add('noop', {}, { removeOnComplete: 1000 });
+      await job.waitUntilFinished(events);
+      done++;
+    });
+    return done / took;
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));
     await events.close();
