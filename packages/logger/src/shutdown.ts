@@ -15,8 +15,9 @@ export interface ShutdownOptions {
  * reason of the process's own, such as a recycle), runs `stop` (which drains in-flight
  * work, then closes connections) and exits 0, or 1 when stopping failed. Later signals
  * are ignored: a second Ctrl-C must not start a second, overlapping shutdown. A stop
- * still running at `deadlineMs` exits 1 anyway: closing a connection to a Redis that never answered can wait forever, and a
- * process that ignores SIGTERM is a wedge its orchestrator must SIGKILL.
+ * still running at `deadlineMs` exits 1 anyway: closing a connection to a Redis that
+ * never answered can wait forever, and a process that ignores SIGTERM is a wedge its
+ * orchestrator must SIGKILL.
  */
 export function onShutdownSignal(
   logger: Logger,
