@@ -193,6 +193,12 @@ export const settings = {
       doc: 'idle DuckDB instances a worker keeps open',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
+    sandboxLinkDir: optional({
+      env: 'FLOCK_SANDBOX_LINK_DIR',
+      rule: Joi.string(),
+      doc: "where a worker's DuckDB instances hard-link the one tenant file each may read, so a tenant no instance holds costs an ATTACH, not a new instance; must be writable and on the warehouse files' filesystem, else every bucket gets an instance of its own (default: `.flock-sandbox` in the warehouse folder)",
+      example: '/data/warehouses/.flock-sandbox',
+    }),
     schemaSnapshotMs: seconds(
       'FLOCK_SCHEMA_SNAPSHOT_SECONDS',
       60,

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { firstLine } from '@flock/errors';
+import { quoteIdent, quoteLiteral } from '@flock/schema';
 
 /** Resource limits applied to every sandboxed DuckDB instance. */
 export interface SandboxLimits {
@@ -40,14 +42,6 @@ export function closeSandbox(instance: DuckDBInstance, spillDirectory: string): 
   void fs.rm(spillDirectory, { recursive: true, force: true }).catch(() => undefined);
 }
 
-export interface InstancePoolOptions {
-  limits: SandboxLimits;
-  /** Most idle instances kept open across all buckets; the least recently used is closed first. */
-  maxIdle: number;
-  /** An instance idle this long is closed. */
-  idleMs: number;
-}
-
 /**
  * The two settings that close the sandbox, in the order they can be SET at runtime by
  * an instance that first had to attach files: `lock_configuration` last, because once
@@ -83,6 +77,22 @@ export function inMemorySandboxSettings(limits: SandboxLimits, spillDirectory: s
   return settings;
 }
 
+export interface InstancePoolOptions {
+  limits: SandboxLimits;
+  /** Most idle instances kept open across all buckets; the least recently used is closed first. */
+  maxIdle: number;
+  /** An instance idle this long is closed. */
+  idleMs: number;
+  /**
+   * A folder on the same filesystem as the warehouse files, where each instance keeps a
+   * hard link to the one file it may read (see InstancePool). Unset, or where no link
+   * can be made there, every bucket gets an instance of its own that opens its file.
+   */
+  linkRoot?: string;
+  /** Empty instances kept ready for buckets no idle instance holds. Default 2. */
+  spares?: number;
+}
+
 /** One open, sandboxed database, leased to a single query at a time. */
 export interface Lease {
   readonly bucket: string;
@@ -91,53 +101,117 @@ export interface Lease {
   readonly fileId: string;
   /** The folder this instance may spill into. */
   readonly spill: string;
+  /** The attached database a connection must USE to see the bucket's tables; unset when the file is the instance's own. */
+  readonly database?: string;
+}
+
+/** An in-memory instance whose files may come only from `folder`, locked that way. */
+interface Slot {
+  instance: DuckDBInstance;
+  spill: string;
+  folder: string;
 }
 
 interface Entry extends Lease {
   readonly path: string;
+  /** Set when the bucket is attached through `slot`'s link; such an instance can be emptied and reused. */
+  readonly slot?: Slot;
+  /** The hard links to the file (and its WAL) in the slot's folder. */
+  readonly links: string[];
   lastUsed: number;
 }
 
 export class WarehouseMissingError extends Error {}
 
+/** A link could not be made where the pool keeps them: it falls back to an instance per bucket. */
+class LinkUnavailableError extends Error {}
+
 /**
- * Keeps sandboxed DuckDB instances open between jobs, because opening a database
- * file costs milliseconds and a busy tenant asks many questions. Each lease is
- * exclusive, so per-instance limits are per-query limits. An instance is only ever
- * handed back for the same bucket and the same file (device, inode, size, mtime),
- * so a replaced or re-seeded warehouse is never served from a stale handle.
+ * Keeps sandboxed DuckDB instances open between jobs, because a new instance costs tens
+ * of milliseconds of CPU (DuckDB builds its function catalog) and a busy tenant asks
+ * many questions. Each lease is exclusive, so per-instance limits are per-query limits.
+ * An instance is only ever handed back for the same bucket and the same file (device,
+ * inode, size, mtime), so a replaced or re-seeded warehouse is never served from a stale
+ * handle.
+ *
+ * With `linkRoot`, a bucket no idle instance holds costs an ATTACH rather than an
+ * instance: instances are emptied and reused across tenants. The wall stays DuckDB's
+ * own. Each instance is locked, before any tenant SQL, with external access off and
+ * `allowed_directories` set to a folder of its own, and DuckDB resolves symbolic links
+ * before it checks a path. To serve a bucket, the pool hard-links the bucket's file
+ * into that folder and ATTACHes the link READ_ONLY; to reuse the instance, it DETACHes
+ * it and removes the link. So the only file an instance can reach is the one tenant's
+ * file it is serving now, as when it opened that file itself.
  */
 export class InstancePool {
   private readonly idle = new Map<string, Entry[]>();
   private idleCount = 0;
   private closed = false;
   private readonly sweeper: NodeJS.Timeout;
+  /** Empty slots ready for a bucket, or being made so. */
+  private readonly spares: Promise<Slot>[] = [];
+  /** This process's folder under linkRoot, made on first use; unset once links proved impossible. */
+  private linkFolder: string | undefined;
+  private readonly spareCount: number;
+  private pruned: Promise<void> | undefined;
+  /** Instances created, and databases attached to them, since the pool began: what a cold bucket cost. */
+  readonly counts = { instances: 0, attaches: 0 };
 
   constructor(private readonly options: InstancePoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(options.idleMs / 2)));
     this.sweeper.unref();
+    this.spareCount = options.spares ?? 2;
+    if (options.linkRoot)
+      this.linkFolder = path.join(path.resolve(options.linkRoot), `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  }
+
+  /** Whether buckets are attached to reusable instances (true) or each opened as an instance of its own. */
+  get reusesInstances(): boolean {
+    return this.linkFolder !== undefined;
   }
 
   async acquire(bucket: string, path: string): Promise<Lease> {
     if (this.closed) throw new Error('The warehouse pool is closed.');
-    const fileId = await identify(path);
+    const fileId = await fileIdentity(path);
     const list = this.idle.get(path) ?? [];
     while (list.length > 0) {
       const entry = list.pop() as Entry;
       this.idleCount--;
       if (entry.bucket === bucket && entry.fileId === fileId) return entry;
-      closeSandbox(entry.instance, entry.spill);
+      this.retire(entry);
+    }
+    if (this.linkFolder) {
+      try {
+        return await this.attach(await this.takeSpare(), bucket, path, fileId);
+      } catch (error) {
+        if (!(error instanceof LinkUnavailableError)) throw error;
+        this.stopLinking();
+      }
     }
     const spill = newSpillDirectory(this.options.limits);
     const instance = await DuckDBInstance.create(path, sandboxSettings(this.options.limits, spill));
-    const entry: Entry = { bucket, path, spill, fileId, instance, lastUsed: Date.now() };
+    this.counts.instances++;
+    const entry: Entry = { bucket, path, spill, fileId, instance, links: [], lastUsed: Date.now() };
     return entry;
+  }
+
+  /** A fresh connection to the lease's database: nothing a query leaves in its session reaches the next. */
+  async connect(lease: Lease): Promise<DuckDBConnection> {
+    const connection = await lease.instance.connect();
+    if (lease.database === undefined) return connection;
+    try {
+      await connection.run(`USE ${quoteIdent(lease.database)}`);
+      return connection;
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
   }
 
   release(lease: Lease): void {
     const entry = lease as Entry;
     if (this.closed) {
-      closeSandbox(entry.instance, entry.spill);
+      this.retire(entry);
       return;
     }
     entry.lastUsed = Date.now();
@@ -151,9 +225,120 @@ export class InstancePool {
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
-    for (const list of this.idle.values()) for (const entry of list) closeSandbox(entry.instance, entry.spill);
+    for (const list of this.idle.values()) for (const entry of list) closeEntry(entry);
     this.idle.clear();
     this.idleCount = 0;
+    for (const spare of this.spares.splice(0)) void spare.then(closeSlot, () => undefined);
+    if (this.linkFolder) void fs.rm(this.linkFolder, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /**
+   * An empty slot: a spare, else the least recently used idle instance once the pool is
+   * full (it would be evicted when this lease comes back anyway), else a new one. While
+   * the pool is still filling, spares are made ahead, off the cold ask's path; once it
+   * is full, evictions supply them.
+   */
+  private takeSpare(): Promise<Slot> {
+    const full = this.idleCount > 0 && this.idleCount >= this.options.maxIdle;
+    const oldest = !this.spares.length && full ? this.takeOldest() : undefined;
+    const slot = this.spares.shift() ?? (oldest?.slot ? detach(oldest) : this.newSlot());
+    if (oldest && !oldest.slot) closeEntry(oldest);
+    while (!this.closed && !full && this.spares.length < this.spareCount) this.keepSpare(this.newSlot());
+    return slot;
+  }
+
+  private keepSpare(spare: Promise<Slot>): void {
+    spare.catch(() => {
+      // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
+      const at = this.spares.indexOf(spare);
+      if (at >= 0) this.spares.splice(at, 1);
+    });
+    this.spares.push(spare);
+  }
+
+  private async newSlot(): Promise<Slot> {
+    const root = this.linkFolder!;
+    this.pruned ??= pruneExited(path.dirname(root));
+    await this.pruned;
+    const folder = path.join(root, randomUUID());
+    await fs.mkdir(folder, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      throw new LinkUnavailableError(firstLine(error));
+    });
+    const spill = newSpillDirectory(this.options.limits);
+    // The sandbox less its lockdown, which must come after allowed_directories is set.
+    const settings = inMemorySandboxSettings(this.options.limits, spill);
+    for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
+    const instance = await DuckDBInstance.create(':memory:', settings);
+    this.counts.instances++;
+    const slot = { instance, spill, folder };
+    try {
+      const connection = await instance.connect();
+      try {
+        await connection.run(`SET allowed_directories = [${quoteLiteral(`${folder}${path.sep}`)}]`);
+        for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
+      } finally {
+        connection.closeSync();
+      }
+    } catch (error) {
+      closeSlot(slot);
+      throw error;
+    }
+    return slot;
+  }
+
+  /** Links the bucket's file into the slot's folder and attaches it, read-only, under the bucket's name. */
+  private async attach(slot: Slot, bucket: string, file: string, fileId: string): Promise<Entry> {
+    const link = path.join(slot.folder, `${bucket}.duckdb`);
+    const links: string[] = [];
+    try {
+      await linkFile(file, link);
+      links.push(link);
+      // An unfinished write-ahead log holds part of the data: it must be read alongside.
+      if (await linkFile(`${file}.wal`, `${link}.wal`, true)) links.push(`${link}.wal`);
+    } catch (error) {
+      await unlinkAll(links);
+      closeSlot(slot);
+      throw error;
+    }
+    const entry: Entry = {
+      bucket,
+      path: file,
+      fileId,
+      instance: slot.instance,
+      spill: slot.spill,
+      database: bucket,
+      slot,
+      links,
+      lastUsed: Date.now(),
+    };
+    const connection = await slot.instance.connect();
+    try {
+      await connection.run(`ATTACH ${quoteLiteral(link)} AS ${quoteIdent(bucket)} (READ_ONLY)`);
+      this.counts.attaches++;
+    } catch (error) {
+      closeEntry(entry);
+      // Name the bucket's file, not the link, as opening it directly would.
+      throw new Error(firstLine(error).split(link).join(file));
+    } finally {
+      connection.closeSync();
+    }
+    return entry;
+  }
+
+  /** Puts an instance the pool no longer keeps for its bucket to use: emptied as a spare while spares are short, else closed. */
+  private retire(entry: Entry): void {
+    if (this.closed || !entry.slot || !this.linkFolder || this.spares.length >= this.spareCount) {
+      closeEntry(entry);
+      return;
+    }
+    this.keepSpare(detach(entry));
+  }
+
+  private stopLinking(): void {
+    const folder = this.linkFolder;
+    this.linkFolder = undefined;
+    for (const spare of this.spares.splice(0)) void spare.then(closeSlot, () => undefined);
+    if (folder) void fs.rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 
   private sweep(): void {
@@ -161,7 +346,7 @@ export class InstancePool {
     for (const [path, list] of this.idle) {
       const keep = list.filter((entry) => {
         if (entry.lastUsed >= cutoff) return true;
-        closeSandbox(entry.instance, entry.spill);
+        closeEntry(entry);
         this.idleCount--;
         return false;
       });
@@ -171,20 +356,110 @@ export class InstancePool {
   }
 
   private evictOldest(): void {
+    const oldest = this.takeOldest();
+    if (oldest) this.retire(oldest);
+  }
+
+  /** Takes the least recently used idle instance out of the pool. */
+  private takeOldest(): Entry | undefined {
     let oldest: Entry | undefined;
     for (const list of this.idle.values()) {
       for (const entry of list) if (!oldest || entry.lastUsed < oldest.lastUsed) oldest = entry;
     }
-    if (!oldest) return;
+    if (!oldest) return undefined;
     const list = this.idle.get(oldest.path) ?? [];
     list.splice(list.indexOf(oldest), 1);
     if (list.length === 0) this.idle.delete(oldest.path);
-    closeSandbox(oldest.instance, oldest.spill);
     this.idleCount--;
+    return oldest;
   }
 }
 
-async function identify(path: string): Promise<string> {
+/** Empties an instance of its bucket: DETACHed, its links removed, so it can reach no file until the next ATTACH. */
+async function detach(entry: Entry): Promise<Slot> {
+  const slot = entry.slot!;
+  try {
+    const connection = await slot.instance.connect();
+    try {
+      await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
+    } finally {
+      connection.closeSync();
+    }
+    await unlinkAll(entry.links);
+    return slot;
+  } catch (error) {
+    closeEntry(entry);
+    throw error;
+  }
+}
+
+function closeEntry(entry: Entry): void {
+  closeSandbox(entry.instance, entry.spill);
+  if (entry.slot) void fs.rm(entry.slot.folder, { recursive: true, force: true }).catch(() => undefined);
+}
+
+function closeSlot(slot: Slot): void {
+  closeSandbox(slot.instance, slot.spill);
+  void fs.rm(slot.folder, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Hard-links `file` as `link`. Resolves false when the file is absent and `optional`;
+ * throws LinkUnavailableError when the folder cannot hold a link to it (another
+ * filesystem, read-only, or not permitted).
+ */
+async function linkFile(file: string, link: string, optional = false): Promise<boolean> {
+  try {
+    await fs.link(file, link);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && optional) return false;
+    if (code === 'ENOENT') {
+      // The file went away since it was identified, or the slot's folder did.
+      if (!(await exists(file))) throw new WarehouseMissingError(file);
+    }
+    if (code === 'EEXIST') {
+      await fs.rm(link, { force: true });
+      return linkFile(file, link, optional);
+    }
+    throw new LinkUnavailableError(`${code ?? 'unknown'}: ${firstLine(error)}`);
+  }
+}
+
+/** Removes the link folders of processes on this host that have exited: a crash leaves its folder behind. */
+async function pruneExited(root: string): Promise<void> {
+  const prefix = `${os.hostname()}-`;
+  const names = await fs.readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    await fs.rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function unlinkAll(links: string[]): Promise<void> {
+  await Promise.all(links.map((link) => fs.rm(link, { force: true })));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A file's identity (device, inode, size, mtime): a replaced or rewritten file gets a new one. */
+export async function fileIdentity(path: string): Promise<string> {
   try {
     const stat = await fs.stat(path);
     return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;

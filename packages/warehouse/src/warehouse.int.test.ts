@@ -31,12 +31,19 @@ function warehouseWith(options: Partial<WarehouseOptions>): Warehouse {
     limits: { threads: 1, memoryLimit: '256MB' },
     maxIdle: 4,
     idleMs: 60_000,
+    linkRoot: path.join(warehouses.dir, '.flock-sandbox'),
     defaultQueryLimits: limits,
     ...options,
   });
 }
 
 afterAll(() => warehouse.close());
+
+/** Both ways a worker gets a sandbox: the default, and what it falls back to where no link can be made. */
+const MODES: [string, Partial<WarehouseOptions>][] = [
+  ['tenants attached to reused instances', {}],
+  ['an instance per bucket', { linkRoot: undefined }],
+];
 
 describe('result encoding', () => {
   it('returns JSON-native values: exact integers as numbers, decimals as numbers, ISO temporal values', async () => {
@@ -56,7 +63,13 @@ describe('result encoding', () => {
   });
 });
 
-describe('sandbox', () => {
+describe.each(MODES)('sandbox, %s', (_mode, modeOptions) => {
+  let warehouse: Warehouse;
+  beforeAll(() => {
+    warehouse = warehouseWith(modeOptions);
+  });
+  afterAll(() => warehouse.close());
+
   it.each([
     ['the settings', 'SELECT name, value FROM duckdb_settings()', 'duckdb_settings() is not allowed'],
     ['the settings view', "SELECT setting FROM pg_settings WHERE name = 'temp_directory'", "'pg_settings' is not allowed"],
@@ -227,9 +240,16 @@ describe('spill', () => {
   });
 });
 
-describe('instance reuse', () => {
+describe.each(MODES)('instance reuse, %s', (_mode, modeOptions) => {
+  let warehouse: Warehouse;
+  beforeAll(() => {
+    warehouse = warehouseWith(modeOptions);
+  });
+  afterAll(() => warehouse.close());
+
   it('serves a replaced warehouse file from a fresh instance, never a stale one', async () => {
     const bucket = 'delta';
+    rmSync(warehouses.file('delta'), { force: true });
     await writeDuckDb(warehouses.file('delta'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['old']]);
     await writeDuckDb(path.join(warehouses.dir, 'delta.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");

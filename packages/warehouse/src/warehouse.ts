@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, WorkerStoppingError, firstLine, formatSeconds } from '@flock/errors';
@@ -6,6 +7,7 @@ import {
   DEFAULT_MAX_SPILL,
   InstancePool,
   WarehouseMissingError,
+  fileIdentity,
   type InstancePoolOptions,
   type Lease,
   type SandboxLimits,
@@ -97,6 +99,8 @@ export interface WarehouseSettings {
   maxResultBytes: number;
   poolMaxIdle: number;
   poolIdleMs: number;
+  /** Where instances keep their hard link to a tenant's file. Unset: `{warehouseDir}/.flock-sandbox`. */
+  sandboxLinkDir?: string;
 }
 
 /** The per-query sandbox limits in a deployment's settings, for every instance a process opens. */
@@ -126,6 +130,7 @@ export function createWarehouse(
     limits: sandboxLimitsOf(settings),
     maxIdle: settings.poolMaxIdle,
     idleMs: settings.poolIdleMs,
+    linkRoot: settings.sandboxLinkDir ?? path.join(settings.warehouseDir, '.flock-sandbox'),
     defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
   });
 }
@@ -143,7 +148,7 @@ export class Warehouse implements TenantWarehouse {
    * entry ages out. Bounded, as thousands of tenants' schemas (with their value lists)
    * would not all fit; concurrent asks of one bucket share one read.
    */
-  private readonly schemas: LRUCache<string, SchemaContext, Lease>;
+  private readonly schemas: LRUCache<string, SchemaContext, string>;
 
   private readonly maxSpillBytes: number;
 
@@ -152,14 +157,7 @@ export class Warehouse implements TenantWarehouse {
     this.maxSpillBytes = sizeInBytes(options.limits.maxSpill ?? DEFAULT_MAX_SPILL);
     this.schemas = new LRUCache({
       max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
-      fetchMethod: async (_key, _stale, { context: lease }) => {
-        const connection = await lease.instance.connect();
-        try {
-          return await readSchemaContext(connection);
-        } finally {
-          connection.closeSync();
-        }
-      },
+      fetchMethod: (_key, _stale, { context: bucket }) => this.withConnection(bucket, readSchemaContext),
     });
   }
 
@@ -171,7 +169,7 @@ export class Warehouse implements TenantWarehouse {
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const lease = await this.acquire(bucket);
-    const connection = await lease.instance.connect().catch((error: unknown) => {
+    const connection = await this.pool.connect(lease).catch((error: unknown) => {
       this.pool.release(lease);
       throw error;
     });
@@ -227,8 +225,10 @@ export class Warehouse implements TenantWarehouse {
 
   /** The bucket's schema, values included, cached until its file changes. */
   async schema(bucket: string): Promise<SchemaContext> {
+    // Identified without opening it: a cached schema costs a stat, not an instance.
+    const fileId = await this.identify(bucket);
     // fetchMethod never resolves undefined, so neither does fetch.
-    return this.withLease(bucket, async (lease) => (await this.schemas.fetch(`${bucket}\0${lease.fileId}`, { context: lease }))!);
+    return (await this.schemas.fetch(`${bucket}\0${fileId}`, { context: bucket }))!;
   }
 
   /**
@@ -273,13 +273,22 @@ export class Warehouse implements TenantWarehouse {
     return this.withLease(bucket, async (lease) => {
       // A fresh connection per query: nothing a query leaves behind in its session
       // (temp objects, prepared statements) can reach the next job.
-      const connection = await lease.instance.connect();
+      const connection = await this.pool.connect(lease);
       try {
         return await fn(connection);
       } finally {
         connection.closeSync();
       }
     });
+  }
+
+  private async identify(bucket: string): Promise<string> {
+    try {
+      return await fileIdentity(this.options.catalog.locate(bucket));
+    } catch (error) {
+      if (error instanceof WarehouseMissingError) throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
+      throw error;
+    }
   }
 
   private async acquire(bucket: string): Promise<Lease> {

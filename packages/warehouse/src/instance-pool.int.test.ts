@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { useTempWarehouseDir, waitFor } from '@flock/testing';
+import { InstancePool, type InstancePoolOptions, type Lease } from './instance-pool';
+
+const BUCKETS = ['one', 'two', 'three', 'four', 'five', 'six'];
+const warehouses = useTempWarehouseDir('instance-pool', {
+  sql: Object.fromEntries(BUCKETS.map((bucket) => [bucket, `CREATE TABLE t (owner VARCHAR); INSERT INTO t VALUES ('${bucket}');`])),
+});
+
+function poolWith(options: Partial<InstancePoolOptions> = {}): InstancePool {
+  return new InstancePool({
+    limits: { threads: 1, memoryLimit: '64MB' },
+    maxIdle: 1,
+    idleMs: 60_000,
+    linkRoot: path.join(warehouses.dir, '.flock-sandbox'),
+    spares: 1,
+    ...options,
+  });
+}
+
+/** Runs raw SQL on a lease, with none of the Warehouse's validation: what the sandbox alone allows. */
+async function raw(pool: InstancePool, lease: Lease, sql: string): Promise<unknown[][]> {
+  const connection = await pool.connect(lease);
+  try {
+    return (await connection.runAndReadAll(sql)).getRowsJS();
+  } finally {
+    connection.closeSync();
+  }
+}
+
+describe('InstancePool with links', () => {
+  it('serves tenant after tenant from a few reused instances, each seeing only the file it is serving', async () => {
+    const pool = poolWith();
+    try {
+      let previous: string | undefined;
+      for (const bucket of BUCKETS) {
+        const lease = await pool.acquire(bucket, warehouses.file(bucket));
+        expect(await raw(pool, lease, 'SELECT current_database(), owner FROM t')).toEqual([[bucket, bucket]]);
+        // Without the Warehouse's checks, SQL still reaches no other database and no other file.
+        const databases = await raw(pool, lease, 'SELECT database_name FROM duckdb_databases() WHERE NOT internal');
+        expect(databases.map(([name]) => name).sort()).toEqual([bucket, 'memory'].sort());
+        expect(await raw(pool, lease, "SELECT count(*)::INT FROM glob('/**/*.duckdb')").catch((e: Error) => e.message)).toMatch(
+          /disabled by configuration/,
+        );
+        if (previous) {
+          await expect(raw(pool, lease, `SELECT size FROM read_blob('${warehouses.file(previous)}')`)).rejects.toThrow(
+            /disabled by configuration/,
+          );
+        }
+        pool.release(lease);
+        previous = bucket;
+      }
+      expect(pool.counts.attaches).toBe(BUCKETS.length);
+      // The first instance, and the spares kept behind it: every later tenant reused one.
+      expect(pool.counts.instances).toBeLessThanOrEqual(3);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps a reused instance read-only and locked, even for SQL that skipped validation', async () => {
+    const pool = poolWith();
+    try {
+      await pool.release(await pool.acquire('one', warehouses.file('one')));
+      const lease = await pool.acquire('two', warehouses.file('two'));
+      await expect(raw(pool, lease, 'DELETE FROM t')).rejects.toThrow(/read-only/i);
+      await expect(raw(pool, lease, "SET memory_limit = '10GB'")).rejects.toThrow(/locked/);
+      await expect(raw(pool, lease, `ATTACH '${warehouses.file('one')}' AS one (READ_ONLY)`)).rejects.toThrow(/disabled by configuration/);
+      pool.release(lease);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('falls back to an instance per bucket where no link can be made', async () => {
+    const notAFolder = path.join(warehouses.dir, 'plain-file');
+    writeFileSync(notAFolder, '');
+    const pool = poolWith({ linkRoot: path.join(notAFolder, 'links') });
+    try {
+      expect(pool.reusesInstances).toBe(true);
+      const lease = await pool.acquire('three', warehouses.file('three'));
+      expect(await raw(pool, lease, 'SELECT owner FROM t')).toEqual([['three']]);
+      expect(pool.reusesInstances).toBe(false);
+      pool.release(lease);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("removes its links when closed, and the folders of this host's exited processes", async () => {
+    const root = path.join(warehouses.dir, '.flock-sandbox-prune');
+    const exited = path.join(root, `${os.hostname()}-${deadPid()}-0000`);
+    mkdirSync(exited, { recursive: true });
+    const pool = poolWith({ linkRoot: root });
+    pool.release(await pool.acquire('four', warehouses.file('four')));
+    expect(existsSync(exited)).toBe(false);
+    expect(readdirSync(root)).toHaveLength(1);
+    pool.close();
+    await waitFor(async () => (readdirSync(root).length === 0 ? true : undefined), { timeoutMs: 5_000, what: 'link folder removed' });
+  });
+});
+
+/** A pid no process has now. */
+function deadPid(): number {
+  for (let pid = 4_000_000; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+}
