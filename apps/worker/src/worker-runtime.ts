@@ -4,6 +4,7 @@ import type { FlockConfig } from '@flock/config';
 import {
   FlowQueue,
   JobStore,
+  SchemaContexts,
   SchemaSnapshots,
   TenantSlots,
   assertHandlers,
@@ -21,6 +22,7 @@ import {
   StandaloneSqlValidator,
   createTenantWarehouse,
   sandboxLimitsOf,
+  type RoutingWarehouse,
   type TenantWarehouseOptions,
 } from '@flock/warehouse';
 import { AskProcessor } from './ask/ask.processor';
@@ -73,6 +75,7 @@ export function startWorkerRuntime(
   const warehouse = createTenantWarehouse(config, {
     ...warehouseOptions,
     stopping: stopping.signal,
+    schemaStore: new SchemaContexts(storeRedis, config.redisPrefix),
     stuckQuery: {
       afterMs: config.workerRecycleAfterMs,
       onStuck(bucket) {
@@ -165,9 +168,13 @@ export function startWorkerRuntime(
     'worker started',
   );
 
+  const closing = new AbortController();
+  const prefetched = config.schemaPrefetch ? prefetchSchemas(warehouse, closing.signal, logger) : Promise.resolve();
+
   return {
     recycleNeeded,
     async close() {
+      closing.abort();
       const drained = Promise.all(workers.map((worker) => worker.close()));
       if (!(await within(drained, config.shutdownTimeoutMs))) {
         logger.warn(
@@ -186,7 +193,19 @@ export function startWorkerRuntime(
       await validator.close();
       fanOut.close();
       await Promise.all(generators.engines().map((engine) => engine.close?.()));
+      await prefetched; // it stops after the bucket it is reading
       warehouse.close();
     },
   };
+}
+
+/** Reads the local buckets' schemas in the background, and logs what it did; never fails the worker. */
+async function prefetchSchemas(warehouse: RoutingWarehouse, signal: AbortSignal, logger: Logger): Promise<void> {
+  const started = Date.now();
+  try {
+    const outcome = await warehouse.prefetchSchemas(signal);
+    logger.info({ event: 'schemas_prefetched', ...outcome, ms: Date.now() - started }, 'bucket schemas prefetched');
+  } catch (error) {
+    logger.warn({ event: 'schemas_prefetch_failed', err: error }, 'could not prefetch bucket schemas; they are read on first ask');
+  }
 }

@@ -199,6 +199,11 @@ export const settings = {
       doc: "where a worker's DuckDB instances hard-link the one tenant file each may read, so a tenant no instance holds costs an ATTACH, not a new instance; must be writable and on the warehouse files' filesystem, else every bucket gets an instance of its own (default: `.flock-sandbox` in the warehouse folder)",
       example: '/data/warehouses/.flock-sandbox',
     }),
+    schemaPrefetch: setting({
+      env: 'FLOCK_SCHEMA_PREFETCH',
+      rule: Joi.boolean().truthy('1').falsy('0').default(true),
+      doc: "read every local bucket's schema in the background when a worker starts, sharing it with the other workers through Redis, so a bucket's first ask does not wait for it",
+    }),
     schemaSnapshotMs: seconds(
       'FLOCK_SCHEMA_SNAPSHOT_SECONDS',
       60,

@@ -16,6 +16,7 @@ import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
 import { watchSpill, type SpillCap } from './spill-guard';
 import { readSchemaContext } from './schema-reader';
+import type { PrefetchOutcome, SchemaStore } from './schema-store';
 import { assertTenantSelect } from './table-only-guard';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
 
@@ -58,8 +59,12 @@ const LOOKUP_MAX_TEXTS = 8;
 const LOOKUP_MAX_ROWS = 20;
 const LOOKUP_TIMEOUT_MS = 2_000;
 
-/** Buckets whose schemas a process keeps; a schema with value lists can take a few hundred kB. */
-export const DEFAULT_SCHEMA_CACHE_SIZE = 256;
+/**
+ * Buckets whose schemas a process keeps: enough for a thousand tenants, as a schema
+ * read costs tens of milliseconds. A demo bucket's takes about 20 kB of JSON (the
+ * largest 140 kB); one with long value lists a few hundred kB.
+ */
+export const DEFAULT_SCHEMA_CACHE_SIZE = 1024;
 
 export interface WarehouseOptions extends InstancePoolOptions {
   /** Most buckets' schemas kept in memory, least recently used dropped first. Default 256. */
@@ -70,6 +75,8 @@ export interface WarehouseOptions extends InstancePoolOptions {
   stuckQuery?: StuckQueryPolicy;
   /** Aborted when the process is shutting down: running queries are interrupted and fail with WorkerStoppingError. */
   stopping?: AbortSignal;
+  /** Where schemas are shared with other worker processes. Unset: each process reads its own. */
+  schemaStore?: SchemaStore;
   catalog: TenantCatalog;
   defaultQueryLimits: QueryLimits;
 }
@@ -122,7 +129,7 @@ export function sandboxLimitsOf(
 export function createWarehouse(
   settings: WarehouseSettings,
   catalog: TenantCatalog = new DirectoryTenantCatalog(settings.warehouseDir),
-  options: Pick<WarehouseOptions, 'stuckQuery' | 'stopping'> = {},
+  options: Pick<WarehouseOptions, 'stuckQuery' | 'stopping' | 'schemaStore'> = {},
 ): Warehouse {
   return new Warehouse({
     ...options,
@@ -148,7 +155,7 @@ export class Warehouse implements TenantWarehouse {
    * entry ages out. Bounded, as thousands of tenants' schemas (with their value lists)
    * would not all fit; concurrent asks of one bucket share one read.
    */
-  private readonly schemas: LRUCache<string, SchemaContext, string>;
+  private readonly schemas: LRUCache<string, SchemaContext, { bucket: string; fileId: string }>;
 
   private readonly maxSpillBytes: number;
 
@@ -157,7 +164,14 @@ export class Warehouse implements TenantWarehouse {
     this.maxSpillBytes = sizeInBytes(options.limits.maxSpill ?? DEFAULT_MAX_SPILL);
     this.schemas = new LRUCache({
       max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
-      fetchMethod: (_key, _stale, { context: bucket }) => this.withConnection(bucket, readSchemaContext),
+      fetchMethod: async (_key, _stale, { context: { bucket, fileId } }) => {
+        const store = this.options.schemaStore;
+        const shared = await store?.get(bucket, fileId).catch(() => undefined);
+        if (shared) return shared;
+        const schema = await this.withConnection(bucket, readSchemaContext);
+        await store?.put(bucket, fileId, schema).catch(() => undefined);
+        return schema;
+      },
     });
   }
 
@@ -228,7 +242,38 @@ export class Warehouse implements TenantWarehouse {
     // Identified without opening it: a cached schema costs a stat, not an instance.
     const fileId = await this.identify(bucket);
     // fetchMethod never resolves undefined, so neither does fetch.
-    return (await this.schemas.fetch(`${bucket}\0${fileId}`, { context: bucket }))!;
+    return (await this.schemas.fetch(schemaKey(bucket, fileId), { context: { bucket, fileId } }))!;
+  }
+
+  /**
+   * Reads the buckets' schemas ahead of their first asks, one at a time, so a cold ask
+   * costs a cached schema rather than a read. With a shared store, a schema another
+   * process stored is only loaded, and one another process is reading is left to it.
+   * Stops early when `signal` is aborted.
+   */
+  async prefetchSchemas(buckets: readonly string[], signal?: AbortSignal): Promise<PrefetchOutcome> {
+    const outcome: PrefetchOutcome = { read: 0, shared: 0, skipped: 0 };
+    const store = this.options.schemaStore;
+    for (const bucket of buckets) {
+      if (signal?.aborted) break;
+      try {
+        const fileId = await this.identify(bucket);
+        if (this.schemas.has(schemaKey(bucket, fileId))) continue;
+        const shared = await store?.get(bucket, fileId).catch(() => undefined);
+        if (shared) {
+          this.schemas.set(schemaKey(bucket, fileId), shared);
+          outcome.shared++;
+        } else if (store && !(await store.claim(bucket, fileId).catch(() => true))) {
+          outcome.skipped++;
+        } else {
+          await this.schema(bucket);
+          outcome.read++;
+        }
+      } catch {
+        outcome.skipped++; // its first ask will say what is wrong with it
+      }
+    }
+    return outcome;
   }
 
   /**
@@ -312,6 +357,10 @@ export class Warehouse implements TenantWarehouse {
       this.pool.release(lease);
     }
   }
+}
+
+function schemaKey(bucket: string, fileId: string): string {
+  return `${bucket}\0${fileId}`;
 }
 
 /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. */
