@@ -53,8 +53,25 @@ describe('InstancePool with links', () => {
         previous = bucket;
       }
       expect(pool.counts.attaches).toBe(BUCKETS.length);
-      // The first instance, and the spares kept behind it: every later tenant reused one.
-      expect(pool.counts.instances).toBeLessThanOrEqual(3);
+      // The one it keeps idle and its one spare: every later tenant reused them.
+      expect(pool.counts.instances).toBe(2);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('makes no instance only to close it again when busy with more tenants than it keeps', async () => {
+    const pool = poolWith({ maxIdle: 4 });
+    try {
+      for (let round = 0; round < 6; round++) {
+        // Four at once, over six buckets: some cold every round.
+        const turn = [0, 1, 2, 3].map((i) => BUCKETS[(round * 2 + i) % BUCKETS.length]!);
+        const leases = await Promise.all(turn.map((bucket) => pool.acquire(bucket, warehouses.file(bucket))));
+        for (const lease of leases) pool.release(lease);
+      }
+      expect(pool.counts.attaches).toBeGreaterThan(8);
+      // The four it keeps idle and its spare serve every round.
+      expect(pool.counts.instances).toBeLessThanOrEqual(4 + 1);
     } finally {
       pool.close();
     }

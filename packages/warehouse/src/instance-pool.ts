@@ -154,6 +154,8 @@ export class InstancePool {
   private linkFolder: string | undefined;
   private readonly spareCount: number;
   private pruned: Promise<void> | undefined;
+  /** Reusable instances open or being opened, busy, idle or spare. */
+  private slots = 0;
   /** Instances created, and databases attached to them, since the pool began: what a cold bucket cost. */
   readonly counts = { instances: 0, attaches: 0 };
 
@@ -233,18 +235,30 @@ export class InstancePool {
   }
 
   /**
-   * An empty slot: a spare, else the least recently used idle instance once the pool is
-   * full (it would be evicted when this lease comes back anyway), else a new one. While
-   * the pool is still filling, spares are made ahead, off the cold ask's path; once it
-   * is full, evictions supply them.
+   * An empty slot: a spare, else, once the pool has all the instances it may keep, the
+   * least recently used idle one (it would be evicted when this lease comes back
+   * anyway), else a new one. Spares are made ahead, off the cold ask's path, only while
+   * the pool is still growing: past that, evictions supply them, and an instance made
+   * only to be closed again costs tens of milliseconds twice.
    */
   private takeSpare(): Promise<Slot> {
-    const full = this.idleCount > 0 && this.idleCount >= this.options.maxIdle;
-    const oldest = !this.spares.length && full ? this.takeOldest() : undefined;
-    const slot = this.spares.shift() ?? (oldest?.slot ? detach(oldest) : this.newSlot());
-    if (oldest && !oldest.slot) closeEntry(oldest);
-    while (!this.closed && !full && this.spares.length < this.spareCount) this.keepSpare(this.newSlot());
+    const spare = this.spares.shift();
+    if (spare) {
+      this.topUp();
+      return spare;
+    }
+    const oldest = this.slots >= this.options.maxIdle ? this.takeOldest() : undefined;
+    if (oldest?.slot) return this.empty(oldest);
+    if (oldest) closeEntry(oldest);
+    const slot = this.newSlot();
+    this.topUp();
     return slot;
+  }
+
+  private topUp(): void {
+    while (!this.closed && this.spares.length < this.spareCount && this.slots < this.options.maxIdle + this.spareCount) {
+      this.keepSpare(this.newSlot());
+    }
   }
 
   private keepSpare(spare: Promise<Slot>): void {
@@ -256,7 +270,15 @@ export class InstancePool {
     this.spares.push(spare);
   }
 
-  private async newSlot(): Promise<Slot> {
+  private newSlot(): Promise<Slot> {
+    this.slots++;
+    return this.makeSlot().catch((error: unknown) => {
+      this.slots--;
+      throw error;
+    });
+  }
+
+  private async makeSlot(): Promise<Slot> {
     const root = this.linkFolder!;
     this.pruned ??= pruneExited(path.dirname(root));
     await this.pruned;
@@ -297,7 +319,7 @@ export class InstancePool {
       if (await linkFile(`${file}.wal`, `${link}.wal`, true)) links.push(`${link}.wal`);
     } catch (error) {
       await unlinkAll(links);
-      closeSlot(slot);
+      this.discard(slot);
       throw error;
     }
     const entry: Entry = {
@@ -316,7 +338,8 @@ export class InstancePool {
       await connection.run(`ATTACH ${quoteLiteral(link)} AS ${quoteIdent(bucket)} (READ_ONLY)`);
       this.counts.attaches++;
     } catch (error) {
-      closeEntry(entry);
+      await unlinkAll(links);
+      this.discard(slot);
       // Name the bucket's file, not the link, as opening it directly would.
       throw new Error(firstLine(error).split(link).join(file));
     } finally {
@@ -325,19 +348,55 @@ export class InstancePool {
     return entry;
   }
 
-  /** Puts an instance the pool no longer keeps for its bucket to use: emptied as a spare while spares are short, else closed. */
+  /**
+   * Puts an instance the pool no longer keeps for its bucket to use: emptied as a spare,
+   * unless the pool holds more instances than it keeps idle and spare (after a burst).
+   */
   private retire(entry: Entry): void {
-    if (this.closed || !entry.slot || !this.linkFolder || this.spares.length >= this.spareCount) {
-      closeEntry(entry);
+    if (this.closed || !entry.slot || !this.linkFolder || this.slots > this.options.maxIdle + this.spareCount) {
+      this.discard(entry);
       return;
     }
-    this.keepSpare(detach(entry));
+    this.keepSpare(this.empty(entry));
+  }
+
+  /** Empties an instance of its bucket: DETACHed, its links removed, so it can reach no file until the next ATTACH. */
+  private async empty(entry: Entry): Promise<Slot> {
+    const slot = entry.slot!;
+    try {
+      const connection = await slot.instance.connect();
+      try {
+        await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
+      } finally {
+        connection.closeSync();
+      }
+      await unlinkAll(entry.links);
+      return slot;
+    } catch (error) {
+      this.discard(entry);
+      throw error;
+    }
+  }
+
+  /** Closes an instance, and counts a reusable one out of the pool. */
+  private discard(what: Entry | Slot): void {
+    if ('folder' in what) {
+      closeSlot(what);
+      this.slots--;
+    } else {
+      closeEntry(what);
+      if (what.slot) this.slots--;
+    }
   }
 
   private stopLinking(): void {
     const folder = this.linkFolder;
     this.linkFolder = undefined;
-    for (const spare of this.spares.splice(0)) void spare.then(closeSlot, () => undefined);
+    for (const spare of this.spares.splice(0))
+      void spare.then(
+        (slot) => this.discard(slot),
+        () => undefined,
+      );
     if (folder) void fs.rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -346,7 +405,7 @@ export class InstancePool {
     for (const [path, list] of this.idle) {
       const keep = list.filter((entry) => {
         if (entry.lastUsed >= cutoff) return true;
-        closeEntry(entry);
+        this.discard(entry);
         this.idleCount--;
         return false;
       });
@@ -372,24 +431,6 @@ export class InstancePool {
     if (list.length === 0) this.idle.delete(oldest.path);
     this.idleCount--;
     return oldest;
-  }
-}
-
-/** Empties an instance of its bucket: DETACHed, its links removed, so it can reach no file until the next ATTACH. */
-async function detach(entry: Entry): Promise<Slot> {
-  const slot = entry.slot!;
-  try {
-    const connection = await slot.instance.connect();
-    try {
-      await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
-    } finally {
-      connection.closeSync();
-    }
-    await unlinkAll(entry.links);
-    return slot;
-  } catch (error) {
-    closeEntry(entry);
-    throw error;
   }
 }
 
