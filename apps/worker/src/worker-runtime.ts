@@ -4,7 +4,6 @@ import type { FlockConfig } from '@flock/config';
 import {
   FlowQueue,
   JobStore,
-  SchemaContexts,
   SchemaSnapshots,
   TenantSlots,
   assertHandlers,
@@ -75,7 +74,6 @@ export function startWorkerRuntime(
   const warehouse = createTenantWarehouse(config, {
     ...warehouseOptions,
     stopping: stopping.signal,
-    schemaStore: new SchemaContexts(storeRedis, config.redisPrefix),
     stuckQuery: {
       afterMs: config.workerRecycleAfterMs,
       onStuck(bucket) {

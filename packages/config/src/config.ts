@@ -202,7 +202,7 @@ export const settings = {
     schemaPrefetch: setting({
       env: 'FLOCK_SCHEMA_PREFETCH',
       rule: Joi.boolean().truthy('1').falsy('0').default(true),
-      doc: "read every local bucket's schema in the background when a worker starts, sharing it with the other workers through Redis, so a bucket's first ask does not wait for it",
+      doc: "read every local bucket's schema (up to 1,024) in the background when a worker starts, so a bucket's first ask does not wait for it; each worker reads its own, as value lists stay out of Redis",
     }),
     schemaSnapshotMs: seconds(
       'FLOCK_SCHEMA_SNAPSHOT_SECONDS',

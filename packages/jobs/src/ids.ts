@@ -78,16 +78,6 @@ export function schemaSnapshotKey(prefix: string, bucket: string): string {
   return `${prefix}:schema:${bucket}`;
 }
 
-/** Redis key of a bucket's schema, value lists included, as a worker read it from one version of its file (see SchemaContexts). */
-export function schemaContextKey(prefix: string, bucket: string): string {
-  return `${prefix}:schema-context:${bucket}`;
-}
-
-/** Redis key a worker holds while it reads one version of a bucket's schema. */
-export function schemaClaimKey(prefix: string, bucket: string, fileId: string): string {
-  return `${prefix}:schema-claim:${bucket}:${fileId}`;
-}
-
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
   return `${prefix}:tenant-slots:${kind}:${bucket}`;

@@ -13,6 +13,7 @@ export {
   createWarehouse,
   sandboxLimitsOf,
   Warehouse,
+  type PrefetchOutcome,
   type QueryLimits,
   type QueryResult,
   type StuckQueryPolicy,
@@ -23,6 +24,5 @@ export {
 export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type TenantCatalog } from './tenant-catalog';
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
-export type { PrefetchOutcome, SchemaStore } from './schema-store';
 export { QueryOverrunError } from './warehouse';
 export { CappedRows, jsonBytes, type RowCaps } from './row-caps';

@@ -1,12 +1,12 @@
 import { MotherDuckTokenConnector, type MotherDuckConnector } from '@flock/motherduck';
 import type { FoundValue, SchemaContext } from '@flock/schema';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
-import type { PrefetchOutcome, SchemaStore } from './schema-store';
 import { CompositeTenantCatalog, DirectoryTenantCatalog } from './tenant-catalog';
 import {
   createWarehouse,
   type QueryLimits,
   type QueryResult,
+  type PrefetchOutcome,
   type StuckQueryPolicy,
   type TenantWarehouse,
   type Warehouse,
@@ -32,8 +32,6 @@ export interface TenantWarehouseOptions {
   stuckQuery?: StuckQueryPolicy;
   /** Aborted when the process is shutting down: see WarehouseOptions.stopping. */
   stopping?: AbortSignal;
-  /** Where local buckets' schemas are shared between processes: see WarehouseOptions.schemaStore. */
-  schemaStore?: SchemaStore;
 }
 
 /**
@@ -42,11 +40,7 @@ export interface TenantWarehouseOptions {
  * instance is opened on the first hosted query.
  */
 export function createTenantWarehouse(settings: TenantWarehouseSettings, options: TenantWarehouseOptions = {}): RoutingWarehouse {
-  const local = createWarehouse(settings, undefined, {
-    stuckQuery: options.stuckQuery,
-    stopping: options.stopping,
-    schemaStore: options.schemaStore,
-  });
+  const local = createWarehouse(settings, undefined, { stuckQuery: options.stuckQuery, stopping: options.stopping });
   const { motherduck } = settings;
   if (!motherduck) return new RoutingWarehouse(local);
   const hosted = new MotherDuckWarehouse({
@@ -101,7 +95,7 @@ export class RoutingWarehouse implements TenantWarehouse {
   /** Reads every local bucket's schema ahead of its first ask: see Warehouse.prefetchSchemas. Hosted buckets are read when asked. */
   async prefetchSchemas(signal?: AbortSignal): Promise<PrefetchOutcome> {
     const buckets = (await this.local.catalog.list()).filter((bucket) => !this.isHosted(bucket));
-    return this.local.prefetchSchemas(shuffled(buckets), signal);
+    return this.local.prefetchSchemas(buckets, signal);
   }
 
   /** Local buckets only: a hosted bucket's names are found among its listed values alone. */
@@ -117,14 +111,4 @@ export class RoutingWarehouse implements TenantWarehouse {
   private route(bucket: string): Warehouse | MotherDuckWarehouse {
     return this.hosted && this.isHosted(bucket) ? this.hosted.warehouse : this.local;
   }
-}
-
-/** A random order, so processes that prefetch at once start on different buckets. */
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }

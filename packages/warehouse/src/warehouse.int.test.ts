@@ -339,3 +339,32 @@ describe('schema', () => {
     expect(event!.columns.find((c) => c.name === 'kind')!.values).toEqual(['talk', 'meetup', 'social', 'trip']);
   });
 });
+
+describe('schema prefetch', () => {
+  it("reads each bucket's schema once ahead of its asks, a replaced file afresh, and stops when told to", async () => {
+    const ahead = warehouseWith({});
+    try {
+      expect(await ahead.prefetchSchemas(['alpha', 'beta', 'missing'])).toEqual({ read: 2, failed: 1 });
+      const alpha = await ahead.schema('alpha');
+      // Already held: nothing is read again, and asks get the same schema.
+      expect(await ahead.prefetchSchemas(['alpha', 'beta'])).toEqual({ read: 0, failed: 0 });
+      expect(await ahead.schema('alpha')).toBe(alpha);
+
+      rmSync(warehouses.file('epsilon'), { force: true });
+      await writeDuckDb(warehouses.file('epsilon'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('old');");
+      expect(await ahead.prefetchSchemas(['epsilon'])).toEqual({ read: 1, failed: 0 });
+      await writeDuckDb(path.join(warehouses.dir, 'epsilon.next'), "CREATE TABLE t (v VARCHAR); INSERT INTO t VALUES ('new');");
+      renameSync(path.join(warehouses.dir, 'epsilon.next'), warehouses.file('epsilon'));
+      expect(await ahead.prefetchSchemas(['alpha', 'epsilon'])).toEqual({ read: 1, failed: 0 });
+      expect((await ahead.schema('epsilon')).tables[0]!.columns[0]!.values).toEqual(['new']);
+
+      const stop = new AbortController();
+      stop.abort();
+      const stopped = warehouseWith({});
+      expect(await stopped.prefetchSchemas(['alpha'], stop.signal)).toEqual({ read: 0, failed: 0 });
+      stopped.close();
+    } finally {
+      ahead.close();
+    }
+  });
+});
