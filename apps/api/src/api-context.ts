@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
-import { JobQueue, JobStore, SchemaSnapshots, probeRedisWrites, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
+import { JobFinishes, JobQueue, JobStore, SchemaSnapshots, probeRedisWrites, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
@@ -56,6 +56,8 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   for (const queue of queues) queue.queue.on('error', redisErrors.log);
   // Local files and MotherDuck-hosted buckets alike, so every endpoint accepts both.
   const catalog = createTenantCatalog(config);
+  // Its own connection: a subscribed client can send no other command.
+  const finishes = new JobFinishes(redis.duplicate(), config.redisPrefix);
   const snapshots = new SchemaSnapshots(redis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
   // A synchronous call waits as long as the job may run; the store fails it after that.
   const waitMs = config.workerTimeoutMs + 1_000;
@@ -63,8 +65,9 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   return {
     deps: {
       logger,
-      ask: new AskService(store, askQueue, catalog),
-      queryAll: new QueryAllService(store, queryAllQueue, catalog),
+      ask: new AskService(store, askQueue, catalog, finishes),
+      queryAll: new QueryAllService(store, queryAllQueue, catalog, finishes),
+      finishes,
       schema: new SchemaService(store, schemaQueue, catalog, snapshots, waitMs),
       query: new QueryService(store, queryQueue, catalog, waitMs),
       queues: queues.map((queue) => queue.queue),
@@ -99,6 +102,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
     },
     async close() {
       redisErrors.close();
+      await finishes.close();
       await Promise.all(queues.map((queue) => queue.close()));
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Queue } from 'bullmq';
 import { principalKey, type ApiKeyAuthenticator, type JwtVerifier } from '@flock/auth';
+import type { JobFinishes } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { BULL_BOARD_PATH, bullBoardRouter } from './admin/bull-board';
 import { askRoutes } from './ask/ask.routes';
@@ -34,6 +35,8 @@ export interface AppDependencies {
   probeRedis: () => Promise<unknown>;
   /** Started on SIGTERM: /readyz fails and responses close their connections. */
   drain: Drain;
+  /** Wakes polls held with `wait_ms` when their job finishes; released on SIGTERM. */
+  finishes: JobFinishes;
   jwtVerifier: JwtVerifier;
   apiKeys: ApiKeyAuthenticator;
   /** Per-address limit on failed authentications. */

@@ -26,6 +26,8 @@ onShutdownSignal(
   async () => {
     const started = Date.now();
     context.deps.drain.start();
+    // Held polls answer now, with the job as it stands; the client polls another replica.
+    context.deps.finishes.release();
     await sleep(Math.min(config.shutdownDelayMs, config.shutdownTimeoutMs - CLOSE_MARGIN_MS));
     const force = setTimeout(
       () => {

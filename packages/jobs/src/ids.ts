@@ -78,6 +78,11 @@ export function schemaSnapshotKey(prefix: string, bucket: string): string {
   return `${prefix}:schema:${bucket}`;
 }
 
+/** Redis pub/sub channel on which each job's id is published once its final state is stored. */
+export function jobFinishedChannel(prefix: string): string {
+  return `${prefix}:job-finished`;
+}
+
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
   return `${prefix}:tenant-slots:${kind}:${bucket}`;

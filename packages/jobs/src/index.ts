@@ -7,3 +7,4 @@ export * from './schema-snapshots';
 export * from './submit';
 export * from './tenant-slots';
 export * from './redis-faults';
+export * from './job-finishes';

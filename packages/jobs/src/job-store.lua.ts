@@ -36,8 +36,10 @@ end
 return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS[1] job key; ARGV: ttl_ms, timeout_ms, timeout_message, then field/value pairs of
- * the final state. Returns stored | already_finished | timed_out | missing.
+ * KEYS[1] job key; ARGV: ttl_ms, timeout_ms, timeout_message, the channel that hears of
+ * finished jobs, then field/value pairs of the final state. Returns stored |
+ * already_finished | timed_out | missing. A stored state is published (the job id only),
+ * so a client waiting on the job is answered at once rather than at its next poll.
  */
 export const FINISH = `${NOW}
 ${TIME_OUT_IF_OVERDUE}
@@ -48,9 +50,10 @@ if time_out_if_overdue(KEYS[1], now, tonumber(ARGV[2]), ARGV[3]) then
   return 'timed_out'
 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 'already_finished' end
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'finished_at', now)
 redis.call('PEXPIREAT', KEYS[1], expire_at)
+redis.call('PUBLISH', ARGV[4], string.match(KEYS[1], '[^:]+$'))
 return 'stored'`;
 
 /**

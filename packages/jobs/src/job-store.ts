@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
-import { jobPartKey, jobPartStem, jobPartsKey, jobRecordKey } from './ids';
+import { jobFinishedChannel, jobPartKey, jobPartStem, jobPartsKey, jobRecordKey } from './ids';
 import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
 import { CREATE, FINISH, PUT_PART, READ } from './job-store.lua';
 
@@ -170,7 +170,14 @@ export class JobStore {
   }
 
   private finish(id: string, fields: string[]): Promise<FinishOutcome> {
-    return this.redis.flockJobFinish(this.key(id), this.options.ttlMs, this.options.workerTimeoutMs, this.timeoutMessage(), ...fields);
+    return this.redis.flockJobFinish(
+      this.key(id),
+      this.options.ttlMs,
+      this.options.workerTimeoutMs,
+      this.timeoutMessage(),
+      jobFinishedChannel(this.options.prefix),
+      ...fields,
+    );
   }
 
   private timeoutMessage(): string {

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@flock/logger';
 import { freePort } from '@flock/local-redis';
 import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl } from '@flock/testing';
+import { JobStore } from '@flock/jobs';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -189,5 +190,40 @@ describe('the rest of the surface', () => {
       'flock-query-all-merge',
       'flock-schema',
     ]);
+  });
+});
+
+describe('GET /api/v1/{bucket}/ask/jobs/{id}?wait_ms (held poll)', () => {
+  const answer = { sql: 'SELECT 1', columns: ['n'], rows: [[1]], meta: {} };
+  const store = () => new JobStore(redis, { prefix, ttlMs: 3_600_000, workerTimeoutMs: 130_000 });
+
+  it('answers as soon as the job finishes, not at the end of the wait', async () => {
+    const jobId = (await ask('example').send({ question: 'How many members do we have?' })).body.data.job_id as string;
+    const held = get(app, `/api/v1/example/ask/jobs/${jobId}?wait_ms=15000`).then((res) => res);
+    // Finished while the poll is held: with no wake-up it would answer `processing` after 15 s.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await store().complete(jobId, answer as never);
+    const res = await held;
+    expect(res.status).toBe(200);
+    expect(res.body.data.status).toBe('completed');
+  });
+
+  it('answers `processing` when the wait runs out first', async () => {
+    const jobId = (await ask('example').send({ question: 'How many members do we have?' })).body.data.job_id as string;
+    const res = await get(app, `/api/v1/example/ask/jobs/${jobId}?wait_ms=50`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ job_id: jobId, status: 'processing' });
+  });
+
+  it('checks the caller before waiting: an unknown or foreign job is a 404 at once', async () => {
+    const jobId = (await ask('example').send({ question: 'How many members do we have?' })).body.data.job_id as string;
+    const res = await get(app, `/api/v1/other-bucket/ask/jobs/${jobId}?wait_ms=15000`);
+    expect(res.status).toBe(404);
+  });
+
+  it.each(['abc', '-1', '20001', '1.5'])('refuses wait_ms=%s with 400 bad_request', async (value) => {
+    const res = await get(app, `/api/v1/example/ask/jobs/${randomUUID()}?wait_ms=${value}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(envelope('bad_request', "'wait_ms' must be a whole number of milliseconds from 0 to 20000"));
   });
 });

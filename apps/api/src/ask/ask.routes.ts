@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
+import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
@@ -20,7 +21,8 @@ export function askRoutes(service: AskService, options: { maxQuestionLength: num
   router.get('/api/v1/:bucket/ask/jobs/:jobId', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
     const jobId = jobIdParam(req.params.jobId);
-    res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!))));
+    const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
+    res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!), waitMs)));
   });
 
   return router;

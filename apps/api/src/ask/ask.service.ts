@@ -1,7 +1,8 @@
 import { NotFoundError } from '@flock/errors';
-import { newJobId, submitJob, type AskJobRecord, type JobOwner, type JobQueue, type JobStore } from '@flock/jobs';
+import { newJobId, submitJob, type AskJobRecord, type JobFinishes, type JobOwner, type JobQueue, type JobStore } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
 import { assertBucketExists } from '../buckets/bucket-exists';
+import { readWaiting } from '../http/job-wait';
 
 /**
  * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
@@ -12,6 +13,7 @@ export class AskService {
     private readonly store: JobStore,
     private readonly queue: JobQueue<'ask'>,
     private readonly catalog: TenantCatalog,
+    private readonly finishes: JobFinishes,
   ) {}
 
   async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
@@ -24,9 +26,14 @@ export class AskService {
   /**
    * The job, if `caller` may see it; otherwise 404, the same answer as for an id that
    * never existed, so job ids cannot be probed across buckets or users. A user sees
-   * only their own jobs; an API key sees every job of the buckets it may use.
+   * only their own jobs; an API key sees every job of the buckets it may use. With
+   * `waitMs`, a job still processing is waited on that long (see readWaiting).
    */
-  async get(bucket: string, jobId: string, caller: JobOwner): Promise<AskJobRecord> {
+  get(bucket: string, jobId: string, caller: JobOwner, waitMs = 0): Promise<AskJobRecord> {
+    return readWaiting(this.finishes, jobId, waitMs, () => this.read(bucket, jobId, caller));
+  }
+
+  private async read(bucket: string, jobId: string, caller: JobOwner): Promise<AskJobRecord> {
     const record = await this.store.get(jobId);
     if (record?.kind !== 'ask' || record.bucket !== bucket) throw new NotFoundError(`Unknown job: ${jobId}`);
     const visible = caller.type === 'api_key' || (record.owner.type === 'user' && record.owner.id === caller.id);

@@ -2,6 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { requireAdmin } from '../auth/authorize.middleware';
 import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
+import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
 import { queryAllBody } from './query-all.schema';
@@ -27,7 +28,9 @@ export function queryAllRoutes(service: QueryAllService, options: { maxQuestionL
   );
 
   router.get('/query-all/jobs/:jobId', async (req, res) => {
-    res.json(presentQueryAllJob(await service.get(jobIdParam(req.params.jobId))));
+    const jobId = jobIdParam(req.params.jobId);
+    const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
+    res.json(presentQueryAllJob(await service.get(jobId, waitMs)));
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { BadRequestError, NotFoundError } from '@flock/errors';
-import { newJobId, submitJob, type JobOwner, type JobQueue, type JobStore, type QueryAllJobRecord } from '@flock/jobs';
+import { newJobId, submitJob, type JobFinishes, type JobOwner, type JobQueue, type JobStore, type QueryAllJobRecord } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
+import { readWaiting } from '../http/job-wait';
 import type { QueryAllBody } from './query-all.schema';
 
 /** Unknown bucket names quoted back in a 400, at most; the count says how many there were. */
@@ -12,6 +13,7 @@ export class QueryAllService {
     private readonly store: JobStore,
     private readonly queue: JobQueue<'queryAll'>,
     private readonly catalog: TenantCatalog,
+    private readonly finishes: JobFinishes,
   ) {}
 
   async submit(body: QueryAllBody, owner: JobOwner): Promise<string> {
@@ -29,7 +31,12 @@ export class QueryAllService {
     return jobId;
   }
 
-  async get(jobId: string): Promise<QueryAllJobRecord> {
+  /** The job; with `waitMs`, a job still processing is waited on that long (see readWaiting). */
+  get(jobId: string, waitMs = 0): Promise<QueryAllJobRecord> {
+    return readWaiting(this.finishes, jobId, waitMs, () => this.read(jobId));
+  }
+
+  private async read(jobId: string): Promise<QueryAllJobRecord> {
     const record = await this.store.get(jobId);
     if (!record || record.kind !== 'query-all') throw new NotFoundError(`Unknown job: ${jobId}`);
     return record;

@@ -1,0 +1,38 @@
+import Joi from 'joi';
+import type { JobFinishes } from '@flock/jobs';
+
+/** The longest a poll may be held: well inside any proxy's idle timeout. */
+export const MAX_JOB_WAIT_MS = 20_000;
+
+/** A poll's query: `wait_ms` holds it until the job finishes, up to that long. */
+export const jobWaitQuery = Joi.object({
+  wait_ms: Joi.number()
+    .integer()
+    .min(0)
+    .max(MAX_JOB_WAIT_MS)
+    .default(0)
+    .messages({ '*': `'wait_ms' must be a whole number of milliseconds from 0 to ${MAX_JOB_WAIT_MS}` }),
+}).unknown(true);
+
+/**
+ * Reads a job and, while it is still processing, waits up to `waitMs` for it to finish,
+ * then reads it again. The wait is registered before the first read, so a job finishing
+ * in between is not missed. `read` checks the caller's right to the job each time.
+ */
+export async function readWaiting<T extends { status: string }>(
+  finishes: JobFinishes,
+  jobId: string,
+  waitMs: number,
+  read: () => Promise<T>,
+): Promise<T> {
+  if (waitMs <= 0) return read();
+  const waiting = finishes.wait(jobId, waitMs);
+  try {
+    const record = await read();
+    if (record.status !== 'processing') return record;
+    await waiting.finished;
+    return await read();
+  } finally {
+    waiting.cancel();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Redis } from 'ioredis';
+import { jobFinishedChannel } from './ids';
+
+/**
+ * Hears, on one subscribed connection, of every job whose final state is stored (the
+ * job store publishes its id), so a client that asks to wait on a job is answered as
+ * soon as it finishes instead of polling. Ids only cross the channel, never results; a
+ * missed message costs a waiter its wait, never a wrong answer, as the record is read
+ * again after it.
+ */
+export class JobFinishes {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly ready: Promise<unknown>;
+  private closed = false;
+
+  /** `subscriber` becomes a subscriber connection: it can send no other command. */
+  constructor(
+    private readonly subscriber: Redis,
+    prefix: string,
+  ) {
+    subscriber.on('message', (_channel: string, jobId: string) => this.wake(jobId));
+    // A failed subscribe (Redis away) leaves waits to run out their time; ioredis resubscribes on reconnect.
+    this.ready = subscriber.subscribe(jobFinishedChannel(prefix)).catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the job is announced finished, after `ms`, or at close, whichever
+   * comes first. Call `cancel` when no longer waiting (the record was already final,
+   * or the client went away).
+   */
+  wait(jobId: string, ms: number): { finished: Promise<void>; cancel(): void } {
+    let wake = () => undefined as void;
+    const finished = new Promise<void>((resolve) => (wake = resolve));
+    if (this.closed) {
+      wake();
+      return { finished, cancel: () => undefined };
+    }
+    const timer = setTimeout(() => cancel(), ms);
+    const set = this.waiters.get(jobId) ?? new Set();
+    set.add(wake);
+    this.waiters.set(jobId, set);
+    const cancel = () => {
+      clearTimeout(timer);
+      set.delete(wake);
+      if (set.size === 0 && this.waiters.get(jobId) === set) this.waiters.delete(jobId);
+      wake();
+    };
+    void finished.then(cancel);
+    return { finished, cancel };
+  }
+
+  /** Resolves once the subscription is in place (or has failed): a job finished earlier is not heard. */
+  subscribed(): Promise<unknown> {
+    return this.ready;
+  }
+
+  /** Answers every waiter now, and every later wait at once: the process is draining. */
+  release(): void {
+    this.closed = true;
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+    this.waiters.clear();
+  }
+
+  /** Releases the waiters and stops listening. */
+  async close(): Promise<void> {
+    this.release();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  private wake(jobId: string): void {
+    for (const wake of [...(this.waiters.get(jobId) ?? [])]) wake();
+  }
+}
