@@ -51,6 +51,8 @@ export async function startBenchFlock(options: {
   env?: Record<string, string>;
   /** Count each process's log lines (see linesOf) instead of passing them through. */
   countLines?: boolean;
+  /** Node flags for every process, such as `--cpu-prof` (which NODE_OPTIONS refuses); worker children inherit them. */
+  nodeArgs?: string[];
 }): Promise<BenchFlock> {
   const { spawn } = await import('node:child_process');
   const { randomBytes } = await import('node:crypto');
@@ -73,7 +75,7 @@ export async function startBenchFlock(options: {
   const lines = new Map<number, number>();
   const exits = new Map<number, Promise<number>>();
   const start = (entry: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
       cwd: root,
       env,
       stdio: options.countLines ? ['ignore', 'pipe', 'inherit'] : 'inherit',

@@ -1,7 +1,7 @@
 /**
  * Throughput of asks (issue 15): a private Redis, the API and N worker processes, driven
  * by a fixed number of clients, each submitting one of the three seed questions and
- * polling it to its answer, then the next. Over one bucket, then spread over every
+ * waiting for its answer, then the next. Over one bucket, then spread over every
  * bucket of 177, then of 1,000 demo warehouses (created once, kept in
  * $TMPDIR/flock-bench-warehouses). For each it prints completed asks/s, latency
  * percentiles, CPU per ask of the API and of the workers, and, in the same run, the
@@ -11,9 +11,14 @@
  * - raw BullMQ: no-op jobs through a queue with 2 x 4 workers, each awaited through
  *   QueueEvents, with as many clients.
  *
- * Then the cold ask: the first on a bucket no worker has served, POST → answer.
+ * Then the cold ask: the first on a bucket no worker has served, POST → answer. Each
+ * scenario starts once the workers have prefetched every bucket's schema, which is
+ * timed and printed apart.
  *
- *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--poll-ms 10]
+ *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--wait-ms 20000] [--poll-ms 10] [--profile DIR]
+ *
+ * Each client holds its poll until the job finishes (`wait_ms`), as a client that wants
+ * its answer soon should; `--wait-ms 0 --poll-ms 10` measures plain polling instead.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,8 +36,12 @@ const WORKERS = Number(arg('workers', '2'));
 const CLIENTS = Number(arg('clients', '32'));
 const SECONDS = Number(arg('seconds', '10'));
 const SETS = arg('sets', '1,177,1000').split(',').map(Number);
-/** How often a client polls its job: a client that polls in a tight loop measures the API's polls, not asks. */
+/** How long each poll is held until the job finishes (`wait_ms`); 0 polls every POLL_MS instead. */
+const WAIT_MS = Number(arg('wait-ms', '20000'));
+/** With --wait-ms 0, how often a client polls its job. */
 const POLL_MS = Number(arg('poll-ms', '10'));
+/** A folder for V8 CPU profiles of the API and every worker process (--cpu-prof), one per process. */
+const PROFILE_DIR = arg('profile', '');
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 
 /** CPU seconds (user + system) a process and its descendants have used, from /proc (Linux). */
@@ -61,11 +70,11 @@ async function ask(flock: BenchFlock, bucket: string, question: string): Promise
   if (res.status !== 202) throw new Error(`ask not accepted: ${res.status} ${JSON.stringify(submitted)}`);
   for (;;) {
     const body = (await (
-      await fetch(`${flock.base}/api/v1/${bucket}/ask/jobs/${submitted.data.job_id}`, { headers: flock.headers })
+      await fetch(`${flock.base}/api/v1/${bucket}/ask/jobs/${submitted.data.job_id}?wait_ms=${WAIT_MS}`, { headers: flock.headers })
     ).json()) as AskReply;
     if (body.data.status === 'completed') return body;
     if (body.data.status === 'failed') throw new Error(`ask failed: ${JSON.stringify(body)}`);
-    await sleep(POLL_MS);
+    if (WAIT_MS === 0) await sleep(POLL_MS);
   }
 }
 
@@ -146,13 +155,30 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
   }
 }
 
+/**
+ * Seconds until the workers have prefetched every bucket's schema (FLOCK_SCHEMA_PREFETCH):
+ * until their CPU, read from /proc, has stayed under 5% for two seconds running.
+ */
+async function workersSettled(flock: BenchFlock): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let last = flock.workerPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  while (quiet < 4 && performance.now() - started < 600_000) {
+    await sleep(500);
+    const now = flock.workerPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    quiet = now - last < 0.025 * flock.workerPids.length ? quiet + 1 : 0;
+    last = now;
+  }
+  return (performance.now() - started) / 1000;
+}
+
 async function main(): Promise<void> {
   const bullmq = await rawBullMqBaseline(5);
   console.log(`baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients): ${bullmq.toFixed(0)} jobs/s`);
   let duckdb: number | undefined;
 
   console.log(
-    `${WORKERS} workers, ${CLIENTS} clients polling every ${POLL_MS} ms, ${SECONDS} s a scenario, the three seed questions in turn`,
+    `${WORKERS} workers, ${CLIENTS} clients ${WAIT_MS > 0 ? `holding each poll up to ${WAIT_MS} ms (wait_ms)` : `polling every ${POLL_MS} ms`}, ${SECONDS} s a scenario, the three seed questions in turn`,
   );
   const header = [
     'buckets',
@@ -173,8 +199,15 @@ async function main(): Promise<void> {
     const dir = await keptWarehouses(Math.max(count, 3));
     const buckets = bucketsIn(dir);
     const used = count === 1 ? ['example'] : buckets.slice(0, count);
-    const flock = await startBenchFlock({ warehouseDir: dir, workers: WORKERS });
+    const flock = await startBenchFlock({
+      warehouseDir: dir,
+      workers: WORKERS,
+      nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [],
+    });
     try {
+      // The workers read every bucket's schema when they start: measured apart, as an operator pays it once per file version.
+      const took = await workersSettled(flock);
+      console.log(`${buckets.length} buckets' schemas prefetched by the workers in ${took.toFixed(1)} s`);
       if (duckdb === undefined) {
         const sqls = [];
         for (const question of QUESTIONS) sqls.push((await ask(flock, 'example', question)).data.generated_sql!);
