@@ -167,7 +167,7 @@ export function startWorkerRuntime(
   );
 
   const closing = new AbortController();
-  const prefetched = config.schemaPrefetch ? prefetchSchemas(warehouse, closing.signal, logger) : Promise.resolve();
+  const prefetched = config.schemaPrefetch ? prefetchSchemas(warehouse, generators, closing.signal, logger) : Promise.resolve();
 
   return {
     recycleNeeded,
@@ -197,11 +197,19 @@ export function startWorkerRuntime(
   };
 }
 
-/** Reads the local buckets' schemas in the background, and logs what it did; never fails the worker. */
-async function prefetchSchemas(warehouse: RoutingWarehouse, signal: AbortSignal, logger: Logger): Promise<void> {
+/**
+ * Reads the local buckets' schemas in the background, with what each bucket's engine
+ * derives from them, and logs what it did; never fails the worker.
+ */
+async function prefetchSchemas(
+  warehouse: RoutingWarehouse,
+  generators: SqlGeneratorRouter,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<void> {
   const started = Date.now();
   try {
-    const outcome = await warehouse.prefetchSchemas(signal);
+    const outcome = await warehouse.prefetchSchemas(signal, (bucket, schema) => generators.forBucket(bucket).prepare?.(schema));
     logger.info({ event: 'schemas_prefetched', ...outcome, ms: Date.now() - started }, 'bucket schemas prefetched');
   } catch (error) {
     logger.warn({ event: 'schemas_prefetch_failed', err: error }, 'could not prefetch bucket schemas; they are read on first ask');

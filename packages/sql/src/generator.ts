@@ -53,6 +53,11 @@ export interface SqlGenerator {
    */
   readonly maxAttempts?: number;
   generate(request: GenerationRequest): Promise<GeneratedSql>;
+  /**
+   * Builds what the engine derives from a bucket's schema ahead of its first question
+   * (the worker calls it as it prefetches schemas), so that question does not wait for it.
+   */
+  prepare?(schema: SchemaContext): void;
   /** Releases connections the engine holds open (MotherDuck's `md:` instance). */
   close?(): void | Promise<void>;
 }

@@ -93,9 +93,9 @@ export class RoutingWarehouse implements TenantWarehouse {
   }
 
   /** Reads every local bucket's schema ahead of its first ask: see Warehouse.prefetchSchemas. Hosted buckets are read when asked. */
-  async prefetchSchemas(signal?: AbortSignal): Promise<PrefetchOutcome> {
+  async prefetchSchemas(signal?: AbortSignal, onSchema?: (bucket: string, schema: SchemaContext) => void): Promise<PrefetchOutcome> {
     const buckets = (await this.local.catalog.list()).filter((bucket) => !this.isHosted(bucket));
-    return this.local.prefetchSchemas(buckets, signal);
+    return this.local.prefetchSchemas(buckets, signal, onSchema);
   }
 
   /** Local buckets only: a hosted bucket's names are found among its listed values alone. */

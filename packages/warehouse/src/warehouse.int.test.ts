@@ -344,7 +344,13 @@ describe('schema prefetch', () => {
   it("reads each bucket's schema once ahead of its asks, a replaced file afresh, and stops when told to", async () => {
     const ahead = warehouseWith({});
     try {
-      expect(await ahead.prefetchSchemas(['alpha', 'beta', 'missing'])).toEqual({ read: 2, failed: 1 });
+      const heard: string[] = [];
+      expect(await ahead.prefetchSchemas(['alpha', 'beta', 'missing'], undefined, (bucket) => heard.push(bucket))).toEqual({
+        read: 2,
+        failed: 1,
+      });
+      // Told of each schema read, so the engine can build its indexes ahead too.
+      expect(heard).toEqual(['alpha', 'beta']);
       const alpha = await ahead.schema('alpha');
       // Already held: nothing is read again, and asks get the same schema.
       expect(await ahead.prefetchSchemas(['alpha', 'beta'])).toEqual({ read: 0, failed: 0 });

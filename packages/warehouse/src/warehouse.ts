@@ -240,16 +240,21 @@ export class Warehouse implements TenantWarehouse {
    * costs a cached schema rather than a read (30-110 ms on a demo bucket). Each process
    * reads its own: the value lists hold tenants' names and emails, which stay in worker
    * memory rather than in Redis. Stops after the bucket it is reading when `signal` is
-   * aborted.
+   * aborted. `onSchema` hears of each schema read, to build what depends on it.
    */
-  async prefetchSchemas(buckets: readonly string[], signal?: AbortSignal): Promise<PrefetchOutcome> {
+  async prefetchSchemas(
+    buckets: readonly string[],
+    signal?: AbortSignal,
+    onSchema?: (bucket: string, schema: SchemaContext) => void,
+  ): Promise<PrefetchOutcome> {
     const outcome: PrefetchOutcome = { read: 0, failed: 0 };
     for (const bucket of buckets.slice(0, this.options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE)) {
       if (signal?.aborted) break;
       try {
         if (this.schemas.has(schemaKey(bucket, await this.identify(bucket)))) continue;
-        await this.schema(bucket);
+        const schema = await this.schema(bucket);
         outcome.read++;
+        onSchema?.(bucket, schema);
       } catch {
         outcome.failed++; // its first ask will say what is wrong with it
       }

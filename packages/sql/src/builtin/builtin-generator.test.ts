@@ -97,6 +97,17 @@ describe('BuiltinSqlGenerator', () => {
     );
   });
 
+  it('answers the same after prepare() built its indexes ahead, and prepare() leaves the schema as it was', async () => {
+    const generator = new BuiltinSqlGenerator();
+    const prepared = demoSchema();
+    generator.prepare(prepared);
+    expect(prepared).toEqual(demoSchema());
+    for (const question of ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024']) {
+      const ahead = await generator.generate({ question, bucket: 'example', schema: prepared });
+      expect(ahead).toEqual(await generator.generate({ question, bucket: 'example', schema: demoSchema() }));
+    }
+  });
+
   it('is deterministic and does not change the schema it is given', () => {
     const schema = demoSchema();
     const before = JSON.stringify(schema);

@@ -8,6 +8,7 @@ import { schemaIndex } from './schema-index';
 import { tokenize } from '../text/tokenize';
 import { isWriteRequest } from './write-intent';
 import { readSingleTable } from './clause/reader';
+import { valueIndex } from './clause/value-index';
 import { readWords } from './clause/words';
 import { typedNames } from './clause/value-index';
 import { unexplainedWords } from './plan-ledger';
@@ -26,6 +27,11 @@ export class BuiltinSqlGenerator implements SqlGenerator {
     // Names in columns too varied to list are looked up in the warehouse first, boundedly.
     const found = request.findValues && hasOverflowColumns(request.schema) ? await request.findValues(typedNames(request.question)) : [];
     return generateSql(request.question, request.schema, found);
+  }
+
+  /** Builds the schema's word and value indexes (about 4 ms on a demo bucket), kept with the schema object. */
+  prepare(schema: SchemaContext): void {
+    valueIndex(schemaIndex(schema));
   }
 }
 
