@@ -103,6 +103,8 @@ export interface WarehouseSettings {
   maxResultBytes: number;
   poolMaxIdle: number;
   poolIdleMs: number;
+  /** Buckets whose schemas (and the engine's indexes of them) a worker keeps in memory. */
+  schemaCacheSize?: number;
   /** Where instances keep their hard link to a tenant's file. Unset: `{warehouseDir}/.flock-sandbox`. */
   sandboxLinkDir?: string;
 }
@@ -134,6 +136,7 @@ export function createWarehouse(
     limits: sandboxLimitsOf(settings),
     maxIdle: settings.poolMaxIdle,
     idleMs: settings.poolIdleMs,
+    ...(settings.schemaCacheSize !== undefined ? { schemaCacheSize: settings.schemaCacheSize } : {}),
     linkRoot: settings.sandboxLinkDir ?? path.join(settings.warehouseDir, '.flock-sandbox'),
     defaultQueryLimits: { timeoutMs: settings.queryTimeoutMs, maxRows: settings.maxResultRows, maxBytes: settings.maxResultBytes },
   });
