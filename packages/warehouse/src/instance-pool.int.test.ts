@@ -77,6 +77,21 @@ describe('InstancePool with links', () => {
     }
   });
 
+  it('empties an instance handed back not to be kept, and reuses it for the next bucket', async () => {
+    const pool = poolWith({ maxIdle: 4 });
+    try {
+      pool.release(await pool.acquire('one', warehouses.file('one')), false);
+      const again = await pool.acquire('one', warehouses.file('one'));
+      expect(await raw(pool, again, 'SELECT owner FROM t')).toEqual([['one']]);
+      pool.release(again);
+      // Attached twice, as the first instance was not kept for it; no instance beyond the first and its spare.
+      expect(pool.counts.attaches).toBe(2);
+      expect(pool.counts.instances).toBe(2);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('keeps a reused instance read-only and locked, even for SQL that skipped validation', async () => {
     const pool = poolWith();
     try {

@@ -210,9 +210,14 @@ export class InstancePool {
     }
   }
 
-  release(lease: Lease): void {
+  /**
+   * Hands a lease back. With `keep` false the instance is emptied (or closed) at once
+   * rather than kept idle for its bucket: a schema read scans whole tables, and the
+   * pages it leaves in the instance's buffers are not what the bucket's asks read.
+   */
+  release(lease: Lease, keep = true): void {
     const entry = lease as Entry;
-    if (this.closed) {
+    if (this.closed || !keep) {
       this.retire(entry);
       return;
     }

@@ -164,7 +164,8 @@ export class Warehouse implements TenantWarehouse {
     this.maxSpillBytes = sizeInBytes(options.limits.maxSpill ?? DEFAULT_MAX_SPILL);
     this.schemas = new LRUCache({
       max: options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE,
-      fetchMethod: (_key, _stale, { context: bucket }) => this.withConnection(bucket, readSchemaContext),
+      // An instance that read a schema holds whole tables in its buffers: emptied, not kept for the bucket.
+      fetchMethod: (_key, _stale, { context: bucket }) => this.withConnection(bucket, readSchemaContext, false),
     });
   }
 
@@ -303,17 +304,21 @@ export class Warehouse implements TenantWarehouse {
     this.pool.close();
   }
 
-  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.withLease(bucket, async (lease) => {
-      // A fresh connection per query: nothing a query leaves behind in its session
-      // (temp objects, prepared statements) can reach the next job.
-      const connection = await this.pool.connect(lease);
-      try {
-        return await fn(connection);
-      } finally {
-        connection.closeSync();
-      }
-    });
+  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>, keep = true): Promise<T> {
+    return this.withLease(
+      bucket,
+      async (lease) => {
+        // A fresh connection per query: nothing a query leaves behind in its session
+        // (temp objects, prepared statements) can reach the next job.
+        const connection = await this.pool.connect(lease);
+        try {
+          return await fn(connection);
+        } finally {
+          connection.closeSync();
+        }
+      },
+      keep,
+    );
   }
 
   private async identify(bucket: string): Promise<string> {
@@ -338,12 +343,12 @@ export class Warehouse implements TenantWarehouse {
     }
   }
 
-  private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
+  private async withLease<T>(bucket: string, fn: (lease: Lease) => Promise<T>, keep = true): Promise<T> {
     const lease = await this.acquire(bucket);
     try {
       return await fn(lease);
     } finally {
-      this.pool.release(lease);
+      this.pool.release(lease, keep);
     }
   }
 }
