@@ -78,6 +78,13 @@ describe.each(MODES)('sandbox, %s', (_mode, modeOptions) => {
     ['the databases view', 'SELECT path FROM duckdb_databases', "'duckdb_databases' is not allowed"],
     ['an environment variable', "SELECT getenv('HOME') AS home", 'getenv() is not allowed'],
     ['spill files', 'SELECT * FROM duckdb_temporary_files()', 'duckdb_temporary_files() is not allowed'],
+    ['paths, through SQL in a string', "SELECT * FROM query('SELECT path FROM duckdb_databases()')", 'query() is not allowed'],
+    ['the settings, through a table named in a string', "SELECT * FROM query_table('pg_settings')", 'query_table() is not allowed'],
+    [
+      'paths, through serialized SQL',
+      "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT path FROM duckdb_databases()'))",
+      'json_execute_serialized_sql() is not allowed',
+    ],
   ])("refuses a read of the server's %s (validation_failed)", async (_label, sql, reason) => {
     const error = await rejectionOf(warehouse.query('alpha', sql), ValidationFailedError);
     expect(error.message).toBe(`The SQL may not read the server's settings or files: ${reason}.`);
