@@ -1,12 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { useTempWarehouseDir, waitFor } from '@flock/testing';
 import { InstancePool, type InstancePoolOptions, type Lease } from './instance-pool';
 
 const BUCKETS = ['one', 'two', 'three', 'four', 'five', 'six'];
+const RESERVED = ['memory'];
 const warehouses = useTempWarehouseDir('instance-pool', {
-  sql: Object.fromEntries(BUCKETS.map((bucket) => [bucket, `CREATE TABLE t (owner VARCHAR); INSERT INTO t VALUES ('${bucket}');`])),
+  sql: Object.fromEntries(
+    [...BUCKETS, ...RESERVED].map((bucket) => [bucket, `CREATE TABLE t (owner VARCHAR); INSERT INTO t VALUES ('${bucket}');`]),
+  ),
 });
 
 function poolWith(options: Partial<InstancePoolOptions> = {}): InstancePool {
@@ -111,11 +114,29 @@ describe('InstancePool with links', () => {
     writeFileSync(notAFolder, '');
     const pool = poolWith({ linkRoot: path.join(notAFolder, 'links') });
     try {
-      expect(pool.reusesInstances).toBe(true);
       const lease = await pool.acquire('three', warehouses.file('three'));
       expect(await raw(pool, lease, 'SELECT owner FROM t')).toEqual([['three']]);
-      expect(pool.reusesInstances).toBe(false);
       pool.release(lease);
+      expect(pool.counts).toEqual({ instances: 1, attaches: 0 });
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("opens buckets named as DuckDB's own databases, and warehouse files that are symbolic links", async () => {
+    symlinkSync(warehouses.file('five'), path.join(warehouses.dir, 'linked.duckdb'));
+    const pool = poolWith();
+    try {
+      for (const [bucket, owner] of [
+        ['memory', 'memory'],
+        ['linked', 'five'],
+      ]) {
+        const lease = await pool.acquire(bucket!, warehouses.file(bucket!));
+        expect(await raw(pool, lease, 'SELECT owner FROM t')).toEqual([[owner]]);
+        pool.release(lease);
+      }
+      // `memory` has an instance of its own; the link's target is attached like any file.
+      expect(pool.counts.attaches).toBe(1);
     } finally {
       pool.close();
     }

@@ -123,8 +123,8 @@ interface Entry extends Lease {
 
 export class WarehouseMissingError extends Error {}
 
-/** A link could not be made where the pool keeps them: it falls back to an instance per bucket. */
-class LinkUnavailableError extends Error {}
+/** Names DuckDB keeps for its own databases, which no attached database may take. */
+const RESERVED_DATABASES = new Set(['memory', 'main', 'temp', 'system']);
 
 /**
  * Keeps sandboxed DuckDB instances open between jobs, because a new instance costs tens
@@ -150,8 +150,8 @@ export class InstancePool {
   private readonly sweeper: NodeJS.Timeout;
   /** Empty slots ready for a bucket, or being made so. */
   private readonly spares: Promise<Slot>[] = [];
-  /** This process's folder under linkRoot, made on first use; unset once links proved impossible. */
-  private linkFolder: string | undefined;
+  /** This process's folder under linkRoot, made on first use. */
+  private readonly linkFolder: string | undefined;
   private readonly spareCount: number;
   private pruned: Promise<void> | undefined;
   /** Reusable instances open or being opened, busy, idle or spare. */
@@ -167,11 +167,6 @@ export class InstancePool {
       this.linkFolder = path.join(path.resolve(options.linkRoot), `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   }
 
-  /** Whether buckets are attached to reusable instances (true) or each opened as an instance of its own. */
-  get reusesInstances(): boolean {
-    return this.linkFolder !== undefined;
-  }
-
   async acquire(bucket: string, path: string): Promise<Lease> {
     if (this.closed) throw new Error('The warehouse pool is closed.');
     const fileId = await fileIdentity(path);
@@ -182,14 +177,9 @@ export class InstancePool {
       if (entry.bucket === bucket && entry.fileId === fileId) return entry;
       this.retire(entry);
     }
-    if (this.linkFolder) {
-      try {
-        return await this.attach(await this.takeSpare(), bucket, path, fileId);
-      } catch (error) {
-        if (!(error instanceof LinkUnavailableError)) throw error;
-        this.stopLinking();
-      }
-    }
+    // Linked first, before an instance is taken, so a file that cannot be linked costs no instance.
+    const staged = this.linkFolder && !RESERVED_DATABASES.has(bucket) ? await this.stage(path) : undefined;
+    if (staged) return this.attach(await this.takeSpare(), bucket, path, fileId, staged);
     const spill = newSpillDirectory(this.options.limits);
     const instance = await DuckDBInstance.create(path, sandboxSettings(this.options.limits, spill));
     this.counts.instances++;
@@ -283,14 +273,43 @@ export class InstancePool {
     });
   }
 
-  private async makeSlot(): Promise<Slot> {
+  /**
+   * Hard-links the bucket's file (and its WAL, if any) into this process's folder, to be
+   * moved into a slot's own. Undefined where no link can be made: another filesystem, a
+   * read-only mount, a file the worker does not own under protected_hardlinks. Then
+   * the bucket is opened as an instance of its own, as without links.
+   */
+  private async stage(file: string): Promise<string[] | undefined> {
     const root = this.linkFolder!;
     this.pruned ??= pruneExited(path.dirname(root));
     await this.pruned;
-    const folder = path.join(root, randomUUID());
-    await fs.mkdir(folder, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-      throw new LinkUnavailableError(firstLine(error));
-    });
+    const staged: string[] = [];
+    try {
+      await fs.mkdir(root, { recursive: true, mode: 0o700 });
+      // The file itself, not a symbolic link to it: DuckDB would resolve that to a path outside the folder.
+      const source = await fs.realpath(file).catch((error: unknown) => {
+        throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new WarehouseMissingError(file) : error;
+      });
+      const stem = path.join(root, `staged-${randomUUID()}.duckdb`);
+      await fs.link(source, stem);
+      staged.push(stem);
+      // An unfinished write-ahead log holds part of the data: it must be read alongside.
+      const wal = await fs.realpath(`${file}.wal`).catch(() => undefined);
+      if (wal) {
+        await fs.link(wal, `${stem}.wal`);
+        staged.push(`${stem}.wal`);
+      }
+      return staged;
+    } catch (error) {
+      await unlinkAll(staged);
+      if (error instanceof WarehouseMissingError) throw error;
+      return undefined;
+    }
+  }
+
+  private async makeSlot(): Promise<Slot> {
+    const folder = path.join(this.linkFolder!, randomUUID());
+    await fs.mkdir(folder, { recursive: true, mode: 0o700 });
     const spill = newSpillDirectory(this.options.limits);
     // The sandbox less its lockdown, which must come after allowed_directories is set.
     const settings = inMemorySandboxSettings(this.options.limits, spill);
@@ -314,16 +333,13 @@ export class InstancePool {
   }
 
   /** Links the bucket's file into the slot's folder and attaches it, read-only, under the bucket's name. */
-  private async attach(slot: Slot, bucket: string, file: string, fileId: string): Promise<Entry> {
+  private async attach(slot: Slot, bucket: string, file: string, fileId: string, staged: string[]): Promise<Entry> {
     const link = path.join(slot.folder, `${bucket}.duckdb`);
-    const links: string[] = [];
+    const links = [link, `${link}.wal`].slice(0, staged.length);
     try {
-      await linkFile(file, link);
-      links.push(link);
-      // An unfinished write-ahead log holds part of the data: it must be read alongside.
-      if (await linkFile(`${file}.wal`, `${link}.wal`, true)) links.push(`${link}.wal`);
+      for (const [i, from] of staged.entries()) await fs.rename(from, links[i]!);
     } catch (error) {
-      await unlinkAll(links);
+      await unlinkAll([...staged, ...links]);
       this.discard(slot);
       throw error;
     }
@@ -394,17 +410,6 @@ export class InstancePool {
     }
   }
 
-  private stopLinking(): void {
-    const folder = this.linkFolder;
-    this.linkFolder = undefined;
-    for (const spare of this.spares.splice(0))
-      void spare.then(
-        (slot) => this.discard(slot),
-        () => undefined,
-      );
-    if (folder) void fs.rm(folder, { recursive: true, force: true }).catch(() => undefined);
-  }
-
   private sweep(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const [path, list] of this.idle) {
@@ -449,30 +454,6 @@ function closeSlot(slot: Slot): void {
   void fs.rm(slot.folder, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/**
- * Hard-links `file` as `link`. Resolves false when the file is absent and `optional`;
- * throws LinkUnavailableError when the folder cannot hold a link to it (another
- * filesystem, read-only, or not permitted).
- */
-async function linkFile(file: string, link: string, optional = false): Promise<boolean> {
-  try {
-    await fs.link(file, link);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && optional) return false;
-    if (code === 'ENOENT') {
-      // The file went away since it was identified, or the slot's folder did.
-      if (!(await exists(file))) throw new WarehouseMissingError(file);
-    }
-    if (code === 'EEXIST') {
-      await fs.rm(link, { force: true });
-      return linkFile(file, link, optional);
-    }
-    throw new LinkUnavailableError(`${code ?? 'unknown'}: ${firstLine(error)}`);
-  }
-}
-
 /** Removes the link folders of processes on this host that have exited: a crash leaves its folder behind. */
 async function pruneExited(root: string): Promise<void> {
   const prefix = `${os.hostname()}-`;
@@ -495,13 +476,6 @@ function isRunning(pid: number): boolean {
 
 async function unlinkAll(links: string[]): Promise<void> {
   await Promise.all(links.map((link) => fs.rm(link, { force: true })));
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A file's identity (device, inode, size, mtime): a replaced or rewritten file gets a new one. */
