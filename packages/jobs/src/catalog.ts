@@ -178,8 +178,14 @@ export interface JobContext {
   attempt: number;
   /** Whether this is the last attempt BullMQ will make. */
   lastAttempt: boolean;
-  /** Ends this attempt without counting it, and puts the job back to run in `delayMs`. */
-  postpone(delayMs: number): Promise<never>;
+  /**
+   * Ends this attempt without counting it, and puts the job back to run in `delayMs`.
+   * `whileDelayed` runs once the job is back in the queue's delayed set, so that
+   * whatever it tells (a waiting list) can already `wake` it.
+   */
+  postpone(delayMs: number, whileDelayed?: () => Promise<void>): Promise<never>;
+  /** Runs a job of the same queue that is waiting in the delayed set now; a job not delayed is left as it is. */
+  wake(jobId: string): Promise<void>;
 }
 
 export function assertHandlers(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {

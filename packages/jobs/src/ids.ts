@@ -83,6 +83,11 @@ export function jobFinishedChannel(prefix: string): string {
   return `${prefix}:job-finished`;
 }
 
+/** Redis key of the bucket's jobs of one kind waiting for a slot, oldest first (see TenantSlots.wait). */
+export function tenantWaitingKey(prefix: string, bucket: string, kind: string): string {
+  return `${prefix}:tenant-waiting:${kind}:${bucket}`;
+}
+
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
   return `${prefix}:tenant-slots:${kind}:${bucket}`;

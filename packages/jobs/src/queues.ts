@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { within } from '@flock/errors';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
@@ -102,7 +102,7 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
       // One redelivery after a worker dies; a second death fails the job for good.
       maxStalledCount: 1,
     };
-    return new Worker(
+    const worker: Worker = new Worker(
       entry.queue,
       async (job: Job, token?: string) => {
         const { error, value } = entry.payload.validate(job.data);
@@ -113,16 +113,22 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
         return handler(value, {
           attempt,
           lastAttempt: attempt >= (job.opts.attempts ?? 1),
-          postpone: async (delayMs) => {
+          postpone: async (delayMs, whileDelayed) => {
             // Back to the queue's delayed set without counting an attempt; BullMQ wants
             // the DelayedError thrown after the move.
             await job.moveToDelayed(Date.now() + delayMs, token);
+            await whileDelayed?.().catch(() => undefined); // the delay alone still brings it back
             throw new DelayedError();
+          },
+          wake: async (jobId) => {
+            // Fails when the job is no longer delayed (it woke on its own, or was taken): nothing to do then.
+            await (await Job.fromId(worker, jobId))?.promote().catch(() => undefined);
           },
         });
       },
       workerOptions,
     );
+    return worker;
   });
 }
 

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { tenantSlotsKey } from './ids';
+import { tenantSlotsKey, tenantWaitingKey } from './ids';
 
 /**
- * KEYS[1] the bucket's slot set; ARGV: holder, limit, lease_ms. A sorted set of holders
- * scored by when their lease lapses: lapsed holders (a worker that died) are dropped
- * first, then the holder gets a slot if one is free. Judged by Redis's clock, so every
- * worker replica agrees. Returns 1 when the holder has a slot.
+ * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder, limit, lease_ms.
+ * A sorted set of holders scored by when their lease lapses: lapsed holders (a worker
+ * that died) are dropped first, then the holder gets a slot if one is free, and stops
+ * waiting. Judged by Redis's clock, so every worker replica agrees. Returns 1 when the
+ * holder has a slot.
  */
 const ACQUIRE = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -14,11 +15,26 @@ local lease = tonumber(ARGV[3])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
   redis.call('PEXPIRE', KEYS[1], lease)
+  redis.call('ZREM', KEYS[2], ARGV[1])
   return 1
 end
 return 0`;
 
-type SlotRedis = Redis & { flockSlotAcquire(key: string, holder: string, limit: number, leaseMs: number): Promise<number> };
+/**
+ * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder. Frees the
+ * holder's slot and takes the job that has waited longest, if any, for the caller to
+ * wake. Returns that job's id, or false.
+ */
+const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
+local next = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+if not next then return false end
+redis.call('ZREM', KEYS[2], next)
+return next`;
+
+type SlotRedis = Redis & {
+  flockSlotAcquire(slots: string, waiting: string, holder: string, limit: number, leaseMs: number): Promise<number>;
+  flockSlotRelease(slots: string, waiting: string, holder: string): Promise<string | null>;
+};
 
 export interface TenantSlotOptions {
   prefix: string;
@@ -38,17 +54,32 @@ export class TenantSlots {
     redis: Redis,
     private readonly options: TenantSlotOptions,
   ) {
-    redis.defineCommand('flockSlotAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+    redis.defineCommand('flockSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+    redis.defineCommand('flockSlotRelease', { numberOfKeys: 2, lua: RELEASE });
     this.redis = redis as SlotRedis;
   }
 
   /** Whether `holder` (a job id) may run now as one of at most `limit` of the bucket's `kind` jobs. */
   async acquire(bucket: string, kind: string, holder: string, limit: number): Promise<boolean> {
-    const key = tenantSlotsKey(this.options.prefix, bucket, kind);
-    return (await this.redis.flockSlotAcquire(key, holder, limit, this.options.leaseMs)) === 1;
+    const { prefix, leaseMs } = this.options;
+    const slots = tenantSlotsKey(prefix, bucket, kind);
+    return (await this.redis.flockSlotAcquire(slots, tenantWaitingKey(prefix, bucket, kind), holder, limit, leaseMs)) === 1;
   }
 
-  async release(bucket: string, kind: string, holder: string): Promise<void> {
-    await this.redis.zrem(tenantSlotsKey(this.options.prefix, bucket, kind), holder);
+  /**
+   * Notes that `holder` waits for one of the bucket's slots (it has just been postponed),
+   * so that the next release hands it on at once rather than when its delay runs out.
+   * The list lapses with the slots' lease, so a job that never comes back cannot hold it.
+   */
+  async wait(bucket: string, kind: string, holder: string): Promise<void> {
+    const key = tenantWaitingKey(this.options.prefix, bucket, kind);
+    await this.redis.multi().zadd(key, 'NX', Date.now(), holder).pexpire(key, this.options.leaseMs).exec();
+  }
+
+  /** Frees `holder`'s slot; resolves with the job that waited longest for one, to be woken, if any. */
+  async release(bucket: string, kind: string, holder: string): Promise<string | undefined> {
+    const { prefix } = this.options;
+    const next = await this.redis.flockSlotRelease(tenantSlotsKey(prefix, bucket, kind), tenantWaitingKey(prefix, bucket, kind), holder);
+    return next ?? undefined;
   }
 }
