@@ -187,10 +187,12 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(10_000).default(50),
       doc: 'most buckets per child job of a cross-tenant query (`POST /query-all`)',
     }),
+    // An idle instance holding a demo bucket takes about 4 MB, and attaching a bucket to
+    // an emptied one costs about 3 ms, so a larger pool buys little but memory.
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
-      rule: Joi.number().integer().min(0).max(10_000).default(64),
-      doc: 'idle DuckDB instances a worker keeps open',
+      rule: Joi.number().integer().min(0).max(10_000).default(32),
+      doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served (about 4 MB each on a demo bucket)',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
     sandboxLinkDir: optional({
