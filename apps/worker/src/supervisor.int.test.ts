@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@flock/logger';
 import { isAlive, waitFor } from '@flock/testing';
-import { WorkerSupervisor } from './supervisor';
+import { WorkerSupervisor, workerEnv } from './supervisor';
 
 /**
  * The supervisor with real child processes: small scripts that behave as a worker
@@ -56,4 +56,21 @@ it('passes SIGTERM on, answers with the exit code, and starts nothing more', asy
   expect(await supervisor.stop('SIGTERM')).toBe(7);
   expect(isAlive(started()[0]!)).toBe(false);
   expect(started()).toHaveLength(1);
+});
+
+it("starts the worker process with glibc held to two malloc arenas, unless the operator's environment says otherwise", async () => {
+  const seen = path.join(dir, 'arenas');
+  const supervisor = supervise(
+    script(
+      `require('node:fs').writeFileSync(${JSON.stringify(seen)}, String(process.env.MALLOC_ARENA_MAX)); process.on('SIGTERM', () => process.exit(0)); setInterval(() => undefined, 1000);`,
+    ),
+  );
+  supervisor.start();
+  try {
+    await waitFor(async () => started().length === 1, { what: 'the worker process' });
+    expect(readFileSync(seen, 'utf8')).toBe(process.env.MALLOC_ARENA_MAX ?? '2');
+  } finally {
+    await supervisor.stop('SIGTERM');
+  }
+  expect(workerEnv({ MALLOC_ARENA_MAX: '8', HOME: '/x' })).toEqual({ MALLOC_ARENA_MAX: '8', HOME: '/x' });
 });

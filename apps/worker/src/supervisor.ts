@@ -55,7 +55,7 @@ export class WorkerSupervisor {
   start(): void {
     const { logger } = this.options;
     const started = Date.now();
-    const child = fork(this.options.entry, [], { stdio: 'inherit' });
+    const child = fork(this.options.entry, [], { stdio: 'inherit', env: workerEnv(process.env) });
     this.child = child;
     let announced: NodeJS.Timeout | undefined;
     child.on('message', (message) => {
@@ -114,4 +114,15 @@ export function exitUnderSupervisor(code: number): void {
  */
 export function stopWithSupervisor(): void {
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+}
+
+/**
+ * The worker process's environment: this one's, with glibc held to two malloc arenas
+ * unless the operator chose otherwise. DuckDB allocates from many threads, and with an
+ * arena per thread the memory it frees (a detached tenant's pages) stays in the
+ * process: at 1,000 buckets a worker's RSS measured 1,088 MB with the default and 794 MB
+ * with two arenas (bench:throughput).
+ */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
 }
