@@ -23,7 +23,8 @@ function script(body: string): string {
 
 const started = () => readFileSync(path.join(dir, 'pids'), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).map(Number);
 
-const supervise = (entry: string) => new WorkerSupervisor({ entry, logger: createLogger('test', 'silent'), drainMs: 1_000 });
+const supervise = (entry: string) =>
+  new WorkerSupervisor({ entry, logger: createLogger('test', 'silent'), drainMs: 1_000, env: workerEnv(process.env) });
 
 it('kills a worker process whose announced exit hangs, and starts another', async () => {
   // As a process with a query stuck in DuckDB does: it says it is exiting, then never ends.

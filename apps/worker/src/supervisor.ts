@@ -35,6 +35,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** FLOCK_SHUTDOWN_TIMEOUT_SECONDS: how long the worker process may drain on SIGTERM. */
   drainMs: number;
+  /** The worker process's environment (see workerEnv). Unset: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -55,7 +57,7 @@ export class WorkerSupervisor {
   start(): void {
     const { logger } = this.options;
     const started = Date.now();
-    const child = fork(this.options.entry, [], { stdio: 'inherit', env: workerEnv(process.env) });
+    const child = fork(this.options.entry, [], { stdio: 'inherit', ...(this.options.env ? { env: this.options.env } : {}) });
     this.child = child;
     let announced: NodeJS.Timeout | undefined;
     child.on('message', (message) => {
