@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '@flock/jobs';
-import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, TempWarehouseDir, mintToken, referenceRows, waitFor } from '@flock/testing';
 import { startHarness, useHarness } from './support/flock-harness';
 
 /**
@@ -153,7 +153,15 @@ describe('the API runs no tenant SQL itself', () => {
       );
       expect(burst.map((res) => res.status)).toEqual(Array(8).fill(200));
       expect(new Set(burst.map((res) => JSON.stringify(res.body))).size).toBe(1);
-      expect(await schemaJobs.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed')).toEqual({
+      // The answer is stored before BullMQ marks its job completed: wait for that step, then count.
+      const counts = await waitFor(
+        async () => {
+          const now = await schemaJobs.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed');
+          return now.active === 0 ? now : undefined;
+        },
+        { what: 'the schema job to leave the active list' },
+      );
+      expect(counts).toEqual({
         completed: 1,
         waiting: 0,
         active: 0,
