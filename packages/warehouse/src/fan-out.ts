@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { JobFailure, QueryTimeoutError, WorkerStoppingError, firstLine, formatSeconds, timeLeft } from '@flock/errors';
 import { findTable, sizeInBytes, type SchemaContext } from '@flock/schema';
 import {
   DEFAULT_MAX_SPILL,
-  SANDBOX_LOCKDOWN,
   closeSandbox,
-  inMemorySandboxSettings,
-  newSpillDirectory,
+  createUnlockedSandbox,
+  keepSpare,
+  lockDown,
+  type Sandbox,
   type SandboxLimits,
 } from './instance-pool';
 import type { JsonValue } from './result-encoder';
@@ -129,32 +130,11 @@ export class FanOutRunner {
   }
 
   private take(): Promise<Sandbox> {
-    const instance = this.spares.shift() ?? this.create();
-    while (!this.closed && this.spares.length < this.spareCount) {
-      const spare = this.create();
-      spare.catch(() => {
-        // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
-        const at = this.spares.indexOf(spare);
-        if (at >= 0) this.spares.splice(at, 1);
-      });
-      this.spares.push(spare);
-    }
+    // Unlocked, as ATTACH needs it open; runChunk locks it.
+    const instance = this.spares.shift() ?? createUnlockedSandbox(this.limits);
+    while (!this.closed && this.spares.length < this.spareCount) keepSpare(this.spares, createUnlockedSandbox(this.limits));
     return instance;
   }
-
-  private async create(): Promise<Sandbox> {
-    // The sandbox less its lockdown, which ATTACH needs open; runChunk closes it.
-    const spill = newSpillDirectory(this.limits);
-    const settings = inMemorySandboxSettings(this.limits, spill);
-    for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
-    return { instance: await DuckDBInstance.create(':memory:', settings), spill };
-  }
-}
-
-/** An in-memory instance for one chunk, and the folder it may spill into. */
-interface Sandbox {
-  instance: DuckDBInstance;
-  spill: string;
 }
 
 /** What is left of a chunk's row and byte caps, spent bucket by bucket. */
@@ -238,7 +218,7 @@ async function runChunk(
       else outcomes.set(target.bucket, { bucket: target.bucket, status: 'error', message: opened });
     }
   }
-  for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
+  await lockDown(connection);
 
   try {
     await assertCrossTenantSql(connection, query.sql);

@@ -77,6 +77,42 @@ export function inMemorySandboxSettings(limits: SandboxLimits, spillDirectory: s
   return settings;
 }
 
+/** An in-memory instance and the folder it may spill into. */
+export interface Sandbox {
+  instance: DuckDBInstance;
+  spill: string;
+}
+
+/**
+ * An in-memory sandbox less its lockdown, for an instance that must first be given the
+ * files it may reach (ATTACH, `allowed_directories`); `lockDown` must follow before any
+ * tenant SQL runs on it.
+ */
+export async function createUnlockedSandbox(limits: SandboxLimits): Promise<Sandbox> {
+  const spill = newSpillDirectory(limits);
+  const settings = inMemorySandboxSettings(limits, spill);
+  for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
+  return { instance: await DuckDBInstance.create(':memory:', settings), spill };
+}
+
+/** Closes an unlocked sandbox's files and configuration (see createUnlockedSandbox). */
+export async function lockDown(connection: DuckDBConnection): Promise<void> {
+  for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
+}
+
+/**
+ * Keeps a spare being made in `spares`, and takes it out again if making it fails, so
+ * nobody is handed a broken one.
+ */
+export function keepSpare<T>(spares: Promise<T>[], spare: Promise<T>): void {
+  spare.catch(() => {
+    // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
+    const at = spares.indexOf(spare);
+    if (at >= 0) spares.splice(at, 1);
+  });
+  spares.push(spare);
+}
+
 export interface InstancePoolOptions {
   limits: SandboxLimits;
   /** Most idle instances kept open across all buckets; the least recently used is closed first. */
@@ -106,9 +142,7 @@ export interface Lease {
 }
 
 /** An in-memory instance whose files may come only from `folder`, locked that way. */
-interface Slot {
-  instance: DuckDBInstance;
-  spill: string;
+interface Slot extends Sandbox {
   folder: string;
 }
 
@@ -252,17 +286,8 @@ export class InstancePool {
 
   private topUp(): void {
     while (!this.closed && this.spares.length < this.spareCount && this.slots < this.options.maxIdle + this.spareCount) {
-      this.keepSpare(this.newSlot());
+      keepSpare(this.spares, this.newSlot());
     }
-  }
-
-  private keepSpare(spare: Promise<Slot>): void {
-    spare.catch(() => {
-      // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
-      const at = this.spares.indexOf(spare);
-      if (at >= 0) this.spares.splice(at, 1);
-    });
-    this.spares.push(spare);
   }
 
   private newSlot(): Promise<Slot> {
@@ -310,18 +335,14 @@ export class InstancePool {
   private async makeSlot(): Promise<Slot> {
     const folder = path.join(this.linkFolder!, randomUUID());
     await fs.mkdir(folder, { recursive: true, mode: 0o700 });
-    const spill = newSpillDirectory(this.options.limits);
-    // The sandbox less its lockdown, which must come after allowed_directories is set.
-    const settings = inMemorySandboxSettings(this.options.limits, spill);
-    for (const [name] of SANDBOX_LOCKDOWN) delete settings[name];
-    const instance = await DuckDBInstance.create(':memory:', settings);
+    // Locked only once allowed_directories is set: the lock would refuse it.
+    const slot: Slot = { ...(await createUnlockedSandbox(this.options.limits)), folder };
     this.counts.instances++;
-    const slot = { instance, spill, folder };
     try {
-      const connection = await instance.connect();
+      const connection = await slot.instance.connect();
       try {
         await connection.run(`SET allowed_directories = [${quoteLiteral(`${folder}${path.sep}`)}]`);
-        for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
+        await lockDown(connection);
       } finally {
         connection.closeSync();
       }
@@ -378,7 +399,7 @@ export class InstancePool {
       this.discard(entry);
       return;
     }
-    this.keepSpare(this.empty(entry));
+    keepSpare(this.spares, this.empty(entry));
   }
 
   /** Empties an instance of its bucket: DETACHed, its links removed, so it can reach no file until the next ATTACH. */
@@ -445,8 +466,8 @@ export class InstancePool {
 }
 
 function closeEntry(entry: Entry): void {
-  closeSandbox(entry.instance, entry.spill);
-  if (entry.slot) void fs.rm(entry.slot.folder, { recursive: true, force: true }).catch(() => undefined);
+  if (entry.slot) closeSlot(entry.slot);
+  else closeSandbox(entry.instance, entry.spill);
 }
 
 function closeSlot(slot: Slot): void {
