@@ -66,7 +66,7 @@ const LOOKUP_TIMEOUT_MS = 2_000;
 export const DEFAULT_SCHEMA_CACHE_SIZE = 1024;
 
 export interface WarehouseOptions extends InstancePoolOptions {
-  /** Most buckets' schemas kept in memory, least recently used dropped first. Default 256. */
+  /** Most buckets' schemas kept in memory, least recently used dropped first. Default DEFAULT_SCHEMA_CACHE_SIZE. */
   schemaCacheSize?: number;
   /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. Default 1 s. */
   overrunGraceMs?: number;
@@ -234,7 +234,10 @@ export class Warehouse implements TenantWarehouse {
   /** The bucket's schema, values included, cached until its file changes. */
   async schema(bucket: string): Promise<SchemaContext> {
     // Identified without opening it: a cached schema costs a stat, not an instance.
-    const fileId = await this.identify(bucket);
+    return this.schemaOf(bucket, await this.identify(bucket));
+  }
+
+  private async schemaOf(bucket: string, fileId: string): Promise<SchemaContext> {
     // fetchMethod never resolves undefined, so neither does fetch.
     return (await this.schemas.fetch(schemaKey(bucket, fileId), { context: bucket }))!;
   }
@@ -255,8 +258,9 @@ export class Warehouse implements TenantWarehouse {
     for (const bucket of buckets.slice(0, this.options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE)) {
       if (signal?.aborted) break;
       try {
-        if (this.schemas.has(schemaKey(bucket, await this.identify(bucket)))) continue;
-        const schema = await this.schema(bucket);
+        const fileId = await this.identify(bucket);
+        if (this.schemas.has(schemaKey(bucket, fileId))) continue;
+        const schema = await this.schemaOf(bucket, fileId);
         outcome.read++;
         onSchema?.(bucket, schema);
       } catch {
@@ -325,8 +329,7 @@ export class Warehouse implements TenantWarehouse {
     try {
       return await fileIdentity(this.options.catalog.locate(bucket));
     } catch (error) {
-      if (error instanceof WarehouseMissingError) throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
-      throw error;
+      throw error instanceof WarehouseMissingError ? noWarehouse(bucket) : error;
     }
   }
 
@@ -336,9 +339,7 @@ export class Warehouse implements TenantWarehouse {
     try {
       return await this.pool.acquire(bucket, path);
     } catch (error) {
-      if (error instanceof WarehouseMissingError) {
-        throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
-      }
+      if (error instanceof WarehouseMissingError) throw noWarehouse(bucket);
       throw new ExecutionFailedError(`The warehouse for bucket '${bucket}' could not be opened: ${openFailureReason(error, path, bucket)}`);
     }
   }
@@ -359,6 +360,10 @@ export interface PrefetchOutcome {
   read: number;
   /** Buckets whose schema could not be read: their first ask will say why. */
   failed: number;
+}
+
+function noWarehouse(bucket: string): ExecutionFailedError {
+  return new ExecutionFailedError(`The warehouse for bucket '${bucket}' does not exist.`);
 }
 
 function schemaKey(bucket: string, fileId: string): string {
