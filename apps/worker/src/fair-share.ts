@@ -12,8 +12,8 @@ const RETRY_MS = 500;
 /**
  * Runs a bucket's job only while the bucket holds fewer than its cap of such jobs
  * across every worker; otherwise the job goes back to the queue, freeing this worker
- * for other tenants' jobs, until a slot of its bucket frees and wakes it. A tenant flooding slow queries thus occupies at
- * most its own slots, never the whole pool.
+ * for other tenants' jobs, until a slot of its bucket frees and wakes it. A tenant
+ * flooding slow queries thus occupies at most its own slots, never the whole pool.
  */
 export function fairShare(slots: TenantSlots, caps: Readonly<Record<SlotKind, number>>) {
   return async <T>(kind: SlotKind, bucket: string, jobId: string, context: JobContext, run: () => Promise<T>): Promise<T> => {

@@ -10,7 +10,6 @@ import { jobFinishedChannel } from './ids';
  */
 export class JobFinishes {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly ready: Promise<unknown>;
   private closed = false;
 
   /** `subscriber` becomes a subscriber connection: it can send no other command. */
@@ -20,7 +19,7 @@ export class JobFinishes {
   ) {
     subscriber.on('message', (_channel: string, jobId: string) => this.wake(jobId));
     // A failed subscribe (Redis away) leaves waits to run out their time; ioredis resubscribes on reconnect.
-    this.ready = subscriber.subscribe(jobFinishedChannel(prefix)).catch(() => undefined);
+    void subscriber.subscribe(jobFinishedChannel(prefix)).catch(() => undefined);
   }
 
   /**
@@ -47,11 +46,6 @@ export class JobFinishes {
     };
     void finished.then(cancel);
     return { finished, cancel };
-  }
-
-  /** Resolves once the subscription is in place (or has failed): a job finished earlier is not heard. */
-  subscribed(): Promise<unknown> {
-    return this.ready;
   }
 
   /** Answers every waiter now, and every later wait at once: the process is draining. */

@@ -26,10 +26,7 @@ return 0`;
  * wake. Returns that job's id, or false.
  */
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
-local next = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-if not next then return false end
-redis.call('ZREM', KEYS[2], next)
-return next`;
+return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
 type SlotRedis = Redis & {
   flockSlotAcquire(slots: string, waiting: string, holder: string, limit: number, leaseMs: number): Promise<number>;
