@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { startLocalRedis } from '@flock/local-redis';
 import { bucketsIn, keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
 
@@ -53,6 +54,25 @@ function cpuSeconds(pid: number): number {
     return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
   } catch {
     return 0;
+  }
+}
+
+/** Redis's own CPU seconds and commands processed so far (INFO), to price an ask in Redis work. */
+async function redisStats(url: string): Promise<{ cpuSeconds: number; commands: number; byCommand: Map<string, number> }> {
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    const info = await redis.info('all');
+    const byCommand = new Map<string, number>();
+    for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand.set(name!, Number(calls));
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return {
+      cpuSeconds: field('used_cpu_sys') + field('used_cpu_user'),
+      commands: field('total_commands_processed'),
+      byCommand,
+    };
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -191,6 +211,8 @@ async function main(): Promise<void> {
     'failed',
     'API CPU ms/ask',
     'workers CPU ms/ask',
+    'Redis CPU ms/ask',
+    'Redis commands/ask',
     'worker RSS MB (peak)',
     'vs BullMQ',
     'vs DuckDB',
@@ -231,6 +253,7 @@ async function main(): Promise<void> {
       }
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+      const redisBefore = await redisStats(flock.redis.url);
       const before = { api: cpu(pids.api), workers: cpu(pids.workers) };
       let peakRss = 0;
       const sampler = setInterval(() => {
@@ -240,6 +263,7 @@ async function main(): Promise<void> {
       const asks = load.latencies.length;
       const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
       const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
+      const redisAfter = await redisStats(flock.redis.url);
       rows.push([
         String(used.length),
         load.perSecond.toFixed(0),
@@ -249,11 +273,23 @@ async function main(): Promise<void> {
         String(load.failed),
         apiMs.toFixed(1),
         workersMs.toFixed(1),
+        (((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / asks).toFixed(1),
+        ((redisAfter.commands - redisBefore.commands) / asks).toFixed(0),
         peakRss.toFixed(0),
         `${(load.perSecond / bullmq).toFixed(3)}x`,
         `${(load.perSecond / duckdb).toFixed(3)}x`,
       ]);
       console.log(`| ${rows.at(-1)!.join(' | ')} |`);
+      const perCommand = [...redisAfter.byCommand].map(
+        ([name, calls]) => [name, (calls - (redisBefore.byCommand.get(name) ?? 0)) / asks] as const,
+      );
+      console.log(
+        `  Redis commands per ask: ${perCommand
+          .filter(([, perAsk]) => perAsk >= 0.5)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, perAsk]) => `${name} ${perAsk.toFixed(1)}`)
+          .join(', ')}`,
+      );
     } finally {
       await flock.stop();
     }
