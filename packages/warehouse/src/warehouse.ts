@@ -234,7 +234,7 @@ export class Warehouse implements TenantWarehouse {
   /** The bucket's schema, values included, cached until its file changes. */
   async schema(bucket: string): Promise<SchemaContext> {
     // Identified without opening it: a cached schema costs a stat, not an instance.
-    return this.schemaOf(bucket, await this.identify(bucket));
+    return this.schemaOf(bucket, this.identify(bucket));
   }
 
   private async schemaOf(bucket: string, fileId: string): Promise<SchemaContext> {
@@ -258,7 +258,7 @@ export class Warehouse implements TenantWarehouse {
     for (const bucket of buckets.slice(0, this.options.schemaCacheSize ?? DEFAULT_SCHEMA_CACHE_SIZE)) {
       if (signal?.aborted) break;
       try {
-        const fileId = await this.identify(bucket);
+        const fileId = this.identify(bucket);
         if (this.schemas.has(schemaKey(bucket, fileId))) continue;
         const schema = await this.schemaOf(bucket, fileId);
         outcome.read++;
@@ -325,9 +325,9 @@ export class Warehouse implements TenantWarehouse {
     );
   }
 
-  private async identify(bucket: string): Promise<string> {
+  private identify(bucket: string): string {
     try {
-      return await fileIdentity(this.options.catalog.locate(bucket));
+      return fileIdentity(this.options.catalog.locate(bucket));
     } catch (error) {
       throw error instanceof WarehouseMissingError ? noWarehouse(bucket) : error;
     }
