@@ -25,4 +25,5 @@ export { CompositeTenantCatalog, DirectoryTenantCatalog, HostedBucketError, type
 export { FanOutRunner, type BucketOutcome, type ChunkQuery, type FanOutOptions, type HostedBuckets } from './fan-out';
 export { StandaloneSqlValidator } from './standalone-validator';
 export { QueryOverrunError } from './warehouse';
+export type { PoolStats } from './instance-pool';
 export { CappedRows, jsonBytes, type RowCaps } from './row-caps';

@@ -104,6 +104,19 @@ export async function lockDown(connection: DuckDBConnection): Promise<void> {
  * Keeps a spare being made in `spares`, and takes it out again if making it fails, so
  * nobody is handed a broken one.
  */
+export interface PoolStats {
+  /** Instances kept for a bucket, waiting for its next query. */
+  idle: number;
+  /** Empty instances ready for a cold bucket. */
+  spares: number;
+  /** Reusable (linked) instances in all states: idle, spare or serving a query. */
+  reusable: number;
+  /** Instances created since the pool began. */
+  instances: number;
+  /** Databases attached to reusable instances since the pool began. */
+  attaches: number;
+}
+
 export function keepSpare<T>(spares: Promise<T>[], spare: Promise<T>): void {
   spare.catch(() => {
     // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
@@ -251,6 +264,11 @@ export class InstancePool {
     this.idle.set(entry.path, list);
     this.idleCount++;
     while (this.idleCount > this.options.maxIdle) this.evictOldest();
+  }
+
+  /** What the pool holds now, and what cold buckets have cost it so far: for metrics. */
+  stats(): PoolStats {
+    return { idle: this.idleCount, spares: this.spares.length, reusable: this.slots, ...this.counts };
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { MotherDuckTokenConnector, type MotherDuckConnector } from '@flock/motherduck';
 import type { FoundValue, SchemaContext } from '@flock/schema';
 import { MotherDuckWarehouse } from './motherduck-warehouse';
+import type { PoolStats } from './instance-pool';
 import { CompositeTenantCatalog, DirectoryTenantCatalog } from './tenant-catalog';
 import {
   createWarehouse,
@@ -101,6 +102,11 @@ export class RoutingWarehouse implements TenantWarehouse {
   /** Local buckets only: a hosted bucket's names are found among its listed values alone. */
   async findValues(bucket: string, texts: string[]): Promise<FoundValue[]> {
     return this.hosted && this.isHosted(bucket) ? [] : this.local.findValues(bucket, texts);
+  }
+
+  /** The local sandbox pool's figures, for metrics; MotherDuck's connections are not counted. */
+  poolStats(): PoolStats {
+    return this.local.poolStats();
   }
 
   close(): void {

@@ -11,6 +11,7 @@ import {
   type InstancePoolOptions,
   type Lease,
   type SandboxLimits,
+  type PoolStats,
 } from './instance-pool';
 import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
@@ -302,6 +303,11 @@ export class Warehouse implements TenantWarehouse {
       }
       return found;
     });
+  }
+
+  /** The sandbox pool's figures, for metrics. */
+  poolStats(): PoolStats {
+    return this.pool.stats();
   }
 
   close(): void {
