@@ -29,7 +29,7 @@ describe('generateAndRun', () => {
       return 'rows';
     };
     const outcome = await generateAndRun(engine, request, run);
-    expect(outcome).toEqual({ generated: { sql: 'SELECT 1' }, result: 'rows', attempts: 3 });
+    expect(outcome).toEqual({ generated: { sql: 'SELECT 1' }, result: 'rows', attempts: 3, generationMs: expect.any(Number) });
     expect(engine.seen.map((r) => r.previousAttempts)).toEqual([
       [],
       [{ sql: 'DELETE FROM t', error: 'not a SELECT' }],

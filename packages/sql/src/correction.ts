@@ -9,6 +9,8 @@ export interface CorrectedRun<R> {
   result: R;
   /** Tries it took, 1 when the first SQL ran. */
   attempts: number;
+  /** Time spent generating, over every try (not running the SQL). */
+  generationMs: number;
 }
 
 /**
@@ -24,10 +26,13 @@ export async function generateAndRun<R>(
 ): Promise<CorrectedRun<R>> {
   const maxAttempts = Math.max(1, generator.maxAttempts ?? 1);
   const previousAttempts: FailedAttempt[] = [];
+  let generationMs = 0;
   for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
     const generated = await generator.generate({ ...request, previousAttempts: [...previousAttempts] });
+    generationMs += performance.now() - started;
     try {
-      return { generated, result: await run(generated.sql), attempts: attempt };
+      return { generated, result: await run(generated.sql), attempts: attempt, generationMs };
     } catch (error) {
       if (!(error instanceof JobFailure) || !CORRECTABLE.has(error.code) || attempt >= maxAttempts) throw error;
       previousAttempts.push({ sql: generated.sql, error: error.message });

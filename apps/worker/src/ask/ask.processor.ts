@@ -4,9 +4,11 @@ import type { Logger } from '@flock/logger';
 import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
+import type { WorkerMetrics } from '../metrics';
 
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
+  metrics?: WorkerMetrics;
 }
 
 export type AskOutcome = FinishOutcome | 'skipped';
@@ -29,9 +31,11 @@ export class AskProcessor {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
-    return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected }, async (record) => {
+    const generator = this.generators.forBucket(bucket);
+    const { metrics } = this.options;
+    const ended = metrics?.startJob({ kind: 'ask', engine: generator.name });
+    return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
-      const generator = this.generators.forBucket(bucket);
       const schema = await this.warehouse.schema(bucket);
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
@@ -39,12 +43,14 @@ export class AskProcessor {
       // Names in text columns too varied to list are found with a bounded lookup in this bucket only.
       const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
       const request = { question, bucket, schema, deadline, ...(findValues ? { findValues } : {}) };
-      const { generated, result, attempts } = await generateAndRun(generator, request, (sql) => {
+      const { generated, result, attempts, generationMs } = await generateAndRun(generator, request, (sql) => {
         queryStarted = Date.now();
         // Never let the query outlive the job: what is left of the worker timeout caps it.
         return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
       });
       const executionMs = Date.now() - queryStarted;
+      metrics?.generated(generator.name, generationMs);
+      metrics?.executed('ask', executionMs);
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
@@ -59,6 +65,7 @@ export class AskProcessor {
           ...(generated.ignored?.length ? { ignored: generated.ignored } : {}),
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
+          generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,
           duration_ms: Date.now() - started,
         },
