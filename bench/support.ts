@@ -69,6 +69,8 @@ export async function startBenchFlock(options: {
     FLOCK_ADMIN_API_KEY: adminKey,
     FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '100000',
     FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
+    // Several workers on one host would contend for one operations port.
+    FLOCK_WORKER_PORT: '0',
     ...options.env,
   };
   const root = path.resolve(__dirname, '..');

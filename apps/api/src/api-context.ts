@@ -7,6 +7,7 @@ import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { Drain } from './health/drain';
+import { ApiMetrics } from './http/metrics';
 import { QueryAllService } from './query-all/query-all.service';
 import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
 import { QueryService } from './query/query.service';
@@ -61,6 +62,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   const snapshots = new SchemaSnapshots(redis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
   // A synchronous call waits as long as the job may run; the store fails it after that.
   const waitMs = config.workerTimeoutMs + 1_000;
+  const metrics = new ApiMetrics(queues.map((queue) => queue.queue));
 
   return {
     deps: {
@@ -86,17 +88,21 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'failed-auth'),
         points: config.failedAuthLimitPerMinute,
         durationSeconds: 60,
+        onRejected: () => metrics.rejected('failed_auth'),
       }),
       requestRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,
         durationSeconds: 1,
+        onRejected: () => metrics.rejected('requests'),
       }),
       askRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'asks'),
         points: config.askRateLimitPerMinute,
         durationSeconds: 60,
+        onRejected: () => metrics.rejected('asks'),
       }),
+      metrics,
       bodyLimit: config.bodyLimit,
       maxQuestionLength: config.maxQuestionLength,
     },

@@ -21,6 +21,7 @@ import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { jsonOnly } from './http/json-only.middleware';
+import type { ApiMetrics } from './http/metrics';
 import type { FailedAuthLimiter } from './http/rate-limit.middleware';
 import { redactUrl } from './http/redact-url';
 
@@ -45,6 +46,8 @@ export interface AppDependencies {
   requestRateLimit: RequestHandler;
   /** Per-caller limit on submitted questions and cross-tenant queries. */
   askRateLimit: RequestHandler;
+  /** Prometheus metrics, served at /metrics to admin keys. */
+  metrics: ApiMetrics;
   bodyLimit: string;
   maxQuestionLength: number;
 }
@@ -57,6 +60,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(deps.drain.track);
+  app.use(deps.metrics.track);
 
   app.use(
     pinoHttp({
@@ -77,7 +81,7 @@ export function createApp(deps: AppDependencies): Express {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
@@ -92,6 +96,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));
   app.use(deps.requestRateLimit);
   app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
+  app.get('/metrics', requireAdmin, deps.metrics.handler);
 
   app.use(jsonOnly);
   // Before the general body parser: it parses its own, larger bodies (bucket lists).

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, onShutdownSignal } from '@flock/logger';
+import { startOperationsServer } from '@flock/metrics';
 import { createApiContext } from './api-context';
 import { createApp } from './app';
+import { notReady } from './health/health.routes';
 import { config } from './env';
 
 /** Before the hard deadline, the time left for closing Redis and the queues once connections are cut. */
@@ -16,6 +18,17 @@ server.on('error', (error) => {
   logger.fatal({ err: error }, 'api could not listen');
   process.exit(1);
 });
+// Credential-free metrics and probes for scrapers inside the cluster, when asked for.
+const operations =
+  config.apiMetricsPort === undefined
+    ? undefined
+    : startOperationsServer(config.apiMetricsPort, config.host, {
+        notReady: () => notReady(context.deps.probeRedis, context.deps.drain),
+        metrics: () => context.deps.metrics.exposition(),
+      }).catch((error: unknown) => {
+        logger.fatal({ err: error, port: config.apiMetricsPort }, 'api could not serve its metrics port');
+        process.exit(1);
+      });
 
 // Readiness fails at once; after the optional delay no new connections are taken, idle
 // ones close, and requests in flight finish (each told to close its connection) until
@@ -41,6 +54,7 @@ onShutdownSignal(
     server.closeIdleConnections();
     await closed;
     clearTimeout(force);
+    await (await operations)?.close();
     await context.close();
   },
   { deadlineMs: config.shutdownTimeoutMs },

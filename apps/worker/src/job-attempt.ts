@@ -2,6 +2,7 @@ import { JobFailure, WorkerStoppingError } from '@flock/errors';
 import type { FinishOutcome, JobContext, JobRecord, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { QueryOverrunError } from '@flock/warehouse';
+import type { JobOutcome } from './metrics';
 
 export interface JobAttempt {
   store: JobStore;
@@ -13,6 +14,8 @@ export interface JobAttempt {
   what: string;
   /** Stored as execution_failed when an unexpected error ends the last attempt. */
   unexpected: string;
+  /** Told how the attempt ended, for metrics (WorkerMetrics.startJob). */
+  ended?: (outcome: JobOutcome, code?: string) => void;
 }
 
 const STOPPED_MESSAGE = 'The workers answering this job were shut down before it finished. Try again.';
@@ -35,24 +38,31 @@ const STOPPED_MESSAGE = 'The workers answering this job were shut down before it
  */
 export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecord) => Promise<R>): Promise<R | FinishOutcome | 'skipped'> {
   const { store, jobId, context, log, what } = attempt;
+  const ended = attempt.ended ?? (() => undefined);
   const record = await store.get(jobId);
   if (!record || record.status !== 'processing') {
     log.info({ status: record?.status ?? 'missing' }, `${what} skipped`);
+    ended('skipped');
     return 'skipped';
   }
   const started = Date.now();
   try {
-    return await work(record);
+    const answered = await work(record);
+    ended('completed');
+    return answered;
   } catch (error) {
     if (error instanceof WorkerStoppingError) {
       log.warn({ event: 'job_interrupted', lastAttempt: context.lastAttempt }, `${what} interrupted by this worker's shutdown`);
+      ended('interrupted', 'worker_timeout');
       if (context.lastAttempt) await store.fail(jobId, 'worker_timeout', STOPPED_MESSAGE);
       throw error;
     }
     if (!(error instanceof JobFailure)) {
+      ended('error', 'execution_failed');
       if (context.lastAttempt) await store.fail(jobId, 'execution_failed', attempt.unexpected);
       throw error;
     }
+    ended('failed', error.code);
     const outcome = await store.fail(jobId, error.code, error.message);
     log.info({ outcome, errorCode: error.code, durationMs: Date.now() - started }, `${what} failed`);
     if (error instanceof QueryOverrunError) await error.settled;

@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   drainMs: number;
   /** The worker process's environment (see workerEnv). Unset: this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Told of each worker process forked, and whether it replaces one (see WorkerProcessProbe). */
+  onStart?: (child: ChildProcess, restart: boolean) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export class WorkerSupervisor {
   private stopping = false;
   private backoffMs = FIRST_BACKOFF_MS;
   private restart?: NodeJS.Timeout;
+  private forks = 0;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -59,6 +62,7 @@ export class WorkerSupervisor {
     const started = Date.now();
     const child = fork(this.options.entry, [], { stdio: 'inherit', ...(this.options.env ? { env: this.options.env } : {}) });
     this.child = child;
+    this.options.onStart?.(child, this.forks++ > 0);
     let announced: NodeJS.Timeout | undefined;
     child.on('message', (message) => {
       if (isExiting(message)) announced ??= setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);

@@ -26,6 +26,7 @@ import {
 } from '@flock/warehouse';
 import { AskProcessor } from './ask/ask.processor';
 import { fairShare } from './fair-share';
+import { WorkerMetrics } from './metrics';
 import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
@@ -45,6 +46,10 @@ export interface WorkerRuntime {
    * only be freed by ending this process, so the process should drain and be replaced.
    */
   readonly recycleNeeded: Promise<void>;
+  /** This process's metrics, served by the supervisor (see operations.ts). */
+  readonly metrics: WorkerMetrics;
+  /** Why this process cannot take jobs now (Redis away, closing), or undefined when it can. */
+  notReady(): string | undefined;
 }
 
 /**
@@ -85,8 +90,10 @@ export function startWorkerRuntime(
       },
     },
   });
+  const metrics = new WorkerMetrics(() => warehouse.poolStats());
   const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
+    metrics,
   });
 
   // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
@@ -101,7 +108,7 @@ export function startWorkerRuntime(
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
   const fanOut = new FanOutRunner(warehouse.catalog, sandboxLimitsOf(config), { hosted: warehouse, stopping: stopping.signal });
   const queryAll = new QueryAllProcessor(
-    { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }) },
+    { store, warehouse, fanOut, generators, validator, flow, logger: logger.child({ component: 'query-all' }), metrics },
     {
       queryTimeoutMs: config.queryTimeoutMs,
       chunkSize: config.queryAllChunkSize,
@@ -110,9 +117,12 @@ export function startWorkerRuntime(
     },
   );
 
-  const query = new QueryProcessor(store, warehouse, logger.child({ component: 'query' }), { queryTimeoutMs: config.queryTimeoutMs });
+  const query = new QueryProcessor(store, warehouse, logger.child({ component: 'query' }), {
+    queryTimeoutMs: config.queryTimeoutMs,
+    metrics,
+  });
   const snapshots = new SchemaSnapshots(storeRedis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
-  const schema = new SchemaProcessor(store, warehouse, snapshots, logger.child({ component: 'schema' }));
+  const schema = new SchemaProcessor(store, warehouse, snapshots, logger.child({ component: 'schema' }), metrics);
 
   // A slot outlives any job that still counts: the worker timeout ends the job itself.
   const slots = new TenantSlots(storeRedis, { prefix: config.redisPrefix, leaseMs: config.workerTimeoutMs });
@@ -121,8 +131,8 @@ export function startWorkerRuntime(
   const handlers: Partial<JobHandlers> = {
     ask: (payload, context) => fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context)),
     queryAll: (payload, context) => queryAll.plan(payload, context),
-    queryAllChunk: (payload) => queryAll.runChunk(payload),
-    queryAllMerge: (payload, context) => queryAll.merge(payload, context),
+    queryAllChunk: (payload) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload)),
+    queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),
     query: (payload, context) => fairly('query', payload.bucket, payload.jobId, context, () => query.run(payload, context)),
     schema: (payload, context) => schema.read(payload, context),
   };
@@ -171,6 +181,12 @@ export function startWorkerRuntime(
 
   return {
     recycleNeeded,
+    metrics,
+    notReady() {
+      if (closing.signal.aborted) return 'This worker process is shutting down';
+      if (connection.status !== 'ready' || storeRedis.status !== 'ready') return 'Redis is unreachable';
+      return undefined;
+    },
     async close() {
       closing.abort();
       const drained = Promise.all(workers.map((worker) => worker.close()));
@@ -195,6 +211,19 @@ export function startWorkerRuntime(
       warehouse.close();
     },
   };
+}
+
+/** Times a step that answers into no record of its own (a fan-out's chunk or merge): it either completes or throws. */
+async function timed<T>(metrics: WorkerMetrics, kind: string, step: () => Promise<T>): Promise<T> {
+  const ended = metrics.startJob({ kind });
+  try {
+    const value = await step();
+    ended('completed');
+    return value;
+  } catch (error) {
+    ended('error');
+    throw error;
+  }
 }
 
 /**

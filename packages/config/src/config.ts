@@ -26,7 +26,23 @@ const seconds = (env: string, fallback: number, doc: string, min = 0.1) =>
 export const settings = {
   ...section('API', {
     port: setting({ env: 'PORT', rule: Joi.number().port().default(3000), doc: 'API port' }),
-    host: setting({ env: 'HOST', rule: Joi.string().hostname().default('0.0.0.0'), doc: 'API bind address' }),
+    host: setting({
+      env: 'HOST',
+      rule: Joi.string().hostname().default('0.0.0.0'),
+      doc: "bind address of the API, and of the worker's and the API's operations ports",
+    }),
+  }),
+  ...section('Operations (probes and metrics)', {
+    workerPort: setting({
+      env: 'FLOCK_WORKER_PORT',
+      rule: Joi.number().port().default(9464),
+      doc: "the worker's operations port: `/healthz`, `/readyz` and Prometheus `/metrics`, without credentials, so keep it inside the cluster; 0 turns it off",
+    }),
+    apiMetricsPort: optional({
+      env: 'FLOCK_API_METRICS_PORT',
+      rule: Joi.number().port().invalid(0),
+      doc: "when set, the API also serves `/metrics`, `/healthz` and `/readyz` on this port without credentials, for scrapers inside the cluster; `/metrics` on the API's own port always needs an admin key",
+    }),
   }),
   ...section('Redis (queues and job records)', {
     redisUrl: setting({

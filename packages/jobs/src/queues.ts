@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type WorkerOptions } from 'bullmq';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError, MetricsTime, UnrecoverableError } from 'bullmq';
 import { within } from '@flock/errors';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
@@ -101,6 +101,9 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
       stalledInterval: options.stalledIntervalMs,
       // One redelivery after a worker dies; a second death fails the job for good.
       maxStalledCount: 1,
+      // Per-minute counts of finished jobs, kept a day in Redis: what the API's
+      // bullmq_job_completed_total and bullmq_job_failed_total read.
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
     };
     const worker: Worker = new Worker(
       entry.queue,

@@ -46,6 +46,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     FLOCK_STALLED_INTERVAL_SECONDS: '1',
     FLOCK_LOCK_DURATION_SECONDS: '2',
     FLOCK_SHUTDOWN_TIMEOUT_SECONDS: '5',
+    // Off, so the many workers tests start on one machine do not contend for its port; the tests of the port set one.
+    FLOCK_WORKER_PORT: '0',
     FLOCK_JWT_SECRET: TEST_JWT_SECRET,
     FLOCK_ADMIN_API_KEY: TEST_ADMIN_API_KEY,
     FLOCK_API_KEYS_FILE: path.join(os.tmpdir(), `flock-test-keys-${randomUUID()}.json`),

@@ -14,20 +14,23 @@ export function healthRoutes(probeRedis: () => Promise<unknown>, drain: Drain): 
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    if (drain.active) {
-      res.status(503).json({ error: { code: 'service_unavailable', message: 'This API process is shutting down' } });
-      return;
-    }
-    try {
-      await withTimeout(probeRedis(), 1000);
-      res.json({ status: 'ready' });
-    } catch (error) {
-      // Redis answered, but no: full, loading, read-only.
-      const message = error instanceof ReplyError ? 'Redis is refusing writes' : 'Redis is unreachable';
-      res.status(503).json({ error: { code: 'service_unavailable', message } });
-    }
+    const why = await notReady(probeRedis, drain);
+    if (why) res.status(503).json({ error: { code: 'service_unavailable', message: why } });
+    else res.json({ status: 'ready' });
   });
   return router;
+}
+
+/** Why this API process should take no traffic now, or undefined when it may. */
+export async function notReady(probeRedis: () => Promise<unknown>, drain: Drain): Promise<string | undefined> {
+  if (drain.active) return 'This API process is shutting down';
+  try {
+    await withTimeout(probeRedis(), 1000);
+    return undefined;
+  } catch (error) {
+    // Redis answered, but no: full, loading, read-only.
+    return error instanceof ReplyError ? 'Redis is refusing writes' : 'Redis is unreachable';
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -4,19 +4,30 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { principalKey } from '@flock/auth';
 import { RateLimitedError } from '@flock/errors';
 
+export interface LimitOptions {
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  /** Told of each request refused with 429, for metrics. */
+  onRejected?: () => void;
+}
+
 /**
  * Limits per caller, counted in Redis so every API replica shares one budget. Runs
  * after authentication: the key is the caller's id, never a credential. A limit of 0
  * is off.
  */
-export function rateLimit(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }): RequestHandler {
+export function rateLimit(redis: Redis, options: LimitOptions): RequestHandler {
   if (options.points === 0) return (_req, _res, next) => next();
   const limiter = redisLimiter(redis, options);
   return async (req, _res, next) => {
     try {
       await limiter.consume(principalKey(req.principal!));
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw retryLater(rejection);
+      if (rejection instanceof RateLimiterRes) {
+        options.onRejected?.();
+        throw retryLater(rejection);
+      }
       throw rejection;
     }
     next();
@@ -32,7 +43,10 @@ export function rateLimit(redis: Redis, options: { keyPrefix: string; points: nu
 export class FailedAuthLimiter {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }) {
+  constructor(
+    redis: Redis,
+    private readonly options: LimitOptions,
+  ) {
     this.limiter = redisLimiter(redis, options);
   }
 
@@ -40,7 +54,10 @@ export class FailedAuthLimiter {
   async assertAllowed(address: string): Promise<void> {
     if (this.limiter.points === 0) return;
     const spent = await this.limiter.get(address);
-    if (spent && spent.consumedPoints > this.limiter.points) throw retryLater(spent);
+    if (spent && spent.consumedPoints > this.limiter.points) {
+      this.options.onRejected?.();
+      throw retryLater(spent);
+    }
   }
 
   /** Counts one failure; the one that goes over the budget is answered 429 already. */
@@ -49,7 +66,10 @@ export class FailedAuthLimiter {
     try {
       await this.limiter.consume(address);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw retryLater(rejection);
+      if (rejection instanceof RateLimiterRes) {
+        this.options.onRejected?.();
+        throw retryLater(rejection);
+      }
       throw rejection;
     }
   }
@@ -64,7 +84,7 @@ function retryLater(state: RateLimiterRes): RateLimitedError {
  * counted in this process instead (rate-limiter-flexible's insurance limiter), so a
  * poll of a finished job, a read, is never failed by the limiter's own write.
  */
-function redisLimiter(redis: Redis, options: { keyPrefix: string; points: number; durationSeconds: number }): RateLimiterRedis {
+function redisLimiter(redis: Redis, options: LimitOptions): RateLimiterRedis {
   const settings = { keyPrefix: options.keyPrefix, points: options.points, duration: options.durationSeconds };
   return new RateLimiterRedis({ ...settings, storeClient: redis, insuranceLimiter: new RateLimiterMemory(settings) });
 }

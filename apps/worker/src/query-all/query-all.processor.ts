@@ -15,6 +15,7 @@ import { findTable } from '@flock/schema';
 import type { SqlGeneratorRouter } from '@flock/sql';
 import type { BucketOutcome, FanOutRunner, StandaloneSqlValidator, TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
+import type { WorkerMetrics } from '../metrics';
 import { chunkOutcomes, chunkPart, combineOutcomes } from './combine';
 
 export interface QueryAllProcessorOptions {
@@ -34,6 +35,7 @@ export interface QueryAllProcessorDependencies {
   validator: StandaloneSqlValidator;
   flow: FlowQueue;
   logger: Logger;
+  metrics?: WorkerMetrics;
 }
 
 /** How many buckets' schemas NL mode reads, at most, looking for one that has the filtered table. */
@@ -58,7 +60,9 @@ export class QueryAllProcessor {
     const { jobId } = payload;
     const log = this.deps.logger.child({ jobId, step: 'plan', attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while planning the query. Try again later.';
-    return attemptJob({ store: this.deps.store, jobId, context, log, what: 'query-all plan', unexpected }, async (record) => {
+    const engine = payload.question ? this.deps.generators.forBucket(payload.buckets[0] ?? '').name : 'none';
+    const ended = this.deps.metrics?.startJob({ kind: 'queryAll', engine });
+    return attemptJob({ store: this.deps.store, jobId, context, log, what: 'query-all plan', unexpected, ended }, async (record) => {
       const deadline = this.deps.store.deadlineOf(record);
       const generatedSql = payload.question ? await this.generate(payload.question, payload.buckets, deadline, payload.table) : undefined;
       const sql = generatedSql ?? payload.sql!;

@@ -3,9 +3,11 @@ import type { FinishOutcome, JobContext, JobStore, QueryJobPayload } from '@floc
 import type { Logger } from '@flock/logger';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
+import type { WorkerMetrics } from '../metrics';
 
 export interface QueryProcessorOptions {
   queryTimeoutMs: number;
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -25,10 +27,14 @@ export class QueryProcessor {
     const { jobId, bucket, sql } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while running the query. Try again later.';
-    return attemptJob({ store: this.store, jobId, context, log, what: 'query', unexpected }, async (record) => {
+    const { metrics } = this.options;
+    const ended = metrics?.startJob({ kind: 'query' });
+    return attemptJob({ store: this.store, jobId, context, log, what: 'query', unexpected, ended }, async (record) => {
       const started = Date.now();
       const deadline = this.store.deadlineOf(record);
       const result = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
+      const executionMs = Date.now() - started;
+      metrics?.executed('query', executionMs);
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
@@ -37,7 +43,7 @@ export class QueryProcessor {
           row_count: result.rows.length,
           total_rows: result.totalRows,
           truncated: result.truncated,
-          execution_time_ms: Date.now() - started,
+          execution_time_ms: executionMs,
         },
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');

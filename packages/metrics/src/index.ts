@@ -1,0 +1,3 @@
+export * from './operations-server';
+export * from './queue-depth';
+export * from './registry';
