@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { QUEUE_NAMES } from '@flock/jobs';
 import { freePort } from '@flock/local-redis';
@@ -105,6 +107,16 @@ describe('the worker operations port', () => {
     expect(text).not.toContain(answered);
 
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+    // Every series the shipped Grafana dashboard charts is one the API or the worker serves.
+    const api = (await asAdmin(request(flock.app).get('/metrics'))).text;
+    const served = new Set([...`${text}\n${api}`.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((match) => match[1]));
+    const dashboard = JSON.parse(readFileSync(path.resolve(__dirname, '../infra/grafana/flock-dashboard.json'), 'utf8'));
+    const charted = dashboard.panels.flatMap((panel: { targets: { expr: string }[] }) =>
+      panel.targets.flatMap((target) => [...target.expr.matchAll(/\b((?:flock|bullmq|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1])),
+    );
+    expect(charted.length).toBeGreaterThan(10);
+    for (const name of charted) expect({ name, served: served.has(name) }).toEqual({ name, served: true });
     await worker.kill('SIGTERM');
   });
 });
