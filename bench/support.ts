@@ -154,3 +154,15 @@ export function bucketsIn(dir: string): string[] {
     .map((file) => file.slice(0, -'.duckdb'.length))
     .sort();
 }
+
+/** CPU seconds (user + system) a process and its descendants have used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+  } catch {
+    return 0;
+  }
+}

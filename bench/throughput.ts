@@ -20,13 +20,12 @@
  * Each client holds its poll until the job finishes (`wait_ms`), as a client that wants
  * its answer soon should; `--wait-ms 0 --poll-ms 10` measures plain polling instead.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startLocalRedis } from '@flock/local-redis';
-import { bucketsIn, keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
+import { bucketsIn, cpuSeconds, keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -44,18 +43,6 @@ const POLL_MS = Number(arg('poll-ms', '10'));
 /** A folder for V8 CPU profiles of the API and every worker process (--cpu-prof), one per process. */
 const PROFILE_DIR = arg('profile', '');
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
-
-/** CPU seconds (user + system) a process and its descendants have used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-    return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
-  } catch {
-    return 0;
-  }
-}
 
 /** Redis's own CPU seconds and commands processed so far (INFO), to price an ask in Redis work. */
 async function redisStats(url: string): Promise<{ cpuSeconds: number; commands: number; byCommand: Map<string, number> }> {

@@ -70,6 +70,18 @@ describe('API metrics', () => {
   });
 });
 
+describe('with FLOCK_METRICS off', () => {
+  const flock = useHarness(() => ({ env: { FLOCK_METRICS: 'false' } }));
+
+  it('records none and answers /metrics with 404, and still answers asks', async () => {
+    const res = await asAdmin(request(flock.app).get('/metrics'));
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    const jobId = await submit(flock.app, 'example', 'How many members do we have?');
+    expect((await settle(flock.app, 'example', jobId)).data.status).toBe('completed');
+  });
+});
+
 describe('the worker operations port', () => {
   const flock = useHarness(() => ({ worker: false }));
 
@@ -113,7 +125,9 @@ describe('the worker operations port', () => {
     const served = new Set([...`${text}\n${api}`.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((match) => match[1]));
     const dashboard = JSON.parse(readFileSync(path.resolve(__dirname, '../infra/grafana/flock-dashboard.json'), 'utf8'));
     const charted = dashboard.panels.flatMap((panel: { targets: { expr: string }[] }) =>
-      panel.targets.flatMap((target) => [...target.expr.matchAll(/\b((?:flock|bullmq|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1])),
+      panel.targets.flatMap((target) =>
+        [...target.expr.matchAll(/\b((?:flock|bullmq|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1]),
+      ),
     );
     expect(charted.length).toBeGreaterThan(10);
     for (const name of charted) expect({ name, served: served.has(name) }).toEqual({ name, served: true });

@@ -62,7 +62,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   const snapshots = new SchemaSnapshots(redis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
   // A synchronous call waits as long as the job may run; the store fails it after that.
   const waitMs = config.workerTimeoutMs + 1_000;
-  const metrics = new ApiMetrics(queues.map((queue) => queue.queue));
+  const metrics = config.metrics ? new ApiMetrics(queues.map((queue) => queue.queue)) : undefined;
 
   return {
     deps: {
@@ -88,19 +88,19 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'failed-auth'),
         points: config.failedAuthLimitPerMinute,
         durationSeconds: 60,
-        onRejected: () => metrics.rejected('failed_auth'),
+        onRejected: () => metrics?.rejected('failed_auth'),
       }),
       requestRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,
         durationSeconds: 1,
-        onRejected: () => metrics.rejected('requests'),
+        onRejected: () => metrics?.rejected('requests'),
       }),
       askRateLimit: rateLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'asks'),
         points: config.askRateLimitPerMinute,
         durationSeconds: 60,
-        onRejected: () => metrics.rejected('asks'),
+        onRejected: () => metrics?.rejected('asks'),
       }),
       metrics,
       bodyLimit: config.bodyLimit,

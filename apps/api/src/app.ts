@@ -46,8 +46,8 @@ export interface AppDependencies {
   requestRateLimit: RequestHandler;
   /** Per-caller limit on submitted questions and cross-tenant queries. */
   askRateLimit: RequestHandler;
-  /** Prometheus metrics, served at /metrics to admin keys. */
-  metrics: ApiMetrics;
+  /** Prometheus metrics, served at /metrics to admin keys; undefined when FLOCK_METRICS is off. */
+  metrics?: ApiMetrics;
   bodyLimit: string;
   maxQuestionLength: number;
 }
@@ -60,7 +60,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(deps.drain.track);
-  app.use(deps.metrics.track);
+  if (deps.metrics) app.use(deps.metrics.track);
 
   app.use(
     pinoHttp({
@@ -96,7 +96,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));
   app.use(deps.requestRateLimit);
   app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
-  app.get('/metrics', requireAdmin, deps.metrics.handler);
+  if (deps.metrics) app.get('/metrics', requireAdmin, deps.metrics.handler);
 
   app.use(jsonOnly);
   // Before the general body parser: it parses its own, larger bodies (bucket lists).

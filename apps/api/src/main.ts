@@ -24,7 +24,7 @@ const operations =
     ? undefined
     : startOperationsServer(config.apiMetricsPort, config.host, {
         notReady: () => notReady(context.deps.probeRedis, context.deps.drain),
-        metrics: () => context.deps.metrics.exposition(),
+        metrics: async () => context.deps.metrics?.exposition(),
       }).catch((error: unknown) => {
         logger.fatal({ err: error, port: config.apiMetricsPort }, 'api could not serve its metrics port');
         process.exit(1);

@@ -25,6 +25,8 @@ interface OperationsReply {
   body?: string;
   /** For 'ready': why it is not, if it is not. */
   notReady?: string;
+  /** For 'metrics': FLOCK_METRICS is off. */
+  off?: boolean;
 }
 
 const isRequest = (message: unknown): message is OperationsRequest =>
@@ -43,6 +45,8 @@ export function answerOperations(runtime: WorkerRuntime): void {
       process.connected && process.send!({ flockOperationsReply: message.id, ...answer });
     if (message.flockOperations === 'ready') {
       reply({ notReady: runtime.notReady() });
+    } else if (!runtime.metrics) {
+      reply({ off: true });
     } else {
       runtime.metrics.registry.metrics().then(
         (body) => reply({ body }),
@@ -99,8 +103,9 @@ export class WorkerProcessProbe {
     return reply.notReady;
   }
 
-  async metrics(): Promise<{ contentType: string; body: string }> {
+  async metrics(): Promise<{ contentType: string; body: string } | undefined> {
     const [own, reply] = await Promise.all([this.registry.metrics(), this.ask('metrics')]);
+    if (reply?.off) return undefined;
     return { contentType: this.registry.contentType, body: reply?.body ? `${own}\n${reply.body}` : own };
   }
 

@@ -46,8 +46,8 @@ export interface WorkerRuntime {
    * only be freed by ending this process, so the process should drain and be replaced.
    */
   readonly recycleNeeded: Promise<void>;
-  /** This process's metrics, served by the supervisor (see operations.ts). */
-  readonly metrics: WorkerMetrics;
+  /** This process's metrics, served by the supervisor (see operations.ts); undefined when FLOCK_METRICS is off. */
+  readonly metrics?: WorkerMetrics;
   /** Why this process cannot take jobs now (Redis away, closing), or undefined when it can. */
   notReady(): string | undefined;
 }
@@ -90,7 +90,7 @@ export function startWorkerRuntime(
       },
     },
   });
-  const metrics = new WorkerMetrics(() => warehouse.poolStats());
+  const metrics = config.metrics ? new WorkerMetrics(() => warehouse.poolStats()) : undefined;
   const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
     metrics,
@@ -214,14 +214,14 @@ export function startWorkerRuntime(
 }
 
 /** Times a step that answers into no record of its own (a fan-out's chunk or merge): it either completes or throws. */
-async function timed<T>(metrics: WorkerMetrics, kind: string, step: () => Promise<T>): Promise<T> {
-  const ended = metrics.startJob({ kind });
+async function timed<T>(metrics: WorkerMetrics | undefined, kind: string, step: () => Promise<T>): Promise<T> {
+  const ended = metrics?.startJob({ kind });
   try {
     const value = await step();
-    ended('completed');
+    ended?.('completed');
     return value;
   } catch (error) {
-    ended('error');
+    ended?.('error');
     throw error;
   }
 }

@@ -33,6 +33,11 @@ export const settings = {
     }),
   }),
   ...section('Operations (probes and metrics)', {
+    metrics: setting({
+      env: 'FLOCK_METRICS',
+      rule: Joi.boolean().truthy('1').falsy('0').default(true),
+      doc: 'record Prometheus metrics; false records none and answers `/metrics` with 404 (the probes stay), for measuring what they cost (`pnpm bench:ask`)',
+    }),
     workerPort: setting({
       env: 'FLOCK_WORKER_PORT',
       rule: Joi.number().port().default(9464),

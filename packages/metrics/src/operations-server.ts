@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface OperationsEndpoints {
   /** /readyz: why this process is not ready, or undefined when it is. */
   notReady(): Promise<string | undefined>;
-  /** /metrics: the Prometheus text exposition. */
-  metrics(): Promise<{ contentType: string; body: string }>;
+  /** /metrics: the Prometheus text exposition; undefined when metrics are off (404). */
+  metrics(): Promise<{ contentType: string; body: string } | undefined>;
 }
 
 export interface OperationsServer {
@@ -37,9 +37,10 @@ export async function startOperationsServer(port: number, host: string, endpoint
       );
     } else if (path === '/metrics') {
       endpoints.metrics().then(
-        ({ contentType, body }) => {
-          res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
-          res.end(body);
+        (exposition) => {
+          if (!exposition) return reply(404, { error: { code: 'not_found', message: 'Metrics are off (FLOCK_METRICS)' } });
+          res.writeHead(200, { 'Content-Type': exposition.contentType, 'Cache-Control': 'no-store' });
+          res.end(exposition.body);
         },
         () => reply(503, { error: { code: 'service_unavailable', message: 'Metrics could not be collected' } }),
       );
