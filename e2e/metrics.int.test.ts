@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { QUEUE_NAMES } from '@flock/jobs';
 import { freePort } from '@flock/local-redis';
@@ -79,6 +80,23 @@ describe('with FLOCK_METRICS off', () => {
     expect(res.body.error.code).toBe('not_found');
     const jobId = await submit(flock.app, 'example', 'How many members do we have?');
     expect((await settle(flock.app, 'example', jobId)).data.status).toBe('completed');
+  });
+});
+
+describe('queue depth with no worker running', () => {
+  const flock = useHarness(() => ({ worker: false }));
+
+  it('counts a waiting ask in bullmq_job_count and in the Redis list KEDA watches', async () => {
+    await submit(flock.app, 'example', 'How many members do we have?');
+    const text = (await asAdmin(request(flock.app).get('/metrics'))).text;
+    expect(sample(text, 'bullmq_job_count', { queue: QUEUE_NAMES.ask, state: 'waiting' })).toBe(1);
+    // infra/k8s/keda/scaledobject.yaml names `{FLOCK_REDIS_PREFIX}:{queue}:wait`.
+    const redis = new Redis(flock.env.REDIS_URL!);
+    try {
+      expect(await redis.llen(`${flock.env.FLOCK_REDIS_PREFIX}:${QUEUE_NAMES.ask}:wait`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -333,6 +333,11 @@ export const settings = {
 
 /** Flock's runtime configuration, read once from the environment at start-up. */
 export type FlockConfig = ConfigOf<typeof settings>;
+
+/** Every environment variable Flock reads: what deployment manifests may set. */
+export function settingNames(): string[] {
+  return settingsOf(settings).map((entry) => entry.env);
+}
 export type LlmConfig = NonNullable<FlockConfig['llm']>;
 export type MotherDuckConfig = NonNullable<FlockConfig['motherduck']>;
 
