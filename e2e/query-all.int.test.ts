@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { hasEventTables } from '@flock/demo';
-import { FlowQueue, JobStore, QUEUE_NAMES, chunkStepId, mergeStepId } from '@flock/jobs';
+import { FlowQueue, JobStore, QUEUE_NAMES, chunkStepId, jobRecordKey, mergeStepId } from '@flock/jobs';
 import {
   demoBuckets,
   redisContents,
@@ -61,7 +61,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
     // The record expires an hour after submission, like an ask's.
     const redis = new Redis(flock.env.REDIS_URL!);
     try {
-      const ttl = await redis.pttl(`${flock.env.FLOCK_REDIS_PREFIX}:job:${jobId}`);
+      const ttl = await redis.pttl(jobRecordKey(flock.env.FLOCK_REDIS_PREFIX!, jobId));
       expect(ttl).toBeGreaterThan(3_500_000);
       expect(ttl).toBeLessThanOrEqual(3_600_000);
     } finally {
@@ -138,7 +138,7 @@ describe('POST /query-all and GET /query-all/jobs/{id}', () => {
       expect(holding.length).toBeGreaterThan(0);
       // Only the job's record and its parts, which expire with it, hold them.
       for (const key of holding) {
-        expect(key.startsWith(`${prefix}:job:${jobId}`)).toBe(true);
+        expect(key.startsWith(jobRecordKey(prefix, jobId))).toBe(true);
         expect(await redis.pttl(key)).toBeGreaterThan(0);
       }
     } finally {

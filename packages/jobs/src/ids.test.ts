@@ -1,4 +1,16 @@
-import { chunkStepId, jobIdOfStep, jobRecordKey, mergeStepId, newJobId, parseJobId, rateLimitKeyPrefix } from './ids';
+import {
+  chunkStepId,
+  jobIdOfStep,
+  jobPartKey,
+  jobRecordKey,
+  mergeStepId,
+  newJobId,
+  ownPrefix,
+  parseJobId,
+  rateLimitKeyPrefix,
+  tenantSlotsKey,
+  tenantWaitingKey,
+} from './ids';
 
 describe('job ids', () => {
   it('makes UUIDs that parse back to themselves', () => {
@@ -22,8 +34,17 @@ describe('job ids', () => {
     expect(mergeStepId(id)).not.toBe(chunkStepId(id, 0));
   });
 
-  it('keys records and rate limits under the deployment prefix', () => {
-    expect(jobRecordKey('flock', 'x')).toBe('flock:job:x');
+  it('keys records and rate limits under the deployment prefix, each job and bucket in a hash tag of its own', () => {
+    expect(jobRecordKey('flock', 'x')).toBe('flock:job:{x}');
+    expect(jobPartKey('flock', 'x', 3, 'rows')).toBe('flock:job:{x}:part:3:rows');
+    expect(tenantSlotsKey('flock', 'acme', 'ask')).toBe('flock:tenant-slots:{ask:acme}');
+    expect(tenantWaitingKey('flock', 'acme', 'ask')).toBe('flock:tenant-waiting:{ask:acme}');
     expect(rateLimitKeyPrefix('acme', 'asks')).toBe('acme:ratelimit:asks');
+  });
+
+  it("leaves a cluster prefix's hash tag to BullMQ's keys: Flock's own spread over the cluster", () => {
+    expect(ownPrefix('{flock}')).toBe('flock');
+    expect(jobRecordKey('{flock}', 'x')).toBe('flock:job:{x}');
+    expect(rateLimitKeyPrefix('{flock}:prod', 'asks')).toBe('flock:prod:ratelimit:asks');
   });
 });

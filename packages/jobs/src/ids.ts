@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
  *
  * - A Flock job id is a UUID v4; it is also the BullMQ id of the job's first step.
  * - The steps of a cross-tenant query add a suffix: `{id}-merge`, `{id}-chunk-{n}`.
- * - The record lives at `{prefix}:job:{id}`, beside BullMQ's own `{prefix}:{queue}:…`.
+ * - The record lives at `{own}:job:{{id}}`, beside BullMQ's own `{prefix}:{queue}:…`.
+ *
+ * On Redis Cluster (issue 11) the configured prefix carries a hash tag, `{flock}`, so
+ * that BullMQ's keys share one slot, as its scripts need. Flock's own keys leave the
+ * braces out of the prefix (`own`) and tag what their scripts touch together instead:
+ * a job's record and parts (`{id}`), a bucket's slots and waiting list
+ * (`{kind:bucket}`). They spread over the cluster, and each script stays in one slot.
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,9 +31,14 @@ export function parseJobId(text: string): string | undefined {
   return UUID.test(text) ? text.toLowerCase() : undefined;
 }
 
-/** Redis key of a job's record. */
+/** The configured prefix without its hash tag's braces: what Flock's own keys start with. */
+export function ownPrefix(prefix: string): string {
+  return prefix.replace(/[{}]/g, '');
+}
+
+/** Redis key of a job's record; the id is its hash tag (see FINISH, which reads the id back from it). */
 export function jobRecordKey(prefix: string, jobId: string): string {
-  return `${prefix}:job:${jobId}`;
+  return `${ownPrefix(prefix)}:job:{${jobId}}`;
 }
 
 /**
@@ -40,12 +51,12 @@ export function jobPartKey(prefix: string, jobId: string, index: number, piece: 
 
 /** What every part key of a job starts with; PUT_PART builds rows keys from it in Lua: the stem, the index, `:rows`. */
 export function jobPartStem(prefix: string, jobId: string): string {
-  return `${prefix}:job:${jobId}:part:`;
+  return `${jobRecordKey(prefix, jobId)}:part:`;
 }
 
 /** Redis key of the hash that tracks a job's parts: their weights and how many rows the answer can still use. */
 export function jobPartsKey(prefix: string, jobId: string): string {
-  return `${prefix}:job:${jobId}:parts`;
+  return `${jobRecordKey(prefix, jobId)}:parts`;
 }
 
 /** BullMQ id of a cross-tenant query's merge step, the parent of its chunks. */
@@ -65,30 +76,30 @@ export function jobIdOfStep(bullJobId: string): string {
 
 /** The key readiness probes write to: a Redis that answers PING may still refuse every write. */
 export function readinessProbeKey(prefix: string): string {
-  return `${prefix}:readiness-probe`;
+  return `${ownPrefix(prefix)}:readiness-probe`;
 }
 
 /** Prefix of the keys a named rate limit counts in. */
 export function rateLimitKeyPrefix(prefix: string, limit: string): string {
-  return `${prefix}:ratelimit:${limit}`;
+  return `${ownPrefix(prefix)}:ratelimit:${limit}`;
 }
 
 /** Redis key of the tables a worker last read for a bucket, which the API serves from. */
 export function schemaSnapshotKey(prefix: string, bucket: string): string {
-  return `${prefix}:schema:${bucket}`;
+  return `${ownPrefix(prefix)}:schema:${bucket}`;
 }
 
 /** Redis pub/sub channel on which each job's id is published once its final state is stored. */
 export function jobFinishedChannel(prefix: string): string {
-  return `${prefix}:job-finished`;
+  return `${ownPrefix(prefix)}:job-finished`;
 }
 
 /** Redis key of the bucket's jobs of one kind waiting for a slot, oldest first (see TenantSlots.wait). */
 export function tenantWaitingKey(prefix: string, bucket: string, kind: string): string {
-  return `${prefix}:tenant-waiting:${kind}:${bucket}`;
+  return `${ownPrefix(prefix)}:tenant-waiting:{${kind}:${bucket}}`;
 }
 
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
-  return `${prefix}:tenant-slots:${kind}:${bucket}`;
+  return `${ownPrefix(prefix)}:tenant-slots:{${kind}:${bucket}}`;
 }

@@ -53,7 +53,7 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 'already_fi
 for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'finished_at', now)
 redis.call('PEXPIREAT', KEYS[1], expire_at)
-redis.call('PUBLISH', ARGV[4], string.match(KEYS[1], '[^:]+$'))
+redis.call('PUBLISH', ARGV[4], string.match(KEYS[1], '{([^}]+)}$'))
 return 'stored'`;
 
 /**

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '@flock/testing';
-import { tenantWaitingKey } from './ids';
+import { tenantSlotsKey, tenantWaitingKey } from './ids';
 import { TenantSlots } from './tenant-slots';
 
 let redis: Redis;
@@ -46,7 +46,7 @@ describe('TenantSlots', () => {
     const pttl = await redis.pttl(tenantWaitingKey(prefix, 'acme', 'query'));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(60_000);
-    await redis.zrem(`${prefix}:tenant-slots:query:acme`, 'a'); // a's lease lapsed: its worker died
+    await redis.zrem(tenantSlotsKey(prefix, 'acme', 'query'), 'a'); // a's lease lapsed: its worker died
     expect(await slots.acquire('acme', 'query', 'b', 1)).toBe(true);
     expect(await redis.zcard(tenantWaitingKey(prefix, 'acme', 'query'))).toBe(0);
   });

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@flock/logger';
 import { freePort } from '@flock/local-redis';
 import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl } from '@flock/testing';
-import { JobStore } from '@flock/jobs';
+import { JobStore, jobRecordKey } from '@flock/jobs';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -46,7 +46,7 @@ describe('POST /api/v1/{bucket}/ask', () => {
   it('stores the job with a one-hour expiry and BullMQ removal by age', async () => {
     const res = await ask('example').send({ question: 'How many members do we have?' });
     const jobId = res.body.data.job_id as string;
-    const ttl = await redis.pttl(`${prefix}:job:${jobId}`);
+    const ttl = await redis.pttl(jobRecordKey(prefix, jobId));
     expect(ttl).toBeGreaterThan(3_590_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
     const opts = JSON.parse((await redis.hget(`${prefix}:flock-ask:${jobId}`, 'opts')) ?? '{}');

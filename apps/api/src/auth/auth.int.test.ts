@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Express } from 'express';
 import { ApiKeyFile } from '@flock/auth';
+import { jobRecordKey } from '@flock/jobs';
 import { createLogger } from '@flock/logger';
 import { TEST_ADMIN_API_KEY, captureLogs, mintToken, redisContents, testConfig, testRedisUrl } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
@@ -173,7 +174,7 @@ describe('job ownership', () => {
       .set(...header);
 
   it('records who submitted the job, never the credential', async () => {
-    expect(JSON.parse((await redis.hget(`${prefix}:job:${jobId}`, 'owner'))!)).toEqual({ type: 'user', id: 'alice' });
+    expect(JSON.parse((await redis.hget(jobRecordKey(prefix, jobId), 'owner'))!)).toEqual({ type: 'user', id: 'alice' });
   });
 
   it('lets the submitting user poll their job', async () => {
