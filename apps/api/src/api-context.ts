@@ -1,7 +1,16 @@
-import { Redis } from 'ioredis';
 import { ApiKeyAuthenticator, ApiKeyFile, JwtVerifier } from '@flock/auth';
 import type { FlockConfig } from '@flock/config';
-import { JobFinishes, JobQueue, JobStore, SchemaSnapshots, probeRedisWrites, rateLimitKeyPrefix, type JobName } from '@flock/jobs';
+import {
+  JobFinishes,
+  JobQueue,
+  JobStore,
+  SchemaSnapshots,
+  probeRedisWrites,
+  rateLimitKeyPrefix,
+  redisClient,
+  type FlockRedis,
+  type JobName,
+} from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
@@ -36,8 +45,12 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   };
   // Until its first connection, though, commands wait for it (up to the command timeout),
   // so a process that has just started does not refuse its first requests.
-  const redis = new Redis(config.redisUrl, { ...redisOptions, enableOfflineQueue: true });
-  redis.once('ready', () => (redis.options.enableOfflineQueue = false));
+  const connect = (): FlockRedis => {
+    const client = redisClient(config, { ...redisOptions, enableOfflineQueue: true });
+    client.once('ready', () => (client.options.enableOfflineQueue = false));
+    return client;
+  };
+  const redis = connect();
   // While Redis is away every client reports each reconnect attempt: once per kind and interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   redis.on('error', redisErrors.log);
@@ -46,8 +59,11 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
   });
+  // On one server each queue has a client of its own, which BullMQ makes and closes; on a
+  // cluster they share one, closed below.
+  const bullRedis = config.redisCluster ? connect() : undefined;
   const queueOf = <N extends JobName>(name: N) =>
-    new JobQueue(name, { connection: { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
+    new JobQueue(name, { connection: bullRedis ?? { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
   const askQueue = queueOf('ask');
   const queryAllQueue = queueOf('queryAll');
   const queryQueue = queueOf('query');
@@ -111,6 +127,7 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
       await finishes.close();
       await Promise.all(queues.map((queue) => queue.close()));
       await redis.quit().catch(() => redis.disconnect());
+      await bullRedis?.quit().catch(() => bullRedis.disconnect());
     },
   };
 }

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { within } from '@flock/errors';
 import type { FlockConfig } from '@flock/config';
 import {
@@ -7,6 +6,7 @@ import {
   SchemaSnapshots,
   TenantSlots,
   assertHandlers,
+  redisClient,
   jobIdOfStep,
   startConsumers,
   sweepFinishedJobs,
@@ -65,8 +65,8 @@ export function startWorkerRuntime(
 ): WorkerRuntime {
   const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const storeRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const connection = redisClient(config, { maxRetriesPerRequest: null });
+  const storeRedis = redisClient(config, { maxRetriesPerRequest: 3 });
   const store = new JobStore(storeRedis, {
     prefix: config.redisPrefix,
     ttlMs: config.jobTtlMs,
@@ -99,7 +99,9 @@ export function startWorkerRuntime(
   // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   const queueSettings = {
-    connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+    // On one server BullMQ makes (and closes) clients of its own from these options; a
+    // cluster client is shared instead, and closed with the consumers' below.
+    connection: config.redisCluster ? connection : { url: config.redisUrl, maxRetriesPerRequest: null },
     prefix: config.redisPrefix,
     onError: redisErrors.log,
   };

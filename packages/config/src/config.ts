@@ -53,17 +53,28 @@ export const settings = {
     redisUrl: setting({
       env: 'REDIS_URL',
       rule: Joi.string()
-        .uri({ scheme: ['redis', 'rediss'] })
-        .default('redis://127.0.0.1:6379'),
-      doc: 'Redis for queues and job records (`pnpm dev` starts a private one when unset)',
+        .pattern(/^rediss?:\/\/[^\s,]+(,rediss?:\/\/[^\s,]+)*$/)
+        .default('redis://127.0.0.1:6379')
+        .messages({
+          'string.pattern.base': '{{#label}} must be a redis:// or rediss:// URL, or on Redis Cluster a comma-separated list of them',
+        }),
+      doc: 'Redis for queues and job records (`pnpm dev` starts a private one when unset); with FLOCK_REDIS_CLUSTER, one or more cluster nodes, comma-separated, from which the rest are discovered',
+    }),
+    redisCluster: setting({
+      env: 'FLOCK_REDIS_CLUSTER',
+      rule: Joi.boolean().truthy('1').falsy('0').default(false),
+      doc: 'connect to Redis Cluster: FLOCK_REDIS_PREFIX must then carry a hash tag, such as `{flock}`',
     }),
     redisPrefix: setting({
       env: 'FLOCK_REDIS_PREFIX',
       rule: Joi.string()
-        .pattern(/^[A-Za-z0-9:_-]{1,64}$/)
+        .max(64)
+        .pattern(/^[A-Za-z0-9:_-]*(\{[A-Za-z0-9:_-]+\})?[A-Za-z0-9:_-]*$/)
         .default('flock')
-        .messages({ 'string.pattern.base': '{{#label}} may hold only letters, digits, ":", "_" and "-"' }),
-      doc: 'prefix of every Redis key Flock writes, so several deployments can share one Redis',
+        .messages({
+          'string.pattern.base': '{{#label}} may hold only letters, digits, ":", "_" and "-", and one hash tag such as \\{flock\\}',
+        }),
+      doc: "prefix of every Redis key Flock writes, so several deployments can share one Redis. A hash tag (`{flock}`) keeps BullMQ's keys in one Redis Cluster slot, as its scripts need; Flock's own keys leave the braces out and spread over the cluster",
     }),
   }),
   ...section('Warehouses and question engines', {
@@ -345,6 +356,19 @@ const schema = Joi.object(Object.fromEntries(settingsOf(settings).map((entry) =>
   // A query must be able to hit its own limit, and report it, before the job as a
   // whole is declared dead; otherwise every slow query would read as worker_timeout.
   .custom((env: Record<string, number>, helpers) => {
+    if (env.FLOCK_REDIS_CLUSTER && !/\{.+\}/.test(String(env.FLOCK_REDIS_PREFIX))) {
+      return helpers.message({
+        // Braces escaped: joi reads {…} in a message as a reference.
+        custom:
+          `FLOCK_REDIS_PREFIX (${String(env.FLOCK_REDIS_PREFIX)}) must carry a hash tag, such as {flock}, on Redis Cluster: BullMQ's scripts touch several keys of a queue at once, and they must share a slot`.replace(
+            /[{}]/g,
+            '\\$&',
+          ),
+      });
+    }
+    if (!env.FLOCK_REDIS_CLUSTER && String(env.REDIS_URL).includes(',')) {
+      return helpers.message({ custom: 'REDIS_URL lists several nodes, which only FLOCK_REDIS_CLUSTER=true uses' });
+    }
     if (env.FLOCK_QUERY_TIMEOUT_SECONDS! >= env.FLOCK_WORKER_TIMEOUT_SECONDS!) {
       return helpers.message({
         custom: `FLOCK_QUERY_TIMEOUT_SECONDS (${env.FLOCK_QUERY_TIMEOUT_SECONDS}) must be less than FLOCK_WORKER_TIMEOUT_SECONDS (${env.FLOCK_WORKER_TIMEOUT_SECONDS}), so a slow query is reported as query_timeout`,

@@ -7,4 +7,5 @@ export * from './schema-snapshots';
 export * from './submit';
 export * from './tenant-slots';
 export * from './redis-faults';
+export * from './redis-client';
 export * from './job-finishes';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { FlockRedis } from './redis-client';
 import { jobFinishedChannel } from './ids';
 
 /**
@@ -14,7 +14,7 @@ export class JobFinishes {
 
   /** `subscriber` becomes a subscriber connection: it can send no other command. */
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: FlockRedis,
     prefix: string,
   ) {
     subscriber.on('message', (_channel: string, jobId: string) => this.wake(jobId));

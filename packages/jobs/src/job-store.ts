@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { FlockRedis } from './redis-client';
 import { JOB_FAILURE_CODES, type JobFailureCode } from '@flock/errors';
 import { jobFinishedChannel, jobPartKey, jobPartStem, jobPartsKey, jobRecordKey } from './ids';
 import type { FinishOutcome, JobKind, JobOwner, JobRecord, JobResult, JobStatus, NewJob, SchemaResult } from './job-record';
@@ -24,7 +24,7 @@ export class CorruptJobRecordError extends Error {
   }
 }
 
-type StoreRedis = Redis & {
+type StoreRedis = FlockRedis & {
   flockJobCreate(key: string, ...args: (string | number)[]): Promise<number>;
   flockJobRead(key: string, ...args: (string | number)[]): Promise<string[] | null>;
   flockJobFinish(key: string, ...args: (string | number)[]): Promise<FinishOutcome>;
@@ -58,7 +58,7 @@ export class JobStore {
   private readonly redis: StoreRedis;
 
   constructor(
-    redis: Redis,
+    redis: FlockRedis,
     private readonly options: JobStoreOptions,
   ) {
     redis.defineCommand('flockJobCreate', { numberOfKeys: 1, lua: CREATE });

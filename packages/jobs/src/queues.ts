@@ -1,7 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type WorkerOptions } from 'bullmq';
 import { DelayedError, MetricsTime, UnrecoverableError } from 'bullmq';
 import { within } from '@flock/errors';
+import type { FlockRedis } from './redis-client';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
 export interface QueueSettings {
@@ -175,8 +176,8 @@ export function watchAbandonedJobs(
 const CLOSE_EVENTS_WITHIN_MS = 1_000;
 
 /** A new ioredis client from BullMQ-style connection options, which may carry a `url`. */
-function dedicatedClient(connection: ConnectionOptions): Redis {
-  if (connection instanceof Redis) return connection.duplicate();
+function dedicatedClient(connection: ConnectionOptions): FlockRedis {
+  if (connection instanceof Redis || connection instanceof Cluster) return connection.duplicate();
   const { url, ...options } = connection as RedisOptions & { url?: string };
   return url ? new Redis(url, options) : new Redis(options);
 }
@@ -191,7 +192,7 @@ function dedicatedClient(connection: ConnectionOptions): Redis {
  */
 export function sweepFinishedJobs(
   settings: QueueSettings,
-  redis: Redis,
+  redis: FlockRedis,
   options: { ageMs: number; everyMs: number },
 ): { close(): Promise<void> } {
   const queues = (Object.keys(JOB_CATALOG) as JobName[]).map((name) => {

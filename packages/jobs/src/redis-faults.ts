@@ -1,4 +1,5 @@
-import { ReplyError, type Redis } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { FlockRedis } from './redis-client';
 import { readinessProbeKey } from './ids';
 
 /**
@@ -27,6 +28,6 @@ export function isRedisUnavailable(error: unknown): boolean {
  * Resolves when Redis takes a write now, rejects otherwise: unreachable, loading, or
  * full. A PING passes in all of those but the first, while every job submit fails.
  */
-export async function probeRedisWrites(redis: Redis, prefix: string): Promise<void> {
+export async function probeRedisWrites(redis: FlockRedis, prefix: string): Promise<void> {
   await redis.set(readinessProbeKey(prefix), '1', 'PX', 10_000);
 }

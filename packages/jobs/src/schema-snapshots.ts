@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { FlockRedis } from './redis-client';
 import type { TableInfo } from '@flock/schema';
 import { schemaSnapshotKey } from './ids';
 
@@ -16,7 +16,7 @@ export interface SchemaSnapshotOptions {
  */
 export class SchemaSnapshots {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: FlockRedis,
     private readonly options: SchemaSnapshotOptions,
   ) {}
 

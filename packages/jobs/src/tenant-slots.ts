@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { FlockRedis } from './redis-client';
 import { tenantSlotsKey, tenantWaitingKey } from './ids';
 
 /**
@@ -28,7 +28,7 @@ return 0`;
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
-type SlotRedis = Redis & {
+type SlotRedis = FlockRedis & {
   flockSlotAcquire(slots: string, waiting: string, holder: string, limit: number, leaseMs: number): Promise<number>;
   flockSlotRelease(slots: string, waiting: string, holder: string): Promise<string | null>;
 };
@@ -48,7 +48,7 @@ export class TenantSlots {
   private readonly redis: SlotRedis;
 
   constructor(
-    redis: Redis,
+    redis: FlockRedis,
     private readonly options: TenantSlotOptions,
   ) {
     redis.defineCommand('flockSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });

@@ -1,1 +1,2 @@
 export * from './local-redis';
+export * from './local-cluster';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { FlockRedis } from '@flock/jobs';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { principalKey } from '@flock/auth';
 import { RateLimitedError } from '@flock/errors';
@@ -17,7 +17,7 @@ export interface LimitOptions {
  * after authentication: the key is the caller's id, never a credential. A limit of 0
  * is off.
  */
-export function rateLimit(redis: Redis, options: LimitOptions): RequestHandler {
+export function rateLimit(redis: FlockRedis, options: LimitOptions): RequestHandler {
   if (options.points === 0) return (_req, _res, next) => next();
   const limiter = redisLimiter(redis, options);
   return async (req, _res, next) => {
@@ -44,7 +44,7 @@ export class FailedAuthLimiter {
   private readonly limiter: RateLimiterRedis;
 
   constructor(
-    redis: Redis,
+    redis: FlockRedis,
     private readonly options: LimitOptions,
   ) {
     this.limiter = redisLimiter(redis, options);
@@ -84,7 +84,7 @@ function retryLater(state: RateLimiterRes): RateLimitedError {
  * counted in this process instead (rate-limiter-flexible's insurance limiter), so a
  * poll of a finished job, a read, is never failed by the limiter's own write.
  */
-function redisLimiter(redis: Redis, options: LimitOptions): RateLimiterRedis {
+function redisLimiter(redis: FlockRedis, options: LimitOptions): RateLimiterRedis {
   const settings = { keyPrefix: options.keyPrefix, points: options.points, duration: options.durationSeconds };
   return new RateLimiterRedis({ ...settings, storeClient: redis, insuranceLimiter: new RateLimiterMemory(settings) });
 }
