@@ -10,6 +10,7 @@ import {
   redisClient,
   type FlockRedis,
   type JobName,
+  type Telemetry,
 } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
@@ -32,7 +33,7 @@ export interface ApiContext {
  * tenant SQL and schema reads run on workers, so one tenant's heavy query can never
  * stall the process that answers everyone else.
  */
-export function createApiContext(config: FlockConfig, logger: Logger): ApiContext {
+export function createApiContext(config: FlockConfig, logger: Logger, options: { telemetry?: Telemetry } = {}): ApiContext {
   // BullMQ's advice for producers: no offline queue, so while Redis is away a command
   // fails at once and the request answers 503, instead of waiting on a reconnection;
   // a reply that never comes (a stalled Redis) fails at the command timeout. Reconnects
@@ -63,7 +64,11 @@ export function createApiContext(config: FlockConfig, logger: Logger): ApiContex
   // cluster they share one, closed below.
   const bullRedis = config.redisCluster ? connect() : undefined;
   const queueOf = <N extends JobName>(name: N) =>
-    new JobQueue(name, { connection: bullRedis ?? { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix });
+    new JobQueue(name, {
+      connection: bullRedis ?? { url: config.redisUrl, ...redisOptions },
+      prefix: config.redisPrefix,
+      telemetry: options.telemetry,
+    });
   const askQueue = queueOf('ask');
   const queryAllQueue = queueOf('queryAll');
   const queryQueue = queueOf('query');

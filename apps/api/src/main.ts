@@ -1,16 +1,17 @@
+// First: it starts tracing, which must be running before `http` is loaded.
+import { config, tracing } from './env';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, onShutdownSignal } from '@flock/logger';
 import { startOperationsServer } from '@flock/metrics';
 import { createApiContext } from './api-context';
 import { createApp } from './app';
 import { notReady } from './health/health.routes';
-import { config } from './env';
 
 /** Before the hard deadline, the time left for closing Redis and the queues once connections are cut. */
 const CLOSE_MARGIN_MS = 1_000;
 
 const logger = createLogger('flock-api', config.logLevel);
-const context = createApiContext(config, logger);
+const context = createApiContext(config, logger, { telemetry: tracing.bullmq });
 const server = createApp(context.deps).listen(config.port, config.host, () => {
   logger.info({ port: config.port, host: config.host }, 'api listening');
 });
@@ -56,6 +57,7 @@ onShutdownSignal(
     clearTimeout(force);
     await (await operations)?.close();
     await context.close();
+    await tracing.shutdown();
   },
   { deadlineMs: config.shutdownTimeoutMs },
 );

@@ -1,6 +1,6 @@
 import { createLogger, onShutdownSignal } from '@flock/logger';
 import { sizeInBytes } from '@flock/schema';
-import { config } from './env';
+import { config, startProcessTracing } from './env';
 import { applyMemoryCeiling } from './memory-ceiling';
 import { answerOperations } from './operations';
 import { createSqlGenerators } from './sql-generator.factory';
@@ -11,10 +11,11 @@ import { startWorkerRuntime } from './worker-runtime';
 const logger = createLogger('flock-worker', config.logLevel);
 stopWithSupervisor();
 applyMemoryCeiling(sizeInBytes(config.workerMemoryCeiling), logger);
-const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger);
+const tracing = startProcessTracing();
+const runtime = startWorkerRuntime(config, createSqlGenerators(config), logger, {}, { telemetry: tracing.bullmq });
 answerOperations(runtime);
 
-const shutdown = onShutdownSignal(logger, () => runtime.close(), {
+const shutdown = onShutdownSignal(logger, () => runtime.close().then(() => tracing.shutdown()), {
   exit: exitUnderSupervisor,
   deadlineMs: ownExitDeadlineMs(config.shutdownTimeoutMs),
 });

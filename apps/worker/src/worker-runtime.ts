@@ -13,6 +13,7 @@ import {
   watchAbandonedJobs,
   type JobHandlers,
   type JobName,
+  type Telemetry,
 } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
@@ -62,6 +63,7 @@ export function startWorkerRuntime(
   generator: SqlGenerator | SqlGeneratorRouter,
   logger: Logger,
   warehouseOptions: TenantWarehouseOptions = {},
+  options: { telemetry?: Telemetry } = {},
 ): WorkerRuntime {
   const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
@@ -104,6 +106,7 @@ export function startWorkerRuntime(
     connection: config.redisCluster ? connection : { url: config.redisUrl, maxRetriesPerRequest: null },
     prefix: config.redisPrefix,
     onError: redisErrors.log,
+    telemetry: options.telemetry,
   };
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
@@ -146,6 +149,7 @@ export function startWorkerRuntime(
     concurrency: config.workerConcurrency,
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
+    telemetry: options.telemetry,
   });
   connection.on('error', redisErrors.log);
   storeRedis.on('error', redisErrors.log);

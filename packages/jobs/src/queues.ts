@@ -1,9 +1,11 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type WorkerOptions } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type Telemetry, type WorkerOptions } from 'bullmq';
 import { DelayedError, MetricsTime, UnrecoverableError } from 'bullmq';
 import { within } from '@flock/errors';
 import type { FlockRedis } from './redis-client';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
+
+export type { Telemetry } from 'bullmq';
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -15,6 +17,8 @@ export interface QueueSettings {
    * stack and all, many times a second while Redis is away.
    */
   onError?: (error: Error) => void;
+  /** BullMQ's OpenTelemetry hook, when tracing is on: the trace goes from the add into the job's processing. */
+  telemetry?: Telemetry;
 }
 
 export class JobQueue<N extends JobName> {
@@ -24,7 +28,11 @@ export class JobQueue<N extends JobName> {
     readonly name: N,
     settings: QueueSettings,
   ) {
-    this.queue = new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix });
+    this.queue = new Queue(JOB_CATALOG[name].queue, {
+      connection: settings.connection,
+      prefix: settings.prefix,
+      ...(settings.telemetry ? { telemetry: settings.telemetry } : {}),
+    });
   }
 
   /** Enqueues a job under Flock's own id, with the catalog's attempts and removal policy. */
@@ -54,7 +62,11 @@ export class FlowQueue {
   private readonly producer: FlowProducer;
 
   constructor(settings: QueueSettings) {
-    this.producer = new FlowProducer({ connection: settings.connection, prefix: settings.prefix });
+    this.producer = new FlowProducer({
+      connection: settings.connection,
+      prefix: settings.prefix,
+      ...(settings.telemetry ? { telemetry: settings.telemetry } : {}),
+    });
     if (settings.onError) this.producer.on('error', settings.onError);
   }
 
@@ -105,6 +117,7 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
       // Per-minute counts of finished jobs, kept a day in Redis: what the API's
       // bullmq_job_completed_total and bullmq_job_failed_total read.
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     };
     const worker: Worker = new Worker(
       entry.queue,

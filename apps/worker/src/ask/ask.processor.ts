@@ -1,7 +1,8 @@
 import { timeLeft } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { generateAndRun, type SqlGeneratorRouter } from '@flock/sql';
+import { generateAndRun, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
+import { inSpan } from '@flock/tracing';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
 import type { WorkerMetrics } from '../metrics';
@@ -36,17 +37,21 @@ export class AskProcessor {
     const ended = metrics?.startJob({ kind: 'ask', engine: generator.name });
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
-      const schema = await this.warehouse.schema(bucket);
+      const schema = await inSpan('flock.schema', {}, () => this.warehouse.schema(bucket));
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
       let queryStarted = Date.now();
       // Names in text columns too varied to list are found with a bounded lookup in this bucket only.
       const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
       const request = { question, bucket, schema, deadline, ...(findValues ? { findValues } : {}) };
-      const { generated, result, attempts, generationMs } = await generateAndRun(generator, request, (sql) => {
+      const { generated, result, attempts, generationMs } = await generateAndRun(traced(generator), request, (sql) => {
         queryStarted = Date.now();
-        // Never let the query outlive the job: what is left of the worker timeout caps it.
-        return this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
+        return inSpan('flock.query', { 'flock.kind': 'ask' }, async (span) => {
+          // Never let the query outlive the job: what is left of the worker timeout caps it.
+          const ran = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
+          span.setAttribute('flock.row_count', ran.rows.length);
+          return ran;
+        });
       });
       const executionMs = Date.now() - queryStarted;
       metrics?.generated(generator.name, generationMs);
@@ -74,4 +79,14 @@ export class AskProcessor {
       return outcome;
     });
   }
+}
+
+/** The engine, each of its generations a span of the job's trace (`flock.generate`, with the engine's name). */
+function traced(generator: SqlGenerator): SqlGenerator {
+  return Object.create(generator, {
+    generate: {
+      value: (request: Parameters<SqlGenerator['generate']>[0]) =>
+        inSpan('flock.generate', { 'flock.engine': generator.name }, () => generator.generate(request)),
+    },
+  }) as SqlGenerator;
 }
