@@ -136,7 +136,7 @@ export function startWorkerRuntime(
   const handlers: Partial<JobHandlers> = {
     ask: (payload, context) => fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context)),
     queryAll: (payload, context) => queryAll.plan(payload, context),
-    queryAllChunk: (payload) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload)),
+    queryAllChunk: (payload, context) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload, context)),
     queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),
     query: (payload, context) => fairly('query', payload.bucket, payload.jobId, context, () => query.run(payload, context)),
     schema: (payload, context) => schema.read(payload, context),

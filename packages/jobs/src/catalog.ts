@@ -186,6 +186,14 @@ export interface JobContext {
   postpone(delayMs: number, whileDelayed?: () => Promise<void>): Promise<never>;
   /** Runs a job of the same queue that is waiting in the delayed set now; a job not delayed is left as it is. */
   wake(jobId: string): Promise<void>;
+  /**
+   * Adds lines to the job's log, which Bull Board shows in its Logs tab. For operators:
+   * steps, times, counts and codes, never a result value, credential or tenant data
+   * beyond the question. Best effort: a line Redis refuses is dropped, not the job.
+   */
+  log(...lines: string[]): Promise<void>;
+  /** Sets the progress (a percentage) of the flow's parent job, which Bull Board draws; nothing for a job without one. */
+  progressParent(percent: number): Promise<void>;
 }
 
 export function assertHandlers(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {

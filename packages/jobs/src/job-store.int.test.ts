@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '@flock/testing';
+import { jobPartsKey } from './ids';
 import { CorruptJobRecordError, JobStore } from './job-store';
 
 const HOUR_MS = 3_600_000;
@@ -163,6 +164,7 @@ describe('parts of an answer', () => {
     summary: { rows },
     rows: Array.from({ length: rows }, (_, i) => [i]),
     weight: { rows, bytes: rows * 4 },
+    buckets: 2,
   });
   const keptRows = async (jobs: JobStore, jobId: string, count: number) =>
     (await jobs.getParts(jobId, count)).map((stored) => (stored ? ('rows' in stored ? 'rows' : 'summary') : 'none'));
@@ -204,6 +206,22 @@ describe('parts of an answer', () => {
     await jobs.putPart(record, 1, part(1), { ...caps, maxRows: 2 });
     expect((await jobs.getParts(record.id, 1))[0]).toEqual({ summary: { rows: 3 }, rows: part(3).rows });
     expect(await keptRows(jobs, record.id, 2)).toEqual(['rows', 'summary']);
+  });
+
+  it("counts each part's buckets once towards the progress its plan set the total of", async () => {
+    const jobs = store();
+    const record = await jobs.create(newJob());
+    expect(await jobs.progress(record.id)).toBeUndefined();
+    await jobs.setProgressTotal(record, 6);
+    expect(await jobs.progress(record.id)).toEqual({ done: 0, total: 6 });
+    expect(await jobs.putPart(record, 1, part(1), caps)).toEqual({ done: 2, total: 6 });
+    // A redelivered chunk adds nothing.
+    expect(await jobs.putPart(record, 1, part(1), caps)).toEqual({ done: 2, total: 6 });
+    expect(await jobs.putPart(record, 0, part(20), caps)).toEqual({ done: 4, total: 6 });
+    expect(await jobs.progress(record.id)).toEqual({ done: 4, total: 6 });
+    expect(await redis.pttl(jobPartsKey(prefix, record.id))).toBeGreaterThan(0);
+    await jobs.dropParts(record.id, 2);
+    expect(await jobs.progress(record.id)).toBeUndefined();
   });
 
   it('expires with the record, and is deleted whole once the answer is stored', async () => {

@@ -70,11 +70,16 @@ return 'stored'`;
  * keeps how far that prefix is known (`end`, `rows`, `bytes`) and where it was cut
  * (`cut`), so each call costs only the parts it adds to the prefix, not a walk over all
  * of them.
- * Returns 1 when this part's rows were kept, 0 when they were not needed.
+ * The part's buckets (ARGV[10]) count towards the job's progress, `done` out of the
+ * `total` its plan set (SET_TOTAL). Returns {done, total}.
  */
 export const PUT_PART = `local parts, index, expire_at = KEYS[1], tonumber(ARGV[1]), ARGV[8]
+local function progress()
+  return {tonumber(redis.call('HGET', parts, 'done') or '0'), tonumber(redis.call('HGET', parts, 'total') or '0')}
+end
 -- Write-once: a redelivered chunk would change figures the prefix has already counted.
-if redis.call('HEXISTS', parts, 'w' .. index) == 1 then return 0 end
+if redis.call('HEXISTS', parts, 'w' .. index) == 1 then return progress() end
+redis.call('HINCRBY', parts, 'done', tonumber(ARGV[10]))
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('PEXPIREAT', KEYS[2], expire_at)
 redis.call('HSET', parts, 'w' .. index, ARGV[4] .. ':' .. ARGV[5])
@@ -103,9 +108,9 @@ if not cut then
     end
   end
 end
-if cut and index >= cut then return 0 end
+if cut and index >= cut then return progress() end
 redis.call('SET', KEYS[3], ARGV[3])
 redis.call('PEXPIREAT', KEYS[3], expire_at)
 local count = tonumber(redis.call('HGET', parts, 'count') or '0')
 if index + 1 > count then redis.call('HSET', parts, 'count', index + 1) end
-return 1`;
+return progress()`;

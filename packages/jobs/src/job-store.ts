@@ -28,8 +28,14 @@ type StoreRedis = FlockRedis & {
   flockJobCreate(key: string, ...args: (string | number)[]): Promise<number>;
   flockJobRead(key: string, ...args: (string | number)[]): Promise<string[] | null>;
   flockJobFinish(key: string, ...args: (string | number)[]): Promise<FinishOutcome>;
-  flockJobPutPart(parts: string, summary: string, rows: string, ...args: (string | number)[]): Promise<number>;
+  flockJobPutPart(parts: string, summary: string, rows: string, ...args: (string | number)[]): Promise<[number, number]>;
 };
+
+/** How far a fanned-out job is: databases answered (queried, skipped or errored) out of all it runs on. */
+export interface JobProgress {
+  done: number;
+  total: number;
+}
 
 /**
  * One part of a job's answer, such as a cross-tenant chunk's outcomes: a small summary,
@@ -100,9 +106,14 @@ export class JobStore {
    * which its job hashes and event stream would keep past the job's hour. Rows that
    * cannot reach the answer under `caps` are not kept: see AnswerPart.
    */
-  async putPart(record: JobRecord, index: number, part: AnswerPart, caps: { maxRows: number; maxBytes: number }): Promise<void> {
+  async putPart(
+    record: JobRecord,
+    index: number,
+    part: AnswerPart & { buckets: number },
+    caps: { maxRows: number; maxBytes: number },
+  ): Promise<JobProgress> {
     const { prefix } = this.options;
-    await this.redis.flockJobPutPart(
+    const [done, total] = await this.redis.flockJobPutPart(
       jobPartsKey(prefix, record.id),
       jobPartKey(prefix, record.id, index),
       jobPartKey(prefix, record.id, index, 'rows'),
@@ -115,7 +126,25 @@ export class JobStore {
       caps.maxBytes,
       record.submittedAt + this.options.ttlMs,
       jobPartStem(prefix, record.id),
+      part.buckets,
     );
+    return { done, total };
+  }
+
+  /** Sets how many databases a fanned-out job runs on, once planned: the `total` of its progress. */
+  async setProgressTotal(record: JobRecord, total: number): Promise<void> {
+    const key = jobPartsKey(this.options.prefix, record.id);
+    await this.redis
+      .multi()
+      .hset(key, 'total', total)
+      .pexpireat(key, record.submittedAt + this.options.ttlMs)
+      .exec();
+  }
+
+  /** How far a fanned-out job is, once planned and until its answer is stored; undefined otherwise. */
+  async progress(jobId: string): Promise<JobProgress | undefined> {
+    const [total, done] = await this.redis.hmget(jobPartsKey(this.options.prefix, jobId), 'total', 'done');
+    return total ? { done: Number(done ?? 0), total: Number(total) } : undefined;
   }
 
   /** The parts stored for a job, by index; undefined where a part was never stored. */

@@ -104,7 +104,9 @@ export interface ConsumerOptions extends QueueSettings {
  * retrying, so it ends with UnrecoverableError.
  */
 export function startConsumers(handlers: JobHandlers, options: ConsumerOptions): Worker[] {
-  return (Object.keys(JOB_CATALOG) as JobName[]).map((name) => {
+  // By queue name, so a chunk can reach its parent (the merge) in the parent's queue.
+  const byQueue = new Map<string, Worker>();
+  const workers = (Object.keys(JOB_CATALOG) as JobName[]).map((name) => {
     const entry = JOB_CATALOG[name];
     const workerOptions: WorkerOptions = {
       connection: options.connection,
@@ -141,12 +143,25 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
             // Fails when the job is no longer delayed (it woke on its own, or was taken): nothing to do then.
             await (await Job.fromId(worker, jobId))?.promote().catch(() => undefined);
           },
+          log: async (...lines) => {
+            // Sent together: one round trip's worth of writes, however many lines.
+            await Promise.all(lines.map((line) => job.log(line))).catch(() => undefined);
+          },
+          progressParent: async (percent) => {
+            const parent = job.parent;
+            const parentWorker = parent && byQueue.get(parent.queueKey.slice(options.prefix.length + 1));
+            if (!parent?.id || !parentWorker) return;
+            const parentJob = await Job.fromId(parentWorker, parent.id);
+            await parentJob?.updateProgress(Math.min(100, Math.round(percent))).catch(() => undefined);
+          },
         });
       },
       workerOptions,
     );
+    byQueue.set(entry.queue, worker);
     return worker;
   });
+  return workers;
 }
 
 /** BullMQ's failedReason for a job whose workers died more often than maxStalledCount allows. */

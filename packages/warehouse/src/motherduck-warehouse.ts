@@ -101,6 +101,10 @@ export class MotherDuckWarehouse {
     return (await this.schemas.fetch(bucket))!;
   }
 
+  schemaCached(bucket: string): boolean {
+    return this.schemas.has(bucket);
+  }
+
   close(): void {
     this.schemas.clear();
     this.options.connector.close();

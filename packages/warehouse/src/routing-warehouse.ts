@@ -93,6 +93,10 @@ export class RoutingWarehouse implements TenantWarehouse {
     return this.route(bucket).schema(bucket);
   }
 
+  schemaCached(bucket: string): boolean {
+    return this.isHosted(bucket) ? this.hosted!.warehouse.schemaCached(bucket) : this.local.schemaCached(bucket);
+  }
+
   /** Reads every local bucket's schema ahead of its first ask: see Warehouse.prefetchSchemas. Hosted buckets are read when asked. */
   async prefetchSchemas(signal?: AbortSignal, onSchema?: (bucket: string, schema: SchemaContext) => void): Promise<PrefetchOutcome> {
     const buckets = (await this.local.catalog.list()).filter((bucket) => !this.isHosted(bucket));

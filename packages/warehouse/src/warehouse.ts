@@ -48,6 +48,8 @@ export interface TenantWarehouse {
   /** Validates and runs one SELECT on the bucket's database. */
   query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
   schema(bucket: string): Promise<SchemaContext>;
+  /** Whether schema() would answer from memory now, without reading the bucket; for job logs. */
+  schemaCached?(bucket: string): boolean;
   /** Names typed in a question, found in the bucket's overflowing text columns; absent where unsupported. */
   findValues?(bucket: string, texts: string[]): Promise<FoundValue[]>;
   close(): void;
@@ -236,6 +238,14 @@ export class Warehouse implements TenantWarehouse {
   async schema(bucket: string): Promise<SchemaContext> {
     // Identified without opening it: a cached schema costs a stat, not an instance.
     return this.schemaOf(bucket, this.identify(bucket));
+  }
+
+  schemaCached(bucket: string): boolean {
+    try {
+      return this.schemas.has(schemaKey(bucket, this.identify(bucket)));
+    } catch {
+      return false;
+    }
   }
 
   private async schemaOf(bucket: string, fileId: string): Promise<SchemaContext> {

@@ -4,15 +4,16 @@ import type { AskJobRecord, JobResult, QueryAllJobRecord } from '@flock/jobs';
  * The seed's poll shapes, shared by every kind of job: still running, failed, and a
  * completed shape each kind fills in. `job_id` and `status` are added to the completed
  * shape (fields may be added, never renamed), so clients can branch on `status`
- * whatever the outcome.
+ * whatever the outcome. `running` adds fields to the processing shape (a fan-out's progress).
  */
 export function presentJob(
   record: AskJobRecord | QueryAllJobRecord,
+  running: object,
   completed: (result: JobResult) => { data: object; meta: object },
 ): object {
   switch (record.status) {
     case 'processing':
-      return { data: { job_id: record.id, status: 'processing' } };
+      return { data: { job_id: record.id, status: 'processing', ...running } };
     case 'failed':
       return {
         data: { job_id: record.id, status: 'failed', error_code: record.errorCode, error_message: record.errorMessage },

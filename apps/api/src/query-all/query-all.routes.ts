@@ -30,7 +30,8 @@ export function queryAllRoutes(service: QueryAllService, options: { maxQuestionL
   router.get('/query-all/jobs/:jobId', async (req, res) => {
     const jobId = jobIdParam(req.params.jobId);
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
-    res.json(presentQueryAllJob(await service.get(jobId, waitMs)));
+    const { record, progress } = await service.get(jobId, waitMs);
+    res.json(presentQueryAllJob(record, progress));
   });
 
   return router;

@@ -1,5 +1,14 @@
 import { BadRequestError, NotFoundError } from '@flock/errors';
-import { newJobId, submitJob, type JobFinishes, type JobOwner, type JobQueue, type JobStore, type QueryAllJobRecord } from '@flock/jobs';
+import {
+  newJobId,
+  submitJob,
+  type JobFinishes,
+  type JobOwner,
+  type JobQueue,
+  type JobProgress,
+  type JobStore,
+  type QueryAllJobRecord,
+} from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
 import { readWaiting } from '../http/job-wait';
 import type { QueryAllBody } from './query-all.schema';
@@ -31,9 +40,15 @@ export class QueryAllService {
     return jobId;
   }
 
-  /** The job; with `waitMs`, a job still processing is waited on that long (see readWaiting). */
-  get(jobId: string, waitMs = 0): Promise<QueryAllJobRecord> {
-    return readWaiting(this.finishes, jobId, waitMs, () => this.read(jobId));
+  /**
+   * The job; with `waitMs`, a job still processing is waited on that long (see
+   * readWaiting). While it runs, how many of its databases have answered, once planned.
+   */
+  async get(jobId: string, waitMs = 0): Promise<{ record: QueryAllJobRecord; progress?: JobProgress }> {
+    const record = await readWaiting(this.finishes, jobId, waitMs, () => this.read(jobId));
+    if (record.status !== 'processing') return { record };
+    const progress = await this.store.progress(jobId);
+    return progress ? { record, progress } : { record };
   }
 
   private async read(jobId: string): Promise<QueryAllJobRecord> {

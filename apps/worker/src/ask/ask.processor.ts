@@ -5,7 +5,7 @@ import { generateAndRun, type SqlGenerator, type SqlGeneratorRouter } from '@flo
 import { inSpan } from '@flock/tracing';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
-import type { WorkerMetrics } from '../metrics';
+import type { JobOutcome, WorkerMetrics } from '../metrics';
 
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
@@ -34,7 +34,15 @@ export class AskProcessor {
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
     const generator = this.generators.forBucket(bucket);
     const { metrics } = this.options;
-    const ended = metrics?.startJob({ kind: 'ask', engine: generator.name });
+    const timer = metrics?.startJob({ kind: 'ask', engine: generator.name });
+    // The job's steps, for Bull Board's Logs tab: codes, times and counts, never a value.
+    const head = `engine ${generator.name}; schema ${this.warehouse.schemaCached?.(bucket) ? 'from the cache' : 'read from the database'}`;
+    const ended = (outcome: JobOutcome, code?: string) => {
+      timer?.(outcome, code);
+      if (outcome === 'completed') return;
+      const verdict = code === 'validation_failed' ? 'guard: refused; ' : '';
+      void context.log(head, `${verdict}${outcome}${code ? `: ${code}` : ''}`);
+    };
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
       const schema = await inSpan('flock.schema', {}, () => this.warehouse.schema(bucket));
@@ -76,6 +84,11 @@ export class AskProcessor {
         },
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
+      void context.log(
+        head,
+        `SQL generated in ${Math.round(generationMs)} ms (${attempts === 1 ? '1 try' : `${attempts} tries`}); guard: passed`,
+        `executed in ${executionMs} ms: ${result.rows.length} rows of ${result.totalRows}, truncated: ${result.truncated}; answer ${outcome}`,
+      );
       return outcome;
     });
   }

@@ -68,6 +68,8 @@ export class QueryAllProcessor {
       const sql = generatedSql ?? payload.sql!;
       await this.deps.validator.assertCrossTenantSelect(sql);
       const chunks = chunk(payload.buckets, this.options.chunkSize);
+      // Before the chunks can run: each adds its buckets to the progress polls show.
+      await this.deps.store.setProgressTotal(record, payload.buckets.length);
       await this.deps.flow.add(
         { name: 'queryAllMerge', id: mergeStepId(jobId), payload: { jobId, chunks, ...(generatedSql ? { generatedSql } : {}) } },
         chunks.map((buckets, index) => ({
@@ -77,15 +79,22 @@ export class QueryAllProcessor {
         })),
       );
       log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
+      await context.log(
+        `planned: ${generatedSql ? `SQL written by ${this.deps.generators.forBucket(payload.buckets[0] ?? '').name}` : 'SQL given'}, guard passed`,
+        `${payload.buckets.length} databases in ${chunks.length} chunks of up to ${this.options.chunkSize}`,
+      );
       return 'planned' as const;
     });
   }
 
   /** Runs one chunk and stores its outcomes beside the job's record; returns only how many buckets it ran. */
-  async runChunk(payload: QueryAllChunkPayload): Promise<{ buckets: number } | 'skipped'> {
+  async runChunk(payload: QueryAllChunkPayload, context: JobContext): Promise<{ buckets: number } | 'skipped'> {
     const record = await this.deps.store.get(payload.jobId);
     // The merge skips a job that has ended too, so nothing needs storing for it.
-    if (!record || record.status !== 'processing') return 'skipped';
+    if (!record || record.status !== 'processing') {
+      await context.log(`skipped: the job is ${record?.status ?? 'gone'}`);
+      return 'skipped';
+    }
     const started = Date.now();
     const outcomes = await this.deps.fanOut.run({
       buckets: payload.buckets,
@@ -96,17 +105,25 @@ export class QueryAllProcessor {
       maxRows: this.options.maxRows,
       maxBytes: this.options.maxBytes,
     });
+    const count = (status: BucketOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;
+    const durationMs = Date.now() - started;
     this.deps.logger.info(
-      {
-        jobId: payload.jobId,
-        step: 'chunk',
-        buckets: payload.buckets.length,
-        errored: outcomes.filter((outcome) => outcome.status === 'error').length,
-        durationMs: Date.now() - started,
-      },
+      { jobId: payload.jobId, step: 'chunk', buckets: payload.buckets.length, errored: count('error'), durationMs },
       'query-all chunk done',
     );
-    await this.deps.store.putPart(record, payload.index, chunkPart(outcomes), this.options);
+    const progress = await this.deps.store.putPart(
+      record,
+      payload.index,
+      { ...chunkPart(outcomes), buckets: outcomes.length },
+      this.options,
+    );
+    await Promise.all([
+      context.log(
+        `chunk ${payload.index}: ${count('ok')} queried, ${count('skipped')} skipped, ${count('error')} errored, in ${durationMs} ms`,
+        `progress: ${progress.done} of ${progress.total} databases`,
+      ),
+      progress.total > 0 ? context.progressParent((100 * progress.done) / progress.total) : undefined,
+    ]);
     return { buckets: outcomes.length };
   }
 
@@ -145,6 +162,9 @@ export class QueryAllProcessor {
       },
     });
     await this.deps.store.dropParts(jobId, payload.chunks.length);
+    await context.log(
+      `merged ${payload.chunks.length} chunks: ${combined.meta.databases_queried} queried, ${combined.meta.databases_skipped} skipped, ${combined.meta.databases_errored} errored, ${combined.meta.total_rows} rows, outcome ${outcome}`,
+    );
     log.info(
       {
         outcome,
