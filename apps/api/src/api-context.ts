@@ -16,6 +16,7 @@ import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
+import { BoardSessions } from './admin/board-sessions';
 import { Drain } from './health/drain';
 import { ApiMetrics } from './http/metrics';
 import { QueryAllService } from './query-all/query-all.service';
@@ -124,6 +125,9 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
         onRejected: () => metrics?.rejected('asks'),
       }),
       metrics,
+      boardSessions: new BoardSessions(redis, { prefix: config.redisPrefix, ttlMs: config.boardSessionMs }),
+      boardSessionMs: config.boardSessionMs,
+      trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
       maxQuestionLength: config.maxQuestionLength,
     },

@@ -6,6 +6,8 @@ import type { Queue } from 'bullmq';
 import { principalKey, type ApiKeyAuthenticator, type JwtVerifier } from '@flock/auth';
 import type { JobFinishes } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
+import { boardLogin } from './admin/board-login';
+import type { BoardSessions } from './admin/board-sessions';
 import { BULL_BOARD_PATH, bullBoardRouter } from './admin/bull-board';
 import { askRoutes } from './ask/ask.routes';
 import type { AskService } from './ask/ask.service';
@@ -48,6 +50,11 @@ export interface AppDependencies {
   askRateLimit: RequestHandler;
   /** Prometheus metrics, served at /metrics to admin keys; undefined when FLOCK_METRICS is off. */
   metrics?: ApiMetrics;
+  /** Bull Board login sessions, and how long one lasts. */
+  boardSessions: BoardSessions;
+  boardSessionMs: number;
+  /** FLOCK_TRUST_PROXY: X-Forwarded-For and -Proto come from a proxy of ours. */
+  trustProxy: boolean;
   bodyLimit: string;
   maxQuestionLength: number;
 }
@@ -58,7 +65,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Off unless the operator says one proxy of theirs sets the forwarded headers: a client could forge them.
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.use(deps.drain.track);
   if (deps.metrics) app.use(deps.metrics.track);
 
@@ -92,10 +100,21 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(healthRoutes(deps.probeRedis, deps.drain));
 
+  // Bull Board: a login page and a session for browsers, or an admin key in a header.
+  const authenticated = authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth);
+  const board = boardLogin({
+    sessions: deps.boardSessions,
+    sessionTtlMs: deps.boardSessionMs,
+    apiKeys: deps.apiKeys,
+    failedAuth: deps.failedAuth,
+    viaCredentials: [authenticated, deps.requestRateLimit, requireAdmin],
+  });
+  app.use(board.router);
+  app.use(BULL_BOARD_PATH, board.gate, bullBoardRouter(deps.queues));
+
   // Everything below needs a caller, and is authenticated before any body is parsed.
-  app.use(authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth));
+  app.use(authenticated);
   app.use(deps.requestRateLimit);
-  app.use(BULL_BOARD_PATH, requireAdmin, bullBoardRouter(deps.queues));
   if (deps.metrics) app.get('/metrics', requireAdmin, deps.metrics.handler);
 
   app.use(jsonOnly);

@@ -339,6 +339,17 @@ export const settings = {
       rule: Joi.number().integer().min(0).max(100_000).default(20),
       doc: 'failed authentications one client address may make per minute; past it, every request from it gets 429 until the minute is out; 0 switches the limit off',
     }),
+    boardSessionMs: setting({
+      env: 'FLOCK_BOARD_SESSION_MINUTES',
+      rule: Joi.number().min(1).max(1440).default(60),
+      read: (minutes) => Number(minutes) * 60_000,
+      doc: 'how long a Bull Board login lasts, from login (sessions do not extend themselves); logout ends it sooner',
+    }),
+    trustProxy: setting({
+      env: 'FLOCK_TRUST_PROXY',
+      rule: Joi.boolean().truthy('1').falsy('0').default(false),
+      doc: 'behind one reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: trust them, so failed-login limits count per client and the board cookie is Secure when the client used TLS. Leave off when clients reach the API directly: they could then forge both',
+    }),
   }),
 };
 

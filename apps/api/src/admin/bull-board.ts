@@ -13,6 +13,7 @@ export function bullBoardRouter(queues: Queue[]): Router {
   createBullBoard({
     queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
     serverAdapter,
+    options: { uiConfig: { boardTitle: 'Flock', miscLinks: [{ text: 'Log out', url: '/admin/logout' }] } },
   });
   return serverAdapter.getRouter() as Router;
 }

@@ -25,8 +25,8 @@ export function authenticate(verifier: JwtVerifier, apiKeys: ApiKeyAuthenticator
   );
 
   return async (req, res, next) => {
-    // The socket's own address: 'trust proxy' is off, so a client cannot name another's.
-    const address = req.socket.remoteAddress ?? 'unknown';
+    // The socket's own address, unless FLOCK_TRUST_PROXY says a proxy of ours names the client.
+    const address = req.ip ?? 'unknown';
     await failures.assertAllowed(address);
     const refuse = (error: unknown) => {
       failures.recordFailure(address).then(() => next(error), next);
