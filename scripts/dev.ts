@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   ];
   console.log(`flock: API on http://127.0.0.1:${port}, one worker.
 admin API key: ${process.env.FLOCK_ADMIN_API_KEY ? 'from FLOCK_ADMIN_API_KEY' : 'in data/dev-admin-api-key'}
+job queues (Bull Board): http://127.0.0.1:${port}/admin/queues (log in with the admin API key)
 Try:
   curl -s -X POST http://127.0.0.1:${port}/api/v1/example/ask -H "X-API-Key: $(cat data/dev-admin-api-key)" -H 'Content-Type: application/json' -d '{"question":"How many members by type?"}'
 Ctrl-C stops everything.`);
