@@ -58,6 +58,8 @@ describe('the board login', () => {
     const page = await request(app).get('/admin/queues').set('Accept', 'text/html');
     expect(page.status).toBe(303);
     expect(page.headers.location).toBe('/admin/login');
+    // A script (curl sends */*) is told 401, not sent to a form.
+    expect((await request(app).get('/admin/queues').set('Accept', '*/*')).status).toBe(401);
     const api = await request(app).get('/admin/queues/api/queues').set('Accept', 'application/json');
     expect(api.status).toBe(401);
     expect(api.body).toEqual({ error: { code: 'unauthorized', message: 'Authentication required' } });

@@ -135,8 +135,8 @@ export function boardLogin(deps: BoardLoginDependencies): { router: Router; gate
     if (req.headers['x-api-key'] !== undefined || req.headers.authorization !== undefined) {
       return runAll(deps.viaCredentials, req, res, next);
     }
-    // A page load goes to the login; the board's own API calls get the envelope.
-    if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') return res.redirect(303, LOGIN_PATH);
+    // A browser's page load (it asks for HTML by name) goes to the login; API clients and the board's own calls get the envelope.
+    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) return res.redirect(303, LOGIN_PATH);
     next(new UnauthorizedError());
   };
   return { router, gate };
