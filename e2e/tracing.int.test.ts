@@ -79,12 +79,17 @@ it('follows one ask in one trace: the request, the queue, the worker, its genera
   );
 
   const query = await waitFor(async () => spans.find((span) => span.name === 'flock.query'), { what: 'the query span' });
+  // Spans arrive in batches, a parent after its children: wait for every one the trace should hold.
+  const expected = ['add', 'process', 'flock.schema', 'flock.generate', 'flock.query'];
   const trace = await waitFor(
     async () => {
       const inTrace = spans.filter((span) => span.traceId === query.traceId);
-      return inTrace.some((span) => span.service === 'flock-api' && span.kind === 2) ? inTrace : undefined;
+      const complete =
+        inTrace.some((span) => span.service === 'flock-api' && span.kind === 2) &&
+        expected.every((name) => inTrace.some((span) => span.name.includes(name)));
+      return complete ? inTrace : undefined;
     },
-    { what: "the API's server span in the same trace" },
+    { what: 'every span of the trace' },
   );
   const named = (name: string) => trace.filter((span) => span.name.includes(name));
   // The request that submitted it (a server span), its add to the queue, the job's processing, and the worker's steps.
