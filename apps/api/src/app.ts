@@ -119,10 +119,11 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(jsonOnly);
   // Before the general body parser: it parses its own, larger bodies (bucket lists).
-  app.use(queryAllRoutes(deps.queryAll, { maxQuestionLength: deps.maxQuestionLength, submitRateLimit: deps.askRateLimit }));
+  const events = { finishes: deps.finishes, draining: () => deps.drain.active };
+  app.use(queryAllRoutes(deps.queryAll, { maxQuestionLength: deps.maxQuestionLength, submitRateLimit: deps.askRateLimit, ...events }));
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
   app.use('/api/v1/:bucket', requireBucketAccess);
-  app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit }));
+  app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit, ...events }));
   app.use(schemaRoutes(deps.schema));
   app.use(queryRoutes(deps.query));
 

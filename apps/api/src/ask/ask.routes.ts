@@ -1,13 +1,23 @@
 import { Router, type RequestHandler } from 'express';
+import type { JobFinishes } from '@flock/jobs';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
+import { streamJobEvents } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
 
-export function askRoutes(service: AskService, options: { maxQuestionLength: number; askRateLimit: RequestHandler }): Router {
+export interface AskRouteOptions {
+  maxQuestionLength: number;
+  askRateLimit: RequestHandler;
+  /** For job event streams: the finish notifications, and whether this process drains. */
+  finishes: JobFinishes;
+  draining: () => boolean;
+}
+
+export function askRoutes(service: AskService, options: AskRouteOptions): Router {
   const router = Router();
   const bodySchema = askBody(options.maxQuestionLength);
 
@@ -23,6 +33,22 @@ export function askRoutes(service: AskService, options: { maxQuestionLength: num
     const jobId = jobIdParam(req.params.jobId);
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
     res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!), waitMs)));
+  });
+
+  // The same job pushed as Server-Sent Events, with the poll's authorisation.
+  router.get('/api/v1/:bucket/ask/jobs/:jobId/events', async (req, res) => {
+    const bucket = validate(bucketParam, req.params.bucket);
+    const jobId = jobIdParam(req.params.jobId);
+    const caller = ownerOf(req.principal!);
+    await streamJobEvents(req, res, {
+      finishes: options.finishes,
+      jobId,
+      draining: options.draining,
+      read: async () => {
+        const record = await service.get(bucket, jobId, caller);
+        return { status: record.status, body: presentAskJob(record) };
+      },
+    });
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, BadRequestError, JobFailure, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '@flock/errors';
 import { isRedisUnavailable } from '@flock/jobs';
 
@@ -52,8 +52,12 @@ function fromJobFailure(error: JobFailure): AppError {
  * The one place errors become responses. AppErrors carry their own code and status;
  * Redis away or refusing writes is a 503 with Retry-After; anything else is a bug, so
  * the caller gets a generic 500 with an id to quote and the stack goes to the log only.
+ * A stream whose headers are sent (job events) carries the same envelope as an event.
  */
-export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+export function errorEnvelope(
+  error: unknown,
+  req: Request,
+): { status: number; headers: Record<string, string>; body: { error: Record<string, string> } } {
   const known =
     error instanceof AppError
       ? error
@@ -68,19 +72,27 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _
             : fromBodyParser(error as BodyParserError, req.headers['content-encoding']?.toLowerCase());
   if (known) {
     if (known.cause !== undefined) req.log.warn({ err: known.cause, code: known.code }, 'request failed on a dependency');
-    for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
-    res.status(known.status).json({ error: { code: known.code, message: known.message } });
-    return;
+    return { status: known.status, headers: known.headers, body: { error: { code: known.code, message: known.message } } };
   }
   const errorId = randomUUID();
   req.log.error({ err: error, errorId }, 'unhandled error');
-  res.status(500).json({
-    error: {
-      code: 'internal_error',
-      message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`,
-      error_id: errorId,
+  return {
+    status: 500,
+    headers: {},
+    body: {
+      error: {
+        code: 'internal_error',
+        message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`,
+        error_id: errorId,
+      },
     },
-  });
+  };
+}
+
+export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const { status, headers, body } = errorEnvelope(error, req);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(status).json(body);
 };
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -1,7 +1,9 @@
 import express, { Router, type RequestHandler } from 'express';
+import type { JobFinishes } from '@flock/jobs';
 import { requireAdmin } from '../auth/authorize.middleware';
 import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
+import { streamJobEvents } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
@@ -11,7 +13,15 @@ import type { QueryAllService } from './query-all.service';
 /** Room for a `buckets` list naming thousands of tenants, which the general body limit would refuse. */
 const QUERY_ALL_BODY_LIMIT = '1mb';
 
-export function queryAllRoutes(service: QueryAllService, options: { maxQuestionLength: number; submitRateLimit: RequestHandler }): Router {
+export interface QueryAllRouteOptions {
+  maxQuestionLength: number;
+  submitRateLimit: RequestHandler;
+  /** For job event streams: the finish notifications, and whether this process drains. */
+  finishes: JobFinishes;
+  draining: () => boolean;
+}
+
+export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteOptions): Router {
   const router = Router();
   const bodySchema = queryAllBody(options.maxQuestionLength);
   router.use('/query-all', requireAdmin);
@@ -32,6 +42,20 @@ export function queryAllRoutes(service: QueryAllService, options: { maxQuestionL
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
     const { record, progress } = await service.get(jobId, waitMs);
     res.json(presentQueryAllJob(record, progress));
+  });
+
+  // The same job pushed as Server-Sent Events: its status, its progress as chunks finish, then the answer.
+  router.get('/query-all/jobs/:jobId/events', async (req, res) => {
+    const jobId = jobIdParam(req.params.jobId);
+    await streamJobEvents(req, res, {
+      finishes: options.finishes,
+      jobId,
+      draining: options.draining,
+      read: async () => {
+        const { record, progress } = await service.get(jobId);
+        return { status: record.status, body: presentQueryAllJob(record, progress), ...(progress ? { progress } : {}) };
+      },
+    });
   });
 
   return router;
