@@ -114,6 +114,12 @@ export class ApiKeyAuthenticator {
     return match ? { kind: 'api_key', id: keyId(match), buckets: match.buckets, admin: match.admin } : undefined;
   }
 
+  /** Whether the key with this id (a Principal's) is still there and still an admin's: a revoked key's sessions end. */
+  isAdmin(id: string): boolean {
+    this.reloadIfChanged();
+    return [...this.keys, ...this.bootstrap].some((key) => key.admin && keyId(key) === id);
+  }
+
   private reloadIfChanged(): void {
     const now = Date.now();
     if (now - this.checkedAt < 1000) return;

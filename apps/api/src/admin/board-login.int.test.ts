@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { ApiKeyFile } from '@flock/auth';
 import { ownPrefix } from '@flock/jobs';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, mintToken, testConfig, testRedisUrl } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -134,9 +134,32 @@ describe('the board login', () => {
     expect(after.status).toBe(303);
   });
 
+  it("ends the sessions of an admin key once it is revoked, and sends a proxy's Basic auth to the login", async () => {
+    const file = new ApiKeyFile(keysFile);
+    const name = `ops-${randomUUID().slice(0, 8)}`;
+    const { key } = await file.create({ name, buckets: '*', admin: true });
+    // The key file is re-read at most once a second.
+    const reread = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+    await reread();
+    const agent = request.agent(app);
+    expect((await logIn(agent, key)).status).toBe(303);
+    expect((await agent.get('/admin/queues').set('Accept', 'text/html')).status).toBe(200);
+    expect(await file.revoke(name)).toBe(true);
+    await reread();
+    const after = await agent.get('/admin/queues').set('Accept', 'text/html');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/admin/login');
+
+    const basic = await request(app).get('/admin/queues').set('Accept', 'text/html').set('Authorization', 'Basic b3BzOnNlY3JldA==');
+    expect(basic.status).toBe(303);
+  });
+
   it('still takes an admin key in a header, for scripts, and refuses a tenant key there', async () => {
     expect((await request(app).get('/admin/queues/api/queues').set('X-API-Key', TEST_ADMIN_API_KEY)).status).toBe(200);
     expect((await request(app).get('/admin/queues/api/queues').set('X-API-Key', tenantKey)).status).toBe(403);
+    // A user's token that is not an admin's is refused, not a crash (its refusal is thrown from passport's callback).
+    const user = await mintToken({ sub: 'alice', buckets: ['example'] });
+    expect((await request(app).get('/admin/queues/api/queues').set('Authorization', `Bearer ${user}`)).status).toBe(403);
   });
 });
 

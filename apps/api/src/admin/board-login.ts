@@ -52,8 +52,10 @@ export function boardLogin(deps: BoardLoginDependencies): { router: Router; gate
   let secret: string | undefined;
   const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
     getSecret: () => secret!,
-    // Before login there is no session: the token is then bound to the CSRF cookie alone.
-    getSessionIdentifier: (req) => (req.cookies as Record<string, string | undefined>)[BOARD_COOKIE] ?? '',
+    // Bound to the CSRF cookie alone, not to a session: a SameSite=Strict session cookie
+    // is missing on a page reached by a link from elsewhere, and present on the form's
+    // POST, so a token bound to it would fail the first login after such a link.
+    getSessionIdentifier: () => '',
     cookieName: CSRF_COOKIE,
     cookieOptions: { sameSite: 'strict', path: '/admin', httpOnly: true },
     getCsrfTokenFromRequest: (req) => (req.body as { csrf?: string } | undefined)?.csrf,
@@ -76,13 +78,28 @@ export function boardLogin(deps: BoardLoginDependencies): { router: Router; gate
     );
 
   const router = Router();
-  router.use('/admin', cookieParser(), async (_req, _res, next) => {
-    secret ??= await deps.sessions.csrfSecret();
+  router.use('/admin', cookieParser());
+  // Read on every form page and post, not cached: a Redis that lost it (flushed) makes a
+  // new one, and every replica must then agree on it.
+  router.use([LOGIN_PATH, LOGOUT_PATH], async (_req, _res, next) => {
+    secret = await deps.sessions.csrfSecret();
     next();
   });
+  // Express's own router, so a handler that throws, even from a callback, becomes a response.
+  const viaCredentials = Router().use(...deps.viaCredentials);
+  /** The session behind the request's cookie, if its key is still an admin's; a revoked key's session ends. */
+  const sessionOf = async (req: Request) => {
+    const token = tokenOf(req);
+    const session = await deps.sessions.get(token);
+    if (session && !deps.apiKeys.isAdmin(session.caller)) {
+      await deps.sessions.destroy(token);
+      return undefined;
+    }
+    return session;
+  };
 
   router.get(LOGIN_PATH, async (req, res) => {
-    if (await deps.sessions.get(tokenOf(req))) return res.redirect(303, BULL_BOARD_PATH);
+    if (await sessionOf(req)) return res.redirect(303, BULL_BOARD_PATH);
     html(res, 200, loginPage(csrfToken(req, res)));
   });
 
@@ -104,6 +121,8 @@ export function boardLogin(deps: BoardLoginDependencies): { router: Router; gate
             await deps.failedAuth.recordFailure(address);
             return html(res, 401, loginPage(csrfToken(req, res), 'That is not an admin API key.'));
           }
+          // A fresh session each login; one the browser already held ends here.
+          await deps.sessions.destroy(tokenOf(req));
           const token = await deps.sessions.create({ caller: principal.id });
           res.cookie(BOARD_COOKIE, token, {
             httpOnly: true,
@@ -131,22 +150,15 @@ export function boardLogin(deps: BoardLoginDependencies): { router: Router; gate
   });
 
   const gate: RequestHandler = async (req, res, next) => {
-    if (await deps.sessions.get(tokenOf(req))) return next();
-    if (req.headers['x-api-key'] !== undefined || req.headers.authorization !== undefined) {
-      return runAll(deps.viaCredentials, req, res, next);
+    if (await sessionOf(req)) return next();
+    // Flock's own credentials only: a proxy's Basic auth is not one, and must not count as a failed login.
+    if (req.headers['x-api-key'] !== undefined || /^bearer\s/i.test(req.headers.authorization ?? '')) {
+      viaCredentials(req, res, next);
+      return;
     }
     // A browser's page load (it asks for HTML by name) goes to the login; API clients and the board's own calls get the envelope.
     if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) return res.redirect(303, LOGIN_PATH);
     next(new UnauthorizedError());
   };
   return { router, gate };
-}
-
-/** Runs `handlers` in turn as one middleware, stopping at the first that answers or fails. */
-function runAll(handlers: RequestHandler[], req: Request, res: Response, done: (error?: unknown) => void): void {
-  const step = (index: number) => (error?: unknown) => {
-    if (error || index === handlers.length) return done(error);
-    Promise.resolve(handlers[index]!(req, res, step(index + 1))).catch(done);
-  };
-  step(0)();
 }
