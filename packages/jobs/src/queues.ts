@@ -151,8 +151,12 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
             const parent = job.parent;
             const parentWorker = parent && byQueue.get(parent.queueKey.slice(options.prefix.length + 1));
             if (!parent?.id || !parentWorker) return;
-            const parentJob = await Job.fromId(parentWorker, parent.id);
-            await parentJob?.updateProgress(Math.min(100, Math.round(percent))).catch(() => undefined);
+            try {
+              const parentJob = await Job.fromId(parentWorker, parent.id);
+              await parentJob?.updateProgress(Math.min(100, Math.round(percent)));
+            } catch {
+              // Best effort, like the logs: a Redis blip must not fail a chunk whose part is stored.
+            }
           },
         });
       },

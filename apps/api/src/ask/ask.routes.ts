@@ -44,6 +44,8 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
       finishes: options.finishes,
       jobId,
       draining: options.draining,
+      // Its finish is announced; the read again is only a fallback for a missed message.
+      everyMs: 15_000,
       read: async () => {
         const record = await service.get(bucket, jobId, caller);
         return { status: record.status, body: presentAskJob(record) };

@@ -17,8 +17,13 @@ export interface JobEventsOptions {
   read: () => Promise<JobView>;
   /** Whether this API process is draining: streams end, and clients reconnect elsewhere. */
   draining: () => boolean;
-  /** How often a running job is read again for its progress, at most. */
-  everyMs?: number;
+  /**
+   * How often a running job is read again without being woken: often for a fan-out's
+   * progress, rarely for an ask, whose finish the channel announces.
+   */
+  everyMs: number;
+  /** A stream ends (without a result; the client reconnects) after this long, so none is held forever. */
+  maxMs?: number;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   heartbeatMs?: number;
 }
@@ -29,12 +34,20 @@ export interface JobEventsOptions {
  * The first read happens before any header is sent, so an unknown job or a refused
  * caller gets the usual error envelope. The job's finish is heard through JobFinishes,
  * the channel every replica subscribes to, so the stream may be held by any replica.
- * A stream ends early, with its last `status`, when this replica drains; the client's
- * EventSource then reconnects to another.
+ * A stream ends early, with its last `status`, when this replica drains or after `maxMs`
+ * (five minutes); the client then reconnects, to another replica if this one drains.
  */
 export async function streamJobEvents(req: Request, res: Response, options: JobEventsOptions): Promise<void> {
   const { finishes, jobId, read } = options;
+  // Listened for first: a client that leaves during the first read must not be streamed to.
+  let closed = false;
+  let wakeOnClose = () => undefined as void;
+  res.on('close', () => {
+    closed = true;
+    wakeOnClose();
+  });
   let view = await read();
+  if (closed || res.destroyed) return;
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -42,12 +55,7 @@ export async function streamJobEvents(req: Request, res: Response, options: JobE
     'X-Accel-Buffering': 'no',
   });
   const send = (event: string, data: object) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  let closed = false;
-  let wakeOnClose = () => undefined as void;
-  req.on('close', () => {
-    closed = true;
-    wakeOnClose();
-  });
+  const until = Date.now() + (options.maxMs ?? 300_000);
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
   try {
     send('status', { job_id: jobId, status: view.status });
@@ -64,8 +72,8 @@ export async function streamJobEvents(req: Request, res: Response, options: JobE
           lastProgress = progress;
         }
       }
-      if (options.draining()) break;
-      const waiting = finishes.wait(jobId, options.everyMs ?? 500);
+      if (options.draining() || Date.now() >= until) break;
+      const waiting = finishes.wait(jobId, Math.min(options.everyMs, until - Date.now()));
       wakeOnClose = waiting.cancel;
       await waiting.finished;
       if (closed) break;

@@ -51,6 +51,8 @@ export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteO
       finishes: options.finishes,
       jobId,
       draining: options.draining,
+      // Progress is not announced: read for it twice a second while the fan-out runs.
+      everyMs: 500,
       read: async () => {
         const { record, progress } = await service.get(jobId);
         return { status: record.status, body: presentQueryAllJob(record, progress), ...(progress ? { progress } : {}) };
