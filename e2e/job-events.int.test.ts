@@ -1,4 +1,4 @@
-import { TEST_ADMIN_API_KEY, mintToken } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, mintToken, waitFor } from '@flock/testing';
 import { useHarness, type SpawnedApi } from './support/flock-harness';
 
 /**
@@ -99,4 +99,37 @@ it('ends a stream when its replica drains, with no answer in it, so the client r
   const events = await reading;
   expect(events).toEqual([{ event: 'status', data: { job_id: jobId, status: 'processing' } }]);
   expect(await api.exited).toBe(0);
+});
+
+it('holds only so many open streams per caller on a replica, and counts a closed one out', async () => {
+  const api = await flock.spawnApi({ FLOCK_STREAMS_PER_CALLER: '2' });
+  // No worker: the jobs stay processing, and their streams open.
+  const jobIds = [await submitAsk(api, 'How many members?'), await submitAsk(api, 'How many members by type?')];
+  const aborts = jobIds.map(() => new AbortController());
+  const opened = await Promise.all(
+    jobIds.map((jobId, i) => fetch(`${api.base}/api/v1/example/ask/jobs/${jobId}/events`, { headers: admin, signal: aborts[i]!.signal })),
+  );
+  for (const res of opened) expect(res.status).toBe(200);
+  const third = await fetch(`${api.base}/api/v1/example/ask/jobs/${jobIds[0]}/events`, { headers: admin });
+  expect(third.status).toBe(429);
+  expect(((await third.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  // Another caller is not held to this one's count.
+  const alice = { Authorization: `Bearer ${await mintToken({ sub: 'alice', buckets: ['example'] })}`, 'Content-Type': 'application/json' };
+  const hers = await submitAsk(api, 'How many members?', alice);
+  const other = await fetch(`${api.base}/api/v1/example/ask/jobs/${hers}/events`, { headers: alice });
+  expect(other.status).toBe(200);
+  await other.body?.cancel();
+  // Once one stream closes, there is room again.
+  aborts[0]!.abort();
+  const again = await waitFor(
+    async () => {
+      const res = await fetch(`${api.base}/api/v1/example/ask/jobs/${jobIds[0]}/events`, { headers: admin });
+      if (res.status === 200) return res;
+      await res.body?.cancel();
+      return undefined;
+    },
+    { what: 'room for another stream' },
+  );
+  await again.body?.cancel();
+  aborts[1]!.abort();
 });

@@ -128,6 +128,7 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
       boardSessions: new BoardSessions(redis, { prefix: config.redisPrefix, ttlMs: config.boardSessionMs }),
       boardSessionMs: config.boardSessionMs,
       trustProxy: config.trustProxy,
+      streamsPerCaller: config.streamsPerCaller,
       bodyLimit: config.bodyLimit,
       maxQuestionLength: config.maxQuestionLength,
     },

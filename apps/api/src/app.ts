@@ -22,6 +22,7 @@ import type { QueryService } from './query/query.service';
 import { schemaRoutes } from './schema/schema.routes';
 import type { SchemaService } from './schema/schema.service';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware';
+import { OpenStreams } from './http/job-events';
 import { jsonOnly } from './http/json-only.middleware';
 import type { ApiMetrics } from './http/metrics';
 import type { FailedAuthLimiter } from './http/rate-limit.middleware';
@@ -55,6 +56,8 @@ export interface AppDependencies {
   boardSessionMs: number;
   /** FLOCK_TRUST_PROXY: X-Forwarded-For and -Proto come from a proxy of ours. */
   trustProxy: boolean;
+  /** FLOCK_STREAMS_PER_CALLER: job event streams one caller may hold open on this replica. */
+  streamsPerCaller: number;
   bodyLimit: string;
   maxQuestionLength: number;
 }
@@ -119,7 +122,7 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(jsonOnly);
   // Before the general body parser: it parses its own, larger bodies (bucket lists).
-  const events = { finishes: deps.finishes, draining: () => deps.drain.active };
+  const events = { finishes: deps.finishes, draining: () => deps.drain.active, streams: new OpenStreams(deps.streamsPerCaller) };
   app.use(queryAllRoutes(deps.queryAll, { maxQuestionLength: deps.maxQuestionLength, submitRateLimit: deps.askRateLimit, ...events }));
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
   app.use('/api/v1/:bucket', requireBucketAccess);

@@ -339,6 +339,11 @@ export const settings = {
       rule: Joi.number().integer().min(0).max(100_000).default(20),
       doc: 'failed authentications one client address may make per minute; past it, every request from it gets 429 until the minute is out; 0 switches the limit off',
     }),
+    streamsPerCaller: setting({
+      env: 'FLOCK_STREAMS_PER_CALLER',
+      rule: Joi.number().integer().min(1).max(10_000).default(20),
+      doc: 'job event streams (`…/events`) one caller may hold open at once on one API replica; one more answers 429',
+    }),
     boardSessionMs: setting({
       env: 'FLOCK_BOARD_SESSION_MINUTES',
       rule: Joi.number().min(1).max(1440).default(60),

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { JobFinishes } from '@flock/jobs';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
-import { streamJobEvents } from '../http/job-events';
+import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
@@ -15,6 +15,7 @@ export interface AskRouteOptions {
   /** For job event streams: the finish notifications, and whether this process drains. */
   finishes: JobFinishes;
   draining: () => boolean;
+  streams: OpenStreams;
 }
 
 export function askRoutes(service: AskService, options: AskRouteOptions): Router {
@@ -42,6 +43,7 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
     const caller = ownerOf(req.principal!);
     await streamJobEvents(req, res, {
       finishes: options.finishes,
+      streams: options.streams,
       jobId,
       draining: options.draining,
       // Its finish is announced; the read again is only a fallback for a missed message.

@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import { principalKey } from '@flock/auth';
+import { RateLimitedError } from '@flock/errors';
 import type { JobFinishes, JobProgress } from '@flock/jobs';
 import { errorEnvelope } from './error.middleware';
 
@@ -10,7 +12,37 @@ export interface JobView {
   progress?: JobProgress;
 }
 
+/**
+ * How many event streams each caller holds open on this replica. Each costs a
+ * connection, a waiter and a read every few seconds for minutes, so one caller may
+ * hold only so many (FLOCK_STREAMS_PER_CALLER); the request-rate limit alone would let
+ * it pile up thousands.
+ */
+export class OpenStreams {
+  private readonly byCaller = new Map<string, number>();
+
+  constructor(private readonly perCaller: number) {}
+
+  /** Counts one more stream for the request's caller, or throws 429 at the limit; the returned function uncounts it. */
+  open(req: Request): () => void {
+    const caller = principalKey(req.principal!);
+    const count = this.byCaller.get(caller) ?? 0;
+    if (count >= this.perCaller) throw new RateLimitedError(5);
+    this.byCaller.set(caller, count + 1);
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      const left = (this.byCaller.get(caller) ?? 1) - 1;
+      if (left > 0) this.byCaller.set(caller, left);
+      else this.byCaller.delete(caller);
+    };
+  }
+}
+
 export interface JobEventsOptions {
+  /** This replica's count of open streams per caller. */
+  streams: OpenStreams;
   finishes: JobFinishes;
   jobId: string;
   /** Reads the job as the caller may see it; throws (404, 503) as the poll would. */
@@ -39,6 +71,8 @@ export interface JobEventsOptions {
  */
 export async function streamJobEvents(req: Request, res: Response, options: JobEventsOptions): Promise<void> {
   const { finishes, jobId, read } = options;
+  const release = options.streams.open(req);
+  res.on('close', release);
   // Listened for first: a client that leaves during the first read must not be streamed to.
   let closed = false;
   let wakeOnClose = () => undefined as void;

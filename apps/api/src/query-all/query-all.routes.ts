@@ -3,7 +3,7 @@ import type { JobFinishes } from '@flock/jobs';
 import { requireAdmin } from '../auth/authorize.middleware';
 import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
-import { streamJobEvents } from '../http/job-events';
+import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
@@ -19,6 +19,7 @@ export interface QueryAllRouteOptions {
   /** For job event streams: the finish notifications, and whether this process drains. */
   finishes: JobFinishes;
   draining: () => boolean;
+  streams: OpenStreams;
 }
 
 export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteOptions): Router {
@@ -49,6 +50,7 @@ export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteO
     const jobId = jobIdParam(req.params.jobId);
     await streamJobEvents(req, res, {
       finishes: options.finishes,
+      streams: options.streams,
       jobId,
       draining: options.draining,
       // Progress is not announced: read for it twice a second while the fan-out runs.
