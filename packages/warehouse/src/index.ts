@@ -17,6 +17,7 @@ export {
   type QueryLimits,
   type QueryResult,
   type StuckQueryPolicy,
+  type SchemaRead,
   type TenantWarehouse,
   type WarehouseOptions,
   type WarehouseSettings,

@@ -12,7 +12,7 @@ import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, typ
 import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
 import { StandaloneSqlValidator } from './standalone-validator';
-import { DEFAULT_SCHEMA_CACHE_SIZE, runCapped, type QueryLimits, type QueryResult } from './warehouse';
+import { DEFAULT_SCHEMA_CACHE_SIZE, runCapped, type QueryLimits, type QueryResult, type SchemaRead } from './warehouse';
 
 export interface MotherDuckWarehouseOptions {
   connector: MotherDuckConnector;
@@ -66,7 +66,7 @@ export class MotherDuckWarehouse {
       // decides when a schema expires.
       perf: Date,
       ttlResolution: 0,
-      fetchMethod: (bucket) => this.readSchema(bucket),
+      fetchMethod: (bucket) => this.readFromService(bucket),
     });
   }
 
@@ -97,12 +97,13 @@ export class MotherDuckWarehouse {
    * Concurrent asks share one read; a failed read is not kept.
    */
   async schema(bucket: string): Promise<SchemaContext> {
-    // fetchMethod never resolves undefined, so neither does fetch.
-    return (await this.schemas.fetch(bucket))!;
+    return (await this.readSchema(bucket)).schema;
   }
 
-  schemaCached(bucket: string): boolean {
-    return this.schemas.has(bucket);
+  async readSchema(bucket: string): Promise<SchemaRead> {
+    const cached = this.schemas.has(bucket);
+    // fetchMethod never resolves undefined, so neither does fetch.
+    return { schema: (await this.schemas.fetch(bucket))!, cached };
   }
 
   close(): void {
@@ -111,7 +112,7 @@ export class MotherDuckWarehouse {
     this.validator.close().catch(() => undefined);
   }
 
-  private async readSchema(bucket: string): Promise<SchemaContext> {
+  private async readFromService(bucket: string): Promise<SchemaContext> {
     const database = motherDuckDatabase(bucket, this.options.databases);
     const { timeoutMs } = this.options.defaultQueryLimits;
     try {

@@ -7,6 +7,7 @@ import {
   createWarehouse,
   type QueryLimits,
   type QueryResult,
+  type SchemaRead,
   type PrefetchOutcome,
   type StuckQueryPolicy,
   type TenantWarehouse,
@@ -93,8 +94,8 @@ export class RoutingWarehouse implements TenantWarehouse {
     return this.route(bucket).schema(bucket);
   }
 
-  schemaCached(bucket: string): boolean {
-    return this.isHosted(bucket) ? this.hosted!.warehouse.schemaCached(bucket) : this.local.schemaCached(bucket);
+  readSchema(bucket: string): Promise<SchemaRead> {
+    return this.route(bucket).readSchema(bucket);
   }
 
   /** Reads every local bucket's schema ahead of its first ask: see Warehouse.prefetchSchemas. Hosted buckets are read when asked. */

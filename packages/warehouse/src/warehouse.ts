@@ -43,13 +43,18 @@ export interface QueryResult {
  * What Flock's services need of the warehouses: the buckets there are, and each one's
  * schema and queries. Warehouse serves local files; RoutingWarehouse adds MotherDuck.
  */
+export interface SchemaRead {
+  schema: SchemaContext;
+  cached: boolean;
+}
+
 export interface TenantWarehouse {
   readonly catalog: TenantCatalog;
   /** Validates and runs one SELECT on the bucket's database. */
   query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
   schema(bucket: string): Promise<SchemaContext>;
-  /** Whether schema() would answer from memory now, without reading the bucket; for job logs. */
-  schemaCached?(bucket: string): boolean;
+  /** As schema(), and whether it was already in memory rather than read from the bucket; for job logs. */
+  readSchema(bucket: string): Promise<SchemaRead>;
   /** Names typed in a question, found in the bucket's overflowing text columns; absent where unsupported. */
   findValues?(bucket: string, texts: string[]): Promise<FoundValue[]>;
   close(): void;
@@ -236,16 +241,14 @@ export class Warehouse implements TenantWarehouse {
 
   /** The bucket's schema, values included, cached until its file changes. */
   async schema(bucket: string): Promise<SchemaContext> {
-    // Identified without opening it: a cached schema costs a stat, not an instance.
-    return this.schemaOf(bucket, this.identify(bucket));
+    return (await this.readSchema(bucket)).schema;
   }
 
-  schemaCached(bucket: string): boolean {
-    try {
-      return this.schemas.has(schemaKey(bucket, this.identify(bucket)));
-    } catch {
-      return false;
-    }
+  async readSchema(bucket: string): Promise<SchemaRead> {
+    // Identified without opening it: a cached schema costs a stat, not an instance.
+    const fileId = this.identify(bucket);
+    const cached = this.schemas.has(schemaKey(bucket, fileId));
+    return { schema: await this.schemaOf(bucket, fileId), cached };
   }
 
   private async schemaOf(bucket: string, fileId: string): Promise<SchemaContext> {

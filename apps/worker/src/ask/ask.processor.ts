@@ -36,7 +36,8 @@ export class AskProcessor {
     const { metrics } = this.options;
     const timer = metrics?.startJob({ kind: 'ask', engine: generator.name });
     // The job's steps, for Bull Board's Logs tab: codes, times and counts, never a value.
-    const head = `engine ${generator.name}; schema ${this.warehouse.schemaCached?.(bucket) ? 'from the cache' : 'read from the database'}`;
+    // The schema's origin joins the first line once it has been read.
+    let head = `engine ${generator.name}`;
     const ended = (outcome: JobOutcome, code?: string) => {
       timer?.(outcome, code);
       if (outcome === 'completed') return;
@@ -45,7 +46,8 @@ export class AskProcessor {
     };
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
-      const schema = await inSpan('flock.schema', {}, () => this.warehouse.schema(bucket));
+      const { schema, cached } = await inSpan('flock.schema', {}, () => this.warehouse.readSchema(bucket));
+      head += `; schema ${cached ? 'from the cache' : 'read from the database'}`;
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
       let queryStarted = Date.now();
