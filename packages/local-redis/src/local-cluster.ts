@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { RedisServerMissingError, hasRedisServer } from './local-redis';
+import { RedisServerMissingError, freePort, hasRedisServer, stopServer, waitForPort } from './local-redis';
 
 export interface LocalRedisCluster {
   /** Every node's URL, comma-separated: REDIS_URL for FLOCK_REDIS_CLUSTER=true. */
@@ -24,16 +23,7 @@ export async function startLocalRedisCluster(nodes = 3): Promise<LocalRedisClust
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopServer(child, 'SIGKILL')));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -48,7 +38,7 @@ export async function startLocalRedisCluster(nodes = 3): Promise<LocalRedisClust
       ], { stdio: 'ignore' });
       children.push(child);
     }
-    for (const port of ports) await until(() => redisCli(port, 'PING') === 'PONG', `node ${port} to answer`);
+    for (const [i, port] of ports.entries()) await waitForPort(port, children[i]!);
     const created = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
@@ -79,26 +69,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
 /** A free port whose cluster bus port (10,000 above it) is free too, and not among `taken`. */
 async function clusterPort(taken: number[]): Promise<number> {
   for (;;) {
-    const port = await freeOne(0);
+    const port = await freePort();
     if (port > 55_000 || taken.includes(port)) continue;
     if (
-      await freeOne(port + 10_000).then(
+      await freePort(port + 10_000).then(
         () => true,
         () => false,
       )
     )
       return port;
   }
-}
-
-function freeOne(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const { port: bound } = server.address() as net.AddressInfo;
-      server.close(() => resolve(bound));
-    });
-  });
 }

@@ -23,15 +23,18 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** A port the kernel just handed out, so two runs never fight over a fixed one. */
-export async function freePort(): Promise<number> {
+/**
+ * A port the kernel just handed out, so two runs never fight over a fixed one; with
+ * `port`, that port if it is free now (rejects if it is taken).
+ */
+export async function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }
@@ -70,12 +73,13 @@ export async function startLocalRedis(options: { port?: number; aofDir?: string 
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () => stop(child),
-    kill: () => stop(child, 'SIGKILL'),
+    stop: () => stopServer(child),
+    kill: () => stopServer(child, 'SIGKILL'),
   };
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+/** Resolves once a redis-server `child` answers PING on `port`; fails if it exits first, or after 10 s. */
+export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -105,7 +109,8 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** Ends a redis-server `child` with `signal` (SIGKILL after 3 s), resolving once it has exited. */
+export function stopServer(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
