@@ -100,10 +100,6 @@ export async function lockDown(connection: DuckDBConnection): Promise<void> {
   for (const [name, value] of SANDBOX_LOCKDOWN) await connection.run(`SET ${name} = ${value}`);
 }
 
-/**
- * Keeps a spare being made in `spares`, and takes it out again if making it fails, so
- * nobody is handed a broken one.
- */
 export interface PoolStats {
   /** Instances kept for a bucket, waiting for its next query. */
   idle: number;
@@ -117,6 +113,10 @@ export interface PoolStats {
   attaches: number;
 }
 
+/**
+ * Keeps a spare being made in `spares`, and takes it out again if making it fails, so
+ * nobody is handed a broken one.
+ */
 export function keepSpare<T>(spares: Promise<T>[], spare: Promise<T>): void {
   spare.catch(() => {
     // Only while it is still waiting: once taken, indexOf is -1 and splice(-1) would drop a healthy spare.
