@@ -16,7 +16,7 @@ export interface JobLabels {
 /**
  * The worker process's metrics: job durations by kind, engine, outcome and failure
  * code; generation and execution time; the sandbox pool. Read over IPC by the
- * supervisor, which serves them on its port (see OperationsPort).
+ * supervisor, which serves them on its port (see operations.ts).
  */
 export class WorkerMetrics {
   readonly registry = createRegistry('worker');
@@ -42,9 +42,8 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
-  /** `pool` is read at each scrape; undefined in tests that need no pool. */
-  constructor(pool?: () => PoolStats) {
-    if (!pool) return;
+  /** `pool` is read at each scrape. */
+  constructor(pool: () => PoolStats) {
     new Gauge({
       name: 'flock_sandbox_instances',
       help: 'Sandboxed DuckDB instances this worker process holds: idle (kept for a bucket), spare (empty, ready) and reusable (linked instances in every state)',

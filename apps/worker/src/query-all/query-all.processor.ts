@@ -80,7 +80,7 @@ export class QueryAllProcessor {
       );
       log.info({ buckets: payload.buckets.length, chunks: chunks.length }, 'query-all planned');
       await context.log(
-        `planned: ${generatedSql ? `SQL written by ${this.deps.generators.forBucket(payload.buckets[0] ?? '').name}` : 'SQL given'}, guard passed`,
+        `planned: ${generatedSql ? `SQL written by ${engine}` : 'SQL given'}, guard passed`,
         `${payload.buckets.length} databases in ${chunks.length} chunks of up to ${this.options.chunkSize}`,
       );
       return 'planned' as const;
