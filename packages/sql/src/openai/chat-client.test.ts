@@ -14,26 +14,28 @@ const MESSAGES: ChatMessage[] = [
 describe('ChatClient against a local chat-completions server (stand-in for the LLM)', () => {
   const server = useChatCompletionsStandIn({ freshEachTest: true });
 
-  const client = (options: { apiKey?: string; timeoutMs?: number; baseUrl?: string } = {}) =>
+  const client = (options: { apiKey?: string; timeoutMs?: number; baseUrl?: string; temperature?: number } = {}) =>
     new ChatClient({
       baseUrl: options.baseUrl ?? server.baseUrl,
       model: 'stand-in-model',
       timeoutMs: options.timeoutMs ?? 5000,
       apiKey: options.apiKey,
+      temperature: options.temperature,
     });
 
   // Every test below asserts the whole message, which shows that the key is not in it.
   const failureOf = (call: Promise<unknown>) => rejectionOf(call, GenerationFailedError);
 
-  it('posts model, messages and temperature 0 to /chat/completions and returns the first choice', async () => {
+  it('posts model and messages to /chat/completions, with no temperature unless one is set, and returns the first choice', async () => {
     await expect(client().complete(MESSAGES)).resolves.toBe('SELECT 1');
     expect(server.requests).toEqual([
-      {
-        method: 'POST',
-        path: '/v1/chat/completions',
-        body: { model: 'stand-in-model', messages: MESSAGES, temperature: 0 },
-      },
+      { method: 'POST', path: '/v1/chat/completions', body: { model: 'stand-in-model', messages: MESSAGES } },
     ]);
+  });
+
+  it('sends the configured temperature, 0 included', async () => {
+    await client({ temperature: 0 }).complete(MESSAGES);
+    expect(server.requests[0]!.body).toEqual({ model: 'stand-in-model', messages: MESSAGES, temperature: 0 });
   });
 
   it('sends the API key as a bearer token when one is set', async () => {

@@ -13,6 +13,11 @@ export interface ChatClientOptions {
   model: string;
   /** One request, body included, is abandoned after this long. */
   timeoutMs: number;
+  /**
+   * Sent only when set: reasoning models refuse any `temperature` (even 0) with a 400,
+   * while others accept 0 and then give the same SQL for the same question and schema.
+   */
+  temperature?: number;
 }
 
 /**
@@ -43,8 +48,11 @@ export class ChatClient {
       const response = await fetch(this.#url, {
         method: 'POST',
         headers,
-        // temperature 0: the same question and schema should give the same SQL.
-        body: JSON.stringify({ model: this.#options.model, messages, temperature: 0 }),
+        body: JSON.stringify({
+          model: this.#options.model,
+          messages,
+          ...(this.#options.temperature !== undefined ? { temperature: this.#options.temperature } : {}),
+        }),
         signal,
       });
       status = response.status;
