@@ -92,12 +92,15 @@ describe('openai engine end to end, with a local chat-completions server standin
       generated_sql: "SELECT count(*) AS premium_members\nFROM member\nWHERE membership_type = 'Premium'",
     });
     expect(body.meta).toMatchObject({ bucket: 'example', question: Q.premium, generator: 'openai', row_count: 1 });
+    expect(body.meta.prompt_chars).toBeGreaterThan(0);
     expect(body.meta).not.toHaveProperty('generation_attempts');
 
     const [request] = requestsFor(Q.premium);
     expect(requestsFor(Q.premium)).toHaveLength(1);
     expect(request).toMatchObject({ method: 'POST', path: '/v1/chat/completions', authorization: `Bearer ${API_KEY}` });
-    expect(request!.body).toMatchObject({ model: MODEL, temperature: 0 });
+    expect(request!.body).toMatchObject({ model: MODEL });
+    // Not configured, so not sent: reasoning models refuse any temperature.
+    expect(request!.body).not.toHaveProperty('temperature');
     // The schema comes from the bucket's own warehouse, values included.
     const system = systemOf(request!);
     expect(system).toMatch(/^member\(id INTEGER PK, .*membership_type VARCHAR \[[^\]]*'Premium'[^\]]*\].*\) rows=\d+$/m);
@@ -205,5 +208,29 @@ describe('openai engine with an endpoint that never answers (local chat-completi
     expect(llm.requests).toHaveLength(1);
     // No key configured: no Authorization header.
     expect(llm.requests[0]).not.toHaveProperty('authorization');
+  });
+});
+
+describe("openai engine with the tenant's data kept from the model (local chat-completions server stand-in)", () => {
+  const llm = useChatCompletionsStandIn({
+    respond: () => "SELECT count(*) AS premium_members FROM member WHERE membership_type ILIKE 'premium'",
+  });
+  const flock = useHarness(() => ({
+    llm,
+    env: { FLOCK_LLM_MODEL: MODEL, FLOCK_LLM_SEND_VALUES: 'false', FLOCK_LLM_TEMPERATURE: '0' },
+  }));
+
+  it('sends names, types and keys but no value or row count, with the configured temperature', async () => {
+    const jobId = await submit(flock.app, 'example', Q.premium);
+    const body = await settle(flock.app, 'example', jobId);
+    expect(body.data.status).toBe('completed');
+    const [request] = llm.requests;
+    expect(request!.body).toMatchObject({ model: MODEL, temperature: 0 });
+    const system = systemOf(request!);
+    expect(system).toMatch(/^member\(id INTEGER PK, .*membership_type VARCHAR[,)]/m);
+    expect(system).not.toMatch(/rows=\d/);
+    // Not one value of the bucket's own data, which the default prompt lists.
+    const values = await referenceRows('example', 'SELECT DISTINCT membership_type FROM member');
+    for (const [value] of values) expect(system).not.toContain(String(value));
   });
 });

@@ -1,7 +1,14 @@
 import { BuiltinSqlGenerator, OpenAiSqlGenerator } from '@flock/sql';
 import { createSqlGenerators } from './sql-generator.factory';
 
-const llm = { baseUrl: 'http://127.0.0.1:9/v1', model: 'some-model', timeoutMs: 30_000, attempts: 4, maxSchemaChars: 12_000 };
+const llm = {
+  baseUrl: 'http://127.0.0.1:9/v1',
+  model: 'some-model',
+  timeoutMs: 30_000,
+  attempts: 4,
+  maxSchemaChars: 12_000,
+  sendValues: true,
+};
 
 describe('createSqlGenerators', () => {
   it('builds the openai engine from the LLM settings, with their attempts', () => {

@@ -128,6 +128,16 @@ export const settings = {
         rule: Joi.number().integer().min(500).max(1_000_000).default(12_000),
         doc: 'schema budget of the prompt; larger schemas are cut to the tables most related to the question',
       }),
+      sendValues: setting({
+        env: 'FLOCK_LLM_SEND_VALUES',
+        rule: Joi.boolean().truthy('1').falsy('0').default(true),
+        doc: "false keeps the tenant's data out of the prompt: no column values, no row counts, and quoted literals masked in the errors sent back for a correction; the model sees table and column names, types and keys only",
+      }),
+      temperature: optional({
+        env: 'FLOCK_LLM_TEMPERATURE',
+        rule: Joi.number().min(0).max(2),
+        doc: 'sampling temperature, sent only when set: reasoning models refuse the parameter (even 0) with HTTP 400; 0 makes other models repeat their SQL for the same question',
+      }),
     }),
   }),
   ...section('MotherDuck (the motherduck engine, and buckets hosted there)', {

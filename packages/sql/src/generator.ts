@@ -36,6 +36,8 @@ export interface GeneratedSql {
    * took part ("produced", "released"); reported as `meta.ignored` so nothing is dropped silently.
    */
   ignored?: string[];
+  /** Characters sent to a language model for this try (its prompt), for `meta.prompt_chars`. */
+  promptChars?: number;
 }
 
 /**

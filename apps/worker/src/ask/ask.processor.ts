@@ -80,6 +80,7 @@ export class AskProcessor {
           ...(generated.ignored?.length ? { ignored: generated.ignored } : {}),
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
+          ...(generated.promptChars !== undefined ? { prompt_chars: generated.promptChars } : {}),
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,
           duration_ms: Date.now() - started,

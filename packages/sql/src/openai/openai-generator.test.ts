@@ -43,9 +43,14 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
   it('sends the question with the schema and returns the SQL out of a fenced reply', async () => {
     server.replyWith("```sql\nSELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium';\n```");
     const generated = await generator().generate({ question: 'How many premium members?', bucket: 'example', schema: demoSchema() });
-    expect(generated).toEqual({ sql: "SELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium'" });
-
     const [request] = server.requests;
+    const sent = request!.body!.messages!.reduce((sum, message) => sum + message.content.length, 0);
+    // The prompt's size comes back for meta.prompt_chars.
+    expect(generated).toEqual({
+      sql: "SELECT count(*) AS premium_members FROM member WHERE membership_type = 'Premium'",
+      promptChars: sent,
+    });
+
     expect(request!.body!.model).toBe('stand-in-model');
     expect(request!.body!.messages!.map((m) => m.role)).toEqual(['system', 'user']);
     expect(request!.body!.messages![1]!.content).toBe('How many premium members?');
@@ -68,6 +73,28 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
       { role: 'assistant', content: 'SELECT currency, sum(amount_eur) FROM payment GROUP BY 1' },
       { role: 'user', content: 'That SQL failed: Referenced column "amount_eur" not found. Reply with a corrected single SELECT.' },
     ]);
+  });
+
+  it("keeps the tenant's data out of the prompt when values may not be sent: names, types and keys only", async () => {
+    server.replyWith("SELECT count(*) FROM member WHERE membership_type ILIKE 'premium'");
+    await generator({ sendValues: false }).generate({
+      question: 'How many premium members?',
+      bucket: 'example',
+      schema: demoSchema(),
+      previousAttempts: [
+        { sql: 'SELECT CAST(first_name AS INTEGER) FROM member', error: "Conversion Error: Could not convert string 'Alice' to INT32" },
+      ],
+    });
+    const messages = server.requests[0]!.body!.messages!;
+    const system = systemOf(server.requests[0]!);
+    expect(system).toContain('membership_type VARCHAR');
+    expect(system).toContain('member_id INTEGER → member.id');
+    for (const value of ['Premium', 'Standard', 'Lifetime']) expect(system).not.toContain(value);
+    expect(system).not.toMatch(/rows=\d/);
+    expect(messages.at(-1)!.content).toBe(
+      "That SQL failed: Conversion Error: Could not convert string '…' to INT32. Reply with a corrected single SELECT.",
+    );
+    expect(JSON.stringify(messages)).not.toContain('Alice');
   });
 
   it('ends a refusal as generation_failed', async () => {

@@ -19,6 +19,10 @@ export interface OpenAiSqlGeneratorOptions {
   attempts: number;
   /** Budget of the schema part of the prompt, in characters. Config default 12000. */
   maxSchemaChars: number;
+  /** Whether listed values and row counts go into the prompt (FLOCK_LLM_SEND_VALUES, default true). */
+  sendValues?: boolean;
+  /** Sent only when set (FLOCK_LLM_TEMPERATURE): reasoning models refuse the parameter. */
+  temperature?: number;
 }
 
 /**
@@ -35,23 +39,26 @@ export class OpenAiSqlGenerator implements SqlGenerator {
   readonly #client: ChatClient;
   readonly #maxSchemaChars: number;
   readonly #timeoutMs: number;
+  readonly #sendValues: boolean;
 
   constructor(options: OpenAiSqlGeneratorOptions) {
     this.maxAttempts = options.attempts;
     this.#maxSchemaChars = options.maxSchemaChars;
     this.#timeoutMs = options.timeoutMs;
+    this.#sendValues = options.sendValues ?? true;
     this.#client = new ChatClient({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
       model: options.model,
       timeoutMs: options.timeoutMs,
+      temperature: options.temperature,
     });
   }
 
   async generate({ question, schema, previousAttempts, deadline }: GenerationRequest): Promise<GeneratedSql> {
     const timeoutMs = timeLeft(this.#timeoutMs, deadline);
     if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before the language model could be asked again.');
-    const selection = selectSchema(question, schema, this.#maxSchemaChars);
+    const selection = selectSchema(question, schema, this.#maxSchemaChars, { data: this.#sendValues });
     if (selection.tables.length === 0) {
       throw new GenerationFailedError(
         schema.tables.length === 0
@@ -64,7 +71,9 @@ export class OpenAiSqlGenerator implements SqlGenerator {
       schemaText: selection.text,
       omittedTables: selection.omitted,
       previousAttempts,
+      data: this.#sendValues,
     });
-    return { sql: extractSql(await this.#client.complete(messages, timeoutMs)) };
+    const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
+    return { sql: extractSql(await this.#client.complete(messages, timeoutMs)), promptChars };
   }
 }

@@ -19,9 +19,10 @@ const CONTROL_ALL = /[\p{Cc}\u2028\u2029]/gu;
  * One table as one line, in the shape models read best (close to DDL, minus the noise):
  * `orders(id INTEGER PK, customer_id INTEGER → customer.id, currency VARCHAR ['EUR','CHF'], …) rows=6496`.
  * Identifiers are spelled as SQL must spell them, so the model can copy them.
- * `values: false` leaves out listed values, for when the full line does not fit.
+ * `values: false` leaves out listed values, for when the full line does not fit;
+ * `rows: false` leaves out the row count, when no data may reach the model.
  */
-export function renderTable(table: TableInfo, { values = true }: { values?: boolean } = {}): string {
+export function renderTable(table: TableInfo, { values = true, rows = true }: { values?: boolean; rows?: boolean } = {}): string {
   const singlePk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
   const singleFks = new Map<string, string>();
   const parts: string[] = [];
@@ -46,7 +47,7 @@ export function renderTable(table: TableInfo, { values = true }: { values?: bool
       parts.push(`(${fk.columns.map(ident).join(', ')}) → ${ident(fk.referencedTable)}(${fk.referencedColumns.map(ident).join(', ')})`);
     }
   }
-  return `${ident(table.name)}(${parts.join(', ')}) rows=${table.rowCount}`;
+  return `${ident(table.name)}(${parts.join(', ')})${rows ? ` rows=${table.rowCount}` : ''}`;
 }
 
 function ident(name: string): string {
@@ -81,6 +82,12 @@ export interface PromptInput {
   /** Tables left out to fit the budget; the model is told, so it does not assume they do not exist. */
   omittedTables: number;
   previousAttempts?: FailedAttempt[];
+  /**
+   * Whether the tenant's data may reach the model (FLOCK_LLM_SEND_VALUES). When not, the
+   * schema text holds names and types only, and quoted literals in error messages, which
+   * can echo a value from the data, are masked.
+   */
+  data?: boolean;
 }
 
 /**
@@ -88,23 +95,28 @@ export interface PromptInput {
  * the user's turn; each failed try is replayed as the model's answer followed by the
  * error, so a correction sees its own mistake in context.
  */
-export function buildMessages({ question, schemaText, omittedTables, previousAttempts = [] }: PromptInput): ChatMessage[] {
+export function buildMessages({ question, schemaText, omittedTables, previousAttempts = [], data = true }: PromptInput): ChatMessage[] {
   const messages: ChatMessage[] = [
-    { role: 'system', content: systemPrompt(schemaText, omittedTables) },
+    { role: 'system', content: systemPrompt(schemaText, omittedTables, data) },
     { role: 'user', content: question },
   ];
   for (const attempt of previousAttempts) {
     messages.push({ role: 'assistant', content: attempt.sql });
-    messages.push({ role: 'user', content: correctionRequest(attempt.error) });
+    messages.push({ role: 'user', content: correctionRequest(data ? attempt.error : maskLiterals(attempt.error)) });
   }
   return messages;
+}
+
+/** `Could not convert string 'Alice' to INT32` → `Could not convert string '…' to INT32`. */
+function maskLiterals(text: string): string {
+  return text.replace(/'(?:[^']|'')*'/g, "'…'");
 }
 
 function correctionRequest(error: string): string {
   return `That SQL failed: ${error.trim().replace(/\.+$/, '')}. Reply with a corrected single SELECT.`;
 }
 
-function systemPrompt(schemaText: string, omittedTables: number): string {
+function systemPrompt(schemaText: string, omittedTables: number, data: boolean): string {
   const lines = [
     'You translate questions about one DuckDB database into SQL.',
     'Reply with exactly one read-only DuckDB query, a SELECT or WITH … SELECT, and nothing else: no explanation, no Markdown, no trailing semicolon.',
@@ -113,8 +125,15 @@ function systemPrompt(schemaText: string, omittedTables: number): string {
     'Give computed result columns short, readable aliases.',
     `If these tables cannot answer the question, reply with one line instead: ${CANNOT_ANSWER}: <short reason>`,
     '',
-    'Tables, one per line: table(column TYPE, …) rows=<row count>. PK marks the primary key; "column TYPE → other.column" is a foreign key.',
-    "Square brackets list a text column's values, most frequent first; a final … in the list means it has more. A value followed by … is cut short: match it with LIKE 'start%'.",
+    ...(data
+      ? [
+          'Tables, one per line: table(column TYPE, …) rows=<row count>. PK marks the primary key; "column TYPE → other.column" is a foreign key.',
+          "Square brackets list a text column's values, most frequent first; a final … in the list means it has more. A value followed by … is cut short: match it with LIKE 'start%'.",
+        ]
+      : [
+          'Tables, one per line: table(column TYPE, …). PK marks the primary key; "column TYPE → other.column" is a foreign key.',
+          'No values from the data are shown: spell a value the question names as the question spells it, and compare text case-insensitively (ILIKE).',
+        ]),
     '',
     schemaText,
   ];

@@ -38,10 +38,11 @@ const COLUMN_NAME_WEIGHT = 2;
  * neighbours (a join needs both ends), then the rest in schema order, so a question
  * phrased in words the schema does not use still sees as much as the budget allows.
  * A table whose full line does not fit is tried once more without its values.
- * Deterministic: ties keep schema order.
+ * Deterministic: ties keep schema order. With `data: false` (FLOCK_LLM_SEND_VALUES=false)
+ * the lines hold names, types and keys only: no listed value, no row count.
  */
-export function selectSchema(question: string, schema: SchemaContext, maxChars: number): SchemaSelection {
-  const lines = schema.tables.map((table) => renderTable(table));
+export function selectSchema(question: string, schema: SchemaContext, maxChars: number, { data = true } = {}): SchemaSelection {
+  const lines = schema.tables.map((table) => renderTable(table, { values: data, rows: data }));
   const whole = lines.join('\n');
   if (whole.length <= maxChars) return { text: whole, tables: schema.tables, omitted: 0 };
 
@@ -73,7 +74,7 @@ export function selectSchema(question: string, schema: SchemaContext, maxChars: 
     if (kept.has(index)) continue;
     const separator = kept.size > 0 ? 1 : 0;
     const table = schema.tables[index]!;
-    for (const line of [lines[index]!, renderTable(table, { values: false })]) {
+    for (const line of [lines[index]!, renderTable(table, { values: false, rows: data })]) {
       if (used + separator + line.length <= maxChars) {
         kept.set(index, line);
         used += separator + line.length;
