@@ -5,6 +5,7 @@ import {
   JobStore,
   SchemaSnapshots,
   TenantSlots,
+  AnswerCache,
   assertHandlers,
   redisClient,
   jobIdOfStep,
@@ -96,6 +97,7 @@ export function startWorkerRuntime(
   const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
     metrics,
+    answers: config.answerCache ? new AnswerCache(storeRedis, store, { prefix: config.redisPrefix, ttlMs: config.jobTtlMs }) : undefined,
   });
 
   // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.

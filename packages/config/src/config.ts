@@ -174,6 +174,11 @@ export const settings = {
     }),
     // The default is the seed's.
     jobTtlMs: seconds('FLOCK_JOB_TTL_SECONDS', 3600, 'lifetime of job records from submission', 1),
+    answerCache: setting({
+      env: 'FLOCK_ANSWER_CACHE',
+      rule: Joi.boolean().truthy('1').falsy('0').default(true),
+      doc: "answer a question asked again (same words up to case, spacing and end punctuation) on the same version of a bucket's file, by the same engine, from the earlier job's answer while that job's record lives (`meta.cached`); false always generates and runs",
+    }),
     workerTimeoutMs: seconds(
       'FLOCK_WORKER_TIMEOUT_SECONDS',
       130,

@@ -89,6 +89,11 @@ export function schemaSnapshotKey(prefix: string, bucket: string): string {
   return `${ownPrefix(prefix)}:schema:${bucket}`;
 }
 
+/** Points at the job whose stored answer serves a question again: see AnswerCache. */
+export function answerCacheKey(prefix: string, bucket: string, digest: string): string {
+  return `${ownPrefix(prefix)}:answer:${bucket}:${digest}`;
+}
+
 /** Redis pub/sub channel on which each job's id is published once its final state is stored. */
 export function jobFinishedChannel(prefix: string): string {
   return `${ownPrefix(prefix)}:job-finished`;

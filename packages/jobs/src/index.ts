@@ -9,3 +9,4 @@ export * from './tenant-slots';
 export * from './redis-faults';
 export * from './redis-client';
 export * from './job-finishes';
+export * from './answer-cache';

@@ -110,6 +110,11 @@ export class RoutingWarehouse implements TenantWarehouse {
   }
 
   /** The local sandbox pool's figures, for metrics; MotherDuck's connections are not counted. */
+  /** A hosted bucket's data has no identity Flock can read, so it never matches an earlier answer. */
+  version(bucket: string): string | undefined {
+    return this.hosted && this.isHosted(bucket) ? undefined : this.local.version(bucket);
+  }
+
   poolStats(): PoolStats {
     return this.local.poolStats();
   }

@@ -57,6 +57,11 @@ export interface TenantWarehouse {
   readSchema(bucket: string): Promise<SchemaRead>;
   /** Names typed in a question, found in the bucket's overflowing text columns; absent where unsupported. */
   findValues?(bucket: string, texts: string[]): Promise<FoundValue[]>;
+  /**
+   * The identity of the bucket's data as it is now: an answer computed on one version
+   * holds for as long as the bucket has it. Undefined where it cannot be told (MotherDuck).
+   */
+  version(bucket: string): string | undefined;
   close(): void;
 }
 
@@ -342,6 +347,10 @@ export class Warehouse implements TenantWarehouse {
       },
       keep,
     );
+  }
+
+  version(bucket: string): string {
+    return this.identify(bucket);
   }
 
   private identify(bucket: string): string {

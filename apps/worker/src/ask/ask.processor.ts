@@ -1,5 +1,5 @@
 import { timeLeft } from '@flock/errors';
-import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
+import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { generateAndRun, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
 import { inSpan } from '@flock/tracing';
@@ -10,6 +10,8 @@ import type { JobOutcome, WorkerMetrics } from '../metrics';
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
   metrics?: WorkerMetrics;
+  /** Earlier answers to the same question on the same data (FLOCK_ANSWER_CACHE); none when off. */
+  answers?: AnswerCache;
 }
 
 export type AskOutcome = FinishOutcome | 'skipped';
@@ -46,6 +48,22 @@ export class AskProcessor {
     };
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
+      const { answers } = this.options;
+      const version = answers ? this.warehouse.version(bucket) : undefined;
+      const cacheKey: AnswerKey | undefined = version ? { bucket, version, engine: generator.name, question } : undefined;
+      const earlier = cacheKey ? await answers!.find(cacheKey) : undefined;
+      if (earlier) {
+        // The earlier answer's rows, SQL and explanation; this job's own question and
+        // timing, as nothing was generated or run for it.
+        const { generation_attempts: _attempts, prompt_chars: _prompt, ...kept } = earlier.meta;
+        const outcome = await this.store.complete(jobId, {
+          ...earlier,
+          meta: { ...kept, question, cached: true, generation_time_ms: 0, execution_time_ms: 0, duration_ms: Date.now() - started },
+        });
+        log.info({ outcome, cached: true, rowCount: earlier.rows.length, durationMs: Date.now() - started }, 'ask job answered');
+        void context.log(`engine ${generator.name}; answer from the cache`, `answer ${outcome}`);
+        return outcome;
+      }
       const { schema, cached } = await inSpan('flock.schema', {}, () => this.warehouse.readSchema(bucket));
       head += `; schema ${cached ? 'from the cache' : 'read from the database'}`;
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
@@ -81,12 +99,14 @@ export class AskProcessor {
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
           ...(generated.promptChars !== undefined ? { prompt_chars: generated.promptChars } : {}),
+          cached: false,
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,
           duration_ms: Date.now() - started,
         },
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
+      if (cacheKey && outcome === 'stored') await answers!.remember(cacheKey, jobId, record.submittedAt);
       void context.log(
         head,
         `SQL generated in ${Math.round(generationMs)} ms (${attempts === 1 ? '1 try' : `${attempts} tries`}); guard: passed`,
