@@ -47,7 +47,8 @@ export function openApiRoutes(document: JsonSchema): Router {
   });
   for (const file of SWAGGER_UI_FILES) {
     router.get(`/docs/${file}`, (_req, res, next) => {
-      res.sendFile(path.join(SWAGGER_UI_DIR, file), { maxAge: '1d' }, (error) => error && next(error));
+      // Dot-folders allowed: pnpm keeps packages under node_modules/.pnpm. The path is ours, never the caller's.
+      res.sendFile(path.join(SWAGGER_UI_DIR, file), { maxAge: '1d', dotfiles: 'allow' }, (error) => error && next(error));
     });
   }
   return router;
