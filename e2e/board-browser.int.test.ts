@@ -1,32 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ApiKeyFile } from '@flock/auth';
 import { TEST_ADMIN_API_KEY, waitFor } from '@flock/testing';
+import { describeBrowser, launchChromium } from './support/browser';
 import { useHarness, type SpawnedApi } from './support/flock-harness';
 
 /**
- * Bull Board in a real browser (issue 18): Debian's chromium, driven by playwright-core
- * (no browser download), against a real API process, a real worker process, Redis and
- * the demo data. scripts/test.sh installs chromium where it can; elsewhere set
- * CHROMIUM_PATH, or FLOCK_SKIP_BROWSER_TESTS=1 to leave this out knowingly.
+ * Bull Board in a real browser (issue 18): chromium (see support/browser.ts) against a
+ * real API process, a real worker process, Redis and the demo data.
  * A screenshot of a job's Logs tab is left in $TMPDIR/flock-board-screenshots.
  */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-    if (found) return found;
-  }
-  return undefined;
-}
-
-const executablePath = chromiumPath();
-const skip = process.env.FLOCK_SKIP_BROWSER_TESTS === '1';
-const describeBrowser = skip ? describe.skip : describe;
-
 describeBrowser('Bull Board in a browser', () => {
   const keysFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'flock-board-keys-')), 'keys.json');
   const flock = useHarness(() => ({ worker: false, env: { FLOCK_API_KEYS_FILE: keysFile } }));
@@ -35,23 +20,8 @@ describeBrowser('Bull Board in a browser', () => {
   let tenantKey: string;
 
   beforeAll(async () => {
-    if (!executablePath)
-      throw new Error('No chromium found: install it (apt-get install chromium), set CHROMIUM_PATH, or FLOCK_SKIP_BROWSER_TESTS=1');
     tenantKey = (await new ApiKeyFile(keysFile).create({ name: 'tenant', buckets: ['example'], admin: false })).key;
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      // Without the background-networking flags Chromium keeps reaching for Google's hosts, which this machine refuses.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-# The Bull Board browser test drives Debian's chromium (e2e/board-browser.int.test.ts).
+# The browser tests (Bull Board, the /docs page) drive Debian's chromium (e2e/*-browser.int.test.ts).
 if [ "${FLOCK_SKIP_BROWSER_TESTS:-}" != 1 ] && [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing chromium"

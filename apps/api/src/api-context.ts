@@ -131,6 +131,7 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
       streamsPerCaller: config.streamsPerCaller,
       bodyLimit: config.bodyLimit,
       maxQuestionLength: config.maxQuestionLength,
+      checkResponses: config.checkResponses,
     },
     async close() {
       redisErrors.close();

@@ -27,6 +27,9 @@ import { jsonOnly } from './http/json-only.middleware';
 import type { ApiMetrics } from './http/metrics';
 import type { FailedAuthLimiter } from './http/rate-limit.middleware';
 import { redactUrl } from './http/redact-url';
+import { openApiDocument } from './openapi/openapi-document';
+import { openApiRoutes } from './openapi/openapi.routes';
+import { responseCheck } from './openapi/response-check';
 
 export interface AppDependencies {
   logger: Logger;
@@ -60,6 +63,8 @@ export interface AppDependencies {
   streamsPerCaller: number;
   bodyLimit: string;
   maxQuestionLength: number;
+  /** FLOCK_CHECK_RESPONSES: every response is checked against the OpenAPI document; on in tests. */
+  checkResponses?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -96,12 +101,17 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
+  const document = openApiDocument({ maxQuestionLength: deps.maxQuestionLength });
+  if (deps.checkResponses) app.use(responseCheck(document));
+
   // Bull Board's UI needs inline scripts, so only its pages go without a CSP.
   const strictHeaders = helmet();
   const boardHeaders = helmet({ contentSecurityPolicy: false });
   app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : strictHeaders)(req, res, next));
 
   app.use(healthRoutes(deps.probeRedis, deps.drain));
+  // Under the strict CSP: the reference page's scripts are files of this origin.
+  app.use(openApiRoutes(document));
 
   // Bull Board: a login page and a session for browsers, or an admin key in a header.
   const authenticated = authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth);

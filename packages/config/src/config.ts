@@ -31,6 +31,11 @@ export const settings = {
       rule: Joi.string().hostname().default('0.0.0.0'),
       doc: "bind address of the API, and of the worker's and the API's operations ports",
     }),
+    checkResponses: setting({
+      env: 'FLOCK_CHECK_RESPONSES',
+      rule: Joi.boolean().truthy('1').falsy('0').default(false),
+      doc: 'check every API response against the OpenAPI document (`/openapi.json`) and answer one that does not match with a 500 `internal_error` naming the mismatch; the tests turn it on, so the document cannot drift from the code',
+    }),
   }),
   ...section('Operations (probes and metrics)', {
     metrics: setting({

@@ -55,6 +55,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '10000',
     FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
     FLOCK_RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '10000',
+    // Every response of every API the tests start is checked against the OpenAPI document.
+    FLOCK_CHECK_RESPONSES: 'true',
     ...overrides,
   };
 }

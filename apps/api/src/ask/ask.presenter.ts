@@ -1,5 +1,6 @@
 import type { AskJobRecord } from '@flock/jobs';
-import { presentJob } from '../http/job.presenter';
+import { completedSchema, jobPollSchema, presentJob } from '../http/job.presenter';
+import { closedObject, integerSchema, ref, stringArray, stringSchema, type JsonSchema } from '../openapi/json-schema';
 
 /** An ask job in the seed's poll shapes. */
 export function presentAskJob(record: AskJobRecord): object {
@@ -8,3 +9,28 @@ export function presentAskJob(record: AskJobRecord): object {
     meta: { ...result.meta, bucket: record.bucket, question: record.question },
   }));
 }
+
+/** presentAskJob's completed shape; its meta is what the ask worker stores, plus the bucket and question. */
+export const askSchemas: Record<string, JsonSchema> = {
+  AskJobCompleted: completedSchema(
+    { columns: ref('Columns'), rows: ref('Rows'), generated_sql: stringSchema('The SQL that was run.') },
+    closedObject(
+      {
+        bucket: stringSchema(),
+        question: stringSchema(),
+        row_count: integerSchema('Rows returned.'),
+        total_rows: integerSchema('Rows the query produced, before the row caps.'),
+        truncated: { type: 'boolean', description: 'Whether rows were dropped to fit the row caps.' },
+        explanation: stringSchema('How the engine read the question, when it says.'),
+        ignored: stringArray('Words of the question that took no part in the SQL.'),
+        generator: stringSchema('The engine that wrote the SQL.'),
+        generation_attempts: { type: 'integer', minimum: 2, description: 'Tries the engine needed, when more than one.' },
+        generation_time_ms: integerSchema(),
+        execution_time_ms: integerSchema(),
+        duration_ms: integerSchema(),
+      },
+      ['explanation', 'ignored', 'generation_attempts'],
+    ),
+  ),
+  AskJob: jobPollSchema('JobProcessing', 'AskJobCompleted'),
+};

@@ -194,7 +194,23 @@ describe('the rest of the surface', () => {
 });
 
 describe('GET /api/v1/{bucket}/ask/jobs/{id}?wait_ms (held poll)', () => {
-  const answer = { sql: 'SELECT 1', columns: ['n'], rows: [[1]], meta: {} };
+  // As the ask worker stores it: every poll is checked against the OpenAPI document.
+  const answer = {
+    columns: ['n'],
+    rows: [[1]],
+    generated_sql: 'SELECT 1 AS n',
+    meta: {
+      bucket: 'example',
+      question: 'How many members do we have?',
+      row_count: 1,
+      total_rows: 1,
+      truncated: false,
+      generator: 'builtin',
+      generation_time_ms: 1,
+      execution_time_ms: 1,
+      duration_ms: 2,
+    },
+  };
   const store = () => new JobStore(redis, { prefix, ttlMs: 3_600_000, workerTimeoutMs: 130_000 });
 
   it('answers as soon as the job finishes, not at the end of the wait', async () => {
@@ -202,7 +218,7 @@ describe('GET /api/v1/{bucket}/ask/jobs/{id}?wait_ms (held poll)', () => {
     const held = get(app, `/api/v1/example/ask/jobs/${jobId}?wait_ms=15000`).then((res) => res);
     // Finished while the poll is held: with no wake-up it would answer `processing` after 15 s.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await store().complete(jobId, answer as never);
+    await store().complete(jobId, answer);
     const res = await held;
     expect(res.status).toBe(200);
     expect(res.body.data.status).toBe('completed');

@@ -4,6 +4,7 @@ import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
+import { presentSubmitted } from '../http/job.presenter';
 import { validate } from '../http/validate';
 import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
@@ -26,7 +27,7 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
     const bucket = validate(bucketParam, req.params.bucket);
     const { question } = validate(bodySchema, req.body);
     const jobId = await service.submit(bucket, question, ownerOf(req.principal!));
-    res.status(202).json({ data: { job_id: jobId, status: 'processing' } });
+    res.status(202).json(presentSubmitted(jobId));
   });
 
   router.get('/api/v1/:bucket/ask/jobs/:jobId', async (req, res) => {

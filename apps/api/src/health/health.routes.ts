@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { ReplyError } from 'ioredis';
+import { closedObject, type JsonSchema } from '../openapi/json-schema';
 import type { Drain } from './drain';
 
 /**
@@ -48,3 +49,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
+
+export const healthSchemas: Record<string, JsonSchema> = {
+  Live: closedObject({ status: { type: 'string', const: 'ok' } }),
+  Ready: closedObject({ status: { type: 'string', const: 'ready' } }),
+};

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, BadRequestError, JobFailure, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '@flock/errors';
+import {
+  AppError,
+  BadRequestError,
+  ERROR_STATUS,
+  JOB_FAILURE_CODES,
+  JobFailure,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  type ApiErrorCode,
+  type ErrorCode,
+} from '@flock/errors';
 import { isRedisUnavailable } from '@flock/jobs';
+import { closedObject, stringSchema, type JsonSchema } from '../openapi/json-schema';
 
 /** Errors body-parser raises, identified by its documented `type` field. */
 interface BodyParserError extends Error {
@@ -43,10 +55,20 @@ const STATUS_OF_FAILURE: Partial<Record<JobFailure['code'], number>> = {
   worker_timeout: 503,
 };
 
-function fromJobFailure(error: JobFailure): AppError {
-  const status = STATUS_OF_FAILURE[error.code] ?? 400;
-  return new AppError(error.code, error.message, status);
+const isApiCode = (code: ErrorCode): code is ApiErrorCode => code in ERROR_STATUS;
+
+/** The status an error envelope with this code answers with. */
+export function errorStatusOf(code: ErrorCode): number {
+  return isApiCode(code) ? ERROR_STATUS[code] : (STATUS_OF_FAILURE[code] ?? 400);
 }
+
+function fromJobFailure(error: JobFailure): AppError {
+  return new AppError(error.code, error.message, errorStatusOf(error.code));
+}
+
+/** Every code an error envelope may carry, and those a given status carries. */
+export const ERROR_CODES: ErrorCode[] = [...(Object.keys(ERROR_STATUS) as ErrorCode[]), ...JOB_FAILURE_CODES];
+export const errorCodesOf = (status: number): ErrorCode[] => ERROR_CODES.filter((code) => errorStatusOf(code) === status);
 
 /**
  * The one place errors become responses. AppErrors carry their own code and status;
@@ -81,7 +103,7 @@ export function errorEnvelope(
     headers: {},
     body: {
       error: {
-        code: 'internal_error',
+        code: 'internal_error' satisfies ErrorCode,
         message: `An unexpected error occurred. Quote error id ${errorId} when reporting it.`,
         error_id: errorId,
       },
@@ -98,3 +120,24 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new NotFoundError(`No route for ${req.method} ${req.path}`));
 };
+
+/**
+ * The envelope, with `code` one of `codes`; `error_id` comes with `internal_error` only.
+ * The document gives each status its own, with the codes of that status (errorCodesOf).
+ */
+export function errorEnvelopeSchema(codes: ErrorCode[]): JsonSchema {
+  const withId = codes.includes('internal_error');
+  return closedObject({
+    error: closedObject(
+      {
+        code: { type: 'string', enum: codes, description: 'Machine-readable error code; stable, new ones may be added.' },
+        message: stringSchema('Human-readable error message.'),
+        ...(withId
+          ? { error_id: { type: 'string', format: 'uuid', description: 'With `internal_error`: the id to quote when reporting it.' } }
+          : {}),
+      },
+      // Required where `internal_error` is the only code (a 500), optional where it is one of several.
+      codes.length > 1 ? ['error_id'] : [],
+    ),
+  });
+}

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { principalKey } from '@flock/auth';
 import { RateLimitedError } from '@flock/errors';
 import type { JobFinishes, JobProgress } from '@flock/jobs';
+import { closedObject, ref, type JsonSchema } from '../openapi/json-schema';
 import { errorEnvelope } from './error.middleware';
 
 /** What a stream shows of a job at one moment: its status, its poll body, and a fan-out's progress. */
@@ -121,3 +122,9 @@ export async function streamJobEvents(req: Request, res: Response, options: JobE
     res.end();
   }
 }
+
+/** The data of a stream's `status` event; `progress`, `result` and `error` carry the poll's own schemas. */
+export const jobStatusEventSchema: JsonSchema = closedObject({
+  job_id: ref('JobId'),
+  status: { type: 'string', enum: ['processing', 'completed', 'failed'] },
+});

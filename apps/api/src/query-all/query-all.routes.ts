@@ -5,6 +5,7 @@ import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
+import { presentSubmitted } from '../http/job.presenter';
 import { validate } from '../http/validate';
 import { presentQueryAllJob } from './query-all.presenter';
 import { queryAllBody } from './query-all.schema';
@@ -34,7 +35,7 @@ export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteO
     async (req, res) => {
       const body = validate(bodySchema, req.body);
       const jobId = await service.submit(body, ownerOf(req.principal!));
-      res.status(202).json({ data: { job_id: jobId, status: 'processing' } });
+      res.status(202).json(presentSubmitted(jobId));
     },
   );
 

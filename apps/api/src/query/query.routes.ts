@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam } from '../http/params';
 import { validate } from '../http/validate';
+import { presentQueryResult } from './query.presenter';
 import { queryBody } from './query.schema';
 import type { QueryService } from './query.service';
 
@@ -12,8 +13,7 @@ export function queryRoutes(service: QueryService): Router {
   router.post('/api/v1/:bucket/query', async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
     const { sql } = validate(queryBody, req.body);
-    const result = await service.run(bucket, sql, ownerOf(req.principal!));
-    res.json({ data: { columns: result.columns, rows: result.rows }, meta: result.meta });
+    res.json(presentQueryResult(await service.run(bucket, sql, ownerOf(req.principal!))));
   });
 
   return router;
