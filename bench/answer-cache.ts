@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoWarehouses } from '@flock/demo';
-import { percentile, startBenchFlock, type BenchFlock } from './support';
+import { latencyRow, percentile, startBenchFlock, type BenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
@@ -32,9 +32,6 @@ async function ask(deployment: BenchFlock, question: string): Promise<{ ms: numb
   if (body.data.status !== 'completed') throw new Error(`ask ended ${body.data.status}`);
   return { ms: performance.now() - started, cached: body.meta?.cached === true };
 }
-
-const row = (label: string, values: number[]) =>
-  `${label.padEnd(30)} median ${percentile(values, 50).toFixed(2).padStart(6)} ms   p95 ${percentile(values, 95).toFixed(2).padStart(6)} ms`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-bench-cache-'));
@@ -58,8 +55,8 @@ async function main(): Promise<void> {
       }
     }
     console.log(`POST → answer, ${RUNS} asks each, one bucket, built-in engine, 1 API + 1 worker process per deployment`);
-    console.log(row('cache hit', hits));
-    console.log(row('miss (FLOCK_ANSWER_CACHE=false)', misses));
+    console.log(latencyRow('cache hit', hits));
+    console.log(latencyRow('miss (FLOCK_ANSWER_CACHE=false)', misses));
     console.log(`ratio (hit median / miss median): ${(percentile(hits, 50) / percentile(misses, 50)).toFixed(2)}x`);
   } finally {
     await cached.stop();

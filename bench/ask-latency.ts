@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDemoWarehouses } from '@flock/demo';
-import { cpuSeconds, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+import { cpuSeconds, latencyRow, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
@@ -45,9 +45,6 @@ async function ask(deployment: BenchFlock, question: string): Promise<{ ms: numb
 
 const cpuOf = (deployment: BenchFlock) => [deployment.apiPid, ...deployment.workerPids].reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
-const row = (label: string, values: number[]) =>
-  `${label.padEnd(34)} median ${percentile(values, 50).toFixed(2).padStart(7)} ms   p95 ${percentile(values, 95).toFixed(2).padStart(7)} ms`;
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-bench-ask-'));
   await createDemoWarehouses({ dir, count: 3 });
@@ -76,8 +73,8 @@ async function main(): Promise<void> {
 
     console.log(`ask latency on demo bucket 'example', ${RUNS} asks over the 3 seed questions`);
     console.log(`first ask (cold instance, schema read): ${cold.ms.toFixed(1)} ms`);
-    console.log(row('flock POST → completed poll', flock));
-    console.log(row('baseline: same SQL, open DuckDB', baseline));
+    console.log(latencyRow('flock POST → completed poll', flock));
+    console.log(latencyRow('baseline: same SQL, open DuckDB', baseline));
     console.log(`ratio (median flock / median baseline): ${(percentile(flock, 50) / percentile(baseline, 50)).toFixed(1)}x`);
 
     await metricsCost(dir, deployment);
@@ -113,8 +110,8 @@ async function metricsCost(dir: string, on: BenchFlock): Promise<void> {
       }
     }
     console.log(`\nmetrics cost: ${runs} asks each, alternating between FLOCK_METRICS=true and false`);
-    console.log(row('metrics on', latencies.on));
-    console.log(row('metrics off', latencies.off));
+    console.log(latencyRow('metrics on', latencies.on));
+    console.log(latencyRow('metrics off', latencies.off));
     const cpuMs = (seconds: number) => ((seconds * 1000) / runs).toFixed(2);
     console.log(`CPU per ask (API + worker): on ${cpuMs(cpu.on)} ms, off ${cpuMs(cpu.off)} ms`);
     console.log(

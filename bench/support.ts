@@ -29,6 +29,12 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** One line of a latency table: the label, then the median and p95 of `values` in ms. */
+export function latencyRow(label: string, values: number[]): string {
+  const ms = (p: number) => percentile(values, p).toFixed(2).padStart(7);
+  return `${label.padEnd(34)} median ${ms(50)} ms   p95 ${ms(95)} ms`;
+}
+
 /** A Flock deployment for a benchmark: private Redis, one API process and `workers` worker processes. */
 export interface BenchFlock {
   base: string;
