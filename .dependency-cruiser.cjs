@@ -14,6 +14,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'client-stands-alone',
+      severity: 'error',
+      comment: "@flock/client is what users install: it knows the API only through the OpenAPI document, never the server's code.",
+      from: { path: '^packages/client/' },
+      to: { path: '^(packages|apps)/', pathNot: '^packages/client/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'A cycle makes load order matter and hides which layer owns a rule.',

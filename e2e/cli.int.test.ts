@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { TEST_ADMIN_API_KEY, mintToken } from '@flock/testing';
+import { useHarness, type SpawnedApi } from './support/flock-harness';
+
+/**
+ * The `flock` command line as a user runs it: its own process, the server and key from
+ * the environment, stdout a pipe (not a terminal), against a real API process and a
+ * worker on the same Redis.
+ */
+const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1' } }));
+const BIN = path.resolve(__dirname, '../packages/client/bin/flock.js');
+let api: SpawnedApi;
+
+beforeAll(async () => {
+  api = await flock.spawnApi();
+});
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = { FLOCK_API_KEY: TEST_ADMIN_API_KEY }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH!, FLOCK_URL: api.base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+
+it('asks a question and prints an aligned table, its row count and its SQL, with nothing else on a pipe', async () => {
+  const run = await cli(['ask', '--bucket', 'example', 'How many members by type?']);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  const lines = run.stdout.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^membership_type\s+│ count$/);
+  expect(lines[1]).toMatch(/^─+┼─+$/);
+  expect(lines.at(-2)).toMatch(/^\(\d+ rows?\)$/);
+  expect(lines.at(-1)).toMatch(/^SQL: SELECT /);
+  // No spinner frames or terminal escapes when stdout is not a terminal.
+  expect(run.stdout).not.toContain('\u001b');
+});
+
+it('prints the whole answer as JSON with --json, and rows as CSV with --csv', async () => {
+  const json = await cli(['--json', 'ask', '-b', 'example', 'How many members by type?']);
+  expect(json.status).toBe(0);
+  const body = JSON.parse(json.stdout);
+  expect(body.data.status).toBe('completed');
+  expect(body.meta.bucket).toBe('example');
+  const csv = await cli(['--csv', 'ask', '-b', 'example', 'How many members by type?']);
+  expect(csv.status).toBe(0);
+  const [header, ...rows] = csv.stdout.trimEnd().split('\n');
+  expect(header).toBe('membership_type,count');
+  expect(rows).toHaveLength(body.data.rows.length);
+});
+
+it('lists tables, describes one and runs SQL on a bucket', async () => {
+  const tables = await cli(['tables', '--bucket', 'example']);
+  expect(tables.status).toBe(0);
+  expect(tables.stdout).toMatch(/^member\s+│\s+\d+$/m);
+  const describe = await cli(['describe', '--bucket', 'example', 'member']);
+  expect(describe.status).toBe(0);
+  expect(describe.stdout).toMatch(/^membership_type\s+│/m);
+  const query = await cli(['--csv', 'query', '--bucket', 'example', 'SELECT 1 + 1 AS two']);
+  expect(query.stdout).toBe('two\n2\n');
+});
+
+it('runs a cross-tenant query, and shows a job by its id', async () => {
+  const run = await cli(['--json', 'query-all', '--sql', 'SELECT count(*) AS n FROM member', '--buckets', 'example,jec']);
+  expect(run.status).toBe(0);
+  const body = JSON.parse(run.stdout);
+  expect(body.meta.databases_queried).toBe(2);
+  const job = await cli(['--csv', 'jobs', body.data.job_id]);
+  expect(job.status).toBe(0);
+  expect(job.stdout.trimEnd().split('\n')).toHaveLength(3);
+});
+
+it('draws a spinner, and a progress bar for query-all, when it runs in a terminal', async () => {
+  // util-linux `script` gives the command a pseudo-terminal, as a person's shell would.
+  const inTerminal = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const command = [process.execPath, BIN, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+      // A new pseudo-terminal has no size until it is given one, as a terminal window would.
+      const child = spawn('script', ['-qec', `stty cols 100 rows 30; ${command}`, '/dev/null'], {
+        env: { PATH: process.env.PATH!, TERM: 'xterm', FLOCK_URL: api.base, FLOCK_API_KEY: TEST_ADMIN_API_KEY },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (status) => (status === 0 ? resolve(output) : reject(new Error(`exit ${status}: ${output}`))));
+    });
+  const asked = await inTerminal(['ask', '-b', 'example', 'How many members by type?']);
+  expect(asked).toMatch(/Thinking…/);
+  expect(asked).toMatch(/membership_type\s+│ count/);
+  const fannedOut = await inTerminal([
+    'query-all',
+    '--sql',
+    'SELECT count(*) AS n FROM member, range(200000) AS r(i)',
+    '--buckets',
+    'example,jec',
+  ]);
+  expect(fannedOut).toMatch(/databases .* [012]\/2/);
+  expect(fannedOut).toMatch(/databases: 2 queried/);
+});
+
+it('exits with the status of the error code, and says why on stderr', async () => {
+  const unanswerable = await cli(['ask', '-b', 'example', 'What is the airspeed velocity of an unladen swallow?']);
+  expect(unanswerable.status).toBe(10);
+  expect(unanswerable.stderr).toMatch(/\[generation_failed\]/);
+  expect(unanswerable.stdout).toBe('');
+
+  const token = await mintToken({ sub: 'alice', buckets: ['example'] });
+  const forbidden = await cli(['tables', '-b', 'jec'], { FLOCK_TOKEN: token });
+  expect([forbidden.status, forbidden.stderr]).toEqual([5, "flock: HTTP 403 [forbidden]: Access denied to bucket 'jec'\n"]);
+
+  const missing = await cli(['describe', '-b', 'example', 'no_such_table']);
+  expect(missing.status).toBe(6);
+
+  const unauthenticated = await cli(['tables', '-b', 'example'], { FLOCK_API_KEY: 'flk_not_a_key' });
+  expect(unauthenticated.status).toBe(4);
+
+  const noCredential = await cli(['tables', '-b', 'example'], {});
+  expect(noCredential.status).toBe(2);
+  expect(noCredential.stderr).toMatch(/--api-key/);
+
+  const unreachable = await cli(['--url', 'http://127.0.0.1:1', 'tables', '-b', 'example']);
+  expect(unreachable.status).toBe(8);
+  expect(unreachable.stderr).toMatch(/\[connection_failed\]/);
+
+  const usage = await cli(['ask']);
+  expect(usage.status).toBe(2);
+});

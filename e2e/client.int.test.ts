@@ -1,0 +1,133 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FlockApiError, FlockClient, FlockJobError } from '@flock/client';
+import { TEST_ADMIN_API_KEY, mintToken } from '@flock/testing';
+import { useHarness } from './support/flock-harness';
+
+/**
+ * @flock/client against a real API process, with a worker in-process on the same Redis.
+ * The fetch it is given only records which URLs it asked for, so the tests can tell a
+ * pushed answer from a polled one.
+ */
+const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1' } }));
+
+function recordingFetch(): { fetch: typeof fetch; urls: string[] } {
+  const urls: string[] = [];
+  return {
+    urls,
+    fetch: (input, init) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    },
+  };
+}
+
+/**
+ * A proxy in front of the API that will not stream, as some corporate proxies do: it
+ * answers every `/events` route 404 with the API's own "no route" envelope (an older
+ * Flock) and passes everything else through.
+ */
+async function proxyWithoutStreams(target: string): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.url?.includes('/events')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: `No route for GET ${req.url}` } }));
+      return;
+    }
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+it('asks a question and gets the answer pushed through Server-Sent Events', async () => {
+  const api = await flock.spawnApi();
+  const recording = recordingFetch();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  const answer = await client.ask('example', 'How many members by type?');
+  expect(answer.data.status).toBe('completed');
+  expect(answer.data.columns).toEqual(['membership_type', 'count']);
+  expect(answer.data.rows.length).toBeGreaterThan(0);
+  expect(answer.meta.bucket).toBe('example');
+  expect(recording.urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
+  // Nothing was polled: the stream carried the answer.
+  expect(recording.urls.filter((url) => url.includes(`/ask/jobs/${answer.data.job_id}?`))).toEqual([]);
+  // The pushed answer is the poll's, to the field.
+  expect(await client.askJob('example', answer.data.job_id)).toEqual(answer);
+});
+
+it('falls back to polling when the way to the server will not stream', async () => {
+  const api = await flock.spawnApi();
+  const proxy = await proxyWithoutStreams(api.base);
+  try {
+    const recording = recordingFetch();
+    const client = new FlockClient({ baseUrl: proxy.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+    const answer = await client.ask('example', 'How many active members do we have?');
+    expect(answer.data.status).toBe('completed');
+    expect(recording.urls.some((url) => url.includes(`/ask/jobs/${answer.data.job_id}?wait_ms=`))).toBe(true);
+  } finally {
+    await proxy.close();
+  }
+});
+
+it("rejects with the job's error code when the question cannot be answered, by either transport", async () => {
+  const api = await flock.spawnApi();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY });
+  for (const transport of ['auto', 'poll'] as const) {
+    const failure = await client.ask('example', 'What is the airspeed velocity of an unladen swallow?', { transport }).catch((e) => e);
+    expect(failure).toBeInstanceOf(FlockJobError);
+    expect(failure.code).toBe('generation_failed');
+    expect(failure.jobId).toMatch(/\S/);
+  }
+});
+
+it("rejects refused requests with the envelope's code and the HTTP status", async () => {
+  const api = await flock.spawnApi();
+  const token = await mintToken({ sub: 'alice', buckets: ['example'] });
+  const alice = new FlockClient({ baseUrl: api.base, token });
+  const forbidden = await alice.tables('jec').catch((e) => e);
+  expect(forbidden).toBeInstanceOf(FlockApiError);
+  expect([forbidden.code, forbidden.status]).toEqual(['forbidden', 403]);
+  const anonymous = await new FlockClient({ baseUrl: api.base }).tables('example').catch((e) => e);
+  expect([anonymous.code, anonymous.status]).toEqual(['unauthorized', 401]);
+  const admin = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY });
+  const missing = await admin.describe('example', 'no_such_table').catch((e) => e);
+  expect([missing.code, missing.status]).toEqual(['not_found', 404]);
+  const invalid = await admin.query('example', 'DELETE FROM member').catch((e) => e);
+  expect(invalid).toBeInstanceOf(FlockApiError);
+  expect(invalid.status).toBe(400);
+});
+
+it('reads tables, a table and the result of its own SQL, typed by the spec', async () => {
+  const api = await flock.spawnApi();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY });
+  const tables = await client.tables('example');
+  expect(tables.data.tables.map((table) => table.name)).toContain('member');
+  const member = await client.describe('example', 'member');
+  expect(member.data.columns.map((column) => column.name)).toContain('membership_type');
+  const result = await client.query('example', 'SELECT count(*) AS n FROM member');
+  expect(result.data.columns).toEqual(['n']);
+  expect(typeof result.data.rows[0]![0]).toBe('number');
+});
+
+it('runs a cross-tenant query and reports its progress until the combined answer', async () => {
+  const api = await flock.spawnApi();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY });
+  const progress: Array<[number, number]> = [];
+  const answer = await client.queryAll(
+    // Each database takes longer than the stream's half second between progress reads.
+    { sql: 'SELECT count(*) AS n FROM member, range(200000) AS r(i)', buckets: ['example', 'jec'] },
+    { onProgress: (step) => progress.push([step.databases_done, step.databases_total]) },
+  );
+  expect(answer.data.status).toBe('completed');
+  expect(answer.data.rows).toHaveLength(2);
+  expect(progress.length).toBeGreaterThan(0);
+  for (const [, total] of progress) expect(total).toBe(2);
+});

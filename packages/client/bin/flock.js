@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `flock` command: runs the TypeScript source through tsx, as the rest of the workspace does.
+require('tsx/cjs');
+require('../src/cli/main.ts')
+  .runFlock(process.argv)
+  .then((status) => {
+    process.exitCode = status;
+  });

@@ -1,0 +1,204 @@
+import { Command, CommanderError, Option } from 'commander';
+import { FlockClient, type QueryAllRequest } from '../client';
+import { FlockError } from '../errors';
+import { describeError, EXIT_CODES, exitCodeOf } from './exit-codes';
+import { Feedback } from './feedback';
+import { renderGrid, renderJson, type Format, type Grid } from './output';
+
+const EXIT_HELP = Object.entries(EXIT_CODES)
+  .map(([code, status]) => `  ${String(status).padStart(2)}  ${code}`)
+  .join('\n');
+
+interface GlobalOptions {
+  url: string;
+  apiKey?: string;
+  token?: string;
+  json?: boolean;
+  csv?: boolean;
+  timeout: string;
+}
+
+/** Builds the `flock` program; `io` is where it writes, so tests run it in-process too. */
+export function flockProgram(io: { out: (text: string) => void; feedback: Feedback }): Command {
+  const program = new Command('flock')
+    .description('Ask Flock questions about your data, from the command line.')
+    .addOption(new Option('--url <url>', 'where the Flock API listens').env('FLOCK_URL').default('http://127.0.0.1:3000'))
+    .addOption(new Option('--api-key <key>', 'a service key (X-API-Key)').env('FLOCK_API_KEY'))
+    .addOption(new Option('--token <jwt>', "a user's bearer token").env('FLOCK_TOKEN'))
+    .addOption(new Option('--json', 'print the API response body as JSON').conflicts('csv'))
+    .addOption(new Option('--csv', 'print columns and rows as CSV'))
+    .addOption(new Option('--timeout <seconds>', 'stop waiting for a job after this long').default('600'))
+    .showHelpAfterError()
+    // Before the commands are added, which copy these: usage errors return a status instead of exiting.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText('after', `\nExit status:\n${EXIT_HELP}\n\nFLOCK_URL, FLOCK_API_KEY and FLOCK_TOKEN stand in for the flags.`);
+
+  const context = () => {
+    const options = program.opts<GlobalOptions>();
+    const timeoutSeconds = Number(options.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      throw new FlockError('usage', "'--timeout' must be a positive number of seconds");
+    if (!options.apiKey && !options.token)
+      throw new FlockError('usage', 'Give a credential: --api-key or FLOCK_API_KEY, or --token or FLOCK_TOKEN');
+    // One credential: a flag typed now wins over the environment's other one.
+    const source = (name: string) => program.getOptionValueSource(name);
+    let { apiKey, token } = options;
+    if (apiKey && token) {
+      if (source('apiKey') === source('token')) throw new FlockError('usage', 'Give an API key or a token, not both');
+      if (source('token') === 'cli') apiKey = undefined;
+      else token = undefined;
+    }
+    const client = new FlockClient({ baseUrl: options.url, apiKey, token });
+    const format: Format = options.json ? 'json' : options.csv ? 'csv' : 'table';
+    return { client, format, timeoutMs: timeoutSeconds * 1000 };
+  };
+  const printGrid = (grid: Grid, format: Format, body: unknown, footer?: string) => {
+    io.out(renderGrid(grid, format, body));
+    if (format === 'table' && footer) io.out(footer);
+  };
+  const waiting = async <T>(text: string, work: () => Promise<T>): Promise<T> => {
+    io.feedback.wait(text);
+    try {
+      return await work();
+    } finally {
+      io.feedback.done();
+    }
+  };
+
+  program
+    .command('ask')
+    .description('ask a question in plain language')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket to ask')
+    .argument('<question...>', 'the question (quotes optional)')
+    .action(async (words: string[], options: { bucket: string }) => {
+      const { client, format, timeoutMs } = context();
+      const answer = await waiting('Thinking…', () => client.ask(options.bucket, words.join(' '), { timeoutMs }));
+      printGrid(answer.data, format, answer, `SQL: ${answer.data.generated_sql}`);
+    });
+
+  program
+    .command('tables')
+    .description("list a bucket's tables")
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .action(async (options: { bucket: string }) => {
+      const { client, format } = context();
+      const body = await client.tables(options.bucket);
+      printGrid({ columns: ['name', 'row_count'], rows: body.data.tables.map((t) => [t.name, t.row_count]) }, format, body);
+    });
+
+  program
+    .command('describe')
+    .description("show a table's columns and keys")
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .argument('<table>', 'the table')
+    .action(async (table: string, options: { bucket: string }) => {
+      const { client, format } = context();
+      const body = await client.describe(options.bucket, table);
+      const { data } = body;
+      const primary = new Set(data.primary_key);
+      const rows = data.columns.map((c) => [c.name, c.type, c.nullable ? 'yes' : 'no', primary.has(c.name) ? 'PK' : '']);
+      const keys = data.foreign_keys.map(
+        (fk) => `(${fk.columns.join(', ')}) → ${fk.references.table} (${fk.references.columns.join(', ')})`,
+      );
+      const footer = [`${data.name}: ${data.row_count} rows`, ...keys.map((key) => `foreign key ${key}`)].join('\n');
+      printGrid({ columns: ['column', 'type', 'nullable', 'key'], rows }, format, body, footer);
+    });
+
+  program
+    .command('query')
+    .description('run your own read-only SQL on one bucket')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .argument('<sql...>', 'one SELECT statement')
+    .action(async (sql: string[], options: { bucket: string }) => {
+      const { client, format } = context();
+      const body = await waiting('Running…', () => client.query(options.bucket, sql.join(' ')));
+      printGrid(body.data, format, body);
+    });
+
+  program
+    .command('query-all')
+    .description('run one query across buckets and combine the answers (admin keys)')
+    .addOption(new Option('--sql <sql>', 'SQL to run on every bucket').conflicts('question'))
+    .addOption(new Option('--question <question>', 'a question, turned into SQL once'))
+    .option('--table <table>', 'in question mode, the table to generate for')
+    .option('--buckets <ids>', 'only these buckets, comma-separated (default: all)')
+    .action(async (options: { sql?: string; question?: string; table?: string; buckets?: string }) => {
+      if (!options.sql && !options.question) throw new FlockError('usage', 'Give --sql or --question');
+      const { client, format, timeoutMs } = context();
+      const request = {
+        ...(options.sql ? { sql: options.sql } : { question: options.question }),
+        ...(options.table ? { table: options.table } : {}),
+        ...(options.buckets
+          ? {
+              buckets: options.buckets
+                .split(',')
+                .map((b) => b.trim())
+                .filter(Boolean),
+            }
+          : {}),
+      } as QueryAllRequest;
+      const answer = await waiting('Fanning out…', () =>
+        client.queryAll(request, { timeoutMs, onProgress: (p) => io.feedback.progress(p.databases_done, p.databases_total) }),
+      );
+      const meta = answer.meta as { databases_queried?: number; databases_skipped?: number; databases_errored?: number };
+      const footer = `databases: ${meta.databases_queried ?? 0} queried, ${meta.databases_skipped ?? 0} skipped, ${meta.databases_errored ?? 0} errored`;
+      printGrid(answer.data, format, answer, footer);
+    });
+
+  program
+    .command('jobs')
+    .description('show a job: an ask job with --bucket, a query-all job without')
+    .argument('<jobId>', 'the job id')
+    .option('-b, --bucket <bucket>', "the ask job's bucket")
+    .option('-w, --wait', 'wait for the job to finish')
+    .action(async (jobId: string, options: { bucket?: string; wait?: boolean }) => {
+      const { client, format, timeoutMs } = context();
+      const job = options.bucket
+        ? options.wait
+          ? await waiting('Waiting…', () => client.waitForAsk(options.bucket!, jobId, { timeoutMs }))
+          : await client.askJob(options.bucket, jobId)
+        : options.wait
+          ? await waiting('Waiting…', () => client.waitForQueryAll(jobId, { timeoutMs }))
+          : await client.queryAllJob(jobId);
+      const data = job.data as { status: string; columns?: string[]; rows?: unknown[][]; error_code?: string; error_message?: string };
+      if (format === 'json' || data.status !== 'completed') {
+        io.out(
+          format === 'json'
+            ? renderJson(job)
+            : `${jobId}: ${data.status}${data.error_code ? ` [${data.error_code}] ${data.error_message}` : ''}`,
+        );
+        if (data.status === 'failed') throw new FlockError(data.error_code ?? 'unexpected', data.error_message ?? 'failed');
+        return;
+      }
+      printGrid({ columns: data.columns ?? [], rows: data.rows ?? [] }, format, job);
+    });
+
+  return program;
+}
+
+/** Runs the command line and resolves with the exit status; errors go to stderr as one line. */
+export async function runFlock(
+  argv: string[],
+  io = { out: (text: string) => process.stdout.write(`${text}\n`), feedback: Feedback.forTerminal() },
+): Promise<number> {
+  const program = flockProgram({ out: (text) => void io.out(text), feedback: io.feedback });
+  try {
+    await program.parseAsync(argv);
+    return EXIT_CODES.ok!;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with status 0.
+      return error.exitCode === 0 ? 0 : EXIT_CODES.usage!;
+    }
+    io.feedback.done();
+    process.stderr.write(`${describeError(error)}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+if (require.main === module) {
+  void runFlock(process.argv).then((status) => {
+    process.exitCode = status;
+  });
+}

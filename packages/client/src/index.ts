@@ -1,0 +1,27 @@
+export {
+  FlockClient,
+  type AskAnswer,
+  type AskJob,
+  type FlockClientOptions,
+  type QueryAllAnswer,
+  type QueryAllJob,
+  type QueryAllOptions,
+  type QueryAllProgress,
+  type QueryAllRequest,
+  type QueryResult,
+  type TableDescription,
+  type Tables,
+  type WaitOptions,
+} from './client';
+export {
+  FlockApiError,
+  FlockConnectionError,
+  FlockError,
+  FlockJobError,
+  FlockTimeoutError,
+  isTransient,
+  type ApiErrorCode,
+  type ClientErrorCode,
+  type FlockErrorCode,
+  type JobFailureCode,
+} from './errors';
