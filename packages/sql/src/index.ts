@@ -6,3 +6,4 @@ export { OpenAiSqlGenerator, type OpenAiSqlGeneratorOptions } from './openai/ope
 export { MotherDuckSqlGenerator, type MotherDuckSqlGeneratorOptions } from './motherduck/motherduck-generator';
 export { promptSqlStatement, type BoundStatement } from './motherduck/prompt-sql-statement';
 export { generateAndRun, type CorrectedRun } from './correction';
+export { resolveFollowUp, type FollowUpChange, type ResolvedFollowUp } from './follow-up';
