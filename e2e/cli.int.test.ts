@@ -44,10 +44,19 @@ it('asks a question and prints an aligned table, its row count and its SQL, with
   const lines = run.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^membership_type\s+│ count$/);
   expect(lines[1]).toMatch(/^─+┼─+$/);
-  expect(lines.at(-2)).toMatch(/^\(\d+ rows?\)$/);
-  expect(lines.at(-1)).toMatch(/^SQL: SELECT /);
+  expect(lines.at(-3)).toMatch(/^\(\d+ rows?\)$/);
+  expect(lines.at(-2)).toMatch(/^SQL: SELECT /);
+  expect(lines.at(-1)).toMatch(/^job: [0-9a-f-]{36} \(follow it up with --follows\)$/);
   // No spinner frames or terminal escapes when stdout is not a terminal.
   expect(run.stdout).not.toContain('\u001b');
+});
+
+it('asks a follow-up of an earlier answer, and says how it read it', async () => {
+  const first = JSON.parse((await cli(['--json', 'ask', '-b', 'example', 'Total payments by currency'])).stdout);
+  const run = await cli(['ask', '-b', 'example', '--follows', first.data.job_id, 'only for 2024']);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^read as: Total payments by currency, only for 2024$/m);
+  expect(run.stdout).toMatch(/^SQL: .*2024/m);
 });
 
 it('prints the whole answer as JSON with --json, and rows as CSV with --csv', async () => {

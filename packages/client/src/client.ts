@@ -80,9 +80,17 @@ export class FlockClient {
     this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), headers, fetch: this.fetch });
   }
 
-  /** Submits a question; resolves with its job id once the API accepted it (202). */
-  async submitAsk(bucket: string, question: string): Promise<string> {
-    const body = await this.call(() => this.api.POST('/api/v1/{bucket}/ask', { params: { path: { bucket } }, body: { question } }));
+  /**
+   * Submits a question; resolves with its job id once the API accepted it (202).
+   * `previousJobId` makes it a follow-up ("only for 2024") of that earlier answer.
+   */
+  async submitAsk(bucket: string, question: string, previousJobId?: string): Promise<string> {
+    const body = await this.call(() =>
+      this.api.POST('/api/v1/{bucket}/ask', {
+        params: { path: { bucket } },
+        body: { question, ...(previousJobId ? { previous_job_id: previousJobId } : {}) },
+      }),
+    );
     return body.data.job_id;
   }
 
@@ -94,8 +102,8 @@ export class FlockClient {
   }
 
   /** Asks a question and resolves with its answer; a job that ends `failed` rejects with FlockJobError. */
-  async ask(bucket: string, question: string, options: WaitOptions = {}): Promise<AskAnswer> {
-    const jobId = await this.submitAsk(bucket, question);
+  async ask(bucket: string, question: string, options: WaitOptions & { previousJobId?: string } = {}): Promise<AskAnswer> {
+    const jobId = await this.submitAsk(bucket, question, options.previousJobId);
     return this.waitForAsk(bucket, jobId, options);
   }
 

@@ -22,6 +22,15 @@ export interface AskJobPayload {
   jobId: string;
   bucket: string;
   question: string;
+  /** The asker's earlier answered question in this bucket, which this one follows up (`previous_job_id`). */
+  previous?: PreviousAsk;
+}
+
+/** What a follow-up needs of the question it follows: checked by the API to be the asker's own, answered. */
+export interface PreviousAsk {
+  jobId: string;
+  question: string;
+  sql: string;
 }
 
 /** A cross-tenant query as submitted: the plan job turns it into a flow of chunks. */
@@ -101,6 +110,11 @@ export const JOB_CATALOG = {
       // The warehouse catalog re-validates the id before it touches a file.
       bucket: Joi.string().max(63).required(),
       question: Joi.string().min(1).max(10_000).required(),
+      previous: Joi.object<PreviousAsk>({
+        jobId,
+        question: Joi.string().min(1).max(10_000).required(),
+        sql: Joi.string().min(1).max(100_000).required(),
+      }),
     }).unknown(false),
     options: retryOnceThenExpire(500),
   },

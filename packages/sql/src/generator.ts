@@ -25,6 +25,13 @@ export interface GenerationRequest {
    * the bucket's own warehouse. Absent where no such lookup is possible (MotherDuck).
    */
   findValues?: (texts: string[]) => Promise<FoundValue[]>;
+  /**
+   * When the question follows up an earlier one: that question and its SQL, and the
+   * follow-up as asked. `question` is then the follow-up resolved into a question of its
+   * own (resolveFollowUp), for engines that read one question; those that read a
+   * conversation (`readsConversation`) get the exchange instead.
+   */
+  followUp?: { previousQuestion: string; previousSql: string; asked: string };
 }
 
 export interface GeneratedSql {
@@ -54,6 +61,12 @@ export interface SqlGenerator {
    * since the same input would give the same SQL.
    */
   readonly maxAttempts?: number;
+  /**
+   * Whether the engine reads a follow-up in the context of the exchange before it
+   * (`followUp`), so one that cannot be rewritten as a question of its own still has a
+   * chance; engines without it are given only follow-ups that could be.
+   */
+  readonly readsConversation?: boolean;
   generate(request: GenerationRequest): Promise<GeneratedSql>;
   /**
    * Builds what the engine derives from a bucket's schema ahead of its first question

@@ -25,8 +25,8 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
 
   router.post('/api/v1/:bucket/ask', options.askRateLimit, async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    const { question } = validate(bodySchema, req.body);
-    const jobId = await service.submit(bucket, question, ownerOf(req.principal!));
+    const { question, previous_job_id: previousJobId } = validate(bodySchema, req.body);
+    const jobId = await service.submit(bucket, question, ownerOf(req.principal!), previousJobId);
     res.status(202).json(presentSubmitted(jobId));
   });
 

@@ -15,6 +15,8 @@ export function askBody(maxQuestionLength: number) {
           'string.min': "'question' must not be empty",
           'string.max': `'question' must be at most ${maxQuestionLength} characters`,
         }),
+      // A follow-up ("only for 2024") names the asker's earlier, answered question in this bucket.
+      previous_job_id: Joi.string().guid().messages({ '*': "'previous_job_id' must be the job_id of an earlier ask" }),
     })
       .required()
       // Unknown fields are ignored rather than rejected, so clients written against a

@@ -1,5 +1,15 @@
-import { NotFoundError } from '@flock/errors';
-import { newJobId, submitJob, type AskJobRecord, type JobFinishes, type JobOwner, type JobQueue, type JobStore } from '@flock/jobs';
+import { BadRequestError, NotFoundError } from '@flock/errors';
+import {
+  newJobId,
+  parseJobId,
+  submitJob,
+  type AskJobRecord,
+  type JobFinishes,
+  type JobOwner,
+  type JobQueue,
+  type JobStore,
+  type PreviousAsk,
+} from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
 import { assertBucketExists } from '../buckets/bucket-exists';
 import { readWaiting } from '../http/job-wait';
@@ -16,11 +26,33 @@ export class AskService {
     private readonly finishes: JobFinishes,
   ) {}
 
-  async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
+  async submit(bucket: string, question: string, owner: JobOwner, previousJobId?: string): Promise<string> {
     await assertBucketExists(this.catalog, bucket);
+    const previous = previousJobId ? await this.previousAsk(bucket, previousJobId, owner) : undefined;
     const jobId = newJobId();
-    await submitJob(this.store, this.queue, { id: jobId, kind: 'ask', bucket, question, owner }, { jobId, bucket, question }, 'question');
+    const payload = { jobId, bucket, question, ...(previous ? { previous } : {}) };
+    await submitJob(this.store, this.queue, { id: jobId, kind: 'ask', bucket, question, owner }, payload, 'question');
     return jobId;
+  }
+
+  /**
+   * The question a follow-up follows, and its SQL: an answered ask of the caller's own
+   * (for an API key, any of the bucket's) in this bucket. Anything else gets the same
+   * refusal, so a follow-up cannot probe for other users' or buckets' jobs.
+   */
+  private async previousAsk(bucket: string, previousJobId: string, caller: JobOwner): Promise<PreviousAsk> {
+    const refused = new BadRequestError("'previous_job_id' must name an answered ask of yours in this bucket, from the last hour");
+    const id = parseJobId(previousJobId);
+    if (!id) throw refused;
+    const record = await this.read(bucket, id, caller).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw refused;
+      throw error;
+    });
+    const sql = record.status === 'completed' ? record.result?.generated_sql : undefined;
+    if (!sql) throw refused;
+    // A chain of follow-ups reads each against the one before it as resolved.
+    const resolved = record.result?.meta.resolved_question;
+    return { jobId: id, question: typeof resolved === 'string' ? resolved : record.question, sql };
   }
 
   /**

@@ -1,7 +1,7 @@
-import { timeLeft } from '@flock/errors';
+import { GenerationFailedError, timeLeft } from '@flock/errors';
 import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
-import { generateAndRun, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
+import { generateAndRun, resolveFollowUp, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
 import { inSpan } from '@flock/tracing';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob } from '../job-attempt';
@@ -50,7 +50,9 @@ export class AskProcessor {
       const started = Date.now();
       const { answers } = this.options;
       const version = answers ? this.warehouse.version(bucket) : undefined;
-      const cacheKey: AnswerKey | undefined = version ? { bucket, version, engine: generator.name, question } : undefined;
+      // A follow-up's words mean something only beside the question before it: never cached.
+      const cacheKey: AnswerKey | undefined =
+        version && !payload.previous ? { bucket, version, engine: generator.name, question } : undefined;
       const earlier = cacheKey ? await answers!.find(cacheKey) : undefined;
       if (earlier) {
         // The earlier answer's rows, SQL and explanation; this job's own question and
@@ -71,7 +73,21 @@ export class AskProcessor {
       let queryStarted = Date.now();
       // Names in text columns too varied to list are found with a bounded lookup in this bucket only.
       const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
-      const request = { question, bucket, schema, deadline, ...(findValues ? { findValues } : {}) };
+      const { previous } = payload;
+      const resolved = previous ? resolveFollowUp(previous.question, question, schema) : undefined;
+      if (previous && !resolved && !generator.readsConversation) {
+        throw new GenerationFailedError(
+          `Could not tell how "${question}" changes the previous question ("${previous.question}"). Ask it as a whole question.`,
+        );
+      }
+      const request = {
+        question: resolved?.question ?? question,
+        bucket,
+        schema,
+        deadline,
+        ...(findValues ? { findValues } : {}),
+        ...(previous ? { followUp: { previousQuestion: previous.question, previousSql: previous.sql, asked: question } } : {}),
+      };
       const { generated, result, attempts, generationMs } = await generateAndRun(traced(generator), request, (sql) => {
         queryStarted = Date.now();
         return inSpan('flock.query', { 'flock.kind': 'ask' }, async (span) => {
@@ -99,6 +115,8 @@ export class AskProcessor {
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
           ...(generated.promptChars !== undefined ? { prompt_chars: generated.promptChars } : {}),
+          ...(previous ? { follows_job_id: previous.jobId } : {}),
+          ...(resolved ? { resolved_question: resolved.question } : {}),
           cached: false,
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,

@@ -70,11 +70,20 @@ export function flockProgram(io: { out: (text: string) => void; feedback: Feedba
     .command('ask')
     .description('ask a question in plain language')
     .requiredOption('-b, --bucket <bucket>', 'the bucket to ask')
+    .option('-f, --follows <jobId>', 'a follow-up ("only for 2024") of the answer of that job')
     .argument('<question...>', 'the question (quotes optional)')
-    .action(async (words: string[], options: { bucket: string }) => {
+    .action(async (words: string[], options: { bucket: string; follows?: string }) => {
       const { client, format, timeoutMs } = context();
-      const answer = await waiting('Thinking…', () => client.ask(options.bucket, words.join(' '), { timeoutMs }));
-      printGrid(answer.data, format, answer, `SQL: ${answer.data.generated_sql}`);
+      const answer = await waiting('Thinking…', () =>
+        client.ask(options.bucket, words.join(' '), { timeoutMs, previousJobId: options.follows }),
+      );
+      const read = answer.meta.resolved_question ? `read as: ${answer.meta.resolved_question}\n` : '';
+      printGrid(
+        answer.data,
+        format,
+        answer,
+        `${read}SQL: ${answer.data.generated_sql}\njob: ${answer.data.job_id} (follow it up with --follows)`,
+      );
     });
 
   program

@@ -345,6 +345,10 @@ export interface components {
                 duration_ms: number;
                 /** @description The language model prompt's size, in characters, for engines that send one. */
                 prompt_chars?: number;
+                /** @description The earlier ask this one followed up (`previous_job_id`). */
+                follows_job_id?: string;
+                /** @description The follow-up rewritten as a question of its own, as the engine read it. */
+                resolved_question?: string;
                 /** @description Whether the answer is an earlier job's to the same question on the same data (FLOCK_ANSWER_CACHE). */
                 cached?: boolean;
             };
@@ -725,6 +729,8 @@ export interface operations {
             content: {
                 "application/json": {
                     question: string;
+                    /** Format: uuid */
+                    previous_job_id?: string;
                 } & {
                     [key: string]: unknown;
                 };

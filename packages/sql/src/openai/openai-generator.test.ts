@@ -97,6 +97,25 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
     expect(JSON.stringify(messages)).not.toContain('Alice');
   });
 
+  it('reads a follow-up against the exchange before it: the earlier question, its SQL, then the follow-up as asked', async () => {
+    server.replyWith('SELECT currency, sum(amount) AS total FROM payment WHERE year(paid_at) = 2024 GROUP BY currency');
+    await generator().generate({
+      question: 'Total payments by currency, only for 2024',
+      bucket: 'example',
+      schema: demoSchema(),
+      followUp: {
+        previousQuestion: 'Total payments by currency',
+        previousSql: 'SELECT currency, sum(amount) AS total FROM payment GROUP BY currency',
+        asked: 'only for 2024',
+      },
+    });
+    expect(server.requests[0]!.body!.messages!.slice(1)).toEqual([
+      { role: 'user', content: 'Total payments by currency' },
+      { role: 'assistant', content: 'SELECT currency, sum(amount) AS total FROM payment GROUP BY currency' },
+      { role: 'user', content: 'only for 2024' },
+    ]);
+  });
+
   it('ends a refusal as generation_failed', async () => {
     server.replyWith('CANNOT_ANSWER: there is no data about league standings');
     const attempt = generator().generate({ question: 'Who will win the league?', bucket: 'example', schema: demoSchema() });

@@ -35,6 +35,7 @@ export interface OpenAiSqlGeneratorOptions {
 export class OpenAiSqlGenerator implements SqlGenerator {
   readonly name = 'openai';
   readonly maxAttempts: number;
+  readonly readsConversation = true;
   // Only the client holds the API key, in a private field, so logging this object cannot leak it.
   readonly #client: ChatClient;
   readonly #maxSchemaChars: number;
@@ -55,7 +56,7 @@ export class OpenAiSqlGenerator implements SqlGenerator {
     });
   }
 
-  async generate({ question, schema, previousAttempts, deadline }: GenerationRequest): Promise<GeneratedSql> {
+  async generate({ question, schema, previousAttempts, deadline, followUp }: GenerationRequest): Promise<GeneratedSql> {
     const timeoutMs = timeLeft(this.#timeoutMs, deadline);
     if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before the language model could be asked again.');
     const selection = selectSchema(question, schema, this.#maxSchemaChars, { data: this.#sendValues });
@@ -67,7 +68,8 @@ export class OpenAiSqlGenerator implements SqlGenerator {
       );
     }
     const messages = buildMessages({
-      question,
+      question: followUp?.asked ?? question,
+      ...(followUp ? { earlier: { question: followUp.previousQuestion, sql: followUp.previousSql } } : {}),
       schemaText: selection.text,
       omittedTables: selection.omitted,
       previousAttempts,

@@ -82,6 +82,8 @@ export interface PromptInput {
   /** Tables left out to fit the budget; the model is told, so it does not assume they do not exist. */
   omittedTables: number;
   previousAttempts?: FailedAttempt[];
+  /** The question this one follows up, and the SQL that answered it: replayed as the conversation so far. */
+  earlier?: { question: string; sql: string };
   /**
    * Whether the tenant's data may reach the model (FLOCK_LLM_SEND_VALUES). When not, the
    * schema text holds names and types only, and quoted literals in error messages, which
@@ -95,11 +97,18 @@ export interface PromptInput {
  * the user's turn; each failed try is replayed as the model's answer followed by the
  * error, so a correction sees its own mistake in context.
  */
-export function buildMessages({ question, schemaText, omittedTables, previousAttempts = [], data = true }: PromptInput): ChatMessage[] {
-  const messages: ChatMessage[] = [
-    { role: 'system', content: systemPrompt(schemaText, omittedTables, data) },
-    { role: 'user', content: question },
-  ];
+export function buildMessages({
+  question,
+  schemaText,
+  omittedTables,
+  previousAttempts = [],
+  earlier,
+  data = true,
+}: PromptInput): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(schemaText, omittedTables, data) }];
+  // A follow-up ("only for 2024") reads against the exchange before it, as in a chat.
+  if (earlier) messages.push({ role: 'user', content: earlier.question }, { role: 'assistant', content: earlier.sql });
+  messages.push({ role: 'user', content: question });
   for (const attempt of previousAttempts) {
     messages.push({ role: 'assistant', content: attempt.sql });
     messages.push({ role: 'user', content: correctionRequest(data ? attempt.error : maskLiterals(attempt.error)) });
