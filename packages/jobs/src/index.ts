@@ -9,3 +9,6 @@ export * from './tenant-slots';
 export * from './redis-faults';
 export * from './redis-client';
 export * from './job-finishes';
+export * from './presenters/ask.presenter';
+export * from './presenters/query-all.presenter';
+export * from './presenters/poll-body';

@@ -1,11 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import type { JobFinishes } from '@flock/jobs';
+import { presentAskJob, type JobFinishes } from '@flock/jobs';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
-import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
 

@@ -1,5 +1,5 @@
-import type { AskJobRecord } from '@flock/jobs';
-import { presentJob } from '../http/job.presenter';
+import type { AskJobRecord } from '../job-record';
+import { presentJob } from './job.presenter';
 
 /** An ask job in the seed's poll shapes. */
 export function presentAskJob(record: AskJobRecord): object {

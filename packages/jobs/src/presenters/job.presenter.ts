@@ -1,4 +1,4 @@
-import type { AskJobRecord, JobResult, QueryAllJobRecord } from '@flock/jobs';
+import type { AskJobRecord, JobResult, QueryAllJobRecord } from '../job-record';
 
 /**
  * The seed's poll shapes, shared by every kind of job: still running, failed, and a

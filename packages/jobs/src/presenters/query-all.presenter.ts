@@ -1,5 +1,6 @@
-import type { JobProgress, QueryAllJobRecord } from '@flock/jobs';
-import { presentJob } from '../http/job.presenter';
+import type { QueryAllJobRecord } from '../job-record';
+import type { JobProgress } from '../job-store';
+import { presentJob } from './job.presenter';
 
 /**
  * A cross-tenant job in the seed's poll shapes; `generated_sql` only in natural-language
