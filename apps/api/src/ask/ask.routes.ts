@@ -23,8 +23,8 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
 
   router.post('/api/v1/:bucket/ask', options.askRateLimit, async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    const { question } = validate(bodySchema, req.body);
-    const jobId = await service.submit(bucket, question, ownerOf(req.principal!));
+    const { question, callback_url: callbackUrl } = validate(bodySchema, req.body);
+    const jobId = await service.submit(bucket, question, ownerOf(req.principal!), callbackUrl);
     res.status(202).json({ data: { job_id: jobId, status: 'processing' } });
   });
 

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { callbackUrlField } from '../webhooks/callback-url.schema';
 
 export function askBody(maxQuestionLength: number) {
   return (
@@ -15,6 +16,7 @@ export function askBody(maxQuestionLength: number) {
           'string.min': "'question' must not be empty",
           'string.max': `'question' must be at most ${maxQuestionLength} characters`,
         }),
+      callback_url: callbackUrlField,
     })
       .required()
       // Unknown fields are ignored rather than rejected, so clients written against a

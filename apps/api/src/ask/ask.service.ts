@@ -3,6 +3,7 @@ import { newJobId, submitJob, type AskJobRecord, type JobFinishes, type JobOwner
 import type { TenantCatalog } from '@flock/warehouse';
 import { assertBucketExists } from '../buckets/bucket-exists';
 import { readWaiting } from '../http/job-wait';
+import type { CallbackUrls } from '../webhooks/callback-urls';
 
 /**
  * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
@@ -14,12 +15,22 @@ export class AskService {
     private readonly queue: JobQueue<'ask'>,
     private readonly catalog: TenantCatalog,
     private readonly finishes: JobFinishes,
+    private readonly callbacks: CallbackUrls,
   ) {}
 
-  async submit(bucket: string, question: string, owner: JobOwner): Promise<string> {
+  /** With `callbackUrl`, the job's poll body is POSTed there once it finishes (see CallbackUrls). */
+  async submit(bucket: string, question: string, owner: JobOwner, callbackUrl?: string): Promise<string> {
     await assertBucketExists(this.catalog, bucket);
+    const callback = await this.callbacks.accept(callbackUrl);
     const jobId = newJobId();
-    await submitJob(this.store, this.queue, { id: jobId, kind: 'ask', bucket, question, owner }, { jobId, bucket, question }, 'question');
+    await submitJob(
+      this.store,
+      this.queue,
+      { id: jobId, kind: 'ask', bucket, question, owner, ...(callback ? { callbackUrl: callback } : {}) },
+      { jobId, bucket, question },
+      'question',
+      this.callbacks.queue,
+    );
     return jobId;
   }
 
