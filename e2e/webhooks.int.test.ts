@@ -126,6 +126,30 @@ describe('delivery, by a worker process', () => {
     expect(verified(hit!)).toEqual(poll);
   });
 
+  it('holds a delivery woken before its job has finished until it has, and sends the final body once', async () => {
+    const submitted = await asAdmin(request(flock.app).post('/query-all')).send({
+      // Long enough that the delivery runs while the job is still processing.
+      sql: 'SELECT count(*) AS n FROM member, range(300000) AS r(i)',
+      buckets: ['example', 'jec'],
+      callback_url: `${base}/ok/early`,
+    });
+    const jobId = submitted.body.data.job_id as string;
+    const queue = new Queue('flock-webhook', { connection: { url: flock.env.REDIS_URL }, prefix: flock.env.FLOCK_REDIS_PREFIX });
+    try {
+      // Woken as a finish would wake it, but early.
+      await (await queue.getJob(`${jobId}-webhook`))!.promote();
+    } finally {
+      await queue.close();
+    }
+    const [hit] = await received('/ok/early', 1);
+    const poll = await settleQueryAll(flock.app, jobId);
+    expect(poll.data.status).toBe('completed');
+    expect(verified(hit!)).toEqual(poll);
+    // Waiting for the job cost no attempt.
+    expect((await settledDelivery(flock, jobId, 'completed')).attemptsMade).toBe(1);
+    expect(hitsAt('/ok/early')).toHaveLength(1);
+  });
+
   it('delivers a failed job too: its poll body says why', async () => {
     const submitted = await ask(flock, { question: 'Delete every member', callback_url: `${base}/ok/failed` });
     const jobId = submitted.body.data.job_id as string;
