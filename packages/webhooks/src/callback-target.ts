@@ -18,12 +18,18 @@ export type Resolve = (hostname: string) => Promise<ResolvedAddress[]>;
 export const systemResolve: Resolve = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 
-/** A callback URL checked against the policy, with the one address a delivery must connect to. */
+/** A callback URL checked against the policy, with the addresses a delivery may connect to. */
 export interface CallbackTarget {
   url: URL;
-  /** The address that was checked; the connection goes there, whatever the hostname resolves to by then. */
-  address: ResolvedAddress;
+  /**
+   * Every address the hostname resolved to, each one checked, the first preferred; the
+   * connection goes to one of them, whatever the hostname resolves to by then.
+   */
+  addresses: ResolvedAddress[];
 }
+
+/** How long a lookup may take before the check gives up (a 503 at submission; a retry at delivery). */
+const LOOKUP_TIMEOUT_MS = 5_000;
 
 /**
  * Parses a callback URL as a caller sent it: absolute http(s), no credentials, at most
@@ -50,7 +56,7 @@ export function parseCallbackUrl(text: string): URL {
  * Checks callback URLs against the SSRF policy: at submission, to refuse early, and
  * again before every delivery attempt, since what a hostname resolves to can change
  * (DNS rebinding). Every address the hostname resolves to must be allowed, and the
- * delivery connects to the first of them, the one checked, never resolving again.
+ * delivery connects to one of those, the ones checked, never resolving again.
  */
 export class CallbackGuard {
   constructor(
@@ -71,18 +77,27 @@ export class CallbackGuard {
         );
       }
     }
-    return { url, address: addresses[0]! };
+    return { url, addresses };
   }
 
   private async lookup(hostname: string): Promise<ResolvedAddress[]> {
     let addresses: ResolvedAddress[];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`lookup of ${hostname} timed out`), { code: 'ETIMEOUT' })),
+        LOOKUP_TIMEOUT_MS,
+      );
+    });
     try {
-      addresses = await this.resolve(hostname);
+      addresses = await Promise.race([this.resolve(hostname), timeout]);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTFOUND' || code === 'ENODATA')
         throw new CallbackRefusedError(`'callback_url' names a host that does not resolve: ${hostname}`);
       throw new ServiceUnavailableError(`Could not resolve the host of 'callback_url' (${hostname}) just now. Try again shortly.`, error);
+    } finally {
+      clearTimeout(timer);
     }
     if (addresses.length === 0) throw new CallbackRefusedError(`'callback_url' names a host that does not resolve: ${hostname}`);
     return addresses;

@@ -27,8 +27,8 @@ export class CallbackUnreachableError extends Error {
 const DEFAULT_MAX_RESPONSE_BYTES = 4096;
 
 /**
- * POSTs `body` to a checked callback target over a fresh connection to the checked
- * address: the connection's lookup answers with that address alone, so a hostname that
+ * POSTs `body` to a checked callback target over a fresh connection to a checked
+ * address: the connection's lookup answers with those addresses alone, so a hostname that
  * resolves elsewhere by now (DNS rebinding) cannot redirect it. The URL's hostname still
  * goes in the Host header and, over https, in SNI and the certificate check.
  */
@@ -38,7 +38,7 @@ export function postCallback(
   body: string,
   options: PostOptions,
 ): Promise<PostResult> {
-  const { url, address } = target;
+  const { url, addresses } = target;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const requestOptions: RequestOptions = {
     method: 'POST',
@@ -49,7 +49,7 @@ export function postCallback(
     headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
     // A connection of its own: a pooled one could have been opened to another address.
     agent: false,
-    lookup: pinnedLookup(address),
+    lookup: pinnedLookup(addresses),
     timeout: options.timeoutMs,
   };
   const cap = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -89,11 +89,18 @@ export function postCallback(
   });
 }
 
-/** A `lookup` for net.connect that answers every query with the one address already checked. */
-function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
+/**
+ * A `lookup` for net.connect that answers with the addresses already checked, never
+ * asking DNS again: all of them when asked for all (Happy Eyeballs tries each), else the first.
+ */
+function pinnedLookup(pinned: ResolvedAddress[]): LookupFunction {
   return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
-    else callback(null, pinned.address, pinned.family);
+    if (options?.all)
+      callback(
+        null,
+        pinned.map(({ address, family }) => ({ address, family })),
+      );
+    else callback(null, pinned[0]!.address, pinned[0]!.family);
   }) as LookupFunction;
 }
 

@@ -90,10 +90,20 @@ it('connects to the address it checked, sending the hostname in the Host header'
 it('refuses at delivery a hostname that has come to resolve to loopback since it was checked (DNS rebinding)', async () => {
   const guard = new CallbackGuard(strict, scripted({ 'rebind.flock.test': ['93.184.216.34', '127.0.0.1'] }));
   const url = `http://rebind.flock.test:${port}/in`;
-  await expect(guard.check(url)).resolves.toMatchObject({ address: { address: '93.184.216.34' } });
+  await expect(guard.check(url)).resolves.toMatchObject({ addresses: [{ address: '93.184.216.34', family: 4 }] });
   await expect(sender(guard).send({ id: 'j-3', url, body: '{}' })).rejects.toThrow(CallbackRefusedError);
   await expect(sender(guard).send({ id: 'j-3', url, body: '{}' })).rejects.toThrow(/loopback address \(127\.0\.0\.1\)/);
   expect(received).toHaveLength(0);
+});
+
+it('refuses a hostname of which any one address is not public', async () => {
+  const resolve: Resolve = async () => [
+    { address: '93.184.216.34', family: 4 },
+    { address: '::ffff:10.0.0.7', family: 6 },
+  ];
+  await expect(new CallbackGuard(strict, resolve).check('https://mixed.flock.test/')).rejects.toThrow(
+    "'callback_url' points at a private address (::ffff:10.0.0.7)",
+  );
 });
 
 it('refuses a hostname that resolves to loopback through the system resolver (localhost)', async () => {
