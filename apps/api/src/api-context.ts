@@ -5,6 +5,7 @@ import {
   JobQueue,
   JobStore,
   SchemaSnapshots,
+  WebhookQueue,
   probeRedisWrites,
   rateLimitKeyPrefix,
   redisClient,
@@ -14,6 +15,7 @@ import {
 } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { createTenantCatalog } from '@flock/warehouse';
+import { callbackGuardOf } from '@flock/webhooks';
 import type { AppDependencies } from './app';
 import { AskService } from './ask/ask.service';
 import { BoardSessions } from './admin/board-sessions';
@@ -23,6 +25,7 @@ import { QueryAllService } from './query-all/query-all.service';
 import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
 import { QueryService } from './query/query.service';
 import { SchemaService } from './schema/schema.service';
+import { CallbackUrls } from './webhooks/callback-urls';
 
 export interface ApiContext {
   deps: AppDependencies;
@@ -75,7 +78,13 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
   const queryQueue = queueOf('query');
   const schemaQueue = queueOf('schema');
   // The fan-out's other steps are enqueued by workers; the API holds them only for Bull Board.
-  const queues = [askQueue, queryAllQueue, queryQueue, schemaQueue, queueOf('queryAllChunk'), queueOf('queryAllMerge')];
+  const webhookQueue = new WebhookQueue(
+    { connection: bullRedis ?? { url: config.redisUrl, ...redisOptions }, prefix: config.redisPrefix, telemetry: options.telemetry },
+    { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs },
+  );
+  // Webhooks are off without a signing secret: an unsigned callback could not be told from a forged one.
+  const callbacks = new CallbackUrls(webhookQueue, config.webhookSecret ? callbackGuardOf(config) : undefined);
+  const queues = [askQueue, queryAllQueue, queryQueue, schemaQueue, queueOf('queryAllChunk'), queueOf('queryAllMerge'), webhookQueue];
   for (const queue of queues) queue.queue.on('error', redisErrors.log);
   // Local files and MotherDuck-hosted buckets alike, so every endpoint accepts both.
   const catalog = createTenantCatalog(config);
@@ -89,8 +98,8 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
   return {
     deps: {
       logger,
-      ask: new AskService(store, askQueue, catalog, finishes),
-      queryAll: new QueryAllService(store, queryAllQueue, catalog, finishes),
+      ask: new AskService(store, askQueue, catalog, finishes, callbacks),
+      queryAll: new QueryAllService(store, queryAllQueue, catalog, finishes, callbacks),
       finishes,
       schema: new SchemaService(store, schemaQueue, catalog, snapshots, waitMs),
       query: new QueryService(store, queryQueue, catalog, waitMs),

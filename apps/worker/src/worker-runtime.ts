@@ -6,6 +6,7 @@ import {
   SchemaSnapshots,
   TenantSlots,
   AnswerCache,
+  WebhookQueue,
   assertHandlers,
   redisClient,
   jobIdOfStep,
@@ -26,12 +27,14 @@ import {
   type RoutingWarehouse,
   type TenantWarehouseOptions,
 } from '@flock/warehouse';
+import { WebhookSender, callbackGuardOf } from '@flock/webhooks';
 import { AskProcessor } from './ask/ask.processor';
 import { fairShare } from './fair-share';
 import { WorkerMetrics } from './metrics';
 import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
+import { WebhookProcessor } from './webhook/webhook.processor';
 
 /** How long jobs whose queries were interrupted at the shutdown deadline get to be handed back to the queue. */
 const INTERRUPTED_WITHIN_MS = 300;
@@ -70,10 +73,24 @@ export function startWorkerRuntime(
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = redisClient(config, { maxRetriesPerRequest: null });
   const storeRedis = redisClient(config, { maxRetriesPerRequest: 3 });
+  // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
+  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
+  const queueSettings = {
+    // On one server BullMQ makes (and closes) clients of its own from these options; a
+    // cluster client is shared instead, and closed with the consumers' below.
+    connection: config.redisCluster ? connection : { url: config.redisUrl, maxRetriesPerRequest: null },
+    prefix: config.redisPrefix,
+    onError: redisErrors.log,
+    telemetry: options.telemetry,
+  };
+  const webhooks = new WebhookQueue(queueSettings, { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs });
+  webhooks.queue.on('error', redisErrors.log);
   const store = new JobStore(storeRedis, {
     prefix: config.redisPrefix,
     ttlMs: config.jobTtlMs,
     workerTimeoutMs: config.workerTimeoutMs,
+    // A job's webhook delivery waits for its deadline; its answer, once stored, sends it at once.
+    onFinished: (jobId) => webhooks.wake(jobId),
   });
   // Aborted at the shutdown deadline: every running query is interrupted and its job goes back to the queue.
   const stopping = new AbortController();
@@ -100,16 +117,6 @@ export function startWorkerRuntime(
     answers: config.answerCache ? new AnswerCache(storeRedis, store, { prefix: config.redisPrefix, ttlMs: config.jobTtlMs }) : undefined,
   });
 
-  // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
-  const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
-  const queueSettings = {
-    // On one server BullMQ makes (and closes) clients of its own from these options; a
-    // cluster client is shared instead, and closed with the consumers' below.
-    connection: config.redisCluster ? connection : { url: config.redisUrl, maxRetriesPerRequest: null },
-    prefix: config.redisPrefix,
-    onError: redisErrors.log,
-    telemetry: options.telemetry,
-  };
   const flow = new FlowQueue(queueSettings);
   const validator = new StandaloneSqlValidator();
   // The combined catalog, so a hosted bucket can never be attached from a same-named local file.
@@ -131,6 +138,17 @@ export function startWorkerRuntime(
   const snapshots = new SchemaSnapshots(storeRedis, { prefix: config.redisPrefix, ttlMs: config.schemaSnapshotMs });
   const schema = new SchemaProcessor(store, warehouse, snapshots, logger.child({ component: 'schema' }), metrics);
 
+  const webhook = new WebhookProcessor(
+    store,
+    config.webhookSecret
+      ? new WebhookSender(callbackGuardOf(config), {
+          secret: config.webhookSecret,
+          timeoutMs: config.webhookTimeoutMs,
+        })
+      : undefined,
+    logger.child({ component: 'webhook' }),
+  );
+
   // A slot outlives any job that still counts: the worker timeout ends the job itself.
   const slots = new TenantSlots(storeRedis, { prefix: config.redisPrefix, leaseMs: config.workerTimeoutMs });
   const fairly = fairShare(slots, { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency });
@@ -142,6 +160,7 @@ export function startWorkerRuntime(
     queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),
     query: (payload, context) => fairly('query', payload.bucket, payload.jobId, context, () => query.run(payload, context)),
     schema: (payload, context) => schema.read(payload, context),
+    webhook: (payload, context) => webhook.deliver(payload, context),
   };
   assertHandlers(handlers);
 
@@ -209,7 +228,7 @@ export function startWorkerRuntime(
         if (!(await within(drained, INTERRUPTED_WITHIN_MS))) await Promise.all(workers.map((worker) => worker.close(true)));
       }
       // Independent of each other, so closed together: the exit must come within a second of the deadline.
-      await Promise.all([...abandoned.map((watcher) => watcher.close()), sweeper.close(), flow.close()]);
+      await Promise.all([...abandoned.map((watcher) => watcher.close()), sweeper.close(), flow.close(), webhooks.close()]);
       await Promise.all([connection.quit(), storeRedis.quit()]);
       for (const log of [redisErrors, ...workerErrors.flat()]) log.close();
       await validator.close();

@@ -343,6 +343,54 @@ export const settings = {
       doc: 'one extra admin key (24+ characters), for bootstrapping and tests; never logged or stored; `pnpm dev` makes one in data/',
     }),
   }),
+  ...section('Webhooks (`callback_url`: the poll body POSTed when a job finishes)', {
+    webhookSecret: optional({
+      env: 'FLOCK_WEBHOOK_SECRET',
+      // Standard Webhooks secrets: `whsec_` and 24 to 64 random bytes in base64.
+      rule: Joi.string()
+        .pattern(/^whsec_(?:[A-Za-z0-9+/]{4}){8,22}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/)
+        .messages({ 'string.pattern.base': '{{#label}} must be `whsec_` followed by 24 to 64 random bytes in base64' }),
+      doc: 'Standard Webhooks signing secret, `whsec_` and 24 to 64 random bytes in base64 (`echo whsec_$(openssl rand -base64 32)`); unset, webhooks are off and a `callback_url` is refused with 400; never logged',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+    webhookAllowPrivate: setting({
+      env: 'FLOCK_WEBHOOK_ALLOW_PRIVATE',
+      rule: Joi.boolean().truthy('1').falsy('0').default(false),
+      doc: 'let callbacks reach loopback, private, link-local and other non-public addresses; off, such a `callback_url` is refused (SSRF guard), at submission and again at each delivery',
+    }),
+    webhookAllowedHosts: setting({
+      env: 'FLOCK_WEBHOOK_ALLOWED_HOSTS',
+      rule: Joi.string()
+        .allow('')
+        .pattern(/^\s*[A-Za-z0-9.:_/[\]-]+\s*(,\s*[A-Za-z0-9.:_/[\]-]+\s*)*$/)
+        .default('')
+        .messages({ 'string.pattern.base': '{{#label}} must be a comma-separated list of hostnames, IP addresses or CIDR ranges' }),
+      doc: 'hostnames (exact), IP addresses or CIDR ranges, comma-separated, that callbacks may reach even though they are not public',
+      example: 'hooks.internal,10.20.0.0/16',
+      read: (list: string) =>
+        list
+          .split(',')
+          .map((host) => host.trim())
+          .filter(Boolean),
+    }),
+    webhookAttempts: setting({
+      env: 'FLOCK_WEBHOOK_ATTEMPTS',
+      rule: Joi.number().integer().min(1).max(25).default(10),
+      doc: 'attempts at one delivery, the first included; with the default backoff, ten span about 43 minutes, within the hour the job record lives',
+    }),
+    webhookBackoffMs: seconds(
+      'FLOCK_WEBHOOK_BACKOFF_SECONDS',
+      5,
+      'wait before the first retry of a failed delivery, doubling after each (exponential backoff)',
+      0.01,
+    ),
+    webhookTimeoutMs: seconds(
+      'FLOCK_WEBHOOK_TIMEOUT_SECONDS',
+      5,
+      'one delivery attempt, connection to response, is abandoned after this long',
+      0.1,
+    ),
+  }),
   ...section('Rate limits (per caller, shared by every API replica through Redis)', {
     askRateLimitPerMinute: setting({
       env: 'FLOCK_RATE_LIMIT_ASKS_PER_MINUTE',

@@ -92,3 +92,10 @@ export class RateLimitedError extends AppError {
     });
   }
 }
+
+/**
+ * A callback URL Flock will not call: malformed, not http(s), carrying credentials, or
+ * pointing at an address the SSRF guard refuses. A 400 at submission; at delivery time
+ * it ends the delivery without retries.
+ */
+export class CallbackRefusedError extends BadRequestError {}

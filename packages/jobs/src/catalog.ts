@@ -15,6 +15,7 @@ export const QUEUE_NAMES = {
   queryAllMerge: 'flock-query-all-merge',
   query: 'flock-query',
   schema: 'flock-schema',
+  webhook: 'flock-webhook',
 } as const;
 
 export interface AskJobPayload {
@@ -77,6 +78,16 @@ export interface QueryJobPayload {
 export interface SchemaJobPayload {
   jobId: string;
   bucket: string;
+}
+
+/**
+ * Delivery of a finished job's poll body to its `callback_url`. Added, delayed, when the
+ * job is submitted, and woken when its answer is stored (see WebhookQueue): so no finish
+ * can be missed, not even a worker timeout that no process writes. Carries the id only;
+ * the URL and the body are read from the job's record.
+ */
+export interface WebhookJobPayload {
+  jobId: string;
 }
 
 const bucketList = Joi.array().items(Joi.string().max(63)).max(100_000);
@@ -171,6 +182,18 @@ export const JOB_CATALOG = {
     payload: Joi.object<SchemaJobPayload>({ jobId, bucket: Joi.string().max(63).required() }).unknown(false),
     options: retryOnceThenExpire(200),
   },
+  webhook: {
+    queue: QUEUE_NAMES.webhook,
+    payload: Joi.object<WebhookJobPayload>({ jobId }).unknown(false),
+    // Attempts and backoff come from config when the delivery is added (WebhookQueue).
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: REMOVE_AFTER_SECONDS, count: 10_000 },
+      // Kept as long as the record, so an operator sees the failed delivery in Bull Board.
+      removeOnFail: { age: REMOVE_AFTER_SECONDS },
+    } satisfies JobsOptions,
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
@@ -182,6 +205,7 @@ export interface JobPayloads {
   queryAllMerge: QueryAllMergePayload;
   query: QueryJobPayload;
   schema: SchemaJobPayload;
+  webhook: WebhookJobPayload;
 }
 
 /** One handler per job; a missing entry is a compile error (and a start-up error, see `assertHandlers`). */

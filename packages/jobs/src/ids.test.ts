@@ -10,6 +10,7 @@ import {
   rateLimitKeyPrefix,
   tenantSlotsKey,
   tenantWaitingKey,
+  webhookStepId,
 } from './ids';
 
 describe('job ids', () => {
@@ -31,6 +32,7 @@ describe('job ids', () => {
     expect(jobIdOfStep(mergeStepId(id))).toBe(id);
     expect(jobIdOfStep(chunkStepId(id, 0))).toBe(id);
     expect(jobIdOfStep(chunkStepId(id, 12))).toBe(id);
+    expect(jobIdOfStep(webhookStepId(id))).toBe(id);
     expect(mergeStepId(id)).not.toBe(chunkStepId(id, 0));
   });
 

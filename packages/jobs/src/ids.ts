@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
  * a BullMQ id with its own regex once did).
  *
  * - A Flock job id is a UUID v4; it is also the BullMQ id of the job's first step.
- * - The steps of a cross-tenant query add a suffix: `{id}-merge`, `{id}-chunk-{n}`.
+ * - The steps of a cross-tenant query add a suffix: `{id}-merge`, `{id}-chunk-{n}`;
+ *   a job's webhook delivery is `{id}-webhook`.
  * - The record lives at `{own}:job:{{id}}`, beside BullMQ's own `{prefix}:{queue}:…`.
  *
  * On Redis Cluster (issue 11) the configured prefix carries a hash tag, `{flock}`, so
@@ -17,7 +18,7 @@ import { randomUUID } from 'node:crypto';
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STEP_SUFFIX = /-(merge|chunk-\d+)$/;
+const STEP_SUFFIX = /-(merge|chunk-\d+|webhook)$/;
 
 export function newJobId(): string {
   return randomUUID();
@@ -67,6 +68,11 @@ export function mergeStepId(jobId: string): string {
 /** BullMQ id of one chunk of a cross-tenant query. */
 export function chunkStepId(jobId: string, index: number): string {
   return `${jobId}-chunk-${index}`;
+}
+
+/** BullMQ id of a job's webhook delivery: one per job, so adding it twice is a no-op. */
+export function webhookStepId(jobId: string): string {
+  return `${jobId}-webhook`;
 }
 
 /** The Flock job a BullMQ job belongs to: its own id for a first step, the id before the suffix for later ones. */

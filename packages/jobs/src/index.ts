@@ -10,3 +10,7 @@ export * from './redis-faults';
 export * from './redis-client';
 export * from './job-finishes';
 export * from './answer-cache';
+export * from './presenters/ask.presenter';
+export * from './presenters/job.presenter';
+export * from './presenters/query-all.presenter';
+export * from './presenters/poll-body';

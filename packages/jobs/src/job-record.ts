@@ -34,6 +34,11 @@ interface JobRecordBase<R = JobResult> {
   result?: R;
   errorCode?: JobFailureCode;
   errorMessage?: string;
+  /**
+   * Where the finished job's poll body is POSTed (issue 12), when the submitter asked.
+   * Never part of any response: it is the submitter's, and may carry a token.
+   */
+  callbackUrl?: string;
 }
 
 /** A question to one bucket. */

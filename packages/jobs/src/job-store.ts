@@ -11,6 +11,11 @@ export interface JobStoreOptions {
   ttlMs: number;
   /** A job still processing this long after submission reads as failed with `worker_timeout`. */
   workerTimeoutMs: number;
+  /**
+   * Told of every job whose final state this store has just written, for what follows a
+   * finish (a webhook's delivery). Its failure does not fail the write, which is stored.
+   */
+  onFinished?: (jobId: string) => Promise<void>;
 }
 
 /**
@@ -198,8 +203,8 @@ export class JobStore {
     await this.redis.del(this.key(id));
   }
 
-  private finish(id: string, fields: string[]): Promise<FinishOutcome> {
-    return this.redis.flockJobFinish(
+  private async finish(id: string, fields: string[]): Promise<FinishOutcome> {
+    const outcome = await this.redis.flockJobFinish(
       this.key(id),
       this.options.ttlMs,
       this.options.workerTimeoutMs,
@@ -207,6 +212,9 @@ export class JobStore {
       jobFinishedChannel(this.options.prefix),
       ...fields,
     );
+    // Whatever it does has a fallback of its own (a webhook goes out at the job's deadline).
+    if (outcome === 'stored') await this.options.onFinished?.(id).catch(() => undefined);
+    return outcome;
   }
 
   private timeoutMessage(): string {
@@ -217,7 +225,7 @@ export class JobStore {
 
 /** The hash fields a new job is created with, by kind. */
 function fieldsOf(job: NewJob): string[] {
-  const fields = ['kind', job.kind, 'owner', JSON.stringify(job.owner)];
+  const fields = ['kind', job.kind, 'owner', JSON.stringify(job.owner), ...(job.callbackUrl ? ['callback_url', job.callbackUrl] : [])];
   switch (job.kind) {
     case 'ask':
       return [...fields, 'bucket', job.bucket, 'question', job.question];
@@ -263,6 +271,7 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
     owner: parsed<JobOwner>('owner', isOwner),
     submittedAt,
     ...(hash.finished_at ? { finishedAt: Number(hash.finished_at) } : {}),
+    ...(hash.callback_url ? { callbackUrl: hash.callback_url } : {}),
     // The validator is chosen by kind, so the result fits the record built below; `never`
     // lets one base serve every kind without a cast per case.
     ...(status === 'completed' ? { result: parsed<never>('result', kind === 'schema' ? isSchemaResult : isResult) } : {}),

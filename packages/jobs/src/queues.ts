@@ -1,7 +1,18 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, Job, type Telemetry, type WorkerOptions } from 'bullmq';
+import {
+  FlowProducer,
+  Queue,
+  QueueEvents,
+  Worker,
+  type ConnectionOptions,
+  Job,
+  type JobsOptions,
+  type Telemetry,
+  type WorkerOptions,
+} from 'bullmq';
 import { DelayedError, MetricsTime, UnrecoverableError } from 'bullmq';
-import { within } from '@flock/errors';
+import { PermanentFailure, within } from '@flock/errors';
+import { webhookStepId } from './ids';
 import type { FlockRedis } from './redis-client';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
 
@@ -35,14 +46,61 @@ export class JobQueue<N extends JobName> {
     });
   }
 
-  /** Enqueues a job under Flock's own id, with the catalog's attempts and removal policy. */
-  async add(payload: JobPayloads[N] & { jobId: string }): Promise<void> {
+  /**
+   * Enqueues a job under Flock's own id, with the catalog's attempts and removal policy;
+   * `options` changes them for this job (another id, a delay, attempts from config).
+   */
+  async add(payload: JobPayloads[N] & { jobId: string }, options: JobsOptions = {}): Promise<void> {
     const entry = JOB_CATALOG[this.name];
-    await this.queue.add(this.name, payload, { ...entry.options, jobId: payload.jobId });
+    await this.queue.add(this.name, payload, { ...entry.options, jobId: payload.jobId, ...options });
   }
 
   close(): Promise<void> {
     return this.queue.close();
+  }
+}
+
+export interface WebhookQueueOptions {
+  /** FLOCK_WEBHOOK_ATTEMPTS: attempts at one delivery, the first included. */
+  attempts: number;
+  /** FLOCK_WEBHOOK_BACKOFF_SECONDS, in ms: the wait before the first retry, doubling after each. */
+  backoffMs: number;
+}
+
+/**
+ * Webhook deliveries, one per job that asked for one (`{id}-webhook`). A delivery is
+ * added when its job is submitted, delayed until the job's deadline, and woken as soon
+ * as the job's answer is stored. So a finish cannot be lost between "answer stored" and
+ * "delivery enqueued": were the wake lost (a worker dying in between), the delivery
+ * still runs at the deadline, and a job that times out, which no process writes, is
+ * delivered the same way.
+ */
+export class WebhookQueue extends JobQueue<'webhook'> {
+  constructor(
+    settings: QueueSettings,
+    private readonly options: WebhookQueueOptions,
+  ) {
+    super('webhook', settings);
+  }
+
+  /** Adds the delivery of `jobId`'s answer, to run in `delayMs` unless woken sooner; a second add is a no-op. */
+  async schedule(jobId: string, delayMs: number): Promise<void> {
+    await this.add(
+      { jobId },
+      {
+        jobId: webhookStepId(jobId),
+        delay: Math.max(0, delayMs),
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+      },
+    );
+  }
+
+  /** Runs the delivery of `jobId` now, if it is waiting for its delay; nothing when there is none, or it runs already. */
+  async wake(jobId: string): Promise<void> {
+    const job = await Job.fromId(this.queue, webhookStepId(jobId));
+    // Promoting fails when the delivery is no longer delayed: it is running, or done.
+    await job?.promote().catch(() => undefined);
   }
 }
 
@@ -129,7 +187,7 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
         const attempt = job.attemptsMade + 1;
         // The catalog validated the payload for this very name; TypeScript cannot follow that across the union.
         const handler = handlers[name] as (payload: unknown, context: JobContext) => Promise<unknown>;
-        return handler(value, {
+        return withPermanentFailures(handler, value, {
           attempt,
           lastAttempt: attempt >= (job.opts.attempts ?? 1),
           postpone: async (delayMs, whileDelayed) => {
@@ -166,6 +224,20 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
     return worker;
   });
   return workers;
+}
+
+/** Runs a handler; a PermanentFailure it throws ends the job at once, without the attempts it has left. */
+async function withPermanentFailures(
+  handler: (payload: unknown, context: JobContext) => Promise<unknown>,
+  payload: unknown,
+  context: JobContext,
+): Promise<unknown> {
+  try {
+    return await handler(payload, context);
+  } catch (error) {
+    if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
+    throw error;
+  }
 }
 
 /** BullMQ's failedReason for a job whose workers died more often than maxStalledCount allows. */

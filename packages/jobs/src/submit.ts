@@ -2,10 +2,18 @@ import { JobFailure, ServiceUnavailableError } from '@flock/errors';
 import type { JobName, JobPayloads } from './catalog';
 import type { JobRecord, NewJob } from './job-record';
 import type { JobStore } from './job-store';
-import type { JobQueue } from './queues';
+import type { JobQueue, WebhookQueue } from './queues';
 
 /**
- * Stores a job's record, then enqueues its first step under the same id. A record no
+ * How long past a job's deadline its webhook delivery runs if nothing wakes it sooner:
+ * by then the job reads as finished (`worker_timeout` at the latest), whichever clock,
+ * Redis's or this process's, is ahead.
+ */
+export const WEBHOOK_AFTER_DEADLINE_MS = 1_000;
+
+/**
+ * Stores a job's record, then enqueues its first step under the same id (and, when it
+ * has a callback URL, its webhook delivery, see WebhookQueue). A record no
  * worker will ever pick up would read `processing` for its whole hour, so when the
  * enqueue fails the record is removed again and the caller hears the queue is down.
  * `what` names the job for that message: "question", "query".
@@ -16,9 +24,14 @@ export async function submitJob<N extends JobName>(
   job: NewJob,
   payload: JobPayloads[N] & { jobId: string },
   what: string,
+  webhooks?: WebhookQueue,
 ): Promise<void> {
-  await store.create(job);
+  if (job.callbackUrl && !webhooks) throw new Error('a job with a callback_url was submitted without a webhook queue');
+  const record = await store.create(job);
   try {
+    // Before the job itself, so that no job with a callback runs without its delivery;
+    // should the job's add fail, the delivery finds no record at its time and ends.
+    if (job.callbackUrl) await webhooks!.schedule(job.id, store.deadlineOf(record) + WEBHOOK_AFTER_DEADLINE_MS - Date.now());
     await queue.add(payload);
   } catch (error) {
     await store.remove(job.id).catch(() => undefined);

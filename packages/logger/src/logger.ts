@@ -17,6 +17,8 @@ export const REDACT_PATHS = [
   '*.apiKey',
   '*.password',
   '*.secret',
+  '*.webhookSecret',
+  '*["webhook-signature"]',
   'rows',
   '*.rows',
   'result.rows',

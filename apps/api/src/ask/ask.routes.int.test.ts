@@ -189,6 +189,7 @@ describe('the rest of the surface', () => {
       'flock-query-all-chunk',
       'flock-query-all-merge',
       'flock-schema',
+      'flock-webhook',
     ]);
   });
 });

@@ -1,12 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import type { JobFinishes } from '@flock/jobs';
+import { presentAskJob, presentSubmitted, type JobFinishes } from '@flock/jobs';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
-import { presentSubmitted } from '../http/job.presenter';
 import { validate } from '../http/validate';
-import { presentAskJob } from './ask.presenter';
 import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
 
@@ -25,8 +23,8 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
 
   router.post('/api/v1/:bucket/ask', options.askRateLimit, async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
-    const { question, previous_job_id: previousJobId } = validate(bodySchema, req.body);
-    const jobId = await service.submit(bucket, question, ownerOf(req.principal!), previousJobId);
+    const { question, previous_job_id: previousJobId, callback_url: callbackUrl } = validate(bodySchema, req.body);
+    const jobId = await service.submit(bucket, question, ownerOf(req.principal!), { previousJobId, callbackUrl });
     res.status(202).json(presentSubmitted(jobId));
   });
 

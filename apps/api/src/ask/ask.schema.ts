@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { callbackUrlField } from '../webhooks/callback-url.schema';
 
 export function askBody(maxQuestionLength: number) {
   return (
@@ -17,6 +18,7 @@ export function askBody(maxQuestionLength: number) {
         }),
       // A follow-up ("only for 2024") names the asker's earlier, answered question in this bucket.
       previous_job_id: Joi.string().guid().messages({ '*': "'previous_job_id' must be the job_id of an earlier ask" }),
+      callback_url: callbackUrlField,
     })
       .required()
       // Unknown fields are ignored rather than rejected, so clients written against a

@@ -13,6 +13,7 @@ import {
 import type { TenantCatalog } from '@flock/warehouse';
 import { assertBucketExists } from '../buckets/bucket-exists';
 import { readWaiting } from '../http/job-wait';
+import type { CallbackUrls } from '../webhooks/callback-urls';
 
 /**
  * Submits questions and reads their answers. Knows nothing of HTTP: the handler maps
@@ -24,14 +25,31 @@ export class AskService {
     private readonly queue: JobQueue<'ask'>,
     private readonly catalog: TenantCatalog,
     private readonly finishes: JobFinishes,
+    private readonly callbacks: CallbackUrls,
   ) {}
 
-  async submit(bucket: string, question: string, owner: JobOwner, previousJobId?: string): Promise<string> {
+  /**
+   * With `previousJobId`, a follow-up of that earlier answer; with `callbackUrl`, the
+   * job's poll body is POSTed there once it finishes (see CallbackUrls).
+   */
+  async submit(
+    bucket: string,
+    question: string,
+    owner: JobOwner,
+    options: { previousJobId?: string; callbackUrl?: string } = {},
+  ): Promise<string> {
     await assertBucketExists(this.catalog, bucket);
-    const previous = previousJobId ? await this.previousAsk(bucket, previousJobId, owner) : undefined;
+    const previous = options.previousJobId ? await this.previousAsk(bucket, options.previousJobId, owner) : undefined;
+    const callback = await this.callbacks.accept(options.callbackUrl);
     const jobId = newJobId();
-    const payload = { jobId, bucket, question, ...(previous ? { previous } : {}) };
-    await submitJob(this.store, this.queue, { id: jobId, kind: 'ask', bucket, question, owner }, payload, 'question');
+    await submitJob(
+      this.store,
+      this.queue,
+      { id: jobId, kind: 'ask', bucket, question, owner, ...(callback ? { callbackUrl: callback } : {}) },
+      { jobId, bucket, question, ...(previous ? { previous } : {}) },
+      'question',
+      this.callbacks.queue,
+    );
     return jobId;
   }
 

@@ -1,13 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
-import type { JobFinishes } from '@flock/jobs';
+import { presentQueryAllJob, presentSubmitted, type JobFinishes } from '@flock/jobs';
 import { requireAdmin } from '../auth/authorize.middleware';
 import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
 import { jobWaitQuery } from '../http/job-wait';
-import { presentSubmitted } from '../http/job.presenter';
 import { validate } from '../http/validate';
-import { presentQueryAllJob } from './query-all.presenter';
 import { queryAllBody } from './query-all.schema';
 import type { QueryAllService } from './query-all.service';
 

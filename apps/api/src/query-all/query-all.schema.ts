@@ -1,11 +1,13 @@
 import Joi from 'joi';
 import { BUCKET_ID_PATTERN } from '@flock/schema';
+import { callbackUrlField } from '../webhooks/callback-url.schema';
 
 export interface QueryAllBody {
   sql?: string;
   question?: string;
   table?: string;
   buckets?: string[];
+  callback_url?: string;
 }
 
 /** Most buckets one request may name; beyond it, omit `buckets` to query them all. */
@@ -51,6 +53,7 @@ export function queryAllBody(maxQuestionLength: number) {
           'array.max': `'buckets' may name at most ${MAX_NAMED_BUCKETS} buckets; omit it to query every bucket`,
           'array.unique': "'buckets' names a bucket more than once: {{#value}}",
         }),
+      callback_url: callbackUrlField,
     })
       .required()
       .xor('sql', 'question')

@@ -11,6 +11,7 @@ import {
 } from '@flock/jobs';
 import type { TenantCatalog } from '@flock/warehouse';
 import { readWaiting } from '../http/job-wait';
+import type { CallbackUrls } from '../webhooks/callback-urls';
 import type { QueryAllBody } from './query-all.schema';
 
 /** Unknown bucket names quoted back in a 400, at most; the count says how many there were. */
@@ -23,19 +24,22 @@ export class QueryAllService {
     private readonly queue: JobQueue<'queryAll'>,
     private readonly catalog: TenantCatalog,
     private readonly finishes: JobFinishes,
+    private readonly callbacks: CallbackUrls,
   ) {}
 
   async submit(body: QueryAllBody, owner: JobOwner): Promise<string> {
     const buckets = await this.resolveBuckets(body.buckets);
+    const callback = await this.callbacks.accept(body.callback_url);
     const jobId = newJobId();
     const request = body.sql !== undefined ? { sql: body.sql } : { question: body.question! };
     const table = body.table !== undefined ? { table: body.table } : {};
     await submitJob(
       this.store,
       this.queue,
-      { id: jobId, kind: 'query-all', request, ...table, owner },
+      { id: jobId, kind: 'query-all', request, ...table, owner, ...(callback ? { callbackUrl: callback } : {}) },
       { jobId, buckets, ...request, ...table },
       'query',
+      this.callbacks.queue,
     );
     return jobId;
   }

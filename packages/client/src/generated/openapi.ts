@@ -731,6 +731,7 @@ export interface operations {
                     question: string;
                     /** Format: uuid */
                     previous_job_id?: string;
+                    callback_url?: string;
                 } & {
                     [key: string]: unknown;
                 };
@@ -968,6 +969,7 @@ export interface operations {
                     question?: string;
                     table?: string;
                     buckets?: string[];
+                    callback_url?: string;
                 } & {
                     [key: string]: unknown;
                 }) & (unknown | unknown);

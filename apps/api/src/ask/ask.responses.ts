@@ -1,14 +1,5 @@
-import type { AskJobRecord } from '@flock/jobs';
-import { completedSchema, jobPollSchema, presentJob } from '../http/job.presenter';
+import { completedSchema, jobPollSchema } from '../http/job.responses';
 import { closedObject, integerSchema, ref, stringArray, stringSchema, type JsonSchema } from '../openapi/json-schema';
-
-/** An ask job in the seed's poll shapes. */
-export function presentAskJob(record: AskJobRecord): object {
-  return presentJob(record, {}, (result) => ({
-    data: { columns: result.columns, rows: result.rows, generated_sql: result.generated_sql },
-    meta: { ...result.meta, bucket: record.bucket, question: record.question },
-  }));
-}
 
 /** presentAskJob's completed shape; its meta is what the ask worker stores, plus the bucket and question. */
 export const askSchemas: Record<string, JsonSchema> = {

@@ -1,23 +1,5 @@
-import type { JobProgress, QueryAllJobRecord } from '@flock/jobs';
-import { completedSchema, jobPollSchema, presentJob, processingSchema } from '../http/job.presenter';
+import { completedSchema, jobPollSchema, processingSchema } from '../http/job.responses';
 import { closedObject, integerSchema, ref, stringArray, stringSchema, type JsonSchema } from '../openapi/json-schema';
-
-/**
- * A cross-tenant job in the seed's poll shapes; `generated_sql` only in natural-language
- * mode. While it runs, once planned, an added `progress`: the databases that have
- * answered (queried, skipped or errored) out of all it runs on.
- */
-export function presentQueryAllJob(record: QueryAllJobRecord, progress?: JobProgress): object {
-  const running = progress ? { progress: { databases_done: progress.done, databases_total: progress.total } } : {};
-  return presentJob(record, running, (result) => ({
-    data: {
-      columns: result.columns,
-      rows: result.rows,
-      ...(result.generated_sql !== undefined ? { generated_sql: result.generated_sql } : {}),
-    },
-    meta: result.meta,
-  }));
-}
 
 /** presentQueryAllJob's shapes; the completed meta is what the merge step stores. */
 export const queryAllSchemas: Record<string, JsonSchema> = {

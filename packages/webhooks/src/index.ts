@@ -1,0 +1,5 @@
+export * from './address-policy';
+export * from './callback-target';
+export * from './post-callback';
+export * from './signature';
+export * from './webhook-sender';
