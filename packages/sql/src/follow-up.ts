@@ -19,7 +19,7 @@ const RANKING = /^(?:the\s+)?(?:(top|bottom|first|last)\s+(\d+)(?:\s+instead)?|(
 const RANKED = /\b(top|bottom|first|last)\s+(\d+)\b/i;
 const GROUPING = /^(?:(?:broken\s+down|split|grouped|broken\s+out)\s+)?(?:by|per)\s+(.+?)(\s+instead)?$/i;
 const GROUPED = /\b(?:by|per)\s+[\p{L}\p{N}_-]+(?:\s+and\s+[\p{L}\p{N}_-]+)*/iu;
-/** A follow-up that narrows the question: "only for 2024", "in Ireland", "excluding refunds". */
+/** A follow-up that narrows the question: "only for 2024", "in Portugal", "excluding returns". */
 const NARROWING = /^(?:only|just|for|in|from|during|since|before|after|with|without|excluding|except|among|where|who|that|which|of)\b/i;
 const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
 
@@ -28,7 +28,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const wholePhrase = (phrase: string) => new RegExp(`(?<![\\p{L}\\p{N}_])${escape(phrase)}(?![\\p{L}\\p{N}_])`, 'iu');
 
 /**
- * Turns a follow-up ("only for 2024", "and by country?", "what about Premium members?",
+ * Turns a follow-up ("only for 2024", "and by country?", "what about gold customers?",
  * "top 10 instead") into a question of its own, from the question it follows: the
  * engine then reads it as it reads any question, so every word must still mean
  * something to it or the question is refused. The changes it knows: an added filter
@@ -74,7 +74,7 @@ export function resolveFollowUp(previous: string, followUp: string, schema: Sche
     // "and in 2024?" after "… in 2023": the year (or a value of the same column) changes rather than both applying.
     return replaceConflicting(base, text, schema) ?? { question: `${base}, ${text}`, change: 'filter' };
   }
-  // A bare value or year ("Premium?", "2024?") asks the same about it.
+  // A bare value or year ("Gold?", "2024?") asks the same about it.
   return swapValue(base, text, schema);
 }
 
