@@ -52,6 +52,13 @@ export interface WaitOptions {
   transport?: 'auto' | 'poll';
 }
 
+export interface SubmitOptions {
+  /** The job_id of the caller's earlier answer in the bucket that this question follows up. */
+  previousJobId?: string;
+  /** Where Flock POSTs the final poll body, signed, once the job finishes. */
+  callbackUrl?: string;
+}
+
 export interface QueryAllOptions extends WaitOptions {
   /** Called whenever the count of databases that answered moves. */
   onProgress?: (progress: QueryAllProgress) => void;
@@ -82,13 +89,18 @@ export class FlockClient {
 
   /**
    * Submits a question; resolves with its job id once the API accepted it (202).
-   * `previousJobId` makes it a follow-up ("only for 2024") of that earlier answer.
+   * `previousJobId` makes it a follow-up ("only for 2024") of that earlier answer;
+   * `callbackUrl` has Flock POST the final poll body there, signed (see the README's webhooks).
    */
-  async submitAsk(bucket: string, question: string, previousJobId?: string): Promise<string> {
+  async submitAsk(bucket: string, question: string, options: SubmitOptions = {}): Promise<string> {
     const body = await this.call(() =>
       this.api.POST('/api/v1/{bucket}/ask', {
         params: { path: { bucket } },
-        body: { question, ...(previousJobId ? { previous_job_id: previousJobId } : {}) },
+        body: {
+          question,
+          ...(options.previousJobId ? { previous_job_id: options.previousJobId } : {}),
+          ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
+        },
       }),
     );
     return body.data.job_id;
@@ -102,8 +114,8 @@ export class FlockClient {
   }
 
   /** Asks a question and resolves with its answer; a job that ends `failed` rejects with FlockJobError. */
-  async ask(bucket: string, question: string, options: WaitOptions & { previousJobId?: string } = {}): Promise<AskAnswer> {
-    const jobId = await this.submitAsk(bucket, question, options.previousJobId);
+  async ask(bucket: string, question: string, options: WaitOptions & SubmitOptions = {}): Promise<AskAnswer> {
+    const jobId = await this.submitAsk(bucket, question, options);
     return this.waitForAsk(bucket, jobId, options);
   }
 

@@ -9,6 +9,7 @@ export {
   type QueryAllProgress,
   type QueryAllRequest,
   type QueryResult,
+  type SubmitOptions,
   type TableDescription,
   type Tables,
   type WaitOptions,
