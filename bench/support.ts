@@ -77,6 +77,9 @@ export async function startBenchFlock(options: {
     FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
     // Several workers on one host would contend for one operations port.
     FLOCK_WORKER_PORT: '0',
+    // Benches repeat a few questions: each ask must cost the whole path, not a cache hit
+    // (bench:cache turns the cache on to measure it).
+    FLOCK_ANSWER_CACHE: 'false',
     ...options.env,
   };
   const root = path.resolve(__dirname, '..');
