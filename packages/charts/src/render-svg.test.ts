@@ -1,47 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { chartMarks, chartYLabels, writeChartPng } from '@flock/testing';
 import { renderSvg } from './render-svg';
 import { MAX_BARS, MAX_CHART_ROWS, suggestChart, type ChartSpec } from './suggest-chart';
-
-/** PNGs for a person to look at; gitignored, kept by CI as artifacts. */
-const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts/charts');
-
-/** The marks of one kind in a vega SVG: each bar or line is one path in its mark group. */
-function marks(svg: string, kind: 'rect' | 'line' | 'symbol'): number {
-  const group = new RegExp(`<g class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 's').exec(svg);
-  return group ? (group[1]!.match(/<path /g) ?? []).length : 0;
-}
-
-/** The y axis's labels, top to bottom. */
-function yLabels(svg: string): string[] {
-  const axis = /<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs;
-  const groups = [...svg.matchAll(axis)].map((m) => [
-    ...m[1]!.matchAll(/<text [^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>([^<]*)</g),
-  ]);
-  // The y axis is the one whose labels share an x and differ in y.
-  const y = groups.find((labels) => labels.length > 1 && new Set(labels.map((l) => l[1])).size === 1)!;
-  return y.sort((a, b) => Number(a[2]) - Number(b[2])).map((l) => l[3]!);
-}
 
 function chartFor(columns: string[], rows: unknown[][]): ChartSpec {
   const spec = suggestChart({ columns, rows });
   if (!spec) throw new Error(`no chart for ${columns.join(', ')}`);
   return spec;
-}
-
-function writePng(name: string, svg: string): Buffer {
-  const png = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: 2 },
-    background: 'white',
-    // vega measures text as a Helvetica-like sans; Liberation Sans has those metrics.
-    font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' },
-  })
-    .render()
-    .asPng();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(path.join(ARTIFACTS, `${name}.png`), png);
-  return png;
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -56,12 +20,12 @@ describe('renderSvg', () => {
     ];
     const svg = await renderSvg(chartFor(['membership_type', 'count'], rows), ['membership_type', 'count'], rows);
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(marks(svg, 'rect')).toBe(4);
-    expect(yLabels(svg)).toEqual(['Standard', 'Premium', 'Family', 'Student']);
+    expect(chartMarks(svg, 'rect')).toBe(4);
+    expect(chartYLabels(svg)).toEqual(['Standard', 'Premium', 'Family', 'Student']);
     expect(svg).toContain('>membership_type</text>');
     expect(svg).toContain('>count</text>');
     expect(svg).toContain('>count by membership_type</text>');
-    const png = writePng('bar', svg);
+    const png = writeChartPng('bar', svg);
     expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
   });
 
@@ -69,13 +33,13 @@ describe('renderSvg', () => {
     const rows = Array.from({ length: 45 }, (_, i) => [`item ${String(i).padStart(2, '0')}`, i]);
     // A measure named like a path: the top bars are still chosen by it.
     const svg = await renderSvg(chartFor(['item', 'n.total'], rows), ['item', 'n.total'], rows);
-    expect(marks(svg, 'rect')).toBe(MAX_BARS);
-    const labels = yLabels(svg);
+    expect(chartMarks(svg, 'rect')).toBe(MAX_BARS);
+    const labels = chartYLabels(svg);
     expect(labels[0]).toBe('item 44');
     expect(labels).toHaveLength(MAX_BARS);
     expect(labels).not.toContain('item 24');
     expect(svg).toContain(`>n.total by item: top ${MAX_BARS} of 45</text>`);
-    writePng('bar-capped', svg);
+    writeChartPng('bar-capped', svg);
   });
 
   it('draws a time series as one line through a point per time, and writes a PNG', async () => {
@@ -84,24 +48,24 @@ describe('renderSvg', () => {
       100 + 40 * Math.sin(i),
     ]);
     const svg = await renderSvg(chartFor(['month', 'revenue'], rows), ['month', 'revenue'], rows);
-    expect(marks(svg, 'line')).toBe(1);
-    expect(marks(svg, 'symbol')).toBe(6);
+    expect(chartMarks(svg, 'line')).toBe(1);
+    expect(chartMarks(svg, 'symbol')).toBe(6);
     // Month ticks, read in UTC whatever the server's zone: 1 January 2024 is labelled as the year.
     expect(svg).toContain('>2024</text>');
     expect(svg).toContain('>February</text>');
     expect(svg).toContain('>revenue over month</text>');
-    writePng('line', svg);
+    writeChartPng('line', svg);
   });
 
   it('draws one numeric column as binned bars counting rows, and writes a PNG', async () => {
     const rows = Array.from({ length: 200 }, (_, i) => [Math.round(50 + 30 * Math.sin(i * 12.9898) * Math.cos(i))]);
     const svg = await renderSvg(chartFor(['amount'], rows), ['amount'], rows);
-    const bars = marks(svg, 'rect');
+    const bars = chartMarks(svg, 'rect');
     expect(bars).toBeGreaterThan(3);
     expect(bars).toBeLessThanOrEqual(30);
     expect(svg).toContain('>Rows</text>');
     expect(svg).toContain('>amount</text>');
-    writePng('histogram', svg);
+    writeChartPng('histogram', svg);
   });
 
   it('escapes tenant text: values and column names cannot add markup to the SVG', async () => {
@@ -111,7 +75,7 @@ describe('renderSvg', () => {
       ['a & b "quoted"', 5],
     ];
     const svg = await renderSvg(chartFor(columns, rows), columns, rows);
-    expect(marks(svg, 'rect')).toBe(2);
+    expect(chartMarks(svg, 'rect')).toBe(2);
     expect(svg).not.toMatch(/<script|<img|onerror=alert\(1\)>/);
     expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -127,8 +91,8 @@ describe('renderSvg', () => {
       ['y', 2],
     ];
     const svg = await renderSvg(chartFor(columns, rows), columns, rows);
-    expect(marks(svg, 'rect')).toBe(2);
-    expect(yLabels(svg)).toEqual(['y', 'x']);
+    expect(chartMarks(svg, 'rect')).toBe(2);
+    expect(chartYLabels(svg)).toEqual(['y', 'x']);
   });
 
   it('refuses more rows than a chart draws, rather than dropping some', async () => {
