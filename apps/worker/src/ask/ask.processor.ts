@@ -1,3 +1,4 @@
+import { suggestChart } from '@flock/charts';
 import { timeLeft } from '@flock/errors';
 import type { AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
@@ -66,6 +67,8 @@ export class AskProcessor {
       const executionMs = Date.now() - queryStarted;
       metrics?.generated(generator.name, generationMs);
       metrics?.executed('ask', executionMs);
+      // A Vega-Lite spec naming the result's columns, without its rows: GET …/chart.svg draws it.
+      const chart = suggestChart(result);
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
@@ -81,6 +84,7 @@ export class AskProcessor {
           generator: generator.name,
           ...(attempts > 1 ? { generation_attempts: attempts } : {}),
           ...(generated.promptChars !== undefined ? { prompt_chars: generated.promptChars } : {}),
+          ...(chart ? { chart } : {}),
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,
           duration_ms: Date.now() - started,
