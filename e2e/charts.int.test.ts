@@ -137,3 +137,17 @@ describe('each chart kind, with a scripted generator writing the SQL', () => {
     expect(JSON.parse(res.body as string)).toEqual(notFound(`No chart for job: ${jobId}`));
   });
 });
+
+describe('with FLOCK_CHARTS=false', () => {
+  const flock = useHarness(() => ({ env: { FLOCK_CHARTS: 'false' } }));
+
+  it('attaches no chart to an answer that would suit one, and chart.svg is 404', async () => {
+    const jobId = await submit(flock.app, 'example', 'How many members by type?');
+    const body = await settle(flock.app, 'example', jobId);
+    expect(body.data.columns).toEqual(['membership_type', 'count']);
+    expect(body.meta).not.toHaveProperty('chart');
+    const res = await asAdmin(request(flock.app).get(chartUrl('example', jobId)));
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual(notFound(`No chart for job: ${jobId}`));
+  });
+});

@@ -10,6 +10,8 @@ import type { JobOutcome, WorkerMetrics } from '../metrics';
 
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
+  /** Attach `meta.chart` when the result suits one (FLOCK_CHARTS); default true. */
+  charts?: boolean;
   metrics?: WorkerMetrics;
 }
 
@@ -68,7 +70,7 @@ export class AskProcessor {
       metrics?.generated(generator.name, generationMs);
       metrics?.executed('ask', executionMs);
       // A Vega-Lite spec naming the result's columns, without its rows: GET …/chart.svg draws it.
-      const chart = suggestChart(result);
+      const chart = this.options.charts === false ? undefined : suggestChart(result);
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
