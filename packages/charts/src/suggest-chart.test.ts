@@ -106,10 +106,17 @@ describe('suggestChart', () => {
     ['a measure that is all null', result(['type', 'n'], ['a', null], ['b', null])],
     ['a column named like an Object member', of('constructor,points', 'a,1', 'b,2')],
     ['a column named __proto__', of('n,__proto__', '1,a', '2,b')],
+    ['a numeric id as the measure', of('name,member_id', 'Ann,1', 'Bob,2')],
+    ['a camelCase id as the measure', of('name,memberId', 'Ann,1', 'Bob,2')],
+    ['a histogram of ids', { columns: ['ID'], rows: many(50, (i) => [i]) }],
     ['booleans', result(['active', 'n'], [true, 1], [false, 2])],
     ['more rows than a chart draws', { columns: ['n'], rows: many(MAX_CHART_ROWS + 1, (i) => [i]) }],
   ])('suggests no chart for %s', (_, given) => {
     expect(suggestChart(given)).toBeUndefined();
+  });
+
+  it('still draws measures whose names merely end in "id"', () => {
+    expect(suggestChart(of('currency,paid', 'EUR,1', 'USD,2'))).toMatchObject({ usermeta: { kind: 'bar' } });
   });
 
   it('reads dates mixed with other text as text, so they become categories, not a time axis', () => {

@@ -29,8 +29,12 @@ export const MAX_CHART_ROWS = 10_000;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const WIDTH = 480;
 
+// `id`, `member_id`, `memberId`: numbers that name rows, not amounts to draw. A bar per
+// member sized by its id, or a histogram of ids, would look like data and mean nothing.
+const isIdentifier = (column: string) => /(^|_)id$|^id_/i.test(column) || /[a-z]Id$/.test(column);
+
 /** What the JSON values of one column are, nulls aside; `undefined` when all are null. */
-type ValueKind = 'number' | 'temporal' | 'text' | 'mixed';
+type ValueKind = 'number' | 'temporal' | 'text' | 'mixed' | 'identifier';
 
 // The warehouse writes DATE as `2024-01-02` and timestamps as ISO-8601 with a `T`;
 // `2024-01` is what strftime('%Y-%m') gives for a month.
@@ -38,15 +42,16 @@ const ISO_TEMPORAL = /^\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
 
 /**
  * The chart that suits a result, or undefined when none does. A pure function of the
- * result's shape and the JSON types of its values, never of table or column names:
+ * result's shape and the JSON types of its values, never of a dataset's tables, columns
+ * or question (a column is read by name only to tell an identifier):
  *
  * - a text column and a numeric one, one row per category → bar, sorted by the measure;
  * - a date or timestamp column and a numeric one, one row per time → line;
  * - a single numeric column of many rows → histogram.
  *
- * Anything else (several measures, one value, text only, more than two columns, a
- * truncated result whose chart would show only part of the data) gets no chart: a
- * misleading chart is worse than none.
+ * Anything else (several measures, one value, text only, more than two columns, an
+ * identifier, a truncated result whose chart would show only part of the data) gets no
+ * chart: a misleading chart is worse than none.
  */
 export function suggestChart(result: ChartableResult): ChartSpec | undefined {
   const { columns, rows } = result;
@@ -55,7 +60,7 @@ export function suggestChart(result: ChartableResult): ChartSpec | undefined {
   // vega 5 resolves a title or field named like an Object member (`constructor`, `toString`)
   // to that member, and fails to draw.
   if (columns.some((column) => column in Object.prototype)) return undefined;
-  const kinds = columns.map((_, i) => valueKind(rows, i));
+  const kinds = columns.map((column, i) => (isIdentifier(column) ? 'identifier' : valueKind(rows, i)));
 
   if (columns.length === 1 && kinds[0] === 'number') return histogram(columns[0]!, rows);
   if (columns.length !== 2) return undefined;
