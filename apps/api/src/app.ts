@@ -9,6 +9,7 @@ import type { Logger } from '@flock/logger';
 import { boardLogin } from './admin/board-login';
 import type { BoardSessions } from './admin/board-sessions';
 import { BULL_BOARD_PATH, bullBoardRouter } from './admin/bull-board';
+import { askChartRoutes } from './ask/ask-chart.routes';
 import { askRoutes } from './ask/ask.routes';
 import type { AskService } from './ask/ask.service';
 import { authenticate } from './auth/authenticate.middleware';
@@ -137,6 +138,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.json({ limit: deps.bodyLimit, strict: false, type: 'application/json' }));
   app.use('/api/v1/:bucket', requireBucketAccess);
   app.use(askRoutes(deps.ask, { maxQuestionLength: deps.maxQuestionLength, askRateLimit: deps.askRateLimit, ...events }));
+  app.use(askChartRoutes(deps.ask));
   app.use(schemaRoutes(deps.schema));
   app.use(queryRoutes(deps.query));
 

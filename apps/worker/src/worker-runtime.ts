@@ -113,6 +113,7 @@ export function startWorkerRuntime(
   const metrics = config.metrics ? new WorkerMetrics(() => warehouse.poolStats()) : undefined;
   const ask = new AskProcessor(store, warehouse, generators, logger.child({ component: 'ask' }), {
     queryTimeoutMs: config.queryTimeoutMs,
+    charts: config.charts,
     metrics,
     answers: config.answerCache ? new AnswerCache(storeRedis, store, { prefix: config.redisPrefix, ttlMs: config.jobTtlMs }) : undefined,
   });

@@ -232,6 +232,11 @@ export const settings = {
     }),
   }),
   ...section('Worker', {
+    charts: setting({
+      env: 'FLOCK_CHARTS',
+      rule: Joi.boolean().truthy('1').falsy('0').default(true),
+      doc: 'attach `meta.chart`, a Vega-Lite spec, to answers whose shape suits a chart (served as SVG at `…/ask/jobs/{jobId}/chart.svg`); false attaches none, so chart.svg answers 404',
+    }),
     // 50 measured faster than 25 at both 177 and 1,000 buckets on two workers
     // (bench/query-all), as each chunk pays a fixed cost for its instance and checks.
     queryAllChunkSize: setting({

@@ -10,3 +10,4 @@ export * from './warehouse-dirs';
 export * from './logs';
 export * from './scripted-engine-stand-in';
 export * from './clock';
+export * from './charts';

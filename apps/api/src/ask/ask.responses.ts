@@ -22,12 +22,16 @@ export const askSchemas: Record<string, JsonSchema> = {
         prompt_chars: integerSchema("The language model prompt's size, in characters, for engines that send one."),
         follows_job_id: stringSchema('The earlier ask this one followed up (`previous_job_id`).'),
         resolved_question: stringSchema('The follow-up rewritten as a question of its own, as the engine read it.'),
+        chart: {
+          type: 'object',
+          description: 'A Vega-Lite spec for the result, when its shape suits one; its data is named `result`. GET …/chart.svg draws it.',
+        },
         cached: {
           type: 'boolean',
           description: "Whether the answer is an earlier job's to the same question on the same data (FLOCK_ANSWER_CACHE).",
         },
       },
-      ['explanation', 'ignored', 'generation_attempts', 'prompt_chars', 'follows_job_id', 'resolved_question', 'cached'],
+      ['explanation', 'ignored', 'generation_attempts', 'prompt_chars', 'follows_job_id', 'resolved_question', 'chart', 'cached'],
     ),
   ),
   AskJob: jobPollSchema('JobProcessing', 'AskJobCompleted'),

@@ -18,6 +18,7 @@ describe('the OpenAPI document', () => {
         'askSubmit',
         'askPoll',
         'askEvents',
+        'askChart',
         'queryAllSubmit',
         'queryAllPoll',
         'queryAllEvents',

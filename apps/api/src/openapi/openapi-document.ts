@@ -217,6 +217,25 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      '/api/v1/{bucket}/ask/jobs/{jobId}/chart.svg': {
+        get: {
+          operationId: 'askChart',
+          tags: ['ask'],
+          summary: 'Draw a question’s answer as a chart',
+          description: [
+            'The completed answer’s `meta.chart` (a Vega-Lite spec), drawn on the server as SVG, with the poll’s',
+            'authorisation. 404 when the job is unknown, not completed, or its answer suits no chart.',
+          ].join(' '),
+          parameters: [BUCKET, JOB_ID],
+          responses: {
+            '200': {
+              description: 'The chart.',
+              content: { 'image/svg+xml': { schema: { type: 'string', description: 'An SVG document.' } } },
+            },
+            ...errors(...PER_BUCKET),
+          },
+        },
+      },
       '/api/v1/{bucket}/tables': { get: schemaRead('listTables', 'List a bucket’s tables', 'TableList', [BUCKET]) },
       '/api/v1/{bucket}/tables/{table}': {
         get: schemaRead('describeTable', 'Describe one table: its columns and keys', 'TableDescription', [BUCKET, TABLE]),

@@ -1,3 +1,4 @@
+import { suggestChart } from '@flock/charts';
 import { GenerationFailedError, timeLeft } from '@flock/errors';
 import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
@@ -9,6 +10,8 @@ import type { JobOutcome, WorkerMetrics } from '../metrics';
 
 export interface AskProcessorOptions {
   queryTimeoutMs: number;
+  /** Attach `meta.chart` when the result suits one (FLOCK_CHARTS); default true. */
+  charts?: boolean;
   metrics?: WorkerMetrics;
   /** Earlier answers to the same question on the same data (FLOCK_ANSWER_CACHE); none when off. */
   answers?: AnswerCache;
@@ -100,6 +103,8 @@ export class AskProcessor {
       const executionMs = Date.now() - queryStarted;
       metrics?.generated(generator.name, generationMs);
       metrics?.executed('ask', executionMs);
+      // A Vega-Lite spec naming the result's columns, without its rows: GET …/chart.svg draws it.
+      const chart = this.options.charts === false ? undefined : suggestChart(result);
       const outcome = await this.store.complete(jobId, {
         columns: result.columns,
         rows: result.rows,
@@ -117,6 +122,7 @@ export class AskProcessor {
           ...(generated.promptChars !== undefined ? { prompt_chars: generated.promptChars } : {}),
           ...(previous ? { follows_job_id: previous.jobId } : {}),
           ...(resolved ? { resolved_question: resolved.question } : {}),
+          ...(chart ? { chart } : {}),
           cached: false,
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,

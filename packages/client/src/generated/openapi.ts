@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/{bucket}/ask/jobs/{jobId}/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Draw a question’s answer as a chart
+         * @description The completed answer’s `meta.chart` (a Vega-Lite spec), drawn on the server as SVG, with the poll’s authorisation. 404 when the job is unknown, not completed, or its answer suits no chart.
+         */
+        get: operations["askChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/{bucket}/tables": {
         parameters: {
             query?: never;
@@ -349,6 +369,8 @@ export interface components {
                 follows_job_id?: string;
                 /** @description The follow-up rewritten as a question of its own, as the engine read it. */
                 resolved_question?: string;
+                /** @description A Vega-Lite spec for the result, when its shape suits one; its data is named `result`. GET …/chart.svg draws it. */
+                chart?: Record<string, never>;
                 /** @description Whether the answer is an earlier job's to the same question on the same data (FLOCK_ANSWER_CACHE). */
                 cached?: boolean;
             };
@@ -827,6 +849,44 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    askChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /**
+                 * @description Job id returned by the submission.
+                 * @example a6220339-7ed3-42cf-b93a-67f78043567a
+                 */
+                jobId: components["parameters"]["jobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
                 };
             };
             400: components["responses"]["Error400"];

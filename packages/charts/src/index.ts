@@ -1,0 +1,2 @@
+export * from './render-svg';
+export * from './suggest-chart';
