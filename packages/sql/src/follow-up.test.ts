@@ -60,6 +60,36 @@ describe('resolveFollowUp', () => {
     expect(resolve('How many members by type?', 'how many of them are active?')).toBeUndefined();
   });
 
+  it('refuses a follow-up that would turn a value round or make it a bound, rather than swap it in', () => {
+    for (const [previous, followUp] of [
+      ['How many Standard members by country?', 'excluding Premium'],
+      ['How many Premium members?', 'without Student'],
+      ['How many active members?', 'not active?'],
+      ['How many Premium members?', 'non-Premium'],
+      ['How many members by type in Ireland and France?', 'excluding France'],
+      ['How many members joined in 2023?', 'before 2024'],
+      ['How many members joined in 2023?', 'since 2020'],
+    ]) {
+      expect([followUp, resolve(previous!, followUp!)]).toEqual([followUp, undefined]);
+    }
+  });
+
+  it('refuses to pick one of several years or values to replace, or to drop the words beside a swapped value', () => {
+    expect(resolve('How many members joined in 2020 with payments in 2023?', 'and in 2024?')).toBeUndefined();
+    expect(resolve('How many members by type in Ireland or France?', 'only in Germany')).toBeUndefined();
+    expect(resolve('How many Standard members by country?', 'what about Premium members in 2024?')).toBeUndefined();
+    // The size of a ranking is not a year.
+    expect(resolve('Top 2000 countries by number of members in 2023', '2024?')!.question).toBe(
+      'Top 2000 countries by number of members in 2024',
+    );
+  });
+
+  it('refuses a follow-up that leans on the last answer, or a question that names nothing of the schema', () => {
+    for (const followUp of ['who joined in 2024?', 'which are active?', 'show the same for 2023', 'how many in 2023?']) {
+      expect([followUp, resolve('How many Premium members?', followUp)]).toEqual([followUp, undefined]);
+    }
+  });
+
   it('works from the schema it is given, not from any one dataset', () => {
     const library = schema(
       table('book', 40, [col('id', 'INTEGER'), col('genre', 'VARCHAR', ['Fantasy', 'Crime', 'Poetry']), col('published', 'INTEGER')]),

@@ -11,17 +11,34 @@ export interface ResolvedFollowUp {
 
 /** Openers that carry no meaning of their own: "and", "ok, now", "but". */
 const OPENER = /^(?:and|but|ok(?:ay)?|now|also|so|then|well)\b[\s,]*/i;
-/** A whole question of its own; "what about …" is not one, nor one that points back ("of them"). */
-const STANDALONE = /^(?:how|what|which|who|whom|when|where|list|show|give|count|find|tell)\b/i;
-const POINTS_BACK = /\b(?:them|those|these|they|it|ones|that one)\b/i;
+/** A question of its own starts like one; it still stands alone only if it names a table or column. */
+const QUESTION_START = /^(?:how|what|when|where|list|show|give|count|find|tell)\b/i;
+/** Words that lean on the answer before ("of them", "the same", "which are…"): never read alone. */
+const POINTS_BACK = /^(?:who|whom|which|that)\b|\b(?:them|those|these|they|it|same|that one)\b/i;
 const SWAP = /^(?:what|how)\s+about\s+(.+)$/i;
 const RANKING = /^(?:the\s+)?(?:(top|bottom|first|last)\s+(\d+)(?:\s+instead)?|(\d+)\s+instead)$/i;
 const RANKED = /\b(top|bottom|first|last)\s+(\d+)\b/i;
 const GROUPING = /^(?:(?:broken\s+down|split|grouped|broken\s+out)\s+)?(?:by|per)\s+(.+?)(\s+instead)?$/i;
 const GROUPED = /\b(?:by|per)\s+[\p{L}\p{N}_-]+(?:\s+and\s+[\p{L}\p{N}_-]+)*/iu;
-/** A follow-up that narrows the question: "only for 2024", "in Portugal", "excluding returns". */
-const NARROWING = /^(?:only|just|for|in|from|during|since|before|after|with|without|excluding|except|among|where|who|that|which|of)\b/i;
-const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
+/**
+ * Follow-ups that narrow the question with a value or a period ("only for 2024", "in
+ * Portugal", "just gold ones"): a value of a column the question already filters on
+ * replaces it, otherwise the words are added.
+ */
+const NARROWING = /^(?:only|just|for|in|during)\b/i;
+/** Narrowing that only adds words, never replaces one: "with a refund", "among new customers". */
+const ADDING = /^(?:with|among|of)\b/i;
+/**
+ * Words that turn a value round or make it a bound ("excluding X", "not X", "before
+ * 2024"): swapping X in for the question's own value would answer the opposite, and
+ * appending them bets on the engine reading the negation. Refused.
+ */
+const TURNS =
+  /\b(?:not|no|non|without|excluding|except|other\s+than|besides|before|after|since|until|till|from|between|over|under|above|below|more|less|fewer|older|newer|earlier|later)\b|\bnon-/i;
+/** A year, not the size of a ranking ("top 2000"). */
+/** A follow-up whose change cannot be placed in one way only: refused. */
+const AMBIGUOUS = 'ambiguous' as const;
+const YEAR = /(?<!\b(?:top|bottom|first|last)\s+)\b(?:1[89]|20)\d{2}\b/gi;
 
 const trimEnd = (text: string) => text.trim().replace(/[\s?!.]+$/u, '');
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -45,8 +62,9 @@ export function resolveFollowUp(previous: string, followUp: string, schema: Sche
   }
   if (!text || !base) return undefined;
 
-  if (STANDALONE.test(text) && !SWAP.test(text)) {
-    return POINTS_BACK.test(text) ? undefined : { question: trimEnd(followUp), change: 'standalone' };
+  if (POINTS_BACK.test(text) || TURNS.test(text)) return undefined;
+  if (QUESTION_START.test(text) && !SWAP.test(text)) {
+    return namesSchema(text, schema) ? { question: trimEnd(followUp), change: 'standalone' } : undefined;
   }
 
   const ranking = RANKING.exec(text);
@@ -72,8 +90,11 @@ export function resolveFollowUp(previous: string, followUp: string, schema: Sche
 
   if (NARROWING.test(text)) {
     // "and in 2024?" after "… in 2023": the year (or a value of the same column) changes rather than both applying.
-    return replaceConflicting(base, text, schema) ?? { question: `${base}, ${text}`, change: 'filter' };
+    const replaced = replaceConflicting(base, text, schema);
+    if (replaced === AMBIGUOUS) return undefined;
+    return replaced ?? { question: `${base}, ${text}`, change: 'filter' };
   }
+  if (ADDING.test(text)) return { question: `${base}, ${text}`, change: 'filter' };
   // A bare value or year ("Gold?", "2024?") asks the same about it.
   return swapValue(base, text, schema);
 }
@@ -85,20 +106,66 @@ export function resolveFollowUp(previous: string, followUp: string, schema: Sche
  */
 function swapValue(base: string, subject: string, schema: SchemaContext): ResolvedFollowUp | undefined {
   const replaced = replaceConflicting(base, subject, schema);
+  if (replaced === AMBIGUOUS) return undefined;
   if (replaced) return replaced;
   const years = subject.match(YEAR);
-  if (years?.length === 1) return { question: `${base}, only in ${years[0]}`, change: 'value' };
+  if (years?.length === 1) {
+    return base.match(YEAR) || !onlyNames(subject, years[0]!, schema)
+      ? undefined
+      : { question: `${base}, only in ${years[0]}`, change: 'value' };
+  }
   const named = namedValue(subject, schema);
-  return named ? { question: `${base}, only ${named.value}`, change: 'value' } : undefined;
+  return named && onlyNames(subject, named.value, schema) ? { question: `${base}, only ${named.value}`, change: 'value' } : undefined;
 }
 
-/** The question with its year, or its value of a column, replaced by the one the follow-up names; undefined when none conflicts. */
-function replaceConflicting(base: string, text: string, schema: SchemaContext): ResolvedFollowUp | undefined {
+/**
+ * The question with its year, or its value of a column, replaced by the one the
+ * follow-up names; undefined when nothing conflicts. A question with more than one year
+ * ("joined in 2020 with orders in 2023") does not say which to replace, so none is.
+ */
+function replaceConflicting(base: string, text: string, schema: SchemaContext): ResolvedFollowUp | typeof AMBIGUOUS | undefined {
   const years = text.match(YEAR);
-  if (years?.length === 1 && base.match(YEAR)) return { question: base.replace(YEAR, years[0]!), change: 'value' };
+  const baseYears = base.match(YEAR);
+  if (years?.length === 1 && baseYears) {
+    if (baseYears.length > 1 || !onlyNames(text, years[0]!, schema)) return AMBIGUOUS;
+    return { question: base.replace(YEAR, years[0]!), change: 'value' };
+  }
   const named = namedValue(text, schema);
-  const before = named?.siblings.find((value) => value.toLowerCase() !== named.value.toLowerCase() && wholePhrase(value).test(base));
-  return before ? { question: base.replace(wholePhrase(before), named!.value), change: 'value' } : undefined;
+  const before = named?.siblings.filter((value) => value.toLowerCase() !== named.value.toLowerCase() && wholePhrase(value).test(base));
+  if (!before?.length) return undefined;
+  // "in Portugal and Spain" + "only in Italy": which one goes is not said. Nor can a
+  // swap carry other words ("only in Italy for new ones"): both are refused.
+  if (before.length > 1 || !onlyNames(text, named!.value, schema)) return AMBIGUOUS;
+  return { question: base.replace(wholePhrase(before[0]!), named!.value), change: 'value' };
+}
+
+/** Words a swapped-in value may come with: "what about the gold ones", "only in 2024". */
+const SWAP_WORDS = new Set(['what', 'how', 'about', 'only', 'just', 'for', 'in', 'during', 'the', 'a', 'an', 'ones', 'one']);
+
+/** Whether the text is the value and nothing else but filler and the schema's own names (so no word is dropped by a swap). */
+function onlyNames(text: string, value: string, schema: SchemaContext): boolean {
+  const rest = text.replace(wholePhrase(value), ' ');
+  const names = schemaWords(schema);
+  return (rest.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).every(
+    (word) => SWAP_WORDS.has(word) || names.has(word) || names.has(word.replace(/e?s$/, '')),
+  );
+}
+
+/** The words of the schema's table and column names. */
+function schemaWords(schema: SchemaContext): Set<string> {
+  const words = new Set<string>();
+  for (const table of schema.tables) {
+    for (const name of [table.name, ...table.columns.map((column) => column.name)]) {
+      for (const part of name.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (part.length > 2) words.add(part);
+    }
+  }
+  return words;
+}
+
+/** Whether the text names one of the schema's tables or columns (a word of its name, singular or plural). */
+function namesSchema(text: string, schema: SchemaContext): boolean {
+  const names = schemaWords(schema);
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).some((word) => names.has(word) || names.has(word.replace(/e?s$/, '')));
 }
 
 /** The longest value of a listed text column that the text names, with the other values of its column. */
