@@ -23,19 +23,20 @@ function recordingFetch(): { fetch: typeof fetch; urls: string[] } {
 }
 
 /**
- * A proxy in front of the API that will not stream, as some corporate proxies do: it
- * answers every `/events` route 404 with the API's own "no route" envelope (an older
- * Flock) and passes everything else through.
+ * A proxy in front of the API, as clients often have one: `events` answers each event
+ * stream request (or returns false to pass it on; `answer` is then the API's response,
+ * before it is piped); everything else passes through.
  */
-async function proxyWithoutStreams(target: string): Promise<{ base: string; close: () => Promise<void> }> {
+async function proxy(
+  target: string,
+  events: (req: http.IncomingMessage, res: http.ServerResponse, answer?: http.IncomingMessage) => boolean,
+): Promise<{ base: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
-    if (req.url?.includes('/events')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'not_found', message: `No route for GET ${req.url}` } }));
-      return;
-    }
+    const stream = req.url?.includes('/events') ?? false;
+    if (stream && events(req, res)) return;
     const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode!, answer.headers);
+      if (stream && events(req, res, answer)) return;
       answer.pipe(res);
     });
     req.pipe(upstream);
@@ -46,6 +47,15 @@ async function proxyWithoutStreams(target: string): Promise<{ base: string; clos
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Will not stream, as an older Flock: every `/events` route is 404 with the API's own "no route" envelope. */
+const proxyWithoutStreams = (target: string) =>
+  proxy(target, (req, res, answer) => {
+    if (answer) return false;
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'not_found', message: `No route for GET ${req.url}` } }));
+    return true;
+  });
 
 it('asks a question and gets the answer pushed through Server-Sent Events', async () => {
   const api = await flock.spawnApi();
@@ -74,6 +84,58 @@ it('falls back to polling when the way to the server will not stream', async () 
     expect(recording.urls.some((url) => url.includes(`/ask/jobs/${answer.data.job_id}?wait_ms=`))).toBe(true);
   } finally {
     await proxy.close();
+  }
+});
+
+/**
+ * Cuts the first `cuts` event streams right after their first bytes, as a replica that
+ * goes away or a load balancer's idle cut would, and passes the rest.
+ */
+async function proxyCuttingStreams(target: string, cuts: number) {
+  let cut = 0;
+  const server = await proxy(target, (_req, res, answer) => {
+    if (!answer || cut >= cuts) return false;
+    cut++;
+    answer.once('data', (chunk: Buffer) => {
+      res.write(chunk);
+      res.socket?.destroy();
+      answer.destroy();
+    });
+    return true;
+  });
+  return { ...server, cut: () => cut };
+}
+
+it('opens the stream again when its connection drops before the answer, and still gets it', async () => {
+  const api = await flock.spawnApi();
+  const proxy = await proxyCuttingStreams(api.base, 2);
+  try {
+    const client = new FlockClient({ baseUrl: proxy.base, apiKey: TEST_ADMIN_API_KEY });
+    // Slow enough that the answer is not ready when the first streams are cut.
+    const answer = await client.queryAll({ sql: 'SELECT count(*) AS n FROM member, range(300000) AS r(i)', buckets: ['example'] });
+    expect(answer.data.status).toBe('completed');
+    expect(proxy.cut()).toBe(2);
+  } finally {
+    await proxy.close();
+  }
+});
+
+it('polls when a proxy answers the stream with a page of its own, instead of retrying it', async () => {
+  const api = await flock.spawnApi();
+  const server = await proxy(api.base, (_req, res, answer) => {
+    if (answer) return false;
+    res.writeHead(403, { 'content-type': 'text/html' });
+    res.end('<html><body>Streaming is not allowed here</body></html>');
+    return true;
+  });
+  try {
+    const recording = recordingFetch();
+    const client = new FlockClient({ baseUrl: server.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+    const answer = await client.ask('example', 'How many members by type?');
+    expect(answer.data.status).toBe('completed');
+    expect(recording.urls.filter((url) => url.endsWith('/events'))).toHaveLength(1);
+  } finally {
+    await server.close();
   }
 });
 

@@ -1,8 +1,4 @@
 #!/usr/bin/env node
 // The `flock` command: runs the TypeScript source through tsx, as the rest of the workspace does.
 require('tsx/cjs');
-require('../src/cli/main.ts')
-  .runFlock(process.argv)
-  .then((status) => {
-    process.exitCode = status;
-  });
+require('../src/cli/main.ts').main(process.argv);

@@ -33,6 +33,12 @@ export interface FlockClientOptions {
   token?: string;
   /** A fetch of your own (a proxy agent, a test double of the network); the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * One request is abandoned after this long (a held poll's wait comes on top), so a
+   * server that takes a connection and never answers cannot hang the caller. Default
+   * 150 s: above the API's own limits (a query runs at most 120 s).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** What a fan-out has done so far: databases that answered out of all it runs on. */
@@ -67,6 +73,9 @@ export interface QueryAllOptions extends WaitOptions {
 /** The longest a held poll waits on the server; the API refuses more than 20 s. */
 const HELD_POLL_MS = 15_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 150_000;
+/** A stream that ends sooner than this without the answer is opened again only after a pause. */
+const SHORT_STREAM_MS = 2_000;
 
 /**
  * A typed client for the Flock API. The request and response types come from the
@@ -83,7 +92,8 @@ export class FlockClient {
     const headers: Record<string, string> = {};
     if (options.apiKey) headers['X-API-Key'] = options.apiKey;
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // Bound: a browser's fetch throws "Illegal invocation" when called as a method of something else.
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), headers, fetch: this.fetch });
   }
 
@@ -92,24 +102,33 @@ export class FlockClient {
    * `previousJobId` makes it a follow-up ("only for 2024") of that earlier answer;
    * `callbackUrl` has Flock POST the final poll body there, signed (see the README's webhooks).
    */
-  async submitAsk(bucket: string, question: string, options: SubmitOptions = {}): Promise<string> {
-    const body = await this.call(() =>
-      this.api.POST('/api/v1/{bucket}/ask', {
-        params: { path: { bucket } },
-        body: {
-          question,
-          ...(options.previousJobId ? { previous_job_id: options.previousJobId } : {}),
-          ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
-        },
-      }),
+  async submitAsk(bucket: string, question: string, options: SubmitOptions & { signal?: AbortSignal } = {}): Promise<string> {
+    const body = await this.call(
+      (signal) =>
+        this.api.POST('/api/v1/{bucket}/ask', {
+          params: { path: { bucket } },
+          body: {
+            question,
+            ...(options.previousJobId ? { previous_job_id: options.previousJobId } : {}),
+            ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
+          },
+          signal,
+        }),
+      options.signal,
     );
     return body.data.job_id;
   }
 
   /** One poll of an ask job; `waitMs` holds it on the server until the job finishes, up to that long. */
-  async askJob(bucket: string, jobId: string, waitMs = 0): Promise<AskJob> {
-    return this.call(() =>
-      this.api.GET('/api/v1/{bucket}/ask/jobs/{jobId}', { params: { path: { bucket, jobId }, query: { wait_ms: waitMs } } }),
+  async askJob(bucket: string, jobId: string, waitMs = 0, signal?: AbortSignal): Promise<AskJob> {
+    return this.call(
+      (limit) =>
+        this.api.GET('/api/v1/{bucket}/ask/jobs/{jobId}', {
+          params: { path: { bucket, jobId }, query: { wait_ms: waitMs } },
+          signal: limit,
+        }),
+      signal,
+      waitMs,
     );
   }
 
@@ -122,43 +141,47 @@ export class FlockClient {
   /** Waits for an ask job already submitted. */
   async waitForAsk(bucket: string, jobId: string, options: WaitOptions = {}): Promise<AskAnswer> {
     const path = `/api/v1/${encodeURIComponent(bucket)}/ask/jobs/${encodeURIComponent(jobId)}/events`;
-    const job = await this.waitFor<AskJob>(path, jobId, (waitMs) => this.askJob(bucket, jobId, waitMs), options);
+    const job = await this.waitFor<AskJob>(path, jobId, (waitMs) => this.askJob(bucket, jobId, waitMs, options.signal), options);
     return job as AskAnswer;
   }
 
   /** Submits a cross-tenant query (admin keys only); resolves with its job id. */
-  async submitQueryAll(request: QueryAllRequest): Promise<string> {
-    const body = await this.call(() => this.api.POST('/query-all', { body: request }));
+  async submitQueryAll(request: QueryAllRequest, signal?: AbortSignal): Promise<string> {
+    const body = await this.call((limit) => this.api.POST('/query-all', { body: request, signal: limit }), signal);
     return body.data.job_id;
   }
 
-  async queryAllJob(jobId: string, waitMs = 0): Promise<QueryAllJob> {
-    return this.call(() => this.api.GET('/query-all/jobs/{jobId}', { params: { path: { jobId }, query: { wait_ms: waitMs } } }));
+  async queryAllJob(jobId: string, waitMs = 0, signal?: AbortSignal): Promise<QueryAllJob> {
+    return this.call(
+      (limit) => this.api.GET('/query-all/jobs/{jobId}', { params: { path: { jobId }, query: { wait_ms: waitMs } }, signal: limit }),
+      signal,
+      waitMs,
+    );
   }
 
   /** Runs one query across tenants and resolves with the combined answer, reporting progress on the way. */
   async queryAll(request: QueryAllRequest, options: QueryAllOptions = {}): Promise<QueryAllAnswer> {
-    const jobId = await this.submitQueryAll(request);
+    const jobId = await this.submitQueryAll(request, options.signal);
     return this.waitForQueryAll(jobId, options);
   }
 
   async waitForQueryAll(jobId: string, options: QueryAllOptions = {}): Promise<QueryAllAnswer> {
     const path = `/query-all/jobs/${encodeURIComponent(jobId)}/events`;
-    const job = await this.waitFor<QueryAllJob>(path, jobId, (waitMs) => this.queryAllJob(jobId, waitMs), options);
+    const job = await this.waitFor<QueryAllJob>(path, jobId, (waitMs) => this.queryAllJob(jobId, waitMs, options.signal), options);
     return job as QueryAllAnswer;
   }
 
   async tables(bucket: string): Promise<Tables> {
-    return this.call(() => this.api.GET('/api/v1/{bucket}/tables', { params: { path: { bucket } } }));
+    return this.call((signal) => this.api.GET('/api/v1/{bucket}/tables', { params: { path: { bucket } }, signal }));
   }
 
   async describe(bucket: string, table: string): Promise<TableDescription> {
-    return this.call(() => this.api.GET('/api/v1/{bucket}/tables/{table}', { params: { path: { bucket, table } } }));
+    return this.call((signal) => this.api.GET('/api/v1/{bucket}/tables/{table}', { params: { path: { bucket, table } }, signal }));
   }
 
   /** Runs the caller's own read-only SQL on one bucket, synchronously. */
   async query(bucket: string, sql: string): Promise<QueryResult> {
-    return this.call(() => this.api.POST('/api/v1/{bucket}/query', { params: { path: { bucket } }, body: { sql } }));
+    return this.call((signal) => this.api.POST('/api/v1/{bucket}/query', { params: { path: { bucket } }, body: { sql }, signal }));
   }
 
   /**
@@ -192,9 +215,16 @@ export class FlockClient {
       try {
         let job: J | undefined;
         if (streaming) {
+          const opened = Date.now();
           const streamed = await this.streamJob<J>(eventsPath, left, signal, report);
           if (streamed === 'unavailable') streaming = false;
-          else job = streamed;
+          else if (streamed === undefined && Date.now() - opened < SHORT_STREAM_MS) {
+            // Ended at once without the answer (a draining replica still in the balancer):
+            // a pause before the next, growing, so clients do not hammer it.
+            await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
+            pause = Math.min(pause * 2, 5_000);
+            continue;
+          } else job = streamed;
         } else {
           job = await poll(Math.min(HELD_POLL_MS, left));
           report((job.data as { progress?: QueryAllProgress }).progress);
@@ -230,13 +260,18 @@ export class FlockClient {
         headers: { ...this.authHeaders(), Accept: 'text/event-stream' },
         signal: controller.signal,
       });
-      if (response.status === 404 && !(await isApiNotFound(response.clone()))) return 'unavailable';
-      if (!response.ok) throw await apiError(response);
+      if (!response.ok) {
+        // The API's own refusal (an unknown job, 401, 429) is the answer; anything else on
+        // the way (an older API's missing route, a proxy's page) means: poll instead.
+        const refusal = await apiError(response);
+        if (refusal instanceof FlockApiError && !(response.status === 404 && /^No route for /.test(refusal.message))) throw refusal;
+        return 'unavailable';
+      }
       if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) return 'unavailable';
       for await (const { event, data } of readServerEvents(response.body)) {
         if (event === 'progress') onProgress(data as QueryAllProgress);
         else if (event === 'result') return data as J;
-        else if (event === 'error') throw envelopeError(data, 500);
+        else if (event === 'error') throw envelopeError(data, statusOfCode(data));
       }
       return undefined;
     } catch (error) {
@@ -244,10 +279,14 @@ export class FlockClient {
         signal?.throwIfAborted();
         return undefined;
       }
-      throw error;
+      if (error instanceof FlockError) throw error;
+      // The connection dropped mid-stream (a replica went away): retried like any dropped connection.
+      throw new FlockConnectionError(`The event stream from ${this.options.baseUrl} broke off: ${describe(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
+      // Whatever was left of the response is not read: let its connection go now.
+      controller.abort();
     }
   }
 
@@ -267,12 +306,25 @@ export class FlockClient {
   }
 
   /** Runs one openapi-fetch call: its body when 2xx, a typed error otherwise. */
-  private async call<T>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  /**
+   * Runs one openapi-fetch call: its body when 2xx, a typed error otherwise. Each call
+   * has a time limit (`requestTimeoutMs`; a held poll's wait on top), and stops at once
+   * when the caller's `signal` aborts.
+   */
+  private async call<T>(
+    request: (signal: AbortSignal) => Promise<{ data?: T; error?: unknown; response: Response }>,
+    signal?: AbortSignal,
+    extraMs = 0,
+  ): Promise<T> {
+    const limitMs = (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + extraMs;
+    const limit = AbortSignal.timeout(limitMs);
     let result: { data?: T; error?: unknown; response: Response };
     try {
-      result = await request();
+      result = await request(signal ? AbortSignal.any([signal, limit]) : limit);
     } catch (error) {
-      throw new FlockConnectionError(`Could not reach Flock at ${this.options.baseUrl}: ${describe(error)}`, { cause: error });
+      signal?.throwIfAborted();
+      const why = limit.aborted ? `no answer within ${limitMs} ms` : describe(error);
+      throw new FlockConnectionError(`Could not reach Flock at ${this.options.baseUrl}: ${why}`, { cause: error });
     }
     if (result.response.ok && result.data !== undefined) return result.data;
     throw envelopeError(result.error, result.response.status, result.response.headers.get('retry-after'));
@@ -305,12 +357,6 @@ async function apiError(response: Response): Promise<FlockError> {
   return envelopeError(body, response.status, response.headers.get('retry-after'));
 }
 
-/** Whether a 404 is the API's own (an unknown job, which polling would only repeat) rather than a missing route. */
-async function isApiNotFound(response: Response): Promise<boolean> {
-  const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-  return !!body?.error && !/^No route for /.test(body.error.message ?? '');
-}
-
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
@@ -318,14 +364,20 @@ function describe(error: unknown): string {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', aborted, { once: true });
   });
+}
+
+/** The HTTP status a refusal sent inside a stream would have had, so it is retried like the poll's. */
+function statusOfCode(body: unknown): number {
+  const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
+  return code === 'service_unavailable' ? 503 : code === 'rate_limited' ? 429 : 500;
 }

@@ -2,7 +2,7 @@ import { FlockApiError, FlockConnectionError, FlockError, FlockJobError, FlockTi
 
 /**
  * The exit status for each outcome, so scripts can branch on what went wrong without
- * parsing text. Documented in the package README and in `flock --help`; add, never renumber.
+ * parsing text. Documented in the repository's README and in `flock --help`; add, never renumber.
  */
 export const EXIT_CODES: Record<string, number> = {
   ok: 0,

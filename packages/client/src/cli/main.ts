@@ -206,8 +206,16 @@ export async function runFlock(
   }
 }
 
-if (require.main === module) {
-  void runFlock(process.argv).then((status) => {
+/** The `flock` command as a process runs it: the exit status set, a closed pipe taken calmly. */
+export function main(argv: string[]): Promise<void> {
+  // `flock … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  return runFlock(argv).then((status) => {
     process.exitCode = status;
   });
 }
+
+if (require.main === module) void main(process.argv);
