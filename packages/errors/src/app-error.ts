@@ -99,3 +99,9 @@ export class RateLimitedError extends AppError {
  * it ends the delivery without retries.
  */
 export class CallbackRefusedError extends BadRequestError {}
+
+/**
+ * A callback host with no address (NXDOMAIN): refused at submission like any bad URL,
+ * but at delivery possibly a moment's DNS trouble, so retried rather than given up.
+ */
+export class CallbackHostUnresolvedError extends CallbackRefusedError {}

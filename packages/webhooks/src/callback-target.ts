@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { CallbackRefusedError, ServiceUnavailableError } from '@flock/errors';
+import { CallbackHostUnresolvedError, CallbackRefusedError, ServiceUnavailableError } from '@flock/errors';
 import { AddressPolicy, normalHost } from './address-policy';
 
 /** Longest callback URL accepted, in characters. */
@@ -94,12 +94,12 @@ export class CallbackGuard {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTFOUND' || code === 'ENODATA')
-        throw new CallbackRefusedError(`'callback_url' names a host that does not resolve: ${hostname}`);
+        throw new CallbackHostUnresolvedError(`'callback_url' names a host that does not resolve: ${hostname}`);
       throw new ServiceUnavailableError(`Could not resolve the host of 'callback_url' (${hostname}) just now. Try again shortly.`, error);
     } finally {
       clearTimeout(timer);
     }
-    if (addresses.length === 0) throw new CallbackRefusedError(`'callback_url' names a host that does not resolve: ${hostname}`);
+    if (addresses.length === 0) throw new CallbackHostUnresolvedError(`'callback_url' names a host that does not resolve: ${hostname}`);
     return addresses;
   }
 }

@@ -166,6 +166,26 @@ it('gives up on a callback that never answers', async () => {
   );
 });
 
+it('takes the status and leaves a body that drips, so a slow receiver cannot hold the delivery', async () => {
+  let drip: NodeJS.Timeout | undefined;
+  answer = (res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    // A byte every 100 ms, for ever: the attempt must not wait for the end of it.
+    drip = setInterval(() => res.write('.'), 100);
+    res.on('close', () => clearInterval(drip));
+  };
+  try {
+    // Its status is all that counts: it resolves, not times out at 2 s.
+    await expect(
+      sender(new CallbackGuard(open), 2_000).send({ id: 'j-7', url: `http://127.0.0.1:${port}/drip`, body: '{}' }),
+    ).resolves.toEqual({
+      status: 200,
+    });
+  } finally {
+    clearInterval(drip);
+  }
+});
+
 it('fails an attempt whose callback refuses connections', async () => {
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

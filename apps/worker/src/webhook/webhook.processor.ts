@@ -1,4 +1,4 @@
-import { CallbackRefusedError, PermanentFailure } from '@flock/errors';
+import { CallbackHostUnresolvedError, CallbackRefusedError, PermanentFailure } from '@flock/errors';
 import {
   WEBHOOK_AFTER_DEADLINE_MS,
   finishedPollBody,
@@ -63,8 +63,10 @@ export class WebhookProcessor {
       const reason = (error as Error).message;
       log.warn({ event: 'webhook_attempt_failed', host, status, reason, lastAttempt: context.lastAttempt }, 'webhook attempt failed');
       await context.log(`attempt ${context.attempt}: not delivered to ${host}: ${reason}`);
-      // The policy's answer will not change by retrying; anything else may.
-      if (error instanceof CallbackRefusedError) throw new PermanentFailure(reason, error);
+      // The policy's answer will not change by retrying; anything else may, a host that
+      // did not resolve just now included.
+      if (error instanceof CallbackRefusedError && !(error instanceof CallbackHostUnresolvedError))
+        throw new PermanentFailure(reason, error);
       throw error;
     }
   }
