@@ -8,6 +8,8 @@ describe('normaliseQuestion', () => {
 
   it('keeps every word and the punctuation inside the question', () => {
     expect(normaliseQuestion('How many members by type in 2024?')).not.toBe(normaliseQuestion('How many members by type?'));
-    expect(normaliseQuestion("Members named 'O.Brien'?")).toBe("members named 'o.brien'");
+    expect(normaliseQuestion("Members named 'O.Brien'?")).toBe("members named 'O.Brien'");
+    // A quoted value is kept as typed: it may be a different value in another case.
+    expect(normaliseQuestion("Payments in 'EUR'")).not.toBe(normaliseQuestion("Payments in 'eur'"));
   });
 });

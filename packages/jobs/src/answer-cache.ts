@@ -17,13 +17,14 @@ export interface AnswerKey {
 /**
  * Questions compare case-, space- and end-punctuation-blind, and in Unicode's compatible
  * form, so "How many members by type?" and "how many  members by type" are one question.
- * Nothing else is rewritten: a word more or less is another question.
+ * Quoted text is kept as typed: 'EUR' and 'eur' may be different values. Nothing else is
+ * rewritten: a word more or less is another question.
  */
 export function normaliseQuestion(question: string): string {
   return question
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
+    .split(/('[^']*'|"[^"]*")/)
+    .map((part, index) => (index % 2 === 1 ? part : part.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ')))
+    .join('')
     .trim()
     .replace(/[\s?!.]+$/u, '');
 }

@@ -350,7 +350,16 @@ export class Warehouse implements TenantWarehouse {
   }
 
   version(bucket: string): string {
-    return this.identify(bucket);
+    // Writes not yet checkpointed live in the write-ahead log beside the file: they change
+    // the data without changing the file, so the log's identity is part of the version.
+    const wal = `${this.options.catalog.locate(bucket)}.wal`;
+    let logged = '';
+    try {
+      logged = fileIdentity(wal);
+    } catch (error) {
+      if (!(error instanceof WarehouseMissingError)) throw error;
+    }
+    return `${this.identify(bucket)}|${logged}`;
   }
 
   private identify(bucket: string): string {
