@@ -184,7 +184,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           summary: 'Poll a question’s job',
           description: [
             'The job in one of three shapes, told apart by `data.status`: `processing`, `completed`',
-            '(the generated SQL and its results) or `failed`. Jobs expire an hour after they finish.',
+            '(the generated SQL and its results) or `failed`. Jobs expire an hour after they were submitted.',
             'A user (Bearer) sees only the jobs they submitted; an API key sees every job of its buckets.',
             'Another caller’s job, or another bucket’s, is 404 like an unknown id.',
           ].join(' '),
