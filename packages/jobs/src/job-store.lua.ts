@@ -54,6 +54,8 @@ for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'finished_at', now)
 redis.call('PEXPIREAT', KEYS[1], expire_at)
 redis.call('PUBLISH', ARGV[4], string.match(KEYS[1], '{([^}]+)}$'))
+-- Whether anything waits on this finish beyond the channel: a webhook delivery to wake.
+if redis.call('HEXISTS', KEYS[1], 'callback_url') == 1 then return 'stored_with_callback' end
 return 'stored'`;
 
 /**

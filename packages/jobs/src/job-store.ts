@@ -12,8 +12,8 @@ export interface JobStoreOptions {
   /** A job still processing this long after submission reads as failed with `worker_timeout`. */
   workerTimeoutMs: number;
   /**
-   * Told of every job whose final state this store has just written, for what follows a
-   * finish (a webhook's delivery). Its failure does not fail the write, which is stored.
+   * Told of every job with a `callback_url` whose final state this store has just
+   * written, to wake its webhook's delivery. Its failure does not fail the write, which is stored.
    */
   onFinished?: (jobId: string) => Promise<void>;
 }
@@ -32,7 +32,7 @@ export class CorruptJobRecordError extends Error {
 type StoreRedis = FlockRedis & {
   flockJobCreate(key: string, ...args: (string | number)[]): Promise<number>;
   flockJobRead(key: string, ...args: (string | number)[]): Promise<string[] | null>;
-  flockJobFinish(key: string, ...args: (string | number)[]): Promise<FinishOutcome>;
+  flockJobFinish(key: string, ...args: (string | number)[]): Promise<FinishOutcome | 'stored_with_callback'>;
   flockJobPutPart(parts: string, summary: string, rows: string, ...args: (string | number)[]): Promise<[number, number]>;
 };
 
@@ -204,7 +204,7 @@ export class JobStore {
   }
 
   private async finish(id: string, fields: string[]): Promise<FinishOutcome> {
-    const outcome = await this.redis.flockJobFinish(
+    const outcome: FinishOutcome | 'stored_with_callback' = await this.redis.flockJobFinish(
       this.key(id),
       this.options.ttlMs,
       this.options.workerTimeoutMs,
@@ -212,9 +212,11 @@ export class JobStore {
       jobFinishedChannel(this.options.prefix),
       ...fields,
     );
-    // Whatever it does has a fallback of its own (a webhook goes out at the job's deadline).
-    if (outcome === 'stored') await this.options.onFinished?.(id).catch(() => undefined);
-    return outcome;
+    if (outcome !== 'stored_with_callback') return outcome;
+    // Only a job with a callback_url has a delivery to wake: the others cost no round trip.
+    // The wake has a fallback of its own (the delivery goes out at the job's deadline).
+    await this.options.onFinished?.(id).catch(() => undefined);
+    return 'stored';
   }
 
   private timeoutMessage(): string {
