@@ -71,6 +71,9 @@ it('asks a question and gets the answer pushed through Server-Sent Events', asyn
   expect(recording.urls.filter((url) => url.includes(`/ask/jobs/${answer.data.job_id}?`))).toEqual([]);
   // The pushed answer is the poll's, to the field.
   expect(await client.askJob('example', answer.data.job_id)).toEqual(answer);
+  // A category with a count suits a chart, which the server draws.
+  expect(answer.meta.chart).toBeDefined();
+  expect(await client.chartSvg('example', answer.data.job_id)).toMatch(/^<svg[\s\S]*<\/svg>$/);
 });
 
 it('falls back to polling when the way to the server will not stream', async () => {

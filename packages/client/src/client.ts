@@ -132,6 +132,19 @@ export class FlockClient {
     );
   }
 
+  /** An answered ask's `meta.chart`, drawn by the server as SVG; FlockApiError `not_found` when the answer has no chart. */
+  async chartSvg(bucket: string, jobId: string, signal?: AbortSignal): Promise<string> {
+    return this.call(
+      (limit) =>
+        this.api.GET('/api/v1/{bucket}/ask/jobs/{jobId}/chart.svg', {
+          params: { path: { bucket, jobId } },
+          parseAs: 'text',
+          signal: limit,
+        }),
+      signal,
+    );
+  }
+
   /** Asks a question and resolves with its answer; a job that ends `failed` rejects with FlockJobError. */
   async ask(bucket: string, question: string, options: WaitOptions & SubmitOptions = {}): Promise<AskAnswer> {
     const jobId = await this.submitAsk(bucket, question, options);
