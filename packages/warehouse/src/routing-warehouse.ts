@@ -109,12 +109,12 @@ export class RoutingWarehouse implements TenantWarehouse {
     return this.hosted && this.isHosted(bucket) ? [] : this.local.findValues(bucket, texts);
   }
 
-  /** The local sandbox pool's figures, for metrics; MotherDuck's connections are not counted. */
   /** A hosted bucket's data has no identity Flock can read, so it never matches an earlier answer. */
   version(bucket: string): string | undefined {
     return this.hosted && this.isHosted(bucket) ? undefined : this.local.version(bucket);
   }
 
+  /** The local sandbox pool's figures, for metrics; MotherDuck's connections are not counted. */
   poolStats(): PoolStats {
     return this.local.poolStats();
   }
