@@ -86,15 +86,18 @@ const SHORT_STREAM_MS = 2_000;
 export class FlockClient {
   private readonly api: Client<paths>;
   private readonly fetch: typeof fetch;
+  /** The base URL without a trailing slash, and the credential's header: for openapi-fetch and the event streams alike. */
+  private readonly baseUrl: string;
+  private readonly headers: Record<string, string> = {};
 
   constructor(private readonly options: FlockClientOptions) {
     if (options.apiKey && options.token) throw new FlockError('bad_request', 'Give an API key or a token, not both');
-    const headers: Record<string, string> = {};
-    if (options.apiKey) headers['X-API-Key'] = options.apiKey;
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.apiKey) this.headers['X-API-Key'] = options.apiKey;
+    if (options.token) this.headers.Authorization = `Bearer ${options.token}`;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     // Bound: a browser's fetch throws "Illegal invocation" when called as a method of something else.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), headers, fetch: this.fetch });
+    this.api = createClient<paths>({ baseUrl: this.baseUrl, headers: this.headers, fetch: this.fetch });
   }
 
   /**
@@ -269,8 +272,8 @@ export class FlockClient {
     const stop = () => controller.abort();
     signal?.addEventListener('abort', stop, { once: true });
     try {
-      const response = await this.send(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`, {
-        headers: { ...this.authHeaders(), Accept: 'text/event-stream' },
+      const response = await this.send(`${this.baseUrl}${path}`, {
+        headers: { ...this.headers, Accept: 'text/event-stream' },
         signal: controller.signal,
       });
       if (!response.ok) {
@@ -301,12 +304,6 @@ export class FlockClient {
       // Whatever was left of the response is not read: let its connection go now.
       controller.abort();
     }
-  }
-
-  private authHeaders(): Record<string, string> {
-    if (this.options.apiKey) return { 'X-API-Key': this.options.apiKey };
-    if (this.options.token) return { Authorization: `Bearer ${this.options.token}` };
-    return {};
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
