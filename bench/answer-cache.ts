@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoWarehouses } from '@flock/demo';
-import { latencyRow, percentile, startBenchFlock, type BenchFlock } from './support';
+import { alternate, latencyRow, percentile, startBenchFlock, type BenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
@@ -43,17 +43,13 @@ async function main(): Promise<void> {
       await ask(cached, question);
       await ask(uncached, question);
     }
-    const hits: number[] = [];
-    const misses: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const question = QUESTIONS[i % QUESTIONS.length]!;
-      const [first, second] = i % 2 === 0 ? [cached, uncached] : [uncached, cached];
-      for (const deployment of [first, second]) {
-        const answer = await ask(deployment, question);
-        if (answer.cached !== (deployment === cached)) throw new Error(`expected ${deployment === cached ? 'a hit' : 'a miss'}`);
-        (answer.cached ? hits : misses).push(answer.ms);
-      }
-    }
+    /** One ask's time, once the deployment answered it from the cache (a hit) or not, as expected. */
+    const timed = (deployment: BenchFlock, hit: boolean) => async (question: string) => {
+      const answer = await ask(deployment, question);
+      if (answer.cached !== hit) throw new Error(`expected ${hit ? 'a hit' : 'a miss'}`);
+      return answer.ms;
+    };
+    const [hits, misses] = await alternate(RUNS, QUESTIONS, timed(cached, true), timed(uncached, false));
     console.log(`POST → answer, ${RUNS} asks each, one bucket, built-in engine, 1 API + 1 worker process per deployment`);
     console.log(latencyRow('cache hit', hits));
     console.log(latencyRow('miss (FLOCK_ANSWER_CACHE=false)', misses));

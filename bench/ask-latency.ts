@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDemoWarehouses } from '@flock/demo';
-import { cpuSeconds, latencyRow, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+import { alternate, cpuSeconds, latencyRow, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const runsArg = process.argv.indexOf('--runs');
@@ -91,24 +91,16 @@ async function metricsCost(dir: string, on: BenchFlock): Promise<void> {
     // Both warm: the JIT, the sandbox instance and the schema cache.
     for (let i = 0; i < 30; i++) for (const deployment of [on, off]) await ask(deployment, QUESTIONS[i % QUESTIONS.length]!);
     const runs = Math.max(RUNS, 200);
-    const latencies = { on: [] as number[], off: [] as number[] };
     const cpu = { on: 0, off: 0 };
-    for (let i = 0; i < runs; i++) {
-      // Alternating which goes first, so neither always asks on a machine the other just warmed.
-      for (const [name, deployment] of (i % 2
-        ? [
-            ['on', on],
-            ['off', off],
-          ]
-        : [
-            ['off', off],
-            ['on', on],
-          ]) as ['on' | 'off', BenchFlock][]) {
-        const before = cpuOf(deployment);
-        latencies[name].push((await ask(deployment, QUESTIONS[i % QUESTIONS.length]!)).ms);
-        cpu[name] += cpuOf(deployment) - before;
-      }
-    }
+    /** One ask's latency on a deployment, its processes' CPU added to that deployment's. */
+    const timed = (name: 'on' | 'off', deployment: BenchFlock) => async (question: string) => {
+      const before = cpuOf(deployment);
+      const { ms } = await ask(deployment, question);
+      cpu[name] += cpuOf(deployment) - before;
+      return ms;
+    };
+    const [offMs, onMs] = await alternate(runs, QUESTIONS, timed('off', off), timed('on', on));
+    const latencies = { on: onMs, off: offMs };
     console.log(`\nmetrics cost: ${runs} asks each, alternating between FLOCK_METRICS=true and false`);
     console.log(latencyRow('metrics on', latencies.on));
     console.log(latencyRow('metrics off', latencies.off));

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FlockClient } from '@flock/client';
 import { createDemoWarehouses } from '@flock/demo';
-import { latencyRow, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
+import { alternate, latencyRow, percentile, sleep, startBenchFlock, type BenchFlock } from './support';
 
 const QUESTIONS = ['How many active members do we have?', 'How many members by type?', 'Total payments by currency for 2024'];
 const POLL_INTERVAL_MS = 20;
@@ -55,19 +55,12 @@ async function main(): Promise<void> {
       await askStreaming(client, question);
       await askPolling(deployment, question);
     }
-    const pushed: number[] = [];
-    const polled: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const question = QUESTIONS[i % QUESTIONS.length]!;
-      // Alternate which goes first, so neither always follows the other's warm-up.
-      if (i % 2 === 0) {
-        pushed.push(await askStreaming(client, question));
-        polled.push(await askPolling(deployment, question));
-      } else {
-        polled.push(await askPolling(deployment, question));
-        pushed.push(await askStreaming(client, question));
-      }
-    }
+    const [pushed, polled] = await alternate(
+      RUNS,
+      QUESTIONS,
+      (question) => askStreaming(client, question),
+      (question) => askPolling(deployment, question),
+    );
     console.log(`POST → answer, ${RUNS} asks each, one bucket, 1 API + 1 worker process`);
     console.log(latencyRow('SSE (@flock/client)', pushed));
     console.log(latencyRow(`polling every ${POLL_INTERVAL_MS} ms`, polled));

@@ -35,6 +35,26 @@ export function latencyRow(label: string, values: number[]): string {
   return `${label.padEnd(34)} median ${ms(50)} ms   p95 ${ms(95)} ms`;
 }
 
+/**
+ * Measures two ways of doing the same thing in turn, `runs` times, the `i`-th run on
+ * `questions[i % length]`, alternating which goes first so neither always runs on a
+ * machine the other just warmed. Returns each one's measures, in order.
+ */
+export async function alternate<T>(
+  runs: number,
+  questions: readonly string[],
+  first: (question: string) => Promise<T>,
+  second: (question: string) => Promise<T>,
+): Promise<[T[], T[]]> {
+  const measured: [T[], T[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    const question = questions[i % questions.length]!;
+    const order: Array<0 | 1> = i % 2 === 0 ? [0, 1] : [1, 0];
+    for (const arm of order) measured[arm].push(await (arm === 0 ? first : second)(question));
+  }
+  return measured;
+}
+
 /** A Flock deployment for a benchmark: private Redis, one API process and `workers` worker processes. */
 export interface BenchFlock {
   base: string;
