@@ -28,8 +28,9 @@ async function raw(pool: InstancePool, lease: Lease, sql: string): Promise<unkno
   const connection = await pool.connect(lease);
   try {
     return (await connection.runAndReadAll(sql)).getRowsJS();
-  } finally {
-    connection.closeSync();
+  } catch (error) {
+    pool.dropConnection(lease); // as the Warehouse does after a failure
+    throw error;
   }
 }
 
@@ -90,6 +91,28 @@ describe('InstancePool with links', () => {
       // Attached twice, as the first instance was not kept for it; no instance beyond the first and its spare.
       expect(pool.counts.attaches).toBe(2);
       expect(pool.counts.instances).toBe(2);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("keeps one connection per bucket's lease, never for the next bucket, and a new one after a failure", async () => {
+    const pool = poolWith({ maxIdle: 1, spares: 0 });
+    try {
+      const first = await pool.acquire('one', warehouses.file('one'));
+      const connection = await pool.connect(first);
+      expect(await pool.connect(first)).toBe(connection);
+      pool.dropConnection(first);
+      const fresh = await pool.connect(first);
+      expect(fresh).not.toBe(connection);
+      pool.release(first, false);
+      // The emptied instance now serves another bucket, on a connection of its own.
+      const second = await pool.acquire('two', warehouses.file('two'));
+      expect(second.instance).toBe(first.instance);
+      const next = await pool.connect(second);
+      expect(next).not.toBe(fresh);
+      expect(await raw(pool, second, 'SELECT current_database(), owner FROM t')).toEqual([['two', 'two']]);
+      pool.release(second);
     } finally {
       pool.close();
     }

@@ -166,6 +166,8 @@ interface Entry extends Lease {
   /** The hard links to the file (and its WAL) in the slot's folder. */
   readonly links: string[];
   lastUsed: number;
+  /** The connection its queries run on, once one has run (see InstancePool.connect). */
+  connection?: DuckDBConnection;
 }
 
 export class WarehouseMissingError extends Error {}
@@ -234,17 +236,36 @@ export class InstancePool {
     return entry;
   }
 
-  /** A fresh connection to the lease's database: nothing a query leaves in its session reaches the next. */
+  /**
+   * The lease's connection to its bucket's database, opened on first use and kept with
+   * the instance while it serves that bucket: opening one, and USE, cost more CPU than
+   * a small query. Only single SELECTs that passed the guard run on it, and they leave
+   * nothing in a session (no temp objects, settings or prepared statements); it is
+   * closed before the instance is emptied for another bucket, and after any failure
+   * (see dropConnection).
+   */
   async connect(lease: Lease): Promise<DuckDBConnection> {
+    const entry = lease as Entry;
+    if (entry.connection) return entry.connection;
     const connection = await lease.instance.connect();
-    if (lease.database === undefined) return connection;
     try {
-      await connection.run(`USE ${quoteIdent(lease.database)}`);
-      return connection;
+      if (lease.database !== undefined) await connection.run(`USE ${quoteIdent(lease.database)}`);
     } catch (error) {
       connection.closeSync();
       throw error;
     }
+    entry.connection = connection;
+    return connection;
+  }
+
+  /**
+   * Closes the lease's connection, so its next query gets a new one: after a query that
+   * failed or was interrupted, whatever state it left is not carried on.
+   */
+  dropConnection(lease: Lease): void {
+    const entry = lease as Entry;
+    entry.connection?.closeSync();
+    entry.connection = undefined;
   }
 
   /**
@@ -397,18 +418,20 @@ export class InstancePool {
       links,
       lastUsed: Date.now(),
     };
+    // The bucket's queries run on the connection that attached it: see connect().
     const connection = await slot.instance.connect();
     try {
       await connection.run(`ATTACH ${quoteLiteral(link)} AS ${quoteIdent(bucket)} (READ_ONLY)`);
       this.counts.attaches++;
+      await connection.run(`USE ${quoteIdent(bucket)}`);
     } catch (error) {
+      connection.closeSync();
       unlinkAll(links);
       this.discard(slot);
       // Name the bucket's file, not the link, as opening it directly would.
       throw new Error(firstLine(error).split(link).join(file));
-    } finally {
-      connection.closeSync();
     }
+    entry.connection = connection;
     return entry;
   }
 
@@ -428,6 +451,8 @@ export class InstancePool {
   private async empty(entry: Entry): Promise<Slot> {
     const slot = entry.slot!;
     try {
+      // The bucket's own connection goes with it; the DETACH runs on a new one, which no query has used.
+      this.dropConnection(entry);
       const connection = await slot.instance.connect();
       try {
         await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
@@ -488,6 +513,7 @@ export class InstancePool {
 }
 
 function closeEntry(entry: Entry): void {
+  entry.connection?.closeSync();
   if (entry.slot) closeSlot(entry.slot);
   else closeSandbox(entry.instance, entry.spill);
 }

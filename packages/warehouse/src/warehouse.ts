@@ -201,9 +201,10 @@ export class Warehouse implements TenantWarehouse {
         stopping: this.options.stopping,
       });
     })();
+    // A failed or interrupted query's connection is not run on again.
     const settled = work.then(
       () => undefined,
-      () => undefined,
+      () => this.pool.dropConnection(lease),
     );
     // Some work does not look at the interrupt (a string function mid-allocation): the
     // job is answered at its limit all the same, while the connection and its lease stay
@@ -219,11 +220,7 @@ export class Warehouse implements TenantWarehouse {
       return await Promise.race([work, answeredAnyway]);
     } finally {
       clearTimeout(overrun);
-      // A fresh connection per query: nothing a query leaves behind in its session can reach the next job.
-      void settled.then(() => {
-        connection.closeSync();
-        this.pool.release(lease);
-      });
+      void settled.then(() => this.pool.release(lease));
     }
   }
 
@@ -336,13 +333,12 @@ export class Warehouse implements TenantWarehouse {
     return this.withLease(
       bucket,
       async (lease) => {
-        // A fresh connection per query: nothing a query leaves behind in its session
-        // (temp objects, prepared statements) can reach the next job.
         const connection = await this.pool.connect(lease);
         try {
           return await fn(connection);
-        } finally {
-          connection.closeSync();
+        } catch (error) {
+          this.pool.dropConnection(lease);
+          throw error;
         }
       },
       keep,
