@@ -1,17 +1,6 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import {
-  FlowProducer,
-  Queue,
-  QueueEvents,
-  Worker,
-  type ConnectionOptions,
-  Job,
-  type JobsOptions,
-  type Telemetry,
-  type WorkerOptions,
-} from 'bullmq';
+import { FlowProducer, Queue, Worker, type ConnectionOptions, Job, type JobsOptions, type Telemetry, type WorkerOptions } from 'bullmq';
 import { DelayedError, MetricsTime, UnrecoverableError } from 'bullmq';
-import { PermanentFailure, within } from '@flock/errors';
+import { PermanentFailure } from '@flock/errors';
 import { webhookStepId } from './ids';
 import type { FlockRedis } from './redis-client';
 import { JOB_CATALOG, type JobContext, type JobHandlers, type JobName, type JobPayloads } from './catalog';
@@ -245,46 +234,64 @@ const STALLED_TOO_OFTEN = 'stalled more than allowable limit';
 
 /**
  * Calls `onAbandoned` for jobs BullMQ gave up on because their workers kept dying.
- * BullMQ fails those inside a Lua script and announces it only on the queue's event
- * stream, not on any Worker, so without this the record would wait for the worker
- * timeout to read as failed.
+ * BullMQ fails those inside its stalled-job script, which tells no Worker, so without
+ * this their records would read `processing` until the worker timeout.
+ *
+ * It looks at each queue's failed set every `everyMs` rather than reading the queue's
+ * event stream: a QueueEvents reader per queue in every worker process would parse
+ * every event of every ask (about ten), to find a failure that comes once in a long
+ * while. A scan is one ZRANGEBYSCORE per queue while nothing fails. Jobs are looked at
+ * once each, back to `lookbackMs` before the last scan, as the failed set's scores
+ * come from the clock of whichever worker failed them.
  */
 export function watchAbandonedJobs(
-  name: JobName,
+  names: readonly JobName[],
   settings: QueueSettings,
+  redis: FlockRedis,
   onAbandoned: (jobId: string) => void,
+  options: { everyMs: number; lookbackMs?: number },
 ): { close(): Promise<void> } {
-  // A client of its own, so closing can always end it: see close().
-  const client = dedicatedClient(settings.connection);
-  const events = new QueueEvents(JOB_CATALOG[name].queue, { connection: client, prefix: settings.prefix });
-  if (settings.onError) {
-    client.on('error', settings.onError);
-    events.on('error', settings.onError);
-  }
-  events.on('failed', ({ jobId, failedReason }) => {
-    if (failedReason.includes(STALLED_TOO_OFTEN)) onAbandoned(jobId);
-  });
+  const lookbackMs = options.lookbackMs ?? ABANDONED_LOOKBACK_MS;
+  const queues = names.map((name) => new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix }));
+  for (const queue of queues) if (settings.onError) queue.on('error', settings.onError);
+  /** Failed jobs already looked at, with their failed-set score, until they fall out of the look-back. */
+  const seen = new Map<string, number>();
+  let since = Date.now() - lookbackMs;
+  const scan = async () => {
+    const from = since;
+    const next = Date.now() - lookbackMs;
+    for (const [key, score] of seen) if (score < from) seen.delete(key);
+    for (const queue of queues) {
+      const found = await redis.zrangebyscore(queue.keys.failed!, from, '+inf', 'WITHSCORES');
+      for (let i = 0; i < found.length; i += 2) {
+        const id = found[i]!;
+        const key = `${queue.name}:${id}`;
+        if (seen.has(key)) continue;
+        seen.set(key, Number(found[i + 1]));
+        const reason = await redis.hget(queue.toKey(id), 'failedReason');
+        if (reason?.includes(STALLED_TOO_OFTEN)) onAbandoned(id);
+      }
+    }
+    // Only once the scan went through: one cut short by Redis is repeated from the same point.
+    since = next;
+  };
+  let scanning: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    // Redis away: the next scan looks back over what this one missed.
+    scanning = scanning.then(scan).catch(() => undefined);
+  }, options.everyMs);
+  timer.unref();
   return {
     async close() {
-      // BullMQ 6.7's QueueEvents.close() never resolves when called while its connection
-      // is coming back from a Redis restart (and neither does its disconnect()), which
-      // wedged every shutdown that followed one. Past a second, the client is cut.
-      await within(events.close(), CLOSE_EVENTS_WITHIN_MS);
-      // Ours alone, and BullMQ leaves a client it was handed open: closed, it kept
-      // reconnecting, and its retry timers kept the process alive after shutdown.
-      client.disconnect();
+      clearInterval(timer);
+      await scanning;
+      await Promise.all(queues.map((queue) => queue.close()));
     },
   };
 }
 
-const CLOSE_EVENTS_WITHIN_MS = 1_000;
-
-/** A new ioredis client from BullMQ-style connection options, which may carry a `url`. */
-function dedicatedClient(connection: ConnectionOptions): FlockRedis {
-  if (connection instanceof Redis || connection instanceof Cluster) return connection.duplicate();
-  const { url, ...options } = connection as RedisOptions & { url?: string };
-  return url ? new Redis(url, options) : new Redis(options);
-}
+/** How far back each scan for abandoned jobs looks: more than any clock skew between workers. */
+const ABANDONED_LOOKBACK_MS = 60_000;
 
 /**
  * Removes BullMQ's own entries for finished jobs (their hashes, logs and a flow's
