@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { isValidBucketId } from '@flock/schema';
 
@@ -40,7 +40,9 @@ export class DirectoryTenantCatalog implements TenantCatalog {
   async exists(bucket: string): Promise<boolean> {
     if (!isValidBucketId(bucket)) return false;
     try {
-      return (await fs.stat(this.locate(bucket))).isFile();
+      // Synchronous on purpose: a metadata call of microseconds on a local disk, where a
+      // trip through libuv's thread pool costs ten times that in CPU, on every request.
+      return statSync(this.locate(bucket)).isFile();
     } catch {
       return false;
     }
