@@ -246,7 +246,11 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => {
         for (const pid of flock.workerPids) peakRss = Math.max(peakRss, rssMb(pid));
       }, 200);
+      const window = [process.hrtime.bigint() / 1000n];
       const load = await drive(flock, used, SECONDS).finally(() => clearInterval(sampler));
+      window.push(process.hrtime.bigint() / 1000n);
+      // V8 stamps profile samples with the same monotonic clock, in µs: the load's samples are those between.
+      if (PROFILE_DIR) console.log(`  profile window (monotonic µs): ${window.join(' ')}`);
       const asks = load.latencies.length;
       const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
       const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
