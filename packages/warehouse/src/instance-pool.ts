@@ -203,6 +203,8 @@ export class InstancePool {
   private readonly linkFolder: string | undefined;
   private readonly spareCount: number;
   private pruned: Promise<void> | undefined;
+  /** Whether linkFolder is known to exist: made once, not on every cold bucket. */
+  private linkFolderMade = false;
   /** Reusable instances open or being opened, busy, idle or spare. */
   private slots = 0;
   /** Instances created, and databases attached to them, since the pool began: what a cold bucket cost. */
@@ -354,7 +356,8 @@ export class InstancePool {
     await this.pruned;
     const staged: string[] = [];
     try {
-      mkdirSync(root, { recursive: true, mode: 0o700 });
+      if (!this.linkFolderMade) mkdirSync(root, { recursive: true, mode: 0o700 });
+      this.linkFolderMade = true;
       // The file itself, not a symbolic link to it: DuckDB would resolve that to a path outside the folder.
       const source = realFile(file);
       if (!source) throw new WarehouseMissingError(file);
@@ -370,6 +373,7 @@ export class InstancePool {
       return staged;
     } catch (error) {
       unlinkAll(staged);
+      this.linkFolderMade = false; // made again next time, in case it was removed
       if (error instanceof WarehouseMissingError) throw error;
       return undefined;
     }
@@ -451,10 +455,11 @@ export class InstancePool {
   private async empty(entry: Entry): Promise<Slot> {
     const slot = entry.slot!;
     try {
-      // The bucket's own connection goes with it; the DETACH runs on a new one, which no query has used.
-      this.dropConnection(entry);
-      const connection = await slot.instance.connect();
+      // The bucket's connection goes with it, after the DETACH: the last use of it.
+      const connection = entry.connection ?? (await slot.instance.connect());
+      entry.connection = undefined;
       try {
+        await connection.run(`USE memory`);
         await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
       } finally {
         connection.closeSync();
