@@ -50,15 +50,12 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
   };
   // Until its first connection, though, commands wait for it (up to the command timeout),
   // so a process that has just started does not refuse its first requests.
-  const connect = (options: { enableAutoPipelining?: boolean } = {}): FlockRedis => {
-    const client = redisClient(config, { ...redisOptions, ...options, enableOfflineQueue: true });
+  const connect = (): FlockRedis => {
+    const client = redisClient(config, { ...redisOptions, enableOfflineQueue: true });
     client.once('ready', () => (client.options.enableOfflineQueue = false));
     return client;
   };
-  // Commands of concurrent requests issued in one tick go out in one write: the socket
-  // writes were the API's largest single cost under load (bench:throughput). BullMQ's
-  // own clients are left as BullMQ expects them.
-  const redis = connect({ enableAutoPipelining: true });
+  const redis = connect();
   // While Redis is away every client reports each reconnect attempt: once per kind and interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   redis.on('error', redisErrors.log);

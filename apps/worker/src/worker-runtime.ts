@@ -75,8 +75,7 @@ export function startWorkerRuntime(
   const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = redisClient(config, { maxRetriesPerRequest: null });
-  // Concurrent jobs' store and slot commands issued in one tick go out in one write.
-  const storeRedis = redisClient(config, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const storeRedis = redisClient(config, { maxRetriesPerRequest: 3 });
   // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   const queueSettings = {
