@@ -17,6 +17,9 @@
  *
  *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--wait-ms 20000] [--poll-ms 10] [--profile DIR]
  *
+ * With --profile, each process writes a V8 CPU profile, and each scenario prints the
+ * `pnpm bench:profile-top` command that reads only its load's samples.
+ *
  * Each client holds its poll until the job finishes (`wait_ms`), as a client that wants
  * its answer soon should; `--wait-ms 0 --poll-ms 10` measures plain polling instead.
  */
@@ -250,7 +253,10 @@ async function main(): Promise<void> {
       const load = await drive(flock, used, SECONDS).finally(() => clearInterval(sampler));
       window.push(process.hrtime.bigint() / 1000n);
       // V8 stamps profile samples with the same monotonic clock, in µs: the load's samples are those between.
-      if (PROFILE_DIR) console.log(`  profile window (monotonic µs): ${window.join(' ')}`);
+      if (PROFILE_DIR)
+        console.log(
+          `  the load's profile: pnpm bench:profile-top ${PROFILE_DIR} --from ${window[0]} --to ${window[1]} --asks ${load.latencies.length}`,
+        );
       const asks = load.latencies.length;
       const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
       const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
