@@ -26,6 +26,11 @@ class WordNet {
   private readonly indexes = new Map<Pos, Map<string, number[]>>();
   private readonly memo = new Map<string, string[]>();
 
+  /** Reads the adjective index now (about 40 ms, once per process), so no question pays for it. */
+  warm(): void {
+    this.index('adj');
+  }
+
   /** The nouns an adjective pertains to: "Norwegian" → ["Norway"]. */
   pertainyms(adjective: string): string[] {
     return this.remember(`p:${adjective}`, () => this.follow('adj', adjective, '\\', 'noun', Infinity));
