@@ -14,7 +14,6 @@ import {
   sweepFinishedJobs,
   watchAbandonedJobs,
   type JobHandlers,
-  type JobName,
   type Telemetry,
 } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
@@ -35,9 +34,6 @@ import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
 import { QueryAllProcessor } from './query-all/query-all.processor';
 import { WebhookProcessor } from './webhook/webhook.processor';
-
-/** How often each worker looks for jobs BullMQ failed because their workers kept dying, at most. */
-const ABANDONED_SCAN_MS = 5_000;
 
 /** How long jobs whose queries were interrupted at the shutdown deadline get to be handed back to the queue. */
 const INTERRUPTED_WITHIN_MS = 300;
@@ -187,21 +183,14 @@ export function startWorkerRuntime(
     worker.on('failed', (_job, error) => failures.log(error));
     return [errors, failures];
   });
-  // Jobs whose workers kept dying are failed by BullMQ inside Redis; their records must
-  // say so at once. A chunk's failure needs nothing here: its merge reports its buckets.
-  const watched: JobName[] = ['ask', 'queryAll', 'queryAllMerge', 'query', 'schema'];
-  const abandoned = watchAbandonedJobs(
-    watched,
-    queueSettings,
-    storeRedis,
-    (bullJobId) => {
-      const jobId = jobIdOfStep(bullJobId);
-      store
-        .fail(jobId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
-        .catch((error: unknown) => logger.error({ err: error, jobId }, 'could not record an abandoned job'));
-    },
-    { everyMs: Math.min(config.stalledIntervalMs, ABANDONED_SCAN_MS) },
-  );
+  // Jobs whose workers kept dying are failed by BullMQ, not by a handler; their records
+  // must say so at once. A chunk's failure needs nothing here: its merge reports its buckets.
+  watchAbandonedJobs(workers, ['ask', 'queryAll', 'queryAllMerge', 'query', 'schema'], (jobId) => {
+    const recordId = jobIdOfStep(jobId);
+    store
+      .fail(recordId, 'worker_timeout', 'The workers answering this job stopped before finishing. Try again.')
+      .catch((error: unknown) => logger.error({ err: error, jobId: recordId }, 'could not record an abandoned job'));
+  });
   // BullMQ's job keys go with the job's record: the same age, checked often enough
   // that none outlives the record by more than a minute.
   const sweeper = sweepFinishedJobs(queueSettings, storeRedis, { ageMs: config.jobTtlMs, everyMs: Math.min(30_000, config.jobTtlMs / 2) });
@@ -235,7 +224,7 @@ export function startWorkerRuntime(
         if (!(await within(drained, INTERRUPTED_WITHIN_MS))) await Promise.all(workers.map((worker) => worker.close(true)));
       }
       // Independent of each other, so closed together: the exit must come within a second of the deadline.
-      await Promise.all([abandoned.close(), sweeper.close(), flow.close(), webhooks.close()]);
+      await Promise.all([sweeper.close(), flow.close(), webhooks.close()]);
       await Promise.all([connection.quit(), storeRedis.quit()]);
       for (const log of [redisErrors, ...workerErrors.flat()]) log.close();
       await validator.close();

@@ -237,65 +237,22 @@ async function withPermanentFailures(
 const STALLED_TOO_OFTEN = 'stalled more than allowable limit';
 
 /**
- * Calls `onAbandoned` for jobs BullMQ gave up on because their workers kept dying.
- * BullMQ fails those inside its stalled-job script, which tells no Worker, so without
- * this their records would read `processing` until the worker timeout.
- *
- * It looks at each queue's failed set every `everyMs` rather than reading the queue's
- * event stream: a QueueEvents reader per queue in every worker process would parse
- * every event of every ask (about ten), to find a failure that comes once in a long
- * while. A scan is one ZRANGEBYSCORE per queue while nothing fails. Jobs are looked at
- * once each, back to `lookbackMs` before the last scan, as the failed set's scores
- * come from the clock of whichever worker failed them.
+ * Calls `onAbandoned` for jobs BullMQ gave up on because their workers kept dying, so
+ * their records say so at once rather than read `processing` until the worker timeout.
+ * BullMQ 6.7's stalled-job check marks such a job to fail and puts it back in its
+ * queue; the next worker to take it fails it there, with `failedReason` saying it
+ * stalled too often, and emits `failed` on that Worker only. So every worker process
+ * listens on its own consumers: no Redis reads, where a QueueEvents reader per queue
+ * parsed every event of every job (about ten an ask) to find these.
  */
-export function watchAbandonedJobs(
-  names: readonly JobName[],
-  settings: QueueSettings,
-  redis: FlockRedis,
-  onAbandoned: (jobId: string) => void,
-  options: { everyMs: number; lookbackMs?: number },
-): { close(): Promise<void> } {
-  const lookbackMs = options.lookbackMs ?? ABANDONED_LOOKBACK_MS;
-  const queues = names.map((name) => new Queue(JOB_CATALOG[name].queue, { connection: settings.connection, prefix: settings.prefix }));
-  for (const queue of queues) if (settings.onError) queue.on('error', settings.onError);
-  /** Failed jobs already looked at, with their failed-set score, until they fall out of the look-back. */
-  const seen = new Map<string, number>();
-  let since = Date.now() - lookbackMs;
-  const scan = async () => {
-    const from = since;
-    const next = Date.now() - lookbackMs;
-    for (const [key, score] of seen) if (score < from) seen.delete(key);
-    for (const queue of queues) {
-      const found = await redis.zrangebyscore(queue.keys.failed!, from, '+inf', 'WITHSCORES');
-      for (let i = 0; i < found.length; i += 2) {
-        const id = found[i]!;
-        const key = `${queue.name}:${id}`;
-        if (seen.has(key)) continue;
-        seen.set(key, Number(found[i + 1]));
-        const reason = await redis.hget(queue.toKey(id), 'failedReason');
-        if (reason?.includes(STALLED_TOO_OFTEN)) onAbandoned(id);
-      }
-    }
-    // Only once the scan went through: one cut short by Redis is repeated from the same point.
-    since = next;
-  };
-  let scanning: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    // Redis away: the next scan looks back over what this one missed.
-    scanning = scanning.then(scan).catch(() => undefined);
-  }, options.everyMs);
-  timer.unref();
-  return {
-    async close() {
-      clearInterval(timer);
-      await scanning;
-      await Promise.all(queues.map((queue) => queue.close()));
-    },
-  };
+export function watchAbandonedJobs(workers: readonly Worker[], names: readonly JobName[], onAbandoned: (jobId: string) => void): void {
+  const queues = new Set<string>(names.map((name) => JOB_CATALOG[name].queue));
+  for (const worker of workers.filter((w) => queues.has(w.name))) {
+    worker.on('failed', (job, error) => {
+      if (job?.id && error.message.includes(STALLED_TOO_OFTEN)) onAbandoned(job.id);
+    });
+  }
 }
-
-/** How far back each scan for abandoned jobs looks: more than any clock skew between workers. */
-const ABANDONED_LOOKBACK_MS = 60_000;
 
 /**
  * Removes BullMQ's own entries for finished jobs (their hashes, logs and a flow's
