@@ -301,7 +301,7 @@ export class Warehouse implements TenantWarehouse {
     if (columns.length === 0) return [];
     const values = Object.fromEntries(wanted.map((text, i) => [`t${i}`, text]));
     const list = wanted.map((_, i) => `lower($t${i})`).join(', ');
-    return this.withConnection(bucket, async (connection) => {
+    return this.withConnection(bucket, async (connection, spoil) => {
       const found: FoundValue[] = [];
       for (const { table, column } of columns.slice(0, LOOKUP_MAX_COLUMNS)) {
         const col = quoteIdent(column);
@@ -311,7 +311,9 @@ export class Warehouse implements TenantWarehouse {
           const rows = (await connection.runAndReadAll(sql, values)).getRowsJS();
           for (const [value] of rows) found.push({ table, column, value: String(value) });
         } catch {
-          // A lookup that fails or runs out of time only means the name is not found here.
+          // A lookup that fails or runs out of time only means the name is not found
+          // here; the connection it failed on is not kept, as after any failed query.
+          spoil();
         } finally {
           clearTimeout(timer);
         }
@@ -329,16 +331,27 @@ export class Warehouse implements TenantWarehouse {
     this.pool.close();
   }
 
-  private async withConnection<T>(bucket: string, fn: (connection: DuckDBConnection) => Promise<T>, keep = true): Promise<T> {
+  /**
+   * Runs `fn` on the lease's connection. The connection is dropped after `fn` fails, or
+   * when `fn` calls `spoil` because a query of its own failed.
+   */
+  private async withConnection<T>(
+    bucket: string,
+    fn: (connection: DuckDBConnection, spoil: () => void) => Promise<T>,
+    keep = true,
+  ): Promise<T> {
     return this.withLease(
       bucket,
       async (lease) => {
         const connection = await this.pool.connect(lease);
+        let spoiled = false;
         try {
-          return await fn(connection);
+          return await fn(connection, () => (spoiled = true));
         } catch (error) {
-          this.pool.dropConnection(lease);
+          spoiled = true;
           throw error;
+        } finally {
+          if (spoiled) this.pool.dropConnection(lease);
         }
       },
       keep,
