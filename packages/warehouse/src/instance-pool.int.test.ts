@@ -118,6 +118,23 @@ describe('InstancePool with links', () => {
     }
   });
 
+  it('fills itself ahead of time, so the first cold buckets make no instance', async () => {
+    const pool = poolWith({ maxIdle: 4, spares: 1 });
+    try {
+      await pool.fill(BUCKETS.length);
+      // What it keeps idle for four buckets, and its spare.
+      expect(pool.counts.instances).toBe(5);
+      const leases = await Promise.all(BUCKETS.slice(0, 4).map((bucket) => pool.acquire(bucket, warehouses.file(bucket))));
+      for (const lease of leases) pool.release(lease);
+      expect(pool.counts.instances).toBe(5);
+      // Never past what it keeps: a second fill makes nothing.
+      await pool.fill(BUCKETS.length);
+      expect(pool.counts.instances).toBe(5);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('keeps a reused instance read-only and locked, even for SQL that skipped validation', async () => {
     const pool = poolWith();
     try {

@@ -289,6 +289,23 @@ export class InstancePool {
     while (this.idleCount > this.options.maxIdle) this.evictOldest();
   }
 
+  /**
+   * Makes empty instances, one at a time, until the pool has what it would keep for
+   * `buckets` buckets (at most FLOCK_POOL_MAX_IDLE, plus its spares). Until then each
+   * cold bucket takes a spare and a new one is made behind it, so the first asks after
+   * start-up paid for instances (20–40 ms of CPU each) on the machine they ran on, and
+   * waited for one when two came close together. Stops when `signal` is aborted.
+   */
+  async fill(buckets: number, signal?: AbortSignal): Promise<void> {
+    if (!this.linkFolder) return;
+    const target = Math.min(buckets, this.options.maxIdle) + this.spareCount;
+    while (!this.closed && !signal?.aborted && this.slots < target) {
+      const slot = this.newSlot();
+      keepSpare(this.spares, slot);
+      await slot.catch(() => undefined);
+    }
+  }
+
   /** What the pool holds now, and what cold buckets have cost it so far: for metrics. */
   stats(): PoolStats {
     return { idle: this.idleCount, spares: this.spares.length, reusable: this.slots, ...this.counts };

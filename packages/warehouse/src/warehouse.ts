@@ -263,7 +263,9 @@ export class Warehouse implements TenantWarehouse {
    * costs a cached schema rather than a read (30-110 ms on a demo bucket). Each process
    * reads its own: the value lists hold tenants' names and emails, which stay in worker
    * memory rather than in Redis. Stops after the bucket it is reading when `signal` is
-   * aborted. `onSchema` hears of each schema read, to build what depends on it.
+   * aborted. `onSchema` hears of each schema read, to build what depends on it. Then
+   * makes the sandbox instances the pool will keep (see InstancePool.fill), so neither
+   * costs the first asks anything.
    */
   async prefetchSchemas(
     buckets: readonly string[],
@@ -283,6 +285,7 @@ export class Warehouse implements TenantWarehouse {
         outcome.failed++; // its first ask will say what is wrong with it
       }
     }
+    await this.pool.fill(buckets.length, signal);
     return outcome;
   }
 
