@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     'p99 ms',
     'failed',
     'API CPU ms/ask',
-    'workers CPU ms/ask',
+    'workers CPU ms/ask (each)',
     'Redis CPU ms/ask',
     'Redis commands/ask',
     'worker RSS MB (peak)',
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const redisBefore = await redisStats(flock.redis.url);
-      const before = { api: cpu(pids.api), workers: cpu(pids.workers) };
+      const before = { api: cpu(pids.api), workers: cpu(pids.workers), each: pids.workers.map((pid) => cpuSeconds(pid)) };
       let peakRss = 0;
       const sampler = setInterval(() => {
         for (const pid of flock.workerPids) peakRss = Math.max(peakRss, rssMb(pid));
@@ -260,6 +260,8 @@ async function main(): Promise<void> {
       const asks = load.latencies.length;
       const apiMs = ((cpu(pids.api) - before.api) * 1000) / asks;
       const workersMs = ((cpu(pids.workers) - before.workers) * 1000) / asks;
+      // Each process's share, per ask of the whole load: an uneven split shows here.
+      const eachMs = pids.workers.map((pid, i) => (((cpuSeconds(pid) - before.each[i]!) * 1000) / asks).toFixed(1));
       const redisAfter = await redisStats(flock.redis.url);
       rows.push([
         String(used.length),
@@ -269,7 +271,7 @@ async function main(): Promise<void> {
         percentile(load.latencies, 99).toFixed(0),
         String(load.failed),
         apiMs.toFixed(1),
-        workersMs.toFixed(1),
+        `${workersMs.toFixed(1)} (${eachMs.join(' + ')})`,
         (((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / asks).toFixed(1),
         ((redisAfter.commands - redisBefore.commands) / asks).toFixed(0),
         peakRss.toFixed(0),
