@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
-import { jobRecordKey } from '@flock/jobs';
+import request from 'supertest';
+import { TenantSlots, jobRecordKey } from '@flock/jobs';
 import { useTempWarehouseDir, writeDuckDb } from '@flock/testing';
-import { settle, submit, useHarness } from './support/flock-harness';
+import { asAdmin, settle, submit, useHarness } from './support/flock-harness';
 
 /**
  * The answer cache (issue 13, part 6), through the API and a worker on a real Redis and
@@ -64,6 +65,36 @@ describe('with the cache on (the default)', () => {
       redis.disconnect();
     }
     expect((await ask(flock.app, 'club', QUESTION)).body.meta.cached).toBe(false);
+  });
+});
+
+describe("with the bucket's only ask slot taken", () => {
+  const flock = useHarness(
+    () => ({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir, FLOCK_ANSWER_CACHE: 'true', FLOCK_TENANT_CONCURRENCY: '1' } }),
+    { perTest: true },
+  );
+
+  it('answers a cached question at once, while a new question waits for the slot', async () => {
+    await ask(flock.app, 'club', QUESTION);
+    const redis = new Redis(flock.env.REDIS_URL!);
+    const slots = new TenantSlots(redis, { prefix: flock.env.FLOCK_REDIS_PREFIX!, leaseMs: 60_000 });
+    try {
+      // As if a long query of the bucket's held its one slot.
+      expect(await slots.acquire('club', 'ask', 'a-long-query', 1)).toBe(true);
+      // The cached answer runs no query: it does not wait for the slot.
+      expect((await ask(flock.app, 'club', QUESTION)).body.meta.cached).toBe(true);
+      // A question that must run does.
+      const fresh = await submit(flock.app, 'club', 'How many members do we have in total?');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const waiting = await asAdmin(request(flock.app).get(`/api/v1/club/ask/jobs/${fresh}`));
+      expect(waiting.body.data.status).toBe('processing');
+      await slots.release('club', 'ask', 'a-long-query');
+      const body = await settle(flock.app, 'club', fresh);
+      expect(body.data.status).toBe('completed');
+      expect(body.meta.cached).toBe(false);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

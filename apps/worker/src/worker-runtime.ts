@@ -154,7 +154,12 @@ export function startWorkerRuntime(
   const fairly = fairShare(slots, { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency });
 
   const handlers: Partial<JobHandlers> = {
-    ask: (payload, context) => fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context)),
+    ask: async (payload, context) => {
+      // An answer the cache already holds runs no query, so it takes none of the bucket's slots.
+      const earlier = await ask.lookUp(payload);
+      if (earlier) return ask.answer(payload, context, { earlier });
+      return fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context, {}));
+    },
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload, context) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload, context)),
     queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),

@@ -1,6 +1,6 @@
 import { suggestChart } from '@flock/charts';
 import { GenerationFailedError, timeLeft } from '@flock/errors';
-import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobStore } from '@flock/jobs';
+import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobResult, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { generateAndRun, resolveFollowUp, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
 import { inSpan } from '@flock/tracing';
@@ -33,7 +33,39 @@ export class AskProcessor {
     private readonly options: AskProcessorOptions,
   ) {}
 
-  async answer(payload: AskJobPayload, context: JobContext): Promise<AskOutcome> {
+  /**
+   * The key this ask's answer is cached under, or undefined when it is not cached: the
+   * cache is off, the bucket's data has no version (MotherDuck), or it is a follow-up,
+   * whose words mean something only beside the question before it.
+   */
+  private cacheKeyOf(payload: AskJobPayload): AnswerKey | undefined {
+    if (!this.options.answers || payload.previous) return undefined;
+    const version = this.warehouse.version(payload.bucket);
+    if (!version) return undefined;
+    const engine = this.generators.forBucket(payload.bucket).name;
+    return { bucket: payload.bucket, version, engine, question: payload.question };
+  }
+
+  /**
+   * The same question's earlier answer on the same data, if the cache holds one. The
+   * worker looks before it takes the bucket's slot: such an answer runs no query, so it
+   * need not wait behind the bucket's running asks (see answer's `lookedUp`).
+   */
+  async lookUp(payload: AskJobPayload): Promise<JobResult | undefined> {
+    try {
+      const key = this.cacheKeyOf(payload);
+      return key ? await this.options.answers!.find(key) : undefined;
+    } catch {
+      // Not the job's failure: a missing file or a Redis error is met, and stored, on the way in.
+      return undefined;
+    }
+  }
+
+  /**
+   * With `lookedUp`, the cache was already looked in (by lookUp), and `earlier` is what
+   * it held; otherwise it is looked in here.
+   */
+  async answer(payload: AskJobPayload, context: JobContext, lookedUp?: { earlier?: JobResult }): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
@@ -52,11 +84,8 @@ export class AskProcessor {
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
       const { answers } = this.options;
-      const version = answers ? this.warehouse.version(bucket) : undefined;
-      // A follow-up's words mean something only beside the question before it: never cached.
-      const cacheKey: AnswerKey | undefined =
-        version && !payload.previous ? { bucket, version, engine: generator.name, question } : undefined;
-      const earlier = cacheKey ? await answers!.find(cacheKey) : undefined;
+      const cacheKey = this.cacheKeyOf(payload);
+      const earlier = lookedUp ? lookedUp.earlier : cacheKey ? await answers!.find(cacheKey) : undefined;
       if (earlier) {
         // The earlier answer's rows, SQL and explanation; this job's own question and
         // timing, as nothing was generated or run for it.
