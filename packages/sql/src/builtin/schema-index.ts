@@ -126,11 +126,11 @@ function buildIndex(schema: SchemaContext): SchemaIndex {
   const addTerm = (key: string, term: Term) => {
     if (key.length === 0) return;
     maxTermWords = Math.max(maxTermWords, key.split(' ').length);
-    const list = terms.get(key) ?? [];
-    const same = list.find((t) => t.table === term.table && t.column === term.column);
+    const list = terms.get(key);
+    const same = list?.find((t) => t.table === term.table && t.column === term.column);
     if (same) same.score = Math.max(same.score, term.score);
-    else list.push(term);
-    terms.set(key, list);
+    else if (list) list.push(term);
+    else terms.set(key, [term]);
   };
 
   for (const table of tables) {
@@ -145,9 +145,10 @@ function buildIndex(schema: SchemaContext): SchemaIndex {
         const spaced = words.map(stem).join(' ');
         maxValueWords = Math.max(maxValueWords, words.length);
         for (const key of new Set([spaced, words.map(stem).join('')])) {
-          const list = values.get(key) ?? [];
-          list.push(value);
-          values.set(key, list);
+          // An array of one for a new key, not `[]` and a push, which reserves room for 17.
+          const list = values.get(key);
+          if (list) list.push(value);
+          else values.set(key, [value]);
         }
       }
     }

@@ -82,9 +82,11 @@ function buildValueIndex(index: SchemaIndex): ValueIndex {
   const add = (column: ColumnEntry, value: string, listed: boolean) => {
     const key = valueKey(value);
     if (key.length < 2) return;
-    const list = byKey.get(key) ?? [];
-    if (!list.some((r) => r.column === column && r.value === value)) list.push({ column, value, listed });
-    byKey.set(key, list);
+    const list = byKey.get(key);
+    // A new key gets an array of one: `[]` then push reserves room for 17, and most keys
+    // name one value. This index is kept for every bucket a worker serves.
+    if (!list) byKey.set(key, [{ column, value, listed }]);
+    else if (!list.some((r) => r.column === column && r.value === value)) list.push({ column, value, listed });
   };
   for (const table of index.tables) {
     for (const column of table.columns) {
