@@ -156,9 +156,9 @@ export function startWorkerRuntime(
   const handlers: Partial<JobHandlers> = {
     ask: async (payload, context) => {
       // An answer the cache already holds runs no query, so it takes none of the bucket's slots.
-      const earlier = await ask.lookUp(payload);
-      if (earlier) return ask.answer(payload, context, { earlier });
-      return fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context, {}));
+      const cache = await ask.lookUp(payload);
+      if (cache.earlier) return ask.answer(payload, context, cache);
+      return fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context, cache));
     },
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload, context) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload, context)),

@@ -19,6 +19,12 @@ export interface AskProcessorOptions {
 
 export type AskOutcome = FinishOutcome | 'skipped';
 
+/** What AskProcessor.lookUp found; empty when the ask is not cached or the lookup failed. */
+export interface CacheLookup {
+  key?: AnswerKey;
+  earlier?: JobResult;
+}
+
 /**
  * Answers one question: schema → SQL → validated, sandboxed query → stored answer.
  * An engine with more than one attempt gets each refusal or database error back and
@@ -47,25 +53,25 @@ export class AskProcessor {
   }
 
   /**
-   * The same question's earlier answer on the same data, if the cache holds one. The
-   * worker looks before it takes the bucket's slot: such an answer runs no query, so it
-   * need not wait behind the bucket's running asks (see answer's `lookedUp`).
+   * The key this ask's answer is cached under, and the same question's earlier answer
+   * on the same data if the cache holds one. The worker looks before it takes the
+   * bucket's slot: such an answer runs no query, so it need not wait behind the bucket's
+   * running asks. A lookup that fails is a miss: a missing file is met, and stored, on
+   * the way in.
    */
-  async lookUp(payload: AskJobPayload): Promise<JobResult | undefined> {
+  async lookUp(payload: AskJobPayload): Promise<CacheLookup> {
     try {
       const key = this.cacheKeyOf(payload);
-      return key ? await this.options.answers!.find(key) : undefined;
+      if (!key) return {};
+      const earlier = await this.options.answers!.find(key).catch(() => undefined);
+      return earlier ? { key, earlier } : { key };
     } catch {
-      // Not the job's failure: a missing file or a Redis error is met, and stored, on the way in.
-      return undefined;
+      return {};
     }
   }
 
-  /**
-   * With `lookedUp`, the cache was already looked in (by lookUp), and `earlier` is what
-   * it held; otherwise it is looked in here.
-   */
-  async answer(payload: AskJobPayload, context: JobContext, lookedUp?: { earlier?: JobResult }): Promise<AskOutcome> {
+  /** Answers the ask with what lookUp found: the earlier answer, or the key to remember a fresh one under. */
+  async answer(payload: AskJobPayload, context: JobContext, cache: CacheLookup): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
@@ -83,9 +89,7 @@ export class AskProcessor {
     };
     return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
       const started = Date.now();
-      const { answers } = this.options;
-      const cacheKey = this.cacheKeyOf(payload);
-      const earlier = lookedUp ? lookedUp.earlier : cacheKey ? await answers!.find(cacheKey) : undefined;
+      const { earlier } = cache;
       if (earlier) {
         // The earlier answer's rows, SQL and explanation; this job's own question and
         // timing, as nothing was generated or run for it.
@@ -159,7 +163,7 @@ export class AskProcessor {
         },
       });
       log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
-      if (cacheKey && outcome === 'stored') await answers!.remember(cacheKey, jobId, record.submittedAt);
+      if (cache.key && outcome === 'stored') await this.options.answers!.remember(cache.key, jobId, record.submittedAt);
       void context.log(
         head,
         `SQL generated in ${Math.round(generationMs)} ms (${attempts === 1 ? '1 try' : `${attempts} tries`}); guard: passed`,
