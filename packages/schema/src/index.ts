@@ -8,5 +8,6 @@ export {
   type SchemaContext,
   type TableInfo,
 } from './schema-context';
+export { kindOf } from './column-kind';
 export { quoteIdent, quoteLiteral } from './sql-text';
 export { SIZE_PATTERN, sizeInBytes } from './size';

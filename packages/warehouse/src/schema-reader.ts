@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
+import { kindOf, type ColumnInfo, type SchemaContext, type TableInfo } from '@flock/schema';
 
 /** Text columns with at most this many distinct values have them listed for value matching. */
 const MAX_LISTED_VALUES = 50;
@@ -102,16 +102,4 @@ async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknow
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-export function kindOf(type: string): ColumnKind {
-  const t = type.toUpperCase();
-  if (t === 'BOOLEAN') return 'boolean';
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'integer';
-  if (t.startsWith('DECIMAL')) return 'decimal';
-  if (t === 'FLOAT' || t === 'DOUBLE' || t === 'REAL') return 'float';
-  if (t === 'VARCHAR' || t.startsWith('VARCHAR(') || t === 'TEXT' || t.startsWith('ENUM')) return 'text';
-  if (t === 'DATE') return 'date';
-  if (t.startsWith('TIMESTAMP')) return 'timestamp';
-  return 'other';
 }

@@ -1,4 +1,4 @@
-import type { ColumnInfo, ColumnKind, SchemaContext, TableInfo } from '@flock/schema';
+import { kindOf, type ColumnInfo, type SchemaContext, type TableInfo } from '@flock/schema';
 
 /** Column shorthand for hand-built test schemas: `col('amount', 'DECIMAL(10,2)')`. */
 export function col(name: string, type: string, values?: string[], nullable = false): ColumnInfo {
@@ -26,17 +26,4 @@ export function table(
 
 export function schema(...tables: TableInfo[]): SchemaContext {
   return { tables };
-}
-
-/** The same mapping as @flock/warehouse's schema reader, so fixtures look like real contexts. */
-function kindOf(type: string): ColumnKind {
-  const t = type.toUpperCase();
-  if (t === 'BOOLEAN') return 'boolean';
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(t)) return 'integer';
-  if (t.startsWith('DECIMAL')) return 'decimal';
-  if (t === 'FLOAT' || t === 'DOUBLE' || t === 'REAL') return 'float';
-  if (t === 'VARCHAR' || t === 'TEXT') return 'text';
-  if (t === 'DATE') return 'date';
-  if (t.startsWith('TIMESTAMP')) return 'timestamp';
-  return 'other';
 }
