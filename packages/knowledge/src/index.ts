@@ -1,0 +1,3 @@
+export * from './knowledge';
+export * from './knowledge-store';
+export * from './term-sql';

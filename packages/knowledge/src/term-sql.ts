@@ -1,0 +1,110 @@
+import { quoteIdent } from '@flock/schema';
+import type { GlossaryTerm, TermKind } from './knowledge';
+
+/**
+ * The rules a glossary definition's SQL must meet before it is even tried on the
+ * warehouse, and the probe that tries it. A definition is spliced into the SQL the
+ * built-in engine writes (as a column of the table it defines, see
+ * `withGlossaryColumns` in @flock/sql), so it must be exactly one expression: text that
+ * closed a parenthesis early or commented out the rest would change the query around it.
+ * Everything it becomes still goes through the validator and the sandbox.
+ */
+
+const TERM = /^[\p{L}\p{N}][\p{L}\p{N} '’-]*$/u;
+const AGGREGATES = new Set(['sum', 'avg', 'min', 'max']);
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
+
+/** Why a term cannot be a glossary entry's name, or undefined when it can. */
+export function termProblem(term: string): string | undefined {
+  if (!TERM.test(term)) return 'a term is a word or phrase: letters, digits, spaces, "-" and "\'" only';
+  if (!/\p{L}/u.test(term)) return 'a term needs at least one letter';
+  if (columnNameOf(term).length === 0) return 'a term needs at least one letter or digit from a-z or 0-9';
+  return undefined;
+}
+
+/**
+ * The column a term becomes in the built-in engine's view of its table: lower case,
+ * words joined by `_`, which is how the engine reads multi-word column names.
+ */
+export function columnNameOf(term: string): string {
+  return term
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** Why text cannot be one SQL expression to splice into a query, or undefined when it can. */
+export function expressionProblem(sql: string): string | undefined {
+  if (sql.trim().length === 0) return 'the definition is empty';
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === ';') return 'the definition must be one expression, without ";"';
+    else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*')) return 'the definition must not contain comments';
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return 'the definition closes a parenthesis it did not open';
+  }
+  if (quote) return 'the definition has an unclosed quote';
+  if (depth !== 0) return 'the definition leaves a parenthesis open';
+  return undefined;
+}
+
+/** A measure's aggregate and its argument: `sum(amount * quantity)` → sum, `amount * quantity`. */
+export function splitMeasure(sql: string): { fn: 'sum' | 'avg' | 'min' | 'max'; argument: string } | undefined {
+  const match = /^\s*([a-z]+)\s*\((.*)\)\s*$/is.exec(sql);
+  if (!match) return undefined;
+  const fn = match[1]!.toLowerCase();
+  const argument = match[2]!.trim();
+  // `sum(a) - sum(b)` also starts with a name and ends with ")": the outer parentheses must be one pair.
+  if (!AGGREGATES.has(fn) || expressionProblem(argument) || /^distinct\b/i.test(argument)) return undefined;
+  return { fn: fn as 'sum' | 'avg' | 'min' | 'max', argument };
+}
+
+/** The row-level expression a term adds to its table: the definition, or a measure's argument. */
+export function rowExpressionOf(term: Pick<GlossaryTerm, 'kind' | 'sql'>): string {
+  return term.kind === 'measure' ? splitMeasure(term.sql)!.argument : term.sql;
+}
+
+/** Why a definition of this kind cannot stand, before it is tried; undefined when it may be tried. */
+export function definitionProblem(kind: TermKind, sql: string): string | undefined {
+  const problem = expressionProblem(sql);
+  if (problem) return problem;
+  if (kind === 'measure' && !splitMeasure(sql)) {
+    return 'a measure is one aggregate over the table\'s rows: sum(…), avg(…), min(…) or max(…), such as "sum(amount)"';
+  }
+  return undefined;
+}
+
+/**
+ * One SELECT that tries a definition on its table and returns the row value's type:
+ * a missing column or a syntax error fails it, and so does an aggregate where a row value
+ * is expected (beside a plain column without GROUP BY). It reads one row at most, and
+ * gives the type even when the table is empty (the LEFT JOIN's row of NULLs).
+ */
+export function probeSql(term: Pick<GlossaryTerm, 'kind' | 'sql' | 'table'>): string {
+  const value = rowExpressionOf(term);
+  return (
+    `SELECT typeof(flock_value) AS flock_type FROM (SELECT flock_probe.flock_one, (${value}) AS flock_value ` +
+    `FROM (SELECT 1 AS flock_one) AS flock_probe LEFT JOIN ${quoteIdent(term.table)} ON true) AS flock_row LIMIT 1`
+  );
+}
+
+/** Why the row value's type does not suit the kind, or undefined when it does. */
+export function typeProblem(term: Pick<GlossaryTerm, 'kind' | 'sql'>, type: string): string | undefined {
+  if (term.kind === 'filter' && type.toUpperCase() !== 'BOOLEAN') return `a filter must be true or false for each row; this one is ${type}`;
+  if (term.kind === 'measure') {
+    const fn = splitMeasure(term.sql)!.fn;
+    if ((fn === 'sum' || fn === 'avg') && !NUMERIC.test(type)) return `${fn}(…) needs a number; its argument is ${type}`;
+  }
+  return undefined;
+}
