@@ -1,3 +1,4 @@
+import type { TenantKnowledge } from '@flock/knowledge';
 import type { FoundValue, SchemaContext } from '@flock/schema';
 
 /** A try that failed validation or execution, sent back so the engine can correct itself. */
@@ -32,6 +33,21 @@ export interface GenerationRequest {
    * conversation (`readsConversation`) get the exchange instead.
    */
   followUp?: { previousQuestion: string; previousSql: string; asked: string };
+  /**
+   * What the bucket's tenant has taught Flock: glossary terms and example questions with
+   * their SQL. Whatever an engine makes of it is validated and sandboxed like the rest.
+   */
+  knowledge?: TenantKnowledge;
+}
+
+/** Which of the tenant's knowledge an answer used, for `meta.knowledge`. */
+export interface KnowledgeUsed {
+  /** Glossary terms the SQL reads. */
+  terms?: string[];
+  /** The saved example whose SQL answered the question. */
+  example_id?: string;
+  /** Examples shown to a language model as worked answers. */
+  examples_shown?: number;
 }
 
 export interface GeneratedSql {
@@ -45,6 +61,7 @@ export interface GeneratedSql {
   ignored?: string[];
   /** Characters sent to a language model for this try (its prompt), for `meta.prompt_chars`. */
   promptChars?: number;
+  knowledge?: KnowledgeUsed;
 }
 
 /**

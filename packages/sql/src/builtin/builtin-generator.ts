@@ -13,6 +13,8 @@ import { wordnet } from './language/wordnet';
 import { readWords } from './clause/words';
 import { typedNames } from './clause/value-index';
 import { unexplainedWords } from './plan-ledger';
+import { matchingExample } from '../knowledge/examples';
+import { viewWithGlossary, withGlossaryColumns } from '../knowledge/glossary';
 
 /**
  * A deterministic, offline semantic parser: SchemaContext in, one SELECT out. All it
@@ -25,9 +27,24 @@ export class BuiltinSqlGenerator implements SqlGenerator {
   readonly name = 'builtin';
 
   async generate(request: GenerationRequest): Promise<GeneratedSql> {
+    const { knowledge } = request;
+    const example = knowledge ? matchingExample(request.question, knowledge.examples) : undefined;
+    if (example) {
+      // The tenant's own SQL for this very question; the caller validates and sandboxes it like any other.
+      return {
+        sql: example.sql,
+        explanation: `Answered with the SQL of the saved example "${example.question}", which asks the same.`,
+        knowledge: { example_id: example.id },
+      };
+    }
+    // Glossary terms become columns of their tables (see viewWithGlossary).
+    const view = viewWithGlossary(request.question, request.schema, knowledge?.glossary ?? []);
     // Names in columns too varied to list are looked up in the warehouse first, boundedly.
-    const found = request.findValues && hasOverflowColumns(request.schema) ? await request.findValues(typedNames(request.question)) : [];
-    return generateSql(request.question, request.schema, found);
+    const found = request.findValues && hasOverflowColumns(view.schema) ? await request.findValues(typedNames(view.question)) : [];
+    const generated = generateSql(view.question, view.schema, found);
+    if (view.columns.length === 0) return generated;
+    const { sql, terms } = withGlossaryColumns(generated.sql, view);
+    return terms.length === 0 ? generated : { ...generated, sql, knowledge: { terms } };
   }
 
   /**

@@ -56,6 +56,43 @@ describe('MotherDuckSqlGenerator against a local DuckDB stand-in for MotherDuck'
     expect(echoed(generated.sql)).toEqual({ question: 'How many orders?', include_tables: ['orders', 'customers'], database: 'sales' });
   });
 
+  it("adds the tenant's definitions of the question's words and its nearest examples to the question, prompt_sql's only text", async () => {
+    const { generator } = setup();
+    const term = {
+      term: 'big orders',
+      table: 'orders',
+      kind: 'filter' as const,
+      sql: 'id > 1',
+      type: 'BOOLEAN',
+      created_at: '',
+      created_by: '',
+    };
+    const example = {
+      id: 'e1',
+      question: 'How many orders?',
+      sql: 'SELECT count(*) FROM orders',
+      source: 'admin' as const,
+      created_at: '',
+      created_by: '',
+    };
+    const generated = await generator.generate({
+      question: 'How many big orders?',
+      bucket: 'sales',
+      schema: schemaOf('orders'),
+      knowledge: { revision: 1, glossary: [term], examples: [example] },
+    });
+    expect(echoed(generated.sql).question).toBe(
+      [
+        'How many big orders?',
+        '',
+        'Definitions from the owners of this database:',
+        '- "big orders" (filter on table orders): id > 1',
+        'Questions asked before, with SQL that answers them:',
+        '- How many orders? => SELECT count(*) FROM orders',
+      ].join('\n'),
+    );
+  });
+
   it('returns the SQL prompt_sql wrote, trimmed', async () => {
     const { generator } = setup(PROMPT_SQL.answer('  SELECT count(*) FROM orders\n'));
     await expect(generator.generate({ question: 'q', bucket: 'sales', schema: schemaOf('orders') })).resolves.toEqual({

@@ -2,6 +2,12 @@ import { GenerationFailedError, firstLine, formatSeconds, timeLeft } from '@floc
 import type { GeneratedSql, GenerationRequest, SqlGenerator } from '../generator';
 import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, type MotherDuckConnector } from '@flock/motherduck';
 import { promptSqlStatement } from './prompt-sql-statement';
+import type { Example, GlossaryTerm } from '@flock/knowledge';
+import { nearestExamples } from '../knowledge/examples';
+import { mentionedTerms } from '../knowledge/glossary';
+
+const MAX_CONTEXT_TERMS = 10;
+const MAX_CONTEXT_EXAMPLES = 2;
 
 export interface MotherDuckSqlGeneratorOptions {
   connector: MotherDuckConnector;
@@ -30,8 +36,11 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
 
   async generate(request: GenerationRequest): Promise<GeneratedSql> {
     const database = motherDuckDatabase(request.bucket, this.options.databases);
+    // prompt_sql takes a question and a table list, nothing else: the tenant's definitions and nearest examples ride in the question.
+    const terms = mentionedTerms(request.question, request.knowledge?.glossary ?? []).slice(0, MAX_CONTEXT_TERMS);
+    const examples = nearestExamples(request.question, request.knowledge?.examples ?? [], MAX_CONTEXT_EXAMPLES);
     const call = promptSqlStatement(
-      request.question,
+      withContext(request.question, terms, examples),
       request.schema.tables.map((table) => table.name),
     );
     const { connector } = this.options;
@@ -50,7 +59,7 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
     if (typeof sql !== 'string' || sql.trim() === '') {
       throw new GenerationFailedError('MotherDuck returned no SQL for that question. Rephrase it, or name the data you mean.');
     }
-    return { sql: sql.trim() };
+    return { sql: sql.trim(), ...(examples.length > 0 ? { knowledge: { examples_shown: examples.length } } : {}) };
   }
 
   close(): void {
@@ -64,4 +73,19 @@ export class MotherDuckSqlGenerator implements SqlGenerator {
     }
     return new GenerationFailedError(`MotherDuck's prompt_sql failed: ${this.options.connector.redact(firstLine(error))}`);
   }
+}
+
+/** The question, then what the tenant defined for its words and the SQL of its nearest saved examples. */
+export function withContext(question: string, terms: readonly GlossaryTerm[], examples: readonly Example[]): string {
+  if (terms.length === 0 && examples.length === 0) return question;
+  const lines = [question, ''];
+  if (terms.length > 0) {
+    lines.push('Definitions from the owners of this database:');
+    for (const term of terms) lines.push(`- "${term.term}" (${term.kind} on table ${term.table}): ${term.sql}`);
+  }
+  if (examples.length > 0) {
+    lines.push('Questions asked before, with SQL that answers them:');
+    for (const example of examples) lines.push(`- ${example.question} => ${example.sql}`);
+  }
+  return lines.join('\n');
 }

@@ -116,6 +116,47 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
     ]);
   });
 
+  it("sends the terms the question uses with the tenant's definitions, and its nearest saved examples as worked answers", async () => {
+    server.replyWith("SELECT count(*) FROM member WHERE status = 'cancelled'");
+    const term = {
+      term: 'churned',
+      table: 'member',
+      kind: 'filter' as const,
+      sql: "status = 'cancelled'",
+      type: 'BOOLEAN',
+      created_at: '',
+      created_by: '',
+    };
+    const unused = { ...term, term: 'whales', sql: 'id < 10' };
+    const example = (id: string, question: string) => ({
+      id,
+      question,
+      sql: `SELECT '${id}'`,
+      source: 'admin' as const,
+      created_at: '',
+      created_by: '',
+    });
+    const generated = await generator({ sendValues: false }).generate({
+      question: 'How many churned members per country?',
+      bucket: 'example',
+      schema: demoSchema(),
+      knowledge: {
+        revision: 2,
+        glossary: [term, unused],
+        examples: [example('e1', 'How many members per country?'), example('e2', 'Total payments')],
+      },
+    });
+    const { messages } = server.requests[0]!.body!;
+    expect(systemOf(server.requests[0]!)).toContain(`- "churned": rows of member: status = 'cancelled'`);
+    expect(systemOf(server.requests[0]!)).not.toContain('whales');
+    expect(messages!.slice(1)).toEqual([
+      { role: 'user', content: 'How many members per country?' },
+      { role: 'assistant', content: "SELECT 'e1'" },
+      { role: 'user', content: 'How many churned members per country?' },
+    ]);
+    expect(generated.knowledge).toEqual({ examples_shown: 1 });
+  });
+
   it('ends a refusal as generation_failed', async () => {
     server.replyWith('CANNOT_ANSWER: there is no data about league standings');
     const attempt = generator().generate({ question: 'Who will win the league?', bucket: 'example', schema: demoSchema() });

@@ -4,6 +4,12 @@ import { ChatClient } from './chat-client';
 import { buildMessages } from './prompt';
 import { extractSql } from './reply';
 import { selectSchema } from './table-selection';
+import { nearestExamples } from '../knowledge/examples';
+import { mentionedTerms } from '../knowledge/glossary';
+
+/** Saved examples shown as worked answers, and glossary terms defined, per prompt: the nearest, to keep prompts small. */
+const MAX_PROMPT_EXAMPLES = 3;
+const MAX_PROMPT_TERMS = 20;
 
 /** The `FLOCK_LLM_*` settings, as @flock/config validates them; this package does not read config itself. */
 export interface OpenAiSqlGeneratorOptions {
@@ -56,7 +62,7 @@ export class OpenAiSqlGenerator implements SqlGenerator {
     });
   }
 
-  async generate({ question, schema, previousAttempts, deadline, followUp }: GenerationRequest): Promise<GeneratedSql> {
+  async generate({ question, schema, previousAttempts, deadline, followUp, knowledge }: GenerationRequest): Promise<GeneratedSql> {
     const timeoutMs = timeLeft(this.#timeoutMs, deadline);
     if (timeoutMs <= 0) throw new GenerationFailedError('The job ran out of time before the language model could be asked again.');
     const selection = selectSchema(question, schema, this.#maxSchemaChars, { data: this.#sendValues });
@@ -67,6 +73,7 @@ export class OpenAiSqlGenerator implements SqlGenerator {
           : `No table of this bucket fits the language model's schema budget of ${this.#maxSchemaChars} characters.`,
       );
     }
+    const examples = nearestExamples(question, knowledge?.examples ?? [], MAX_PROMPT_EXAMPLES);
     const messages = buildMessages({
       question: followUp?.asked ?? question,
       ...(followUp ? { earlier: { question: followUp.previousQuestion, sql: followUp.previousSql } } : {}),
@@ -74,8 +81,11 @@ export class OpenAiSqlGenerator implements SqlGenerator {
       omittedTables: selection.omitted,
       previousAttempts,
       data: this.#sendValues,
+      glossary: mentionedTerms(question, knowledge?.glossary ?? []).slice(0, MAX_PROMPT_TERMS),
+      examples,
     });
     const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
-    return { sql: extractSql(await this.#client.complete(messages, timeoutMs)), promptChars };
+    const sql = extractSql(await this.#client.complete(messages, timeoutMs));
+    return { sql, promptChars, ...(examples.length > 0 ? { knowledge: { examples_shown: examples.length } } : {}) };
   }
 }

@@ -1,3 +1,4 @@
+import type { Example, GlossaryTerm } from '@flock/knowledge';
 import type { FailedAttempt } from '../generator';
 import { quoteIdent, quoteLiteral, type ColumnInfo, type TableInfo } from '@flock/schema';
 import type { ChatMessage } from './chat-client';
@@ -75,6 +76,12 @@ function renderValue(value: string): string {
   return `${quoteLiteral(text)}${cut ? '…' : ''}`;
 }
 
+const TERM_READING: Record<GlossaryTerm['kind'], string> = {
+  filter: 'rows of',
+  column: 'a value of each row of',
+  measure: 'an aggregate over',
+};
+
 export interface PromptInput {
   question: string;
   /** Rendered table lines, already within the schema budget (see `selectSchema`). */
@@ -90,6 +97,13 @@ export interface PromptInput {
    * can echo a value from the data, are masked.
    */
   data?: boolean;
+  /**
+   * The tenant's definitions of its own words, and the saved examples nearest the
+   * question: sent as written in either mode, since the tenant wrote them to be read,
+   * like the question itself.
+   */
+  glossary?: readonly GlossaryTerm[];
+  examples?: readonly Example[];
 }
 
 /**
@@ -104,8 +118,12 @@ export function buildMessages({
   previousAttempts = [],
   earlier,
   data = true,
+  glossary = [],
+  examples = [],
 }: PromptInput): ChatMessage[] {
-  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(schemaText, omittedTables, data) }];
+  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(schemaText, omittedTables, data, glossary) }];
+  // Few-shot: each example as a question this database was asked and the SQL that answers it.
+  for (const example of examples) messages.push({ role: 'user', content: example.question }, { role: 'assistant', content: example.sql });
   // A follow-up ("only for 2024") reads against the exchange before it, as in a chat.
   if (earlier) messages.push({ role: 'user', content: earlier.question }, { role: 'assistant', content: earlier.sql });
   messages.push({ role: 'user', content: question });
@@ -125,7 +143,7 @@ function correctionRequest(error: string): string {
   return `That SQL failed: ${error.trim().replace(/\.+$/, '')}. Reply with a corrected single SELECT.`;
 }
 
-function systemPrompt(schemaText: string, omittedTables: number, data: boolean): string {
+function systemPrompt(schemaText: string, omittedTables: number, data: boolean, glossary: readonly GlossaryTerm[]): string {
   const lines = [
     'You translate questions about one DuckDB database into SQL.',
     'Reply with exactly one read-only DuckDB query, a SELECT or WITH … SELECT, and nothing else: no explanation, no Markdown, no trailing semicolon.',
@@ -148,6 +166,10 @@ function systemPrompt(schemaText: string, omittedTables: number, data: boolean):
   ];
   if (omittedTables > 0) {
     lines.push('', `(${omittedTables} more tables exist but are left out as less related to the question.)`);
+  }
+  if (glossary.length > 0) {
+    lines.push('', "This database's owners define these words; when the question uses one, use its definition:");
+    for (const term of glossary) lines.push(`- "${term.term}": ${TERM_READING[term.kind]} ${term.table}: ${term.sql}`);
   }
   return lines.join('\n');
 }

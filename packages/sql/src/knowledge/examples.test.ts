@@ -1,0 +1,50 @@
+import type { Example, TenantKnowledge } from '@flock/knowledge';
+import { BuiltinSqlGenerator } from '../builtin/builtin-generator';
+import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
+import { matchingExample, nearestExamples, questionKey } from './examples';
+
+const example = (id: string, question: string, sql = `SELECT '${id}'`): Example => ({
+  id,
+  question,
+  sql,
+  source: 'admin',
+  created_at: '',
+  created_by: '',
+});
+const examples = [
+  example('e1', 'Who are our best clients?'),
+  example('e2', 'How many invoices were paid late in 2024?'),
+  example('e3', 'Which region pays the most fees?'),
+];
+
+describe('saved examples', () => {
+  it('match a question that differs only in case, punctuation, articles or inflection', () => {
+    expect(questionKey('Who are our BEST clients?')).toBe(questionKey('who are our best client'));
+    expect(matchingExample('who are the best clients', examples)?.id).toBeUndefined();
+    expect(matchingExample('Who are our best clients', examples)?.id).toBe('e1');
+    expect(matchingExample('how many invoices were paid late in 2024', examples)?.id).toBe('e2');
+  });
+
+  it('never match a question that differs in a number, a name or a word', () => {
+    expect(matchingExample('How many invoices were paid late in 2023?', examples)).toBeUndefined();
+    expect(matchingExample('How many invoices were not paid late in 2024?', examples)).toBeUndefined();
+    expect(matchingExample('Who are our best clients in the north?', examples)).toBeUndefined();
+  });
+
+  it('rank the nearest by shared words for a prompt, leaving out those that share none', () => {
+    expect(nearestExamples('Which region has the most late invoices?', examples).map((e) => e.id)).toEqual(['e3', 'e2']);
+    expect(nearestExamples('Tell me a joke', examples)).toEqual([]);
+  });
+
+  it('answer the built-in engine’s question with their SQL', async () => {
+    const warehouse = schema(table('clients', 5, [col('id', 'INTEGER'), col('name', 'VARCHAR')]));
+    const knowledge: TenantKnowledge = { revision: 1, glossary: [], examples };
+    const generated = await new BuiltinSqlGenerator().generate({
+      question: 'who are our best clients',
+      bucket: 'b',
+      schema: warehouse,
+      knowledge,
+    });
+    expect(generated).toMatchObject({ sql: "SELECT 'e1'", knowledge: { example_id: 'e1' } });
+  });
+});

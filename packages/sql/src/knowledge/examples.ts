@@ -1,0 +1,55 @@
+import type { Example } from '@flock/knowledge';
+import { tokenize } from '../text/tokenize';
+import { FUNCTION_WORDS } from '../text/words';
+
+/** Words whose absence never changes what a question asks. */
+const FILLER = new Set(['a', 'an', 'the', 'please', 'kindly']);
+
+/**
+ * A question reduced to what decides its answer: every word's stem and every number, in
+ * order, without articles, "please", case or punctuation. Two questions with the same
+ * key ask the same thing ("How many orders were cancelled?" / "how many order was
+ * cancelled"), while any other difference, a year, a name, "only", "not", keeps them
+ * apart: an example answers a question only when nothing but wording separates them.
+ */
+export function questionKey(question: string): string {
+  return tokenize(question)
+    .filter((token) => !FILLER.has(token.lower))
+    .map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase()))
+    .join(' ');
+}
+
+/** The saved example that asks exactly what the question asks, if one does. */
+export function matchingExample(question: string, examples: readonly Example[]): Example | undefined {
+  if (examples.length === 0) return undefined;
+  const key = questionKey(question);
+  return key.length === 0 ? undefined : examples.find((example) => questionKey(example.question) === key);
+}
+
+/**
+ * The examples that share the most words with the question (Jaccard over stems, without
+ * function words), best first, for an engine's few-shot prompt. Examples sharing no word
+ * are left out, so an unrelated example never steers the answer.
+ */
+export function nearestExamples(question: string, examples: readonly Example[], limit = 3): Example[] {
+  const words = contentStems(question);
+  if (words.size === 0) return [];
+  return examples
+    .map((example, order) => {
+      const theirs = contentStems(example.question);
+      const shared = [...words].filter((word) => theirs.has(word)).length;
+      return { example, order, score: shared / (words.size + theirs.size - shared) };
+    })
+    .filter((scored) => scored.score > 0)
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, limit)
+    .map((scored) => scored.example);
+}
+
+function contentStems(question: string): Set<string> {
+  return new Set(
+    tokenize(question)
+      .filter((token) => !FUNCTION_WORDS.has(token.lower))
+      .map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase())),
+  );
+}

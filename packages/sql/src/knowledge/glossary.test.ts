@@ -1,0 +1,129 @@
+import type { GlossaryTerm, TenantKnowledge } from '@flock/knowledge';
+import { BuiltinSqlGenerator } from '../builtin/builtin-generator';
+import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
+import { mentionedTerms, viewWithGlossary, withGlossaryColumns } from './glossary';
+
+/** A hand-built warehouse that no rule of the engine knows: the glossary's words are all it learns. */
+const warehouse = schema(
+  table(
+    'clients',
+    500,
+    [
+      col('id', 'INTEGER'),
+      col('name', 'VARCHAR'),
+      col('state', 'VARCHAR', ['open', 'closed', 'paused']),
+      col('region', 'VARCHAR', ['north', 'south']),
+    ],
+    {
+      primaryKey: ['id'],
+    },
+  ),
+  table(
+    'invoices',
+    5000,
+    [
+      col('id', 'INTEGER'),
+      col('client_id', 'INTEGER'),
+      col('amount', 'DECIMAL(10,2)'),
+      col('fee', 'DECIMAL(10,2)'),
+      col('issued_on', 'DATE'),
+    ],
+    { primaryKey: ['id'], foreignKeys: [['client_id', 'clients', 'id']] },
+  ),
+);
+const term = (name: string, tableName: string, kind: GlossaryTerm['kind'], sql: string, type = 'BOOLEAN'): GlossaryTerm => ({
+  term: name,
+  table: tableName,
+  kind,
+  sql,
+  type,
+  created_at: '',
+  created_by: '',
+});
+const glossary = [
+  term('churned', 'clients', 'filter', "state = 'closed'"),
+  term('revenue', 'invoices', 'measure', 'sum(amount - fee)', 'DECIMAL(11,2)'),
+  term('big spender', 'clients', 'filter', 'id IN (SELECT client_id FROM invoices WHERE amount > 1000)'),
+];
+const knowledge: TenantKnowledge = { revision: 3, glossary, examples: [] };
+const engine = new BuiltinSqlGenerator();
+const generate = (question: string, withKnowledge = true) =>
+  engine.generate({ question, bucket: 'b', schema: warehouse, ...(withKnowledge ? { knowledge } : {}) });
+
+describe('the built-in engine with a glossary', () => {
+  it.each([
+    [
+      'How many churned clients are there?',
+      "WITH clients AS (SELECT *, (state = 'closed') AS churned FROM clients) SELECT count(*) AS count FROM clients WHERE churned",
+    ],
+    [
+      'How many clients are not churned?',
+      "WITH clients AS (SELECT *, (state = 'closed') AS churned FROM clients) SELECT count(*) AS count FROM clients WHERE NOT churned",
+    ],
+    [
+      'How many invoices do churned clients have?',
+      "WITH clients AS (SELECT *, (state = 'closed') AS churned FROM clients) SELECT count(*) AS count FROM invoices i JOIN clients c ON i.client_id = c.id WHERE c.churned",
+    ],
+    [
+      'Total revenue per month',
+      "WITH invoices AS (SELECT *, (amount - fee) AS revenue FROM invoices) SELECT date_trunc('month', issued_on) AS month, sum(revenue) AS total_revenue FROM invoices GROUP BY 1 ORDER BY 1",
+    ],
+    [
+      'List the big spenders',
+      'WITH clients AS (SELECT *, (id IN (SELECT client_id FROM invoices WHERE amount > 1000)) AS big_spender FROM clients) SELECT name FROM clients WHERE big_spender',
+    ],
+  ])('answers %j, which it refuses or reads otherwise without it', async (question, sql) => {
+    const without = await generate(question, false).then(
+      (generated) => generated.sql,
+      () => 'refused',
+    );
+    const generated = await generate(question);
+    expect(generated.sql).toBe(sql);
+    expect(without).not.toBe(sql);
+    expect(generated.knowledge?.terms?.length).toBeGreaterThan(0);
+  });
+
+  it('says the aggregate of a measure the question left unsaid, and only then', () => {
+    const view = (question: string) => viewWithGlossary(question, warehouse, glossary).question;
+    expect(view('revenue by region')).toBe('total revenue by region');
+    expect(view('Which region has the highest revenue?')).toBe('Which region has the highest total revenue?');
+    expect(view('total revenue by region')).toBe('total revenue by region');
+    expect(view('How many churned clients?')).toBe('How many churned clients?');
+  });
+
+  it('uses both terms a question names, in one CTE per table', async () => {
+    const { sql, knowledge: used } = await generate('What is the revenue of churned clients?');
+    expect(sql).toBe(
+      "WITH clients AS (SELECT *, (state = 'closed') AS churned FROM clients), invoices AS (SELECT *, (amount - fee) AS revenue FROM invoices) " +
+        'SELECT sum(i.revenue) AS total_revenue FROM invoices i JOIN clients c ON i.client_id = c.id WHERE c.churned',
+    );
+    expect(used).toEqual({ terms: ['churned', 'revenue'] });
+  });
+
+  it('adds nothing to SQL that uses no term, and joins its CTEs to one of the SQL’s own', () => {
+    const view = viewWithGlossary('q', warehouse, glossary);
+    expect(withGlossaryColumns('SELECT count(*) FROM clients', view)).toEqual({ sql: 'SELECT count(*) FROM clients', terms: [] });
+    expect(withGlossaryColumns('WITH x AS (SELECT churned FROM clients) SELECT * FROM x', view).sql).toBe(
+      "WITH clients AS (SELECT *, (state = 'closed') AS churned FROM clients), x AS (SELECT churned FROM clients) SELECT * FROM x",
+    );
+  });
+
+  it('leaves out a term whose table is gone or whose name a column now has: the warehouse wins', () => {
+    const view = viewWithGlossary('q', warehouse, [
+      term('state', 'clients', 'column', 'upper(state)', 'VARCHAR'),
+      term('lapsed', 'gone', 'filter', 'true'),
+    ]);
+    expect(view.columns).toEqual([]);
+    expect(view.schema.tables.map((t) => t.columns.length)).toEqual([4, 5]);
+  });
+
+  it('keeps one view per schema and glossary, so the engine’s indexes are built once', () => {
+    expect(viewWithGlossary('a', warehouse, glossary).schema).toBe(viewWithGlossary('b', warehouse, glossary).schema);
+    expect(viewWithGlossary('a', warehouse, glossary).schema).not.toBe(viewWithGlossary('a', warehouse, [...glossary]).schema);
+  });
+
+  it('finds the terms a question mentions, in any inflection', () => {
+    expect(mentionedTerms('List our Big Spenders and churned ones', glossary).map((t) => t.term)).toEqual(['churned', 'big spender']);
+    expect(mentionedTerms('How many clients?', glossary)).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+import { columnNameOf, rowExpressionOf, splitMeasure, type GlossaryTerm } from '@flock/knowledge';
+import { findTable, kindOf, quoteIdent, type SchemaContext } from '@flock/schema';
+import { tokenize } from '../text/tokenize';
+
+/**
+ * A bucket's glossary as the built-in engine reads it: each term becomes a column of
+ * the table it defines, so the engine places the word the way it places any column
+ * name ("churned customers" → a true/false column of customers, "by segment" → a
+ * grouping, "revenue" → a number to total), joins to it like any other, and accounts
+ * for the word in its ledger. The SQL it writes then reads that table through a CTE of
+ * the same name that adds the column:
+ *
+ *   WITH customers AS (SELECT *, (status = 'cancelled') AS churned FROM customers) …
+ *
+ * Inside the CTE, `customers` is still the table (a CTE does not see itself), and every
+ * other reference to `customers` in the query reads the CTE, so a term means the same
+ * wherever the engine uses it.
+ */
+export interface GlossaryView {
+  /** The schema with each usable term added as a column of its table. */
+  schema: SchemaContext;
+  /** The question, with each measure's aggregate said where the question did not say it. */
+  question: string;
+  /** The terms added to the schema, with the column each became. */
+  columns: { term: GlossaryTerm; table: string; column: string }[];
+}
+
+const AGGREGATE_WORDS: Record<'sum' | 'avg' | 'min' | 'max', { says: string; synonyms: RegExp }> = {
+  sum: { says: 'total', synonyms: /\b(total|sum of|sum|overall)\s+$/i },
+  avg: { says: 'average', synonyms: /\b(average|mean|avg)\s+$/i },
+  min: { says: 'minimum', synonyms: /\b(minimum|min|smallest|lowest)\s+$/i },
+  max: { says: 'maximum', synonyms: /\b(maximum|max|largest|biggest|highest)\s+$/i },
+};
+
+/** Each schema's glossary view, kept while the schema object and the glossary's revision last. */
+const views = new WeakMap<SchemaContext, { glossary: readonly GlossaryTerm[]; view: Omit<GlossaryView, 'question'> }>();
+
+export function viewWithGlossary(question: string, schema: SchemaContext, glossary: readonly GlossaryTerm[]): GlossaryView {
+  if (glossary.length === 0) return { schema, question, columns: [] };
+  let cached = views.get(schema);
+  // The engine's indexes are kept with the schema object, so the same view must be the same object.
+  if (cached?.glossary !== glossary) {
+    cached = { glossary, view: glossaryColumns(schema, glossary) };
+    views.set(schema, cached);
+  }
+  let text = question;
+  for (const { term } of cached.view.columns) if (term.kind === 'measure') text = sayAggregate(text, term);
+  return { ...cached.view, question: text };
+}
+
+function glossaryColumns(schema: SchemaContext, glossary: readonly GlossaryTerm[]): Omit<GlossaryView, 'question'> {
+  const tables = schema.tables.map((table) => ({ ...table, columns: [...table.columns] }));
+  const columns: GlossaryView['columns'] = [];
+  for (const term of glossary) {
+    const table = findTable({ tables }, term.table);
+    const column = columnNameOf(term.term);
+    // A table dropped since the term was saved, or a column of the same name: the warehouse wins.
+    if (!table || table.columns.some((c) => c.name.toLowerCase() === column)) continue;
+    const type = term.kind === 'filter' ? 'BOOLEAN' : term.type;
+    table.columns.push({ name: column, type, kind: kindOf(type), nullable: true });
+    columns.push({ term, table: table.name, column });
+  }
+  return { schema: { tables }, columns };
+}
+
+/**
+ * The engine's SQL with a CTE for each table whose glossary columns it uses. A column's
+ * name can only come from the schema it was given, so a name that does not occur in the
+ * SQL is not used; one that occurs as some other identifier only adds an unused column.
+ */
+export function withGlossaryColumns(sql: string, view: GlossaryView): { sql: string; terms: string[] } {
+  const used = view.columns.filter(({ column }) => new RegExp(`(^|[^A-Za-z0-9_])"?${column}"?($|[^A-Za-z0-9_])`, 'i').test(sql));
+  if (used.length === 0) return { sql, terms: [] };
+  const byTable = new Map<string, typeof used>();
+  for (const entry of used) byTable.set(entry.table, [...(byTable.get(entry.table) ?? []), entry]);
+  const ctes = [...byTable].map(([table, entries]) => {
+    const added = entries.map(({ term, column }) => `(${rowExpressionOf(term)}) AS ${quoteIdent(column)}`).join(', ');
+    return `${quoteIdent(table)} AS (SELECT *, ${added} FROM ${quoteIdent(table)})`;
+  });
+  const own = /^\s*WITH\s+(RECURSIVE\s+)?/i.exec(sql);
+  const wrapped = own ? `WITH ${own[1] ?? ''}${ctes.join(', ')}, ${sql.slice(own[0].length)}` : `WITH ${ctes.join(', ')} ${sql}`;
+  return { sql: wrapped, terms: used.map(({ term }) => term.term) };
+}
+
+/** "revenue by region" → "total revenue by region" for revenue = sum(…), unless the question said how to aggregate. */
+function sayAggregate(question: string, term: GlossaryTerm): string {
+  const { fn } = splitMeasure(term.sql)!;
+  const words = AGGREGATE_WORDS[fn];
+  const phrase = term.term
+    .trim()
+    .split(/[\s-]+/)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s-]+');
+  return question.replace(new RegExp(`\\b${phrase}(s|es)?\\b`, 'gi'), (match, _plural, offset: number) =>
+    words.synonyms.test(question.slice(0, offset)) ? match : `${words.says} ${match}`,
+  );
+}
+
+/** The terms the question uses, by word stems in order ("big spenders" uses "big spender"). */
+export function mentionedTerms(question: string, glossary: readonly GlossaryTerm[]): GlossaryTerm[] {
+  if (glossary.length === 0) return [];
+  const words = ` ${stems(question).join(' ')} `;
+  return glossary.filter((term) => {
+    const phrase = stems(term.term).join(' ');
+    return phrase.length > 0 && words.includes(` ${phrase} `);
+  });
+}
+
+function stems(text: string): string[] {
+  return tokenize(text).map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase()));
+}
