@@ -16,6 +16,7 @@ import {
   type JobHandlers,
   type Telemetry,
 } from '@flock/jobs';
+import { KnowledgeStore, knowledgeDirOf } from '@flock/knowledge';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
 import { SqlGeneratorRouter, type SqlGenerator } from '@flock/sql';
 import {
@@ -115,6 +116,7 @@ export function startWorkerRuntime(
     charts: config.charts,
     metrics,
     answers: config.answerCache ? new AnswerCache(storeRedis, store, { prefix: config.redisPrefix, ttlMs: config.jobTtlMs }) : undefined,
+    knowledge: new KnowledgeStore(knowledgeDirOf(config)),
   });
 
   const flow = new FlowQueue(queueSettings);

@@ -11,6 +11,8 @@ export interface AnswerKey {
   version: string;
   /** The engine that wrote the SQL. */
   engine: string;
+  /** The revision of the bucket's glossary and examples: a change to either can change the SQL. */
+  knowledge: number;
   question: string;
 }
 
@@ -64,7 +66,7 @@ export class AnswerCache {
 
   private keyOf(key: AnswerKey): string {
     const digest = createHash('sha256')
-      .update(JSON.stringify([key.version, key.engine, normaliseQuestion(key.question)]))
+      .update(JSON.stringify([key.version, key.engine, key.knowledge, normaliseQuestion(key.question)]))
       .digest('base64url');
     return answerCacheKey(this.options.prefix, key.bucket, digest);
   }

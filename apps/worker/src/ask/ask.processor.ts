@@ -5,6 +5,7 @@ import type { Logger } from '@flock/logger';
 import { generateAndRun, resolveFollowUp, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
 import { inSpan } from '@flock/tracing';
 import type { TenantWarehouse } from '@flock/warehouse';
+import { KnowledgeFileError, NO_KNOWLEDGE, type KnowledgeStore, type TenantKnowledge } from '@flock/knowledge';
 import { attemptJob } from '../job-attempt';
 import type { JobOutcome, WorkerMetrics } from '../metrics';
 
@@ -15,6 +16,8 @@ export interface AskProcessorOptions {
   metrics?: WorkerMetrics;
   /** Earlier answers to the same question on the same data (FLOCK_ANSWER_CACHE); none when off. */
   answers?: AnswerCache;
+  /** Each bucket's glossary and examples, read at every ask (a `stat` while unchanged). */
+  knowledge?: KnowledgeStore;
 }
 
 export type AskOutcome = FinishOutcome | 'skipped';
@@ -49,7 +52,8 @@ export class AskProcessor {
     const version = this.warehouse.version(payload.bucket);
     if (!version) return undefined;
     const engine = this.generators.forBucket(payload.bucket).name;
-    return { bucket: payload.bucket, version, engine, question: payload.question };
+    const knowledge = this.knowledgeOf(payload.bucket).revision;
+    return { bucket: payload.bucket, version, engine, knowledge, question: payload.question };
   }
 
   /**
@@ -67,6 +71,24 @@ export class AskProcessor {
       return earlier ? { key, earlier } : { key };
     } catch {
       return {};
+    }
+  }
+
+  /**
+   * What the bucket's tenant taught Flock. A file that cannot be read fails the ask
+   * rather than answering without it: a defined word ("revenue") may also mean something
+   * else to the engine alone, and that answer would be silently wrong.
+   */
+  private knowledgeOf(bucket: string): TenantKnowledge {
+    if (!this.options.knowledge) return NO_KNOWLEDGE;
+    try {
+      return this.options.knowledge.knowledge(bucket);
+    } catch (error) {
+      if (!(error instanceof KnowledgeFileError)) throw error;
+      this.logger.warn({ bucket, err: error.message }, 'knowledge file unreadable');
+      throw new GenerationFailedError(
+        "This bucket's glossary and examples cannot be read, so its questions are not answered until an admin fixes them.",
+      );
     }
   }
 
@@ -116,10 +138,12 @@ export class AskProcessor {
           `Could not tell how "${question}" changes the previous question ("${previous.question}"). Ask it as a whole question.`,
         );
       }
+      const knowledge = this.knowledgeOf(bucket);
       const request = {
         question: resolved?.question ?? question,
         bucket,
         schema,
+        knowledge,
         deadline,
         ...(findValues ? { findValues } : {}),
         ...(previous ? { followUp: { previousQuestion: previous.question, previousSql: previous.sql, asked: question } } : {}),
@@ -156,6 +180,7 @@ export class AskProcessor {
           ...(previous ? { follows_job_id: previous.jobId } : {}),
           ...(resolved ? { resolved_question: resolved.question } : {}),
           ...(chart ? { chart } : {}),
+          ...(generated.knowledge ? { knowledge: { revision: knowledge.revision, ...generated.knowledge } } : {}),
           cached: false,
           generation_time_ms: Math.round(generationMs),
           execution_time_ms: executionMs,
