@@ -10,6 +10,8 @@ export interface StoredApiKey {
   hash: string;
   buckets: BucketGrant;
   admin: boolean;
+  /** May manage the knowledge of its buckets (glossary, examples, feedback); absent in older files. */
+  tenantAdmin?: boolean;
   createdAt: string;
 }
 
@@ -43,7 +45,12 @@ export class ApiKeyFile {
     }
   }
 
-  async create(options: { name: string; buckets: BucketGrant; admin: boolean }): Promise<{ key: string; record: StoredApiKey }> {
+  async create(options: {
+    name: string;
+    buckets: BucketGrant;
+    admin: boolean;
+    tenantAdmin?: boolean;
+  }): Promise<{ key: string; record: StoredApiKey }> {
     if (!NAME.test(options.name)) throw new Error('Key names are 1-64 letters, digits, ".", "_" or "-"');
     const keys = this.read();
     if (keys.some((k) => k.name === options.name)) throw new Error(`A key named '${options.name}' already exists`);
@@ -53,6 +60,7 @@ export class ApiKeyFile {
       hash: hashApiKey(key),
       buckets: options.buckets,
       admin: options.admin,
+      ...(options.tenantAdmin ? { tenantAdmin: true } : {}),
       createdAt: new Date().toISOString(),
     };
     await this.write([...keys, record]);
@@ -111,7 +119,14 @@ export class ApiKeyAuthenticator {
       const stored = Buffer.from(key.hash, 'hex');
       if (stored.length === digest.length && timingSafeEqual(stored, digest) && !match) match = key;
     }
-    return match ? { kind: 'api_key', id: keyId(match), buckets: match.buckets, admin: match.admin } : undefined;
+    if (!match) return undefined;
+    return {
+      kind: 'api_key',
+      id: keyId(match),
+      buckets: match.buckets,
+      admin: match.admin,
+      ...(match.tenantAdmin ? { tenantAdmin: true } : {}),
+    };
   }
 
   /** Whether the key with this id (a Principal's) is still there and still an admin's: a revoked key's sessions end. */

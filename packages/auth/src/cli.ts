@@ -1,10 +1,10 @@
 /**
  * Flock credentials from the command line.
  *
- *   pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin]
+ *   pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin | --tenant-admin]
  *   pnpm auth keys list
  *   pnpm auth keys revoke --name NAME
- *   pnpm auth token --sub USER --buckets a,b|* [--ttl 1h]
+ *   pnpm auth token --sub USER --buckets a,b|* [--tenant-admin] [--ttl 1h]
  *
  * Keys live in FLOCK_API_KEYS_FILE (default ./data/api-keys.json) as hashes; a new key
  * is printed once and cannot be shown again. Tokens are signed with FLOCK_JWT_SECRET,
@@ -17,10 +17,11 @@ import { isValidBucketId } from '@flock/schema';
 import type { BucketGrant } from './principal';
 
 const USAGE = `usage:
-  pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin]
+  pnpm auth keys create --name NAME (--buckets a,b | --all-buckets) [--admin | --tenant-admin]
   pnpm auth keys list
   pnpm auth keys revoke --name NAME
-  pnpm auth token --sub USER --buckets a,b|'*' [--ttl 1h]
+  pnpm auth token --sub USER --buckets a,b|'*' [--tenant-admin] [--ttl 1h]
+  (--tenant-admin: may manage the glossary, examples and feedback of those buckets)
 options: --file PATH (keys file; default $FLOCK_API_KEYS_FILE or ./data/api-keys.json)`;
 
 class UsageError extends Error {}
@@ -43,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       buckets: { type: 'string' },
       'all-buckets': { type: 'boolean' },
       admin: { type: 'boolean' },
+      'tenant-admin': { type: 'boolean' },
       file: { type: 'string' },
       sub: { type: 'string' },
       ttl: { type: 'string', default: '1h' },
@@ -62,12 +64,18 @@ async function main(argv: string[]): Promise<void> {
       name: values.name,
       buckets: grant(values.buckets, values['all-buckets']),
       admin: values.admin ?? false,
+      tenantAdmin: values['tenant-admin'] ?? false,
     });
-    console.error(`created key '${record.name}' (buckets: ${JSON.stringify(record.buckets)}, admin: ${record.admin}) in ${file.file}`);
+    console.error(
+      `created key '${record.name}' (buckets: ${JSON.stringify(record.buckets)}, admin: ${record.admin}, tenant admin: ${record.tenantAdmin ?? false}) in ${file.file}`,
+    );
     console.error('the key is shown once; store it now:');
     console.log(key);
   } else if (group === 'keys' && action === 'list') {
-    for (const k of file.read()) console.log(`${k.name}\tbuckets=${JSON.stringify(k.buckets)}\tadmin=${k.admin}\tcreated=${k.createdAt}`);
+    for (const k of file.read())
+      console.log(
+        `${k.name}\tbuckets=${JSON.stringify(k.buckets)}\tadmin=${k.admin}\ttenant_admin=${k.tenantAdmin ?? false}\tcreated=${k.createdAt}`,
+      );
   } else if (group === 'keys' && action === 'revoke') {
     if (!values.name) throw new UsageError('give --name');
     if (!(await file.revoke(values.name))) throw new UsageError(`no key named '${values.name}'`);
@@ -77,7 +85,10 @@ async function main(argv: string[]): Promise<void> {
     if (!secret || secret.length < 32) throw new UsageError('set FLOCK_JWT_SECRET (at least 32 characters) to sign tokens');
     if (!values.sub) throw new UsageError('give --sub');
     const buckets = grant(values.buckets, values['all-buckets']);
-    const token = await new SignJWT({ buckets: buckets === '*' ? ['*'] : [...buckets] })
+    const token = await new SignJWT({
+      buckets: buckets === '*' ? ['*'] : [...buckets],
+      ...(values['tenant-admin'] ? { tenant_admin: true } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(values.sub)
       .setIssuedAt()

@@ -52,7 +52,14 @@ export class JwtVerifier {
     if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'string' && (b === '*' || isValidBucketId(b)))) {
       throw new UnauthorizedError('Invalid token: \'buckets\' must be an array of bucket ids, or ["*"]');
     }
-    return { kind: 'user', id: payload.sub, buckets: buckets.includes('*') ? '*' : (buckets as string[]), admin: false };
+    return {
+      kind: 'user',
+      id: payload.sub,
+      buckets: buckets.includes('*') ? '*' : (buckets as string[]),
+      admin: false,
+      // The identity provider says who administers a tenant's knowledge: `"tenant_admin": true`.
+      ...(payload.tenant_admin === true ? { tenantAdmin: true } : {}),
+    };
   }
 
   private readonly keyFor: JWTVerifyGetKey = async (header, token) => {

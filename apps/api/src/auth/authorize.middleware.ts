@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { canAccessBucket } from '@flock/auth';
+import { canAccessBucket, canManageKnowledge } from '@flock/auth';
 import { ForbiddenError, UnauthorizedError } from '@flock/errors';
 import { bucketParam } from '../http/params';
 import { validate } from '../http/validate';
@@ -13,6 +13,15 @@ export const requireBucketAccess: RequestHandler = (req, _res, next) => {
   const bucket = validate(bucketParam, req.params.bucket);
   if (!req.principal) throw new UnauthorizedError();
   if (!canAccessBucket(req.principal, bucket)) throw new ForbiddenError(`Access denied to bucket '${bucket}'`);
+  next();
+};
+
+/** Changes to a bucket's knowledge: admins, and tenant admins of that bucket (after requireBucketAccess). */
+export const requireTenantAdmin: RequestHandler = (req, _res, next) => {
+  const bucket = validate(bucketParam, req.params.bucket);
+  if (!req.principal) throw new UnauthorizedError();
+  if (!canManageKnowledge(req.principal, bucket))
+    throw new ForbiddenError(`Managing the knowledge of bucket '${bucket}' needs a tenant admin's credential`);
   next();
 };
 
