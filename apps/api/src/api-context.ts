@@ -14,6 +14,7 @@ import {
   type Telemetry,
 } from '@flock/jobs';
 import { RepeatedErrorLog, type Logger } from '@flock/logger';
+import { KnowledgeStore, knowledgeDirOf } from '@flock/knowledge';
 import { createTenantCatalog } from '@flock/warehouse';
 import { callbackGuardOf } from '@flock/webhooks';
 import type { AppDependencies } from './app';
@@ -23,6 +24,7 @@ import { Drain } from './health/drain';
 import { ApiMetrics } from './http/metrics';
 import { QueryAllService } from './query-all/query-all.service';
 import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
+import { KnowledgeService } from './knowledge/knowledge.service';
 import { QueryService } from './query/query.service';
 import { SchemaService } from './schema/schema.service';
 import { CallbackUrls } from './webhooks/callback-urls';
@@ -95,14 +97,19 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
   const waitMs = config.workerTimeoutMs + 1_000;
   const metrics = config.metrics ? new ApiMetrics(queues.map((queue) => queue.queue)) : undefined;
 
+  const ask = new AskService(store, askQueue, catalog, finishes, callbacks);
+  const schema = new SchemaService(store, schemaQueue, catalog, snapshots, waitMs);
+  const query = new QueryService(store, queryQueue, catalog, waitMs);
+
   return {
     deps: {
       logger,
-      ask: new AskService(store, askQueue, catalog, finishes, callbacks),
+      ask,
       queryAll: new QueryAllService(store, queryAllQueue, catalog, finishes, callbacks),
       finishes,
-      schema: new SchemaService(store, schemaQueue, catalog, snapshots, waitMs),
-      query: new QueryService(store, queryQueue, catalog, waitMs),
+      schema,
+      query,
+      knowledge: new KnowledgeService(new KnowledgeStore(knowledgeDirOf(config)), query, schema, ask, catalog),
       queues: queues.map((queue) => queue.queue),
       probeRedis: () => probeRedisWrites(redis, config.redisPrefix),
       drain: new Drain(),

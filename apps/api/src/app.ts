@@ -16,6 +16,8 @@ import { authenticate } from './auth/authenticate.middleware';
 import { requireAdmin, requireBucketAccess } from './auth/authorize.middleware';
 import type { Drain } from './health/drain';
 import { healthRoutes } from './health/health.routes';
+import { knowledgeRoutes } from './knowledge/knowledge.routes';
+import type { KnowledgeService } from './knowledge/knowledge.service';
 import { queryAllRoutes } from './query-all/query-all.routes';
 import type { QueryAllService } from './query-all/query-all.service';
 import { queryRoutes } from './query/query.routes';
@@ -38,6 +40,7 @@ export interface AppDependencies {
   queryAll: QueryAllService;
   schema: SchemaService;
   query: QueryService;
+  knowledge: KnowledgeService;
   queues: Queue[];
   /** Resolves while Redis takes writes; /readyz fails otherwise. */
   probeRedis: () => Promise<unknown>;
@@ -141,6 +144,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(askChartRoutes(deps.ask));
   app.use(schemaRoutes(deps.schema));
   app.use(queryRoutes(deps.query));
+  app.use(knowledgeRoutes(deps.knowledge));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);

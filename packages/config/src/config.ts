@@ -88,6 +88,12 @@ export const settings = {
       rule: Joi.string().default('./data/warehouses'),
       doc: 'folder of `{bucket}.duckdb` files, one per tenant',
     }),
+    knowledgeDir: optional({
+      env: 'FLOCK_KNOWLEDGE_DIR',
+      rule: Joi.string(),
+      doc: "folder of `{bucket}.json` files holding each tenant's glossary, examples and feedback; the API writes it and the workers read it, so both need it (default: `.flock-knowledge` in the warehouse folder)",
+      example: '/data/knowledge',
+    }),
     sqlGenerator: setting({
       env: 'FLOCK_SQL_GENERATOR',
       rule: Joi.string<SqlGeneratorKind>()

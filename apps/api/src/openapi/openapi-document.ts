@@ -10,6 +10,8 @@ import { jobStatusEventSchema } from '../http/job-events';
 import { jobSchemas } from '../http/job.responses';
 import { jobWaitQuery } from '../http/job-wait';
 import { bucketParam } from '../http/params';
+import { knowledgeSchemas } from '../knowledge/knowledge.presenter';
+import { entryIdParam, exampleBody, feedbackBody, glossaryBody, termParam } from '../knowledge/knowledge.schema';
 import { queryAllSchemas } from '../query-all/query-all.responses';
 import { queryAllBody } from '../query-all/query-all.schema';
 import { querySchemas } from '../query/query.presenter';
@@ -98,6 +100,8 @@ const BUCKET = { $ref: '#/components/parameters/bucket' };
 const JOB_ID = { $ref: '#/components/parameters/jobId' };
 const WAIT_MS = { $ref: '#/components/parameters/wait_ms' };
 const TABLE = { $ref: '#/components/parameters/table' };
+const TERM = { $ref: '#/components/parameters/term' };
+const ENTRY_ID = { $ref: '#/components/parameters/entryId' };
 const NO_CREDENTIALS: unknown[] = [];
 
 /** A read of a bucket's schema, answered synchronously once a worker has read it. */
@@ -157,6 +161,10 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       { name: 'query-all', description: 'One query over many tenants (admin keys only).' },
       { name: 'schema', description: 'A bucket’s tables.' },
       { name: 'query', description: 'A caller’s own read-only SQL.' },
+      {
+        name: 'knowledge',
+        description: 'What a tenant teaches Flock: glossary terms, example questions with their SQL, and feedback on answers.',
+      },
       { name: 'operations', description: 'Probes, metrics and this document: no tenant data.' },
     ],
     paths: {
@@ -233,6 +241,136 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
               content: { 'image/svg+xml': { schema: { type: 'string', description: 'An SVG document.' } } },
             },
             ...errors(...PER_BUCKET),
+          },
+        },
+      },
+      '/api/v1/{bucket}/ask/jobs/{jobId}/feedback': {
+        post: {
+          operationId: 'askFeedback',
+          tags: ['knowledge'],
+          summary: 'Say whether an answer was right',
+          description: [
+            'On one of the caller’s own finished asks (the poll’s visibility rule). Corrected `sql` is validated and run',
+            'on the bucket, then kept as a candidate example a tenant admin may promote; an answer marked correct is a',
+            'candidate with its own SQL. Feedback is kept with the bucket’s knowledge and outlives the job’s hour.',
+          ].join(' '),
+          parameters: [BUCKET, JOB_ID],
+          requestBody: {
+            required: true,
+            content: json(fromJoi(feedbackBody), {
+              corrected: {
+                correct: false,
+                sql: "SELECT count(*) FROM member WHERE status = 'cancelled'",
+                comment: 'Cancelled, not paused.',
+              },
+            }),
+          },
+          responses: {
+            '201': { description: 'The feedback as stored.', content: json(ref('FeedbackSaved')) },
+            ...errors(...PER_BUCKET, ...WITH_BODY, ...SYNCHRONOUS),
+          },
+        },
+      },
+      '/api/v1/{bucket}/knowledge': {
+        get: {
+          operationId: 'knowledgeRead',
+          tags: ['knowledge'],
+          summary: 'Read a bucket’s glossary and examples',
+          parameters: [BUCKET],
+          responses: {
+            '200': { description: 'The knowledge the engines use.', content: json(ref('Knowledge')) },
+            ...errors(...PER_BUCKET),
+          },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/glossary/{term}': {
+        put: {
+          operationId: 'glossaryDefine',
+          tags: ['knowledge'],
+          summary: 'Define a word or phrase',
+          description: [
+            'Creates or replaces a glossary term: a `filter` (a condition on the table’s rows), a `column` (a value of',
+            'each row) or a `measure` (sum, avg, min or max over rows). The definition is tried on the bucket before it is',
+            'saved: a missing column, a syntax error or a value of the wrong type is refused with 400. Tenant admins only.',
+          ].join(' '),
+          parameters: [BUCKET, TERM],
+          requestBody: {
+            required: true,
+            content: json(fromJoi(glossaryBody), { filter: { table: 'member', kind: 'filter', sql: "status = 'cancelled'" } }),
+          },
+          responses: {
+            '200': { description: 'The term as saved.', content: json(ref('GlossaryTermSaved')) },
+            ...errors(...PER_BUCKET, ...WITH_BODY, ...SYNCHRONOUS),
+          },
+        },
+        delete: {
+          operationId: 'glossaryRemove',
+          tags: ['knowledge'],
+          summary: 'Remove a glossary term',
+          parameters: [BUCKET, TERM],
+          responses: { '204': { description: 'Removed.' }, ...errors(...PER_BUCKET) },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/examples': {
+        post: {
+          operationId: 'exampleAdd',
+          tags: ['knowledge'],
+          summary: 'Save an example question with its SQL',
+          description: 'The SQL is validated and run on the bucket before it is saved. Tenant admins only.',
+          parameters: [BUCKET],
+          requestBody: {
+            required: true,
+            content: json(fromJoi(exampleBody), {
+              example: { question: 'How many members cancelled?', sql: "SELECT count(*) FROM member WHERE status = 'cancelled'" },
+            }),
+          },
+          responses: {
+            '201': { description: 'The example as saved.', content: json(ref('ExampleSaved')) },
+            ...errors(...PER_BUCKET, ...WITH_BODY, ...SYNCHRONOUS),
+          },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/examples/{id}': {
+        delete: {
+          operationId: 'exampleRemove',
+          tags: ['knowledge'],
+          summary: 'Remove an example',
+          parameters: [BUCKET, ENTRY_ID],
+          responses: { '204': { description: 'Removed.' }, ...errors(...PER_BUCKET) },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/feedback': {
+        get: {
+          operationId: 'feedbackList',
+          tags: ['knowledge'],
+          summary: 'List feedback on the bucket’s answers',
+          description: 'Oldest first. Tenant admins only.',
+          parameters: [
+            BUCKET,
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['noted', 'candidate', 'promoted'] } },
+          ],
+          responses: { '200': { description: 'The feedback.', content: json(ref('FeedbackList')) }, ...errors(...PER_BUCKET) },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/feedback/{id}': {
+        delete: {
+          operationId: 'feedbackDismiss',
+          tags: ['knowledge'],
+          summary: 'Dismiss feedback',
+          parameters: [BUCKET, ENTRY_ID],
+          responses: { '204': { description: 'Removed.' }, ...errors(...PER_BUCKET) },
+        },
+      },
+      '/api/v1/{bucket}/knowledge/feedback/{id}/promote': {
+        post: {
+          operationId: 'feedbackPromote',
+          tags: ['knowledge'],
+          summary: 'Make a candidate an example',
+          description: 'Its SQL is run again on the bucket first. Tenant admins only.',
+          parameters: [BUCKET, ENTRY_ID],
+          responses: {
+            '201': { description: 'The example it became.', content: json(ref('ExampleSaved')) },
+            ...errors(...PER_BUCKET, ...SYNCHRONOUS),
           },
         },
       },
@@ -394,6 +532,21 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           example: 'a6220339-7ed3-42cf-b93a-67f78043567a',
         },
         table: { name: 'table', in: 'path', required: true, description: 'Table name, as listed.', schema: { type: 'string' } },
+        term: {
+          name: 'term',
+          in: 'path',
+          required: true,
+          description: 'A glossary term, URL-encoded.',
+          schema: fromJoi(termParam),
+          example: 'churned',
+        },
+        entryId: {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'An example’s or a feedback entry’s id.',
+          schema: fromJoi(entryIdParam),
+        },
         wait_ms: {
           name: 'wait_ms',
           in: 'query',
@@ -408,6 +561,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
         ...queryAllSchemas,
         ...schemaSchemas,
         ...querySchemas,
+        ...knowledgeSchemas,
         ...healthSchemas,
       },
       responses: Object.fromEntries(ERROR_STATUSES.map((status) => [`Error${status}`, errorResponse(status)])),

@@ -84,6 +84,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/{bucket}/ask/jobs/{jobId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say whether an answer was right
+         * @description On one of the caller’s own finished asks (the poll’s visibility rule). Corrected `sql` is validated and run on the bucket, then kept as a candidate example a tenant admin may promote; an answer marked correct is a candidate with its own SQL. Feedback is kept with the bucket’s knowledge and outlives the job’s hour.
+         */
+        post: operations["askFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a bucket’s glossary and examples */
+        get: operations["knowledgeRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/glossary/{term}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Define a word or phrase
+         * @description Creates or replaces a glossary term: a `filter` (a condition on the table’s rows), a `column` (a value of each row) or a `measure` (sum, avg, min or max over rows). The definition is tried on the bucket before it is saved: a missing column, a syntax error or a value of the wrong type is refused with 400. Tenant admins only.
+         */
+        put: operations["glossaryDefine"];
+        post?: never;
+        /** Remove a glossary term */
+        delete: operations["glossaryRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/examples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save an example question with its SQL
+         * @description The SQL is validated and run on the bucket before it is saved. Tenant admins only.
+         */
+        post: operations["exampleAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/examples/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an example */
+        delete: operations["exampleRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List feedback on the bucket’s answers
+         * @description Oldest first. Tenant admins only.
+         */
+        get: operations["feedbackList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Dismiss feedback */
+        delete: operations["feedbackDismiss"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{bucket}/knowledge/feedback/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a candidate an example
+         * @description Its SQL is run again on the bucket first. Tenant admins only.
+         */
+        post: operations["feedbackPromote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/{bucket}/tables": {
         parameters: {
             query?: never;
@@ -373,6 +525,17 @@ export interface components {
                 chart?: Record<string, never>;
                 /** @description Whether the answer is an earlier job's to the same question on the same data (FLOCK_ANSWER_CACHE). */
                 cached?: boolean;
+                /** @description Which of the bucket's glossary and examples the answer used, when it used any. */
+                knowledge?: {
+                    /** @description The revision of the bucket's knowledge the answer was written with. */
+                    revision: number;
+                    /** @description Glossary terms the SQL reads. */
+                    terms?: string[];
+                    /** @description The saved example whose SQL answered the question. */
+                    example_id?: string;
+                    /** @description Saved examples a language model was shown as worked answers. */
+                    examples_shown?: number;
+                };
             };
         };
         AskJob: components["schemas"]["JobProcessing"] | components["schemas"]["AskJobCompleted"] | components["schemas"]["JobFailed"];
@@ -482,6 +645,98 @@ export interface components {
                 truncated: boolean;
                 execution_time_ms: number;
             };
+        };
+        GlossaryTerm: {
+            /** @description The word or phrase, as defined. */
+            term: string;
+            /** @description The table whose rows the definition reads. */
+            table: string;
+            /**
+             * @description `filter`: a condition on rows; `column`: a value of each row; `measure`: sum/avg/min/max over rows.
+             * @enum {string}
+             */
+            kind: "filter" | "column" | "measure";
+            /** @description A DuckDB expression over the table’s columns. */
+            sql: string;
+            /** @description The DuckDB type of the row value (of the aggregate’s argument for a measure), found when it was saved. */
+            type: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When it was saved.
+             */
+            created_at: string;
+            /** @description Who saved it: `key:<name>` or `user:<sub>`. */
+            created_by: string;
+        };
+        Example: {
+            id: string;
+            question: string;
+            /** @description SQL that answers the question; it ran on the bucket when it was saved. */
+            sql: string;
+            /**
+             * @description Added by a tenant admin, or promoted from feedback.
+             * @enum {string}
+             */
+            source: "admin" | "feedback";
+            /** @description The feedback it was promoted from. */
+            feedback_id?: string;
+            /**
+             * Format: date-time
+             * @description When it was saved.
+             */
+            created_at: string;
+            /** @description Who saved it: `key:<name>` or `user:<sub>`. */
+            created_by: string;
+        };
+        Feedback: {
+            id: string;
+            /** @description The ask it is about. */
+            job_id: string;
+            /** @description That ask’s question. */
+            question: string;
+            /** @description The SQL Flock answered with, when it answered. */
+            generated_sql?: string;
+            correct: boolean;
+            /** @description The SQL the asker says is right (or the answer’s own, when marked correct); it ran when the feedback was given. */
+            sql?: string;
+            /** @description The columns that SQL returned. */
+            columns?: string[];
+            comment?: string;
+            /**
+             * @description `candidate`: carries SQL a tenant admin may promote to an example; `noted`: a comment only.
+             * @enum {string}
+             */
+            status: "noted" | "candidate" | "promoted";
+            /** @description The example it became. */
+            example_id?: string;
+            /**
+             * Format: date-time
+             * @description When it was given.
+             */
+            created_at: string;
+            /** @description Who saved it: `key:<name>` or `user:<sub>`. */
+            created_by: string;
+        };
+        Knowledge: {
+            data: {
+                /** @description Goes up by one with every saved change; answers record the revision they used. */
+                revision: number;
+                glossary: components["schemas"]["GlossaryTerm"][];
+                examples: components["schemas"]["Example"][];
+            };
+        };
+        GlossaryTermSaved: {
+            data: components["schemas"]["GlossaryTerm"];
+        };
+        ExampleSaved: {
+            data: components["schemas"]["Example"];
+        };
+        FeedbackSaved: {
+            data: components["schemas"]["Feedback"];
+        };
+        FeedbackList: {
+            data: components["schemas"]["Feedback"][];
         };
         Live: {
             /** @constant */
@@ -725,6 +980,13 @@ export interface components {
         jobId: components["schemas"]["JobId"];
         /** @description Table name, as listed. */
         table: string;
+        /**
+         * @description A glossary term, URL-encoded.
+         * @example churned
+         */
+        term: string;
+        /** @description An example’s or a feedback entry’s id. */
+        entryId: string;
         /** @description Hold the poll until the job finishes, up to this long (milliseconds); 0 answers at once. */
         wait_ms: number;
     };
@@ -893,6 +1155,359 @@ export interface operations {
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    askFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /**
+                 * @description Job id returned by the submission.
+                 * @example a6220339-7ed3-42cf-b93a-67f78043567a
+                 */
+                jobId: components["parameters"]["jobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    correct: boolean;
+                    sql?: string;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The feedback as stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackSaved"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            408: components["responses"]["Error408"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    knowledgeRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The knowledge the engines use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Knowledge"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    glossaryDefine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /**
+                 * @description A glossary term, URL-encoded.
+                 * @example churned
+                 */
+                term: components["parameters"]["term"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    table: string;
+                    /** @enum {string} */
+                    kind: "filter" | "column" | "measure";
+                    sql: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The term as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlossaryTermSaved"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            408: components["responses"]["Error408"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    glossaryRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /**
+                 * @description A glossary term, URL-encoded.
+                 * @example churned
+                 */
+                term: components["parameters"]["term"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    exampleAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    question: string;
+                    sql: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The example as saved. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleSaved"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            408: components["responses"]["Error408"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    exampleRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /** @description An example’s or a feedback entry’s id. */
+                id: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    feedbackList: {
+        parameters: {
+            query?: {
+                status?: "noted" | "candidate" | "promoted";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feedback. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackList"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    feedbackDismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /** @description An example’s or a feedback entry’s id. */
+                id: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    feedbackPromote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Flock bucket id. The caller must have access to this bucket.
+                 * @example example
+                 */
+                bucket: components["parameters"]["bucket"];
+                /** @description An example’s or a feedback entry’s id. */
+                id: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The example it became. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleSaved"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            408: components["responses"]["Error408"];
+            422: components["responses"]["Error422"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
