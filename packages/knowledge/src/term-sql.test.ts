@@ -3,9 +3,9 @@ import { columnNameOf, definitionProblem, expressionProblem, probeSql, splitMeas
 describe('a glossary term', () => {
   it.each([
     ['churned', 'churned'],
-    ['Big Spender', 'big_spender'],
-    ['high-value', 'high_value'],
-    ["Year's revenue", 'years_revenue'],
+    ['Big Spender', 'bigspender'],
+    ['high-value', 'highvalue'],
+    ["Year's revenue", 'yearsrevenue'],
     ['Café', 'cafe'],
   ])('%s becomes the column %s', (term, column) => {
     expect(termProblem(term)).toBeUndefined();

@@ -24,17 +24,30 @@ export function termProblem(term: string): string | undefined {
 }
 
 /**
- * The column a term becomes in the built-in engine's view of its table: lower case,
- * words joined by `_`, which is how the engine reads multi-word column names.
+ * The column a term becomes in the built-in engine's view of its table, which is also
+ * its identity: lower case, its words run together ("no-show" → `noshow`). Not `no_show`:
+ * the engine reads a column by each part of its name, so "Show the events" would find
+ * `no_show` by its second word alone, while a term means only its whole phrase (the
+ * engine's view turns the phrase in a question into the same one word).
  */
 export function columnNameOf(term: string): string {
+  return termWords(term).join('');
+}
+
+/** A term's words, lower case and without accents: "Big-Spender's" → big, spenders. */
+export function termWords(term: string): string[] {
   return term
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/['’]/g, '')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+/** Whether an existing column would be read as the term: `big_spender` or `BigSpender` for "big spender". */
+export function columnIsTerm(column: string, term: string): boolean {
+  return column.toLowerCase().replace(/_/g, '') === columnNameOf(term);
 }
 
 /** Why text cannot be one SQL expression to splice into a query, or undefined when it can. */

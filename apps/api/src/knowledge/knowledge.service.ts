@@ -4,6 +4,7 @@ import type { JobOwner } from '@flock/jobs';
 import {
   KNOWLEDGE_LIMITS,
   KnowledgeFileError,
+  columnIsTerm,
   columnNameOf,
   definitionProblem,
   probeSql,
@@ -64,10 +65,10 @@ export class KnowledgeService {
         throw new BadRequestError(`Cannot define '${term}': this bucket has no table '${definition.table}'.`);
       throw error;
     });
-    const column = columnNameOf(term);
-    if (table.columns.some((c) => c.name.toLowerCase() === column)) {
+    const same = table.columns.find((c) => columnIsTerm(c.name, term));
+    if (same) {
       throw new BadRequestError(
-        `Cannot define '${term}': table '${table.name}' already has a column '${column}', which the term would hide.`,
+        `Cannot define '${term}': table '${table.name}' already has a column '${same.name}', which the term would hide.`,
       );
     }
     const type = await this.typeOf(bucket, { ...definition, table: table.name }, term, caller);
@@ -85,7 +86,7 @@ export class KnowledgeService {
     };
     await this.update(bucket, (document) => {
       // One column per name: "big spender" and "Big-Spender" are the same term.
-      const others = document.glossary.filter((t) => columnNameOf(t.term) !== column);
+      const others = document.glossary.filter((t) => columnNameOf(t.term) !== columnNameOf(term));
       if (others.length >= KNOWLEDGE_LIMITS.glossary)
         throw new BadRequestError(`A bucket holds at most ${KNOWLEDGE_LIMITS.glossary} glossary terms.`);
       document.glossary = [...others, entry];

@@ -70,7 +70,7 @@ describe('the built-in engine with a glossary', () => {
     ],
     [
       'List the big spenders',
-      'WITH clients AS (SELECT *, (id IN (SELECT client_id FROM invoices WHERE amount > 1000)) AS big_spender FROM clients) SELECT name FROM clients WHERE big_spender',
+      'WITH clients AS (SELECT *, (id IN (SELECT client_id FROM invoices WHERE amount > 1000)) AS bigspender FROM clients) SELECT name FROM clients WHERE bigspender',
     ],
   ])('answers %j, which it refuses or reads otherwise without it', async (question, sql) => {
     const without = await generate(question, false).then(
@@ -89,6 +89,16 @@ describe('the built-in engine with a glossary', () => {
     expect(view('Which region has the highest revenue?')).toBe('Which region has the highest total revenue?');
     expect(view('total revenue by region')).toBe('total revenue by region');
     expect(view('How many churned clients?')).toBe('How many churned clients?');
+  });
+
+  it('reads a phrase term only as its whole phrase, never by one of its words', async () => {
+    const noShow = term('no show', 'invoices', 'filter', 'fee = 0');
+    const withNoShow: TenantKnowledge = { revision: 1, glossary: [noShow], examples: [] };
+    const ask = (question: string) => engine.generate({ question, bucket: 'b', schema: warehouse, knowledge: withNoShow });
+    expect((await ask('Show the 5 invoices with the biggest amount')).knowledge).toBeUndefined();
+    expect((await ask('How many no-shows are there?')).sql).toBe(
+      'WITH invoices AS (SELECT *, (fee = 0) AS noshow FROM invoices) SELECT count(*) AS count FROM invoices WHERE noshow',
+    );
   });
 
   it('uses both terms a question names, in one CTE per table', async () => {

@@ -1,4 +1,4 @@
-import { columnNameOf, rowExpressionOf, splitMeasure, type GlossaryTerm } from '@flock/knowledge';
+import { columnIsTerm, columnNameOf, rowExpressionOf, splitMeasure, termWords, type GlossaryTerm } from '@flock/knowledge';
 import { findTable, kindOf, quoteIdent, type SchemaContext } from '@flock/schema';
 import { tokenize } from '../text/tokenize';
 
@@ -44,7 +44,10 @@ export function viewWithGlossary(question: string, schema: SchemaContext, glossa
     views.set(schema, cached);
   }
   let text = question;
-  for (const { term } of cached.view.columns) if (term.kind === 'measure') text = sayAggregate(text, term);
+  for (const { term, column } of cached.view.columns) {
+    text = asOneWord(text, term, column);
+    if (term.kind === 'measure') text = sayAggregate(text, term, column);
+  }
   return { ...cached.view, question: text };
 }
 
@@ -55,7 +58,7 @@ function glossaryColumns(schema: SchemaContext, glossary: readonly GlossaryTerm[
     const table = findTable({ tables }, term.table);
     const column = columnNameOf(term.term);
     // A table dropped since the term was saved, or a column of the same name: the warehouse wins.
-    if (!table || table.columns.some((c) => c.name.toLowerCase() === column)) continue;
+    if (!table || table.columns.some((c) => columnIsTerm(c.name, term.term))) continue;
     const type = term.kind === 'filter' ? 'BOOLEAN' : term.type;
     table.columns.push({ name: column, type, kind: kindOf(type), nullable: true });
     columns.push({ term, table: table.name, column });
@@ -82,16 +85,19 @@ export function withGlossaryColumns(sql: string, view: GlossaryView): { sql: str
   return { sql: wrapped, terms: used.map(({ term }) => term.term) };
 }
 
+/** "How many no-shows?" → "How many noshows?": a phrase term is read as the one word its column is named. */
+function asOneWord(question: string, term: GlossaryTerm, column: string): string {
+  const words = termWords(term.term);
+  if (words.length < 2) return question;
+  const phrase = words.join("[\\s'’-]+");
+  return question.replace(new RegExp(`\\b${phrase}(s|es)?\\b`, 'gi'), (_match, plural: string | undefined) => `${column}${plural ?? ''}`);
+}
+
 /** "revenue by region" → "total revenue by region" for revenue = sum(…), unless the question said how to aggregate. */
-function sayAggregate(question: string, term: GlossaryTerm): string {
+function sayAggregate(question: string, term: GlossaryTerm, column: string): string {
   const { fn } = splitMeasure(term.sql)!;
   const words = AGGREGATE_WORDS[fn];
-  const phrase = term.term
-    .trim()
-    .split(/[\s-]+/)
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\s-]+');
-  return question.replace(new RegExp(`\\b${phrase}(s|es)?\\b`, 'gi'), (match, _plural, offset: number) =>
+  return question.replace(new RegExp(`\\b${column}(s|es)?\\b`, 'gi'), (match, _plural, offset: number) =>
     words.synonyms.test(question.slice(0, offset)) ? match : `${words.says} ${match}`,
   );
 }
