@@ -6,14 +6,27 @@
  * columns when some choice of its columns gives the reference; `gold: null` questions
  * must be refused. Both queries run in the real sandbox.
  *
- *   pnpm eval:nl [--dataset DIR | --questions FILE] [--buckets a,b | --bucket-count 8]
- *                [--generator builtin|openai|motherduck] [--min-accuracy 0.95] [--min-precision 0.9]
- *                [--quiet]
+ *   pnpm eval:nl [--dataset DIR | --questions FILE | --promoted-of BUCKET] [--buckets a,b | --bucket-count 8]
+ *                [--knowledge DIR] [--generator builtin|openai|motherduck]
+ *                [--min-accuracy 0.95] [--min-precision 0.9] [--quiet]
  *
  * A dataset is a folder with `questions.jsonl` and, for foreign schemas, `databases/<db>.sql`
  * (each question names its `db`); without `databases/` the questions run on demo buckets,
  * as nl-dev does. It prints EX (right / all), precision (right / answered) and the refusal
  * rate overall, per kind and per database, then every miss with the SQL generated.
+ *
+ * `--knowledge DIR` gives the engine a tenant's glossary and examples, as a bucket's
+ * knowledge file would: `DIR/<db>.json` for each database, or `DIR/all.json` for every
+ * database without one (the demo buckets share one schema). Each file holds `glossary`
+ * entries (`term`, `table`, `kind`, `sql`) and optionally `examples` (`question`, `sql`);
+ * each definition is checked as the API checks it before it is saved. Report figures with
+ * and without it separately: a glossary is the tenant's knowledge, not the engine's.
+ *
+ * `--promoted-of BUCKET` takes the questions from that bucket's promoted feedback (its
+ * examples with source `feedback`), the reference being the SQL a tenant admin promoted,
+ * and runs them on the bucket's own warehouse (FLOCK_WAREHOUSE_DIR, FLOCK_KNOWLEDGE_DIR)
+ * with its knowledge, less each question's own example: every correction becomes a
+ * regression test of whether the engine answers it by itself.
  *
  * Another engine is configured from the environment exactly as the worker is
  * (FLOCK_LLM_* or MOTHERDUCK_TOKEN), and gets the worker's self-correction loop.
@@ -29,6 +42,18 @@ import { bucketNames, createDemoWarehouse, hasEventTables } from '@flock/demo';
 import { JobFailure } from '@flock/errors';
 import { loadConfigOrExit } from '@flock/config';
 import { generateAndRun } from '@flock/sql';
+import {
+  KnowledgeStore,
+  definitionProblem,
+  knowledgeDirOf,
+  knowledgeOf,
+  probeSql,
+  termProblem,
+  typeProblem,
+  type Example,
+  type GlossaryTerm,
+  type TenantKnowledge,
+} from '@flock/knowledge';
 import { createSqlGenerators } from '../apps/worker/src/sql-generator.factory';
 import { DirectoryTenantCatalog, Warehouse } from '@flock/warehouse';
 import { DEFAULT_QUESTIONS, readQuestions, type Question } from './support';
@@ -36,6 +61,8 @@ import { DEFAULT_QUESTIONS, readQuestions, type Question } from './support';
 const { values } = parseArgs({
   options: {
     dataset: { type: 'string' },
+    knowledge: { type: 'string' },
+    'promoted-of': { type: 'string' },
     questions: { type: 'string' },
     buckets: { type: 'string' },
     // The first demo tenants: varied sizes, and one without event tables.
@@ -84,6 +111,60 @@ function sameWithExtraColumns(got: unknown[][], gotWidth: number, want: unknown[
 interface Target {
   bucket: string;
   questions: Question[];
+  /** What the tenant taught, as the engine gets it (with types found on the database). */
+  knowledge?: TenantKnowledge;
+}
+
+/** The knowledge file a `--knowledge` folder holds for a database, as written by hand. */
+interface KnowledgeFixture {
+  glossary?: Pick<GlossaryTerm, 'term' | 'table' | 'kind' | 'sql'>[];
+  examples?: Pick<Example, 'question' | 'sql'>[];
+}
+
+/** `--knowledge`: the database's glossary, each definition checked and typed on it as the API would before saving. */
+async function knowledgeFor(warehouse: Warehouse, bucket: string): Promise<TenantKnowledge | undefined> {
+  if (!values.knowledge) return undefined;
+  const file = [path.join(values.knowledge, `${bucket}.json`), path.join(values.knowledge, 'all.json')].find(existsSync);
+  if (!file) return undefined;
+  const fixture = JSON.parse(readFileSync(file, 'utf8')) as KnowledgeFixture;
+  const glossary: GlossaryTerm[] = [];
+  const { tables } = await warehouse.schema(bucket);
+  for (const entry of fixture.glossary ?? []) {
+    // A shared file (all.json) may define words of tables a tenant never had.
+    if (!tables.some((table) => table.name === entry.table)) continue;
+    const problem = termProblem(entry.term) ?? definitionProblem(entry.kind, entry.sql);
+    if (problem) throw new Error(`${file}: '${entry.term}': ${problem}`);
+    const probe = await warehouse.query(bucket, probeSql(entry)).catch((error: Error) => {
+      throw new Error(`${file}: '${entry.term}' does not work on ${bucket}: ${error.message}`);
+    });
+    const type = String(probe.rows[0]?.[0]);
+    const wrongType = typeProblem(entry, type);
+    if (wrongType) throw new Error(`${file}: '${entry.term}': ${wrongType}`);
+    glossary.push({ ...entry, type, created_at: '', created_by: 'eval' });
+  }
+  const examples = (fixture.examples ?? []).map((example, i) => ({
+    ...example,
+    id: `e_${i}`,
+    source: 'admin' as const,
+    created_at: '',
+    created_by: 'eval',
+  }));
+  return { revision: 1, glossary, examples };
+}
+
+/** `--promoted-of`: the bucket's promoted corrections as questions, on its own warehouse. */
+function promotedTarget(bucket: string): { dir: string; target: Target } {
+  const config = loadConfigOrExit(process.env);
+  const document = new KnowledgeStore(knowledgeDirOf(config)).read(bucket);
+  const promoted = document.examples.filter((example) => example.source === 'feedback');
+  const questions = promoted.map((example) => ({
+    id: example.id,
+    db: bucket,
+    kind: 'promoted',
+    question: example.question,
+    gold: example.sql,
+  }));
+  return { dir: config.warehouseDir, target: { bucket, questions, knowledge: knowledgeOf(document) } };
 }
 
 async function prepareTargets(dir: string): Promise<Target[]> {
@@ -142,38 +223,43 @@ class Tally {
 }
 
 async function main(): Promise<void> {
+  const promoted = values['promoted-of'] ? promotedTarget(values['promoted-of']) : undefined;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flock-eval-nl-'));
   // The environment's engine settings, with the engine chosen on the command line.
   const generator = createSqlGenerators(loadConfigOrExit({ ...process.env, FLOCK_SQL_GENERATOR: values.generator })).forBucket('');
   const warehouse = new Warehouse({
-    catalog: new DirectoryTenantCatalog(dir),
+    // A bucket's promoted questions run on its own file, read-only like every ask.
+    catalog: new DirectoryTenantCatalog(promoted?.dir ?? dir),
     limits: { threads: 1, memoryLimit: '512MB' },
     maxIdle: 8,
     idleMs: 60_000,
     defaultQueryLimits: { timeoutMs: 30_000, maxRows: 1_000_000, maxBytes: 512 * 1024 * 1024 },
   });
   try {
-    const targets = await prepareTargets(dir);
+    const targets = promoted ? [promoted.target] : await prepareTargets(dir);
+    for (const target of targets) target.knowledge ??= await knowledgeFor(warehouse, target.bucket);
     const overall = new Tally();
     const byKind = new Map<string, Tally>();
     const byDb = new Map<string, Tally>();
     const misses: string[] = [];
     let answeredAbstain = 0;
-    for (const { bucket, questions } of targets) {
+    for (const { bucket, questions, knowledge: taught } of targets) {
       const schema = await warehouse.schema(bucket);
       for (const q of questions) {
+        // A promoted question's own example would answer it: the engine must, from the rest.
+        const knowledge = taught && promoted ? { ...taught, examples: taught.examples.filter((e) => e.id !== q.id) } : taught;
         let outcome: Outcome = 'wrong';
         let sql = '';
         let why = '';
         try {
           if (q.gold === null) {
-            sql = (await generator.generate({ question: q.question, bucket, schema })).sql;
+            sql = (await generator.generate({ question: q.question, bucket, schema, knowledge })).sql;
             why = 'answered a question that must be refused';
             answeredAbstain++;
           } else {
             const gold = q.gold;
             const findValues = (texts: string[]) => warehouse.findValues(bucket, texts);
-            const run = await generateAndRun(generator, { question: q.question, bucket, schema, findValues }, (candidate) => {
+            const run = await generateAndRun(generator, { question: q.question, bucket, schema, findValues, knowledge }, (candidate) => {
               sql = candidate;
               return warehouse.query(bucket, candidate);
             });
@@ -205,7 +291,9 @@ async function main(): Promise<void> {
           misses.push(`  ${bucket}/${q.id} [${q.kind}] ${outcome}: ${q.question}\n    sql: ${sql || '(none)'}\n    ${why}`);
       }
     }
-    const label = values.dataset ? path.basename(path.resolve(values.dataset)) : 'nl-dev';
+    const label = promoted
+      ? `promoted corrections of ${values['promoted-of']}`
+      : `${values.dataset ? path.basename(path.resolve(values.dataset)) : 'nl-dev'}${values.knowledge ? ` with the knowledge in ${values.knowledge}` : ''}`;
     const width = Math.max(9, ...[...byKind.keys(), ...byDb.keys()].map((k) => k.length + 1));
     console.log(`${label}: execution accuracy of ${generator.name} on ${targets.length} databases`);
     console.log(overall.line('overall', width));
