@@ -39,6 +39,11 @@ describe('a definition', () => {
   it('of a measure is one of sum, avg, min or max over a row expression', () => {
     expect(splitMeasure('sum(amount - fee)')).toEqual({ fn: 'sum', argument: 'amount - fee' });
     expect(splitMeasure(' AVG ( price ) ')).toEqual({ fn: 'avg', argument: 'price' });
+    expect(splitMeasure("sum(amount) FILTER (WHERE status = 'paid')")).toEqual({
+      fn: 'sum',
+      argument: "CASE WHEN (status = 'paid') THEN (amount) END",
+    });
+    expect(splitMeasure('sum(a) FILTER (WHERE b) - sum(c)')).toBeUndefined();
     expect(splitMeasure('sum(a) - sum(b)')).toBeUndefined();
     expect(splitMeasure('count(*)')).toBeUndefined();
     expect(splitMeasure('sum(DISTINCT amount)')).toBeUndefined();

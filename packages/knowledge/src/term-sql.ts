@@ -72,8 +72,17 @@ export function expressionProblem(sql: string): string | undefined {
   return undefined;
 }
 
-/** A measure's aggregate and its argument: `sum(amount * quantity)` → sum, `amount * quantity`. */
+/**
+ * A measure's aggregate and its argument: `sum(amount * quantity)` → sum, `amount * quantity`.
+ * A FILTER clause becomes part of the argument, with the same meaning (the aggregates
+ * skip NULLs): `sum(amount) FILTER (WHERE paid)` → sum, `CASE WHEN (paid) THEN (amount) END`.
+ */
 export function splitMeasure(sql: string): { fn: 'sum' | 'avg' | 'min' | 'max'; argument: string } | undefined {
+  const filtered = /^\s*([a-z]+\s*\(.*\))\s*filter\s*\(\s*where\s+(.*)\)\s*$/is.exec(sql);
+  if (filtered && !expressionProblem(filtered[2]!)) {
+    const inner = splitMeasure(filtered[1]!);
+    return inner && { fn: inner.fn, argument: `CASE WHEN (${filtered[2]!.trim()}) THEN (${inner.argument}) END` };
+  }
   const match = /^\s*([a-z]+)\s*\((.*)\)\s*$/is.exec(sql);
   if (!match) return undefined;
   const fn = match[1]!.toLowerCase();

@@ -44,6 +44,11 @@ export interface ColumnInfo {
    * question types is looked for in it with a bounded query instead (`findValues`).
    */
   lookupOverflow?: boolean;
+  /**
+   * Added from the tenant's glossary rather than read from the warehouse: an engine reads
+   * it only where the question names it, by its whole name, never as a default.
+   */
+  defined?: boolean;
 }
 
 /** A value found in the warehouse for a name the question typed, by a bounded lookup. */

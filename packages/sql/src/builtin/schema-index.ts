@@ -136,7 +136,12 @@ function buildIndex(schema: SchemaContext): SchemaIndex {
   for (const table of tables) {
     for (const [key, score] of nameKeys(table.stems, table.stems, false)) addTerm(key, { kind: 'table', table, score });
     for (const column of table.columns) {
-      const keys = column.isKey ? keyColumnKeys(column) : nameKeys(column.parts, column.meaningful, column.isBoolean);
+      // A glossary column is known by its whole name only: no part, root or synonym of it.
+      const keys: Iterable<[string, number]> = column.info.defined
+        ? [[column.parts.join(' '), 1]]
+        : column.isKey
+          ? keyColumnKeys(column)
+          : nameKeys(column.parts, column.meaningful, column.isBoolean);
       for (const [key, score] of keys) addTerm(key, { kind: 'column', table, column, score });
       for (const value of column.values) {
         const words = valueWords(value.value);
@@ -274,7 +279,7 @@ function linkParents(table: TableEntry, tables: TableEntry[], byName: Map<string
 }
 
 function classify(table: TableEntry): void {
-  const textColumns = table.columns.filter((c) => c.isText && !c.isKey);
+  const textColumns = table.columns.filter((c) => c.isText && !c.isKey && !c.info.defined);
   const named = (word: string) => textColumns.find((c) => c.parts.length === 1 && c.parts[0] === stem(word));
   const first = textColumns.find((c) => c.parts.join(' ') === `${stem('first')} ${stem('name')}`);
   const last = textColumns.find((c) => c.parts.join(' ') === `${stem('last')} ${stem('name')}`);
@@ -291,8 +296,9 @@ function classify(table: TableEntry): void {
   else if (ending) table.labels = [ending];
   else if (first ?? last) table.labels = [(first ?? last)!];
 
+  // A glossary column stands in only where a question names it, never as the table's default.
   table.measures = table.columns
-    .filter((c) => c.isNumeric && !c.isKey)
+    .filter((c) => c.isNumeric && !c.isKey && !c.info.defined)
     .map((c) => ({ c, score: measureScore(c) }))
     .filter(({ score }) => score > -5)
     .sort((a, b) => b.score - a.score)
@@ -300,7 +306,7 @@ function classify(table: TableEntry): void {
 
   const tableRoot = rootOf(table.stems.join(''));
   table.temporals = table.columns
-    .filter((c) => c.isTemporal)
+    .filter((c) => c.isTemporal && !c.info.defined)
     .map((c, i) => {
       let score = -i * 0.01;
       if (c.meaningful.some((p) => p === tableRoot || table.stems.includes(p) || rootOf(p) === tableRoot)) score += 3;

@@ -132,6 +132,25 @@ describe('the built-in engine with a glossary', () => {
     expect(viewWithGlossary('a', warehouse, glossary).schema).not.toBe(viewWithGlossary('a', warehouse, [...glossary]).schema);
   });
 
+  it('reads a phrase with a plural inside it, and never lets the term stand in as a default column', async () => {
+    const kind = term('type of client', 'clients', 'column', 'upper(state)', 'VARCHAR');
+    const net = term('net amount', 'invoices', 'column', 'amount - fee', 'DECIMAL(11,2)');
+    const knowledgeOf = (...terms: GlossaryTerm[]): TenantKnowledge => ({ revision: 1, glossary: terms, examples: [] });
+    const ask = (question: string, k: TenantKnowledge) => engine.generate({ question, bucket: 'b', schema: warehouse, knowledge: k });
+    expect((await ask('How many clients by types of client?', knowledgeOf(kind))).knowledge).toEqual({ terms: ['type of client'] });
+    // Nor by a word that begins its run-together name: "released" is not "release date".
+    const records = schema(
+      table('records', 50, [col('id', 'INTEGER'), col('title', 'VARCHAR'), col('record_date', 'DATE')], { primaryKey: ['id'] }),
+    );
+    const releaseDate = term('release date', 'records', 'column', 'record_date', 'DATE');
+    const released = (k: TenantKnowledge) =>
+      engine.generate({ question: 'How many records are released?', bucket: 'b', schema: records, knowledge: k });
+    expect((await released(knowledgeOf(releaseDate))).sql).toBe('SELECT count(*) AS count FROM records');
+    // Without naming it, "the biggest invoices" still ranks by the table's own measure.
+    const plain = await ask('Show the 3 biggest invoices', knowledgeOf());
+    expect((await ask('Show the 3 biggest invoices', knowledgeOf(net))).sql).toBe(plain.sql);
+  });
+
   it('finds the terms a question mentions, in any inflection', () => {
     expect(mentionedTerms('List our Big Spenders and churned ones', glossary).map((t) => t.term)).toEqual(['churned', 'big spender']);
     expect(mentionedTerms('How many clients?', glossary)).toEqual([]);

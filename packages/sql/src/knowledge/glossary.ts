@@ -60,7 +60,7 @@ function glossaryColumns(schema: SchemaContext, glossary: readonly GlossaryTerm[
     // A table dropped since the term was saved, or a column of the same name: the warehouse wins.
     if (!table || table.columns.some((c) => columnIsTerm(c.name, term.term))) continue;
     const type = term.kind === 'filter' ? 'BOOLEAN' : term.type;
-    table.columns.push({ name: column, type, kind: kindOf(type), nullable: true });
+    table.columns.push({ name: column, type, kind: kindOf(type), nullable: true, defined: true });
     columns.push({ term, table: table.name, column });
   }
   return { schema: { tables }, columns };
@@ -89,7 +89,8 @@ export function withGlossaryColumns(sql: string, view: GlossaryView): { sql: str
 function asOneWord(question: string, term: GlossaryTerm, column: string): string {
   const words = termWords(term.term);
   if (words.length < 2) return question;
-  const phrase = words.join("[\\s'’-]+");
+  // "types of government" for "type of government": any of its words may be plural.
+  const phrase = words.map((word, i) => (i < words.length - 1 ? `${word}(?:s|es)?` : word)).join("[\\s'’-]+");
   return question.replace(new RegExp(`\\b${phrase}(s|es)?\\b`, 'gi'), (_match, plural: string | undefined) => `${column}${plural ?? ''}`);
 }
 

@@ -119,6 +119,11 @@ export function meaningsOf(words: Word[], from: number, to: number, index: Schem
       if (score >= 0.5) out.push({ k: 'table', table, score });
     }
     for (const { column, forms: list } of forms.columns) {
+      // A glossary term is its whole phrase: "released" is not "release date", however alike.
+      if (column.info.defined) {
+        if (stems.join('') === column.parts.join('')) out.push({ k: 'column', column, score: 1 });
+        continue;
+      }
       const score = Math.max(0, ...list.map(([name, weight]) => spell(stems, name) * weight));
       if (score >= 0.5) out.push({ k: 'column', column, score });
     }
