@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TEST_ADMIN_API_KEY, mintToken } from '@flock/testing';
 import { useHarness, type SpawnedApi } from './support/flock-harness';
@@ -8,7 +10,10 @@ import { useHarness, type SpawnedApi } from './support/flock-harness';
  * the environment, stdout a pipe (not a terminal), against a real API process and a
  * worker on the same Redis.
  */
-const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1' } }));
+// Knowledge of its own, so terms defined here never reach other tests on the shared demo warehouses.
+const knowledgeDir = mkdtempSync(path.join(os.tmpdir(), 'flock-cli-knowledge-'));
+afterAll(() => rmSync(knowledgeDir, { recursive: true, force: true }));
+const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1', FLOCK_KNOWLEDGE_DIR: knowledgeDir } }));
 const BIN = path.resolve(__dirname, '../packages/client/bin/flock.js');
 let api: SpawnedApi;
 
@@ -148,4 +153,34 @@ it('exits with the status of the error code, and says why on stderr', async () =
 
   const usage = await cli(['ask']);
   expect(usage.status).toBe(2);
+});
+
+it('teaches a bucket a word, and takes feedback that a tenant admin promotes to an example', async () => {
+  const tenantAdmin = { FLOCK_TOKEN: await mintToken({ sub: 'tess', buckets: ['example'], tenant_admin: true }) };
+  const asker = { FLOCK_TOKEN: await mintToken({ sub: 'ann', buckets: ['example'] }) };
+  const question = ['ask', '-b', 'example', 'How many lapsed members are there?'];
+  expect((await cli(question, asker)).status).not.toBe(0);
+
+  const define = ['define', '-b', 'example', '--table', 'member', '--kind', 'filter', '--sql', "status = 'inactive'", 'lapsed'];
+  const refused = await cli(define, asker);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toMatch(/tenant admin/);
+  const defined = await cli(define, tenantAdmin);
+  expect(defined.stdout.trim()).toBe("defined 'lapsed' (filter on member, BOOLEAN): status = 'inactive'");
+  const answered = await cli(question, asker);
+  expect(answered.status).toBe(0);
+  expect(answered.stdout).toMatch(/^SQL: WITH member AS .*WHERE lapsed$/m);
+  expect((await cli(['glossary', '-b', 'example'], asker)).stdout).toMatch(/^lapsed\s+│ filter │ member │ status = 'inactive'$/m);
+
+  const asked = JSON.parse((await cli(['--json', 'ask', '-b', 'example', 'How many members are there?'], asker)).stdout);
+  const jobId: string = asked.data.job_id;
+  const sql = "SELECT count(*) AS members FROM member WHERE status <> 'pending'";
+  const given = await cli(
+    ['feedback', '-b', 'example', jobId, '--wrong', '--sql', sql, '--comment', 'pending ones are not members yet'],
+    asker,
+  );
+  expect(given.stdout).toMatch(/^feedback f_\S+: candidate$/m);
+  const id = given.stdout.match(/feedback (f_\S+):/)![1]!;
+  expect((await cli(['candidates', '-b', 'example'], tenantAdmin)).stdout).toContain(id);
+  expect((await cli(['promote', '-b', 'example', id], tenantAdmin)).stdout).toMatch(/^example e_\S+: "/m);
 });

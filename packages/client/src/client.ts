@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { FlockApiError, FlockConnectionError, FlockError, FlockJobError, FlockTimeoutError, isTransient } from './errors';
-import type { paths } from './generated/openapi';
+import type { components, paths } from './generated/openapi';
 import { readServerEvents } from './sse';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
@@ -9,7 +9,9 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
     ? Json<A>
     : R extends { 202: infer A }
       ? Json<A>
-      : never
+      : R extends { 201: infer A }
+        ? Json<A>
+        : never
   : never;
 
 /** A poll of an ask job: processing, failed or completed. */
@@ -23,6 +25,19 @@ export type QueryAllRequest = NonNullable<paths['/query-all']['post']['requestBo
 export type Tables = Ok<'/api/v1/{bucket}/tables', 'get'>;
 export type TableDescription = Ok<'/api/v1/{bucket}/tables/{table}', 'get'>;
 export type QueryResult = Ok<'/api/v1/{bucket}/query', 'post'>;
+/** A bucket's glossary and examples, at their revision. */
+export type Knowledge = Ok<'/api/v1/{bucket}/knowledge', 'get'>;
+export type GlossaryTerm = components['schemas']['GlossaryTerm'];
+export type Example = components['schemas']['Example'];
+export type Feedback = components['schemas']['Feedback'];
+/** What a glossary term means: `PUT …/knowledge/glossary/{term}`'s body. */
+export type TermDefinition = NonNullable<
+  paths['/api/v1/{bucket}/knowledge/glossary/{term}']['put']['requestBody']
+>['content']['application/json'];
+/** A verdict on an answer: `POST …/ask/jobs/{jobId}/feedback`'s body. */
+export type FeedbackInput = NonNullable<
+  paths['/api/v1/{bucket}/ask/jobs/{jobId}/feedback']['post']['requestBody']
+>['content']['application/json'];
 
 export interface FlockClientOptions {
   /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
@@ -313,6 +328,65 @@ export class FlockClient {
       if (init.signal?.aborted) throw error;
       throw new FlockConnectionError(`Could not reach Flock at ${this.options.baseUrl}: ${describe(error)}`, { cause: error });
     }
+  }
+
+  /** The bucket's glossary and examples. */
+  async knowledge(bucket: string): Promise<Knowledge> {
+    return this.call((signal) => this.api.GET('/api/v1/{bucket}/knowledge', { params: { path: { bucket } }, signal }));
+  }
+
+  /** Defines (or replaces) a glossary term; tenant admins. The API tries it on the bucket first. */
+  async defineTerm(bucket: string, term: string, definition: TermDefinition): Promise<GlossaryTerm> {
+    const body = await this.call((signal) =>
+      this.api.PUT('/api/v1/{bucket}/knowledge/glossary/{term}', { params: { path: { bucket, term } }, body: definition, signal }),
+    );
+    return body.data;
+  }
+
+  async removeTerm(bucket: string, term: string): Promise<void> {
+    await this.callNoContent((signal) =>
+      this.api.DELETE('/api/v1/{bucket}/knowledge/glossary/{term}', { params: { path: { bucket, term } }, signal }),
+    );
+  }
+
+  /** Saves an example question with SQL that answers it; tenant admins. */
+  async addExample(bucket: string, question: string, sql: string): Promise<Example> {
+    const body = await this.call((signal) =>
+      this.api.POST('/api/v1/{bucket}/knowledge/examples', { params: { path: { bucket } }, body: { question, sql }, signal }),
+    );
+    return body.data;
+  }
+
+  /** Says whether one of your answers was right, with the right SQL when it was not. */
+  async giveFeedback(bucket: string, jobId: string, input: FeedbackInput): Promise<Feedback> {
+    const body = await this.call((signal) =>
+      this.api.POST('/api/v1/{bucket}/ask/jobs/{jobId}/feedback', { params: { path: { bucket, jobId } }, body: input, signal }),
+    );
+    return body.data;
+  }
+
+  /** Feedback on the bucket's answers, oldest first; tenant admins. */
+  async feedback(bucket: string, status?: Feedback['status']): Promise<Feedback[]> {
+    const body = await this.call((signal) =>
+      this.api.GET('/api/v1/{bucket}/knowledge/feedback', { params: { path: { bucket }, query: status ? { status } : {} }, signal }),
+    );
+    return body.data;
+  }
+
+  /** Makes a feedback candidate an example; tenant admins. */
+  async promote(bucket: string, feedbackId: string): Promise<Example> {
+    const body = await this.call((signal) =>
+      this.api.POST('/api/v1/{bucket}/knowledge/feedback/{id}/promote', { params: { path: { bucket, id: feedbackId } }, signal }),
+    );
+    return body.data;
+  }
+
+  /** A call answered 204 No Content. */
+  private async callNoContent(request: (signal: AbortSignal) => Promise<{ error?: unknown; response: Response }>): Promise<void> {
+    await this.call(async (signal) => {
+      const result = await request(signal);
+      return result.response.status === 204 ? { ...result, data: true } : result;
+    });
   }
 
   /** Runs one openapi-fetch call: its body when 2xx, a typed error otherwise. */

@@ -156,6 +156,92 @@ export function flockProgram(io: { out: (text: string) => void; feedback: Feedba
     });
 
   program
+    .command('glossary')
+    .description("list a bucket's glossary terms")
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .action(async (options: { bucket: string }) => {
+      const { client, format } = context();
+      const body = await client.knowledge(options.bucket);
+      const rows = body.data.glossary.map((t) => [t.term, t.kind, t.table, t.sql]);
+      const footer = `revision ${body.data.revision}; ${body.data.examples.length} saved examples`;
+      printGrid({ columns: ['term', 'kind', 'table', 'sql'], rows }, format, body, footer);
+    });
+
+  program
+    .command('define')
+    .description('teach a bucket a word: a filter, a column or a measure over one table (tenant admins)')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .requiredOption('--table <table>', 'the table the definition reads')
+    .addOption(new Option('--kind <kind>', 'what the word is').choices(['filter', 'column', 'measure']).makeOptionMandatory())
+    .requiredOption('--sql <expression>', "a DuckDB expression over the table's columns, e.g. \"status = 'cancelled'\"")
+    .option('--description <text>', 'what the word means, for people')
+    .argument('<term...>', 'the word or phrase')
+    .action(
+      async (
+        words: string[],
+        options: { bucket: string; table: string; kind: 'filter' | 'column' | 'measure'; sql: string; description?: string },
+      ) => {
+        const { client, format } = context();
+        const { bucket, ...definition } = options;
+        const term = await client.defineTerm(bucket, words.join(' '), definition);
+        io.out(format === 'json' ? renderJson(term) : `defined '${term.term}' (${term.kind} on ${term.table}, ${term.type}): ${term.sql}`);
+      },
+    );
+
+  program
+    .command('undefine')
+    .description('remove a glossary term (tenant admins)')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .argument('<term...>', 'the word or phrase')
+    .action(async (words: string[], options: { bucket: string }) => {
+      const { client } = context();
+      await client.removeTerm(options.bucket, words.join(' '));
+      io.out(`removed '${words.join(' ')}'`);
+    });
+
+  program
+    .command('feedback')
+    .description('say whether an answer of yours was right, and give the right SQL if it was not')
+    .requiredOption('-b, --bucket <bucket>', "the job's bucket")
+    .argument('<jobId>', 'the ask job')
+    .addOption(new Option('--correct', 'the answer was right').conflicts('wrong'))
+    .addOption(new Option('--wrong', 'the answer was wrong (or should not have been refused)'))
+    .option('--sql <sql>', 'the SQL that answers the question')
+    .option('--comment <text>', 'anything else')
+    .action(async (jobId: string, options: { bucket: string; correct?: boolean; wrong?: boolean; sql?: string; comment?: string }) => {
+      if (!options.correct && !options.wrong) throw new FlockError('usage', 'Say --correct or --wrong');
+      const { client, format } = context();
+      const feedback = await client.giveFeedback(options.bucket, jobId, {
+        correct: Boolean(options.correct),
+        ...(options.sql ? { sql: options.sql } : {}),
+        ...(options.comment ? { comment: options.comment } : {}),
+      });
+      io.out(format === 'json' ? renderJson(feedback) : `feedback ${feedback.id}: ${feedback.status}`);
+    });
+
+  program
+    .command('candidates')
+    .description('list feedback that carries SQL a tenant admin may promote to an example (tenant admins)')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .action(async (options: { bucket: string }) => {
+      const { client, format } = context();
+      const candidates = await client.feedback(options.bucket, 'candidate');
+      const rows = candidates.map((f) => [f.id, f.question, f.sql ?? '', f.comment ?? '']);
+      printGrid({ columns: ['id', 'question', 'sql', 'comment'], rows }, format, { data: candidates });
+    });
+
+  program
+    .command('promote')
+    .description('make a feedback candidate an example the engine answers from (tenant admins)')
+    .requiredOption('-b, --bucket <bucket>', 'the bucket')
+    .argument('<feedbackId>', 'the candidate')
+    .action(async (feedbackId: string, options: { bucket: string }) => {
+      const { client, format } = context();
+      const example = await client.promote(options.bucket, feedbackId);
+      io.out(format === 'json' ? renderJson(example) : `example ${example.id}: "${example.question}"`);
+    });
+
+  program
     .command('jobs')
     .description('show a job: an ask job with --bucket, a query-all job without')
     .argument('<jobId>', 'the job id')
