@@ -38,8 +38,9 @@ beforeAll(async () => {
 });
 const as = (who: Caller, req: request.Test) => req.set('Authorization', `Bearer ${tokens[who]}`);
 
-async function ask(who: Caller, question: string, bucket = 'shop') {
-  const submitted = await as(who, request(flock.app).post(`/api/v1/${bucket}/ask`)).send({ question });
+async function ask(who: Caller, question: string, bucket = 'shop', previousJobId?: string) {
+  const sent = previousJobId ? { question, previous_job_id: previousJobId } : { question };
+  const submitted = await as(who, request(flock.app).post(`/api/v1/${bucket}/ask`)).send(sent);
   expect(submitted.status).toBe(202);
   const jobId = submitted.body.data.job_id as string;
   const body = await waitFor(
@@ -81,6 +82,14 @@ describe('the glossary', () => {
     expect(orders.body.data.rows).toEqual([[2]]);
     const notChurned = await ask('asker', 'How many customers are not churned?');
     expect(notChurned.body.data.rows).toEqual([[3]]);
+    // A follow-up may use the word too.
+    const byCountry = await ask('asker', 'How many customers by country?');
+    const followUp = await ask('asker', 'only churned ones', 'shop', byCountry.jobId);
+    expect(followUp.body.meta.resolved_question).toBe('How many customers by country, only churned ones');
+    expect(followUp.body.data.rows).toEqual([
+      ['FR', 1],
+      ['UK', 1],
+    ]);
   });
 
   it('reads a measure as its aggregate, and a changed definition is not answered from the cache', async () => {
