@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KnowledgeFileError, KnowledgeStore } from './knowledge-store';
@@ -11,6 +11,7 @@ describe('KnowledgeStore', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
+  const ENGINE = { engine: true };
   const term = (name: string) => ({
     term: name,
     table: 't',
@@ -20,24 +21,53 @@ describe('KnowledgeStore', () => {
     created_at: '',
     created_by: '',
   });
+  const note = (id: string) => ({
+    id,
+    job_id: 'j',
+    question: 'q',
+    correct: false,
+    status: 'noted' as const,
+    created_at: '',
+    created_by: '',
+  });
 
   it('reads an empty document for a bucket that has none', () => {
-    expect(new KnowledgeStore(dir).read('shop')).toEqual({ format: 1, revision: 0, glossary: [], examples: [], feedback: [] });
+    expect(new KnowledgeStore(dir).read('shop')).toEqual({ format: 1, id: '', revision: 0, glossary: [], examples: [], feedback: [] });
   });
 
   it('saves each change whole, one revision higher, and leaves no temporary or lock file', async () => {
     const store = new KnowledgeStore(dir);
-    await store.update('shop', (document) => void document.glossary.push(term('a')));
-    await store.update('shop', (document) => void document.glossary.push(term('b')));
+    await store.update('shop', (document) => void document.glossary.push(term('a')), ENGINE);
+    await store.update('shop', (document) => void document.glossary.push(term('b')), ENGINE);
     expect(store.knowledge('shop')).toMatchObject({ revision: 2, glossary: [{ term: 'a' }, { term: 'b' }] });
     expect(await readdir(dir)).toEqual(['shop.json']);
     // Another process (a worker) sees the same file.
     expect(new KnowledgeStore(dir).read('shop').revision).toBe(2);
   });
 
-  it('keeps concurrent writers from losing each other’s changes', async () => {
+  it('leaves the engines’ version, and the object they read, as they were when only feedback changes', async () => {
+    const store = new KnowledgeStore(dir);
+    await store.update('shop', (document) => void document.glossary.push(term('a')), ENGINE);
+    const before = store.knowledge('shop');
+    await store.update('shop', (document) => void document.feedback.push(note('f_1')), { engine: false });
+    expect(store.read('shop').feedback).toHaveLength(1);
+    expect(store.knowledge('shop')).toBe(before);
+  });
+
+  it('never repeats a version once a file is deleted and begun again', async () => {
+    const store = new KnowledgeStore(dir);
+    await store.update('shop', (document) => void document.glossary.push(term('a')), ENGINE);
+    const first = store.knowledge('shop').version;
+    await rm(path.join(dir, 'shop.json'));
+    await store.update('shop', (document) => void document.glossary.push(term('b')), ENGINE);
+    expect(store.knowledge('shop').revision).toBe(1);
+    expect(store.knowledge('shop').version).not.toBe(first);
+  });
+
+  it('keeps concurrent writers, in one process and in two, from losing each other’s changes', async () => {
     const writers = [new KnowledgeStore(dir), new KnowledgeStore(dir)];
-    await Promise.all(Array.from({ length: 20 }, (_, i) => writers[i % 2]!.update('shop', (d) => void d.glossary.push(term(`t${i}`)))));
+    const all = Array.from({ length: 20 }, (_, i) => writers[i % 2]!.update('shop', (d) => void d.glossary.push(term(`t${i}`)), ENGINE));
+    await Promise.all(all);
     const document = new KnowledgeStore(dir).read('shop');
     expect(document.revision).toBe(20);
     expect(document.glossary).toHaveLength(20);
@@ -45,29 +75,42 @@ describe('KnowledgeStore', () => {
 
   it('leaves the file as it was when a change throws', async () => {
     const store = new KnowledgeStore(dir);
-    await store.update('shop', (document) => void document.glossary.push(term('a')));
-    await expect(
-      store.update('shop', (document) => {
+    await store.update('shop', (document) => void document.glossary.push(term('a')), ENGINE);
+    const refused = store.update(
+      'shop',
+      (document) => {
         document.glossary = [];
         throw new Error('refused');
-      }),
-    ).rejects.toThrow('refused');
+      },
+      ENGINE,
+    );
+    await expect(refused).rejects.toThrow('refused');
     expect(store.read('shop')).toMatchObject({ revision: 1, glossary: [{ term: 'a' }] });
+    expect(await readdir(dir)).toEqual(['shop.json']);
   });
 
-  it('takes over a lock left by a writer that died', async () => {
-    const store = new KnowledgeStore(dir);
-    await writeFile(path.join(dir, 'shop.json.lock'), '');
-    const old = new Date(Date.now() - 60_000);
-    await import('node:fs/promises').then((fs) => fs.utimes(path.join(dir, 'shop.json.lock'), old, old));
-    await store.update('shop', (document) => void document.glossary.push(term('a')));
-    expect(JSON.parse(await readFile(path.join(dir, 'shop.json'), 'utf8')).revision).toBe(1);
+  it('takes over a lock left by a writer that died, and loses nothing when several writers find it at once', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      await rm(path.join(dir, 'shop.json'), { force: true });
+      await writeFile(path.join(dir, 'shop.json.lock'), 'dead-writer');
+      const old = new Date(Date.now() - 60_000);
+      await utimes(path.join(dir, 'shop.json.lock'), old, old);
+      const writers = [new KnowledgeStore(dir), new KnowledgeStore(dir), new KnowledgeStore(dir), new KnowledgeStore(dir)];
+      await Promise.all(writers.map((w, i) => w.update('shop', (d) => void d.glossary.push(term(`t${i}`)), ENGINE)));
+      expect(JSON.parse(await readFile(path.join(dir, 'shop.json'), 'utf8')).glossary).toHaveLength(4);
+      expect(await readdir(dir)).toEqual(['shop.json']);
+    }
   });
 
-  it('says which bucket’s file is broken, and refuses a bucket id that is not one', async () => {
-    await writeFile(path.join(dir, 'shop.json'), '{ not json');
+  it('says which bucket’s file is broken without quoting it, and refuses a bucket id that is not one', async () => {
+    await writeFile(path.join(dir, 'shop.json'), '{"secret": vip_list}');
     expect(() => new KnowledgeStore(dir).read('shop')).toThrow(KnowledgeFileError);
-    expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/bucket 'shop' is not JSON/);
+    expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/^The knowledge file of bucket 'shop' is not valid JSON$/);
+    await writeFile(
+      path.join(dir, 'shop.json'),
+      JSON.stringify({ format: 1, revision: 1, glossary: [{ term: 'x' }], examples: [], feedback: [] }),
+    );
+    expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/malformed glossary entry \(number 1\)/);
     expect(() => new KnowledgeStore(dir).read('../etc')).toThrow(/Invalid bucket id/);
   });
 });

@@ -62,9 +62,14 @@ export interface Feedback {
   created_by: string;
 }
 
-/** A bucket's knowledge file. `revision` goes up by one with every change that is saved. */
+/**
+ * A bucket's knowledge file. `revision` goes up by one with every saved change to the
+ * glossary or the examples; `id` is drawn when the file is first written, so a file
+ * deleted and begun again never repeats an earlier file's versions.
+ */
 export interface KnowledgeDocument {
   format: 1;
+  id: string;
   revision: number;
   glossary: GlossaryTerm[];
   examples: Example[];
@@ -74,11 +79,13 @@ export interface KnowledgeDocument {
 /** What an engine reads: the definitions and examples, never the feedback. */
 export interface TenantKnowledge {
   revision: number;
+  /** The file's id and revision: what the answer cache keys on. */
+  version: string;
   glossary: readonly GlossaryTerm[];
   examples: readonly Example[];
 }
 
-export const NO_KNOWLEDGE: TenantKnowledge = { revision: 0, glossary: [], examples: [] };
+export const NO_KNOWLEDGE: TenantKnowledge = { revision: 0, version: '0', glossary: [], examples: [] };
 
 /** Bounds that keep one tenant's file, and so every prompt and question it affects, small. */
 export const KNOWLEDGE_LIMITS = {
@@ -91,11 +98,52 @@ export const KNOWLEDGE_LIMITS = {
   commentLength: 2000,
 } as const;
 
+/** A bucket without a file; the store gives it an id when it first writes one. */
 export function emptyDocument(): KnowledgeDocument {
-  return { format: 1, revision: 0, glossary: [], examples: [], feedback: [] };
+  return { format: 1, id: '', revision: 0, glossary: [], examples: [], feedback: [] };
 }
 
 /** The document's part an engine reads. */
 export function knowledgeOf(document: KnowledgeDocument): TenantKnowledge {
-  return { revision: document.revision, glossary: document.glossary, examples: document.examples };
+  return {
+    revision: document.revision,
+    // Revision 0 has never held a term or an example, whatever feedback the file holds.
+    version: document.revision === 0 ? '0' : `${document.id}.${document.revision}`,
+    glossary: document.glossary,
+    examples: document.examples,
+  };
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+const FEEDBACK_STATUSES = ['noted', 'candidate', 'promoted'];
+
+/**
+ * A parsed file as a document, or what is wrong with it: a file edited by hand must not
+ * reach an engine or a response half-formed.
+ */
+export function parseDocument(json: unknown): KnowledgeDocument | string {
+  const document = json as Partial<KnowledgeDocument> | null;
+  if (typeof document !== 'object' || document === null || document.format !== 1) return 'is not a format-1 document';
+  const { glossary, examples, feedback } = document;
+  if (!Array.isArray(glossary) || !Array.isArray(examples) || !Array.isArray(feedback))
+    return 'lacks its glossary, examples or feedback list';
+  const badTerm = glossary.findIndex(
+    (t: Partial<GlossaryTerm>) => ![t.term, t.table, t.sql, t.type].every(isText) || !TERM_KINDS.includes(t.kind as TermKind),
+  );
+  if (badTerm >= 0) return `has a malformed glossary entry (number ${badTerm + 1})`;
+  const badExample = examples.findIndex((e: Partial<Example>) => ![e.id, e.question, e.sql].every(isText));
+  if (badExample >= 0) return `has a malformed example (number ${badExample + 1})`;
+  const badFeedback = feedback.findIndex(
+    (f: Partial<Feedback>) =>
+      ![f.id, f.job_id, f.question].every(isText) || typeof f.correct !== 'boolean' || !FEEDBACK_STATUSES.includes(f.status!),
+  );
+  if (badFeedback >= 0) return `has a malformed feedback entry (number ${badFeedback + 1})`;
+  return {
+    format: 1,
+    id: isText(document.id) ? document.id : '',
+    revision: Number.isSafeInteger(document.revision) ? document.revision! : 0,
+    glossary,
+    examples,
+    feedback,
+  };
 }
