@@ -1,4 +1,14 @@
-import { columnNameOf, definitionProblem, expressionProblem, probeSql, splitMeasure, termProblem, typeProblem } from './term-sql';
+import {
+  columnNameOf,
+  definitionProblem,
+  expressionProblem,
+  parsedShapeProblem,
+  parseSql,
+  probeSql,
+  splitMeasure,
+  termProblem,
+  typeProblem,
+} from './term-sql';
 
 describe('a glossary term', () => {
   it.each([
@@ -12,7 +22,7 @@ describe('a glossary term', () => {
     expect(columnNameOf(term)).toBe(column);
   });
 
-  it.each(['', '  ', '42', 'a;b', 'x"y', 'a.b', '_x'])('%j is refused', (term) => {
+  it.each(['', '  ', '42', 'a;b', 'x"y', 'a.b', '_x', 'доход 2024'])('%j is refused', (term) => {
     expect(termProblem(term)).toBeDefined();
   });
 });
@@ -32,6 +42,9 @@ describe('a definition', () => {
     ["status = 'open", /unclosed quote/],
     ['(a = 1', /open/],
     ['', /empty/],
+    ["status = E'\\'' OR true) AS x FROM t --'", /plain quoted strings/],
+    ["x = U&'d\\0061t'", /plain quoted strings/],
+    ['x = $$a$$', /"\$"/],
   ])('%j is refused', (sql, reason) => {
     expect(expressionProblem(sql)).toMatch(reason);
   });
@@ -55,6 +68,42 @@ describe('a definition', () => {
     expect(probeSql({ kind: 'measure', sql: 'sum(amount)', table: 'order items' })).toBe(
       'SELECT typeof(flock_value) AS flock_type FROM (SELECT flock_probe.flock_one, (amount) AS flock_value ' +
         'FROM (SELECT 1 AS flock_one) AS flock_probe LEFT JOIN "order items" ON true) AS flock_row LIMIT 1',
+    );
+  });
+
+  it('is checked on DuckDB’s own tree: one expression over its one table and nothing more', () => {
+    expect(parseSql({ kind: 'filter', sql: "status = 'x'", table: 'customers' })).toBe(
+      `SELECT json_serialize_sql('SELECT (status = ''x'') AS flock_value FROM customers') AS tree`,
+    );
+    const select = (node: object) =>
+      JSON.stringify({
+        error: false,
+        statements: [
+          {
+            node: {
+              type: 'SELECT_NODE',
+              modifiers: [],
+              cte_map: { map: [] },
+              select_list: [{ alias: 'flock_value' }],
+              from_table: { type: 'BASE_TABLE', table_name: 'customers', schema_name: '', catalog_name: '', alias: '' },
+              where_clause: null,
+              group_expressions: [],
+              group_sets: [],
+              having: null,
+              sample: null,
+              qualify: null,
+              ...node,
+            },
+          },
+        ],
+      });
+    expect(parsedShapeProblem(select({}), 'Customers')).toBeUndefined();
+    expect(parsedShapeProblem(select({ type: 'SET_OPERATION_NODE' }), 'customers')).toMatch(/one expression/);
+    expect(parsedShapeProblem(select({ select_list: [{ alias: 'flock_value' }, { alias: 'x' }] }), 'customers')).toMatch(/one expression/);
+    expect(parsedShapeProblem(select({ where_clause: { type: 'x' } }), 'customers')).toMatch(/one expression/);
+    expect(parsedShapeProblem(select({ from_table: { type: 'JOIN' } }), 'customers')).toMatch(/one expression/);
+    expect(parsedShapeProblem(JSON.stringify({ error: true, error_message: 'Parser Error: syntax error at end of input' }), 't')).toBe(
+      'it does not parse: Parser Error: syntax error at end of input',
     );
   });
 

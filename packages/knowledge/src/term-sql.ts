@@ -1,4 +1,4 @@
-import { quoteIdent } from '@flock/schema';
+import { quoteIdent, quoteLiteral } from '@flock/schema';
 import type { GlossaryTerm, TermKind } from './knowledge';
 
 /**
@@ -19,7 +19,8 @@ const NUMERIC =
 export function termProblem(term: string): string | undefined {
   if (!TERM.test(term)) return 'a term is a word or phrase: letters, digits, spaces, "-" and "\'" only';
   if (!/\p{L}/u.test(term)) return 'a term needs at least one letter';
-  if (columnNameOf(term).length === 0) return 'a term needs at least one letter or digit from a-z or 0-9';
+  // The engine reads English words; "доход" would become no name at all, and two such terms the same one.
+  if (!/[a-z]/.test(columnNameOf(term))) return 'a term needs at least one word in the letters a-z, which the engine reads';
   return undefined;
 }
 
@@ -61,7 +62,12 @@ export function expressionProblem(sql: string): string | undefined {
       if (c === quote) quote = undefined;
       continue;
     }
-    if (c === "'" || c === '"') quote = c;
+    if (c === "'" || c === '"') {
+      // E'…', U&'…', X'…': strings with escapes of their own, where "\\'" would hide a quote from this count.
+      if (c === "'" && /[\w&]/.test(sql[i - 1] ?? ''))
+        return "the definition may use plain quoted strings only (no E'…' or other prefixed strings)";
+      quote = c;
+    } else if (c === '$' || c === '\\') return 'the definition must not contain "$" or "\\" outside a string';
     else if (c === ';') return 'the definition must be one expression, without ";"';
     else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*')) return 'the definition must not contain comments';
     else if (c === '(') depth++;
@@ -105,6 +111,44 @@ export function definitionProblem(kind: TermKind, sql: string): string | undefin
     return 'a measure is one aggregate over the table\'s rows: sum(…), avg(…), min(…) or max(…), such as "sum(amount)"';
   }
   return undefined;
+}
+
+/**
+ * One SELECT that asks DuckDB's own parser for the tree of the definition placed as it
+ * will be placed (`SELECT (definition) AS flock_value FROM table`); `parsedShapeProblem`
+ * then checks that the tree is exactly that, whatever the lexical rules above missed.
+ */
+export function parseSql(term: Pick<GlossaryTerm, 'kind' | 'sql' | 'table'>): string {
+  return `SELECT json_serialize_sql(${quoteLiteral(`SELECT (${rowExpressionOf(term)}) AS flock_value FROM ${quoteIdent(term.table)}`)}) AS tree`;
+}
+
+/** Why DuckDB's tree of `parseSql` is not one expression over the one table, or undefined when it is. */
+export function parsedShapeProblem(treeJson: unknown, table: string): string | undefined {
+  const wrong = 'the definition must be one expression over the table, and nothing more';
+  let tree: { error?: boolean; error_message?: string; statements?: { node?: Record<string, unknown> }[] };
+  try {
+    tree = JSON.parse(String(treeJson)) as typeof tree;
+  } catch {
+    return wrong;
+  }
+  if (tree.error) return `it does not parse: ${tree.error_message ?? 'syntax error'}`;
+  const node = tree.statements?.length === 1 ? tree.statements[0]!.node : undefined;
+  const from = node?.from_table as
+    { type?: string; table_name?: string; schema_name?: string; catalog_name?: string; alias?: string } | undefined;
+  const list = node?.select_list as { alias?: string }[] | undefined;
+  const empty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+  const shaped =
+    node?.type === 'SELECT_NODE' &&
+    list?.length === 1 &&
+    list[0]!.alias === 'flock_value' &&
+    from?.type === 'BASE_TABLE' &&
+    from.table_name?.toLowerCase() === table.toLowerCase() &&
+    !from.schema_name &&
+    !from.catalog_name &&
+    !from.alias &&
+    empty((node.cte_map as { map?: unknown[] } | undefined)?.map) &&
+    ['modifiers', 'where_clause', 'group_expressions', 'group_sets', 'having', 'qualify', 'sample'].every((key) => empty(node[key]));
+  return shaped ? undefined : wrong;
 }
 
 /**

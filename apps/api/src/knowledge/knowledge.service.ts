@@ -7,6 +7,8 @@ import {
   columnIsTerm,
   columnNameOf,
   definitionProblem,
+  parseSql,
+  parsedShapeProblem,
   probeSql,
   termProblem,
   typeProblem,
@@ -16,6 +18,7 @@ import {
   type KnowledgeDocument,
   type KnowledgeStore,
   type TermKind,
+  type UpdateOptions,
 } from '@flock/knowledge';
 import type { TenantCatalog } from '@flock/warehouse';
 import type { AskService } from '../ask/ask.service';
@@ -60,6 +63,7 @@ export class KnowledgeService {
   async defineTerm(bucket: string, term: string, definition: TermDefinition, caller: JobOwner): Promise<GlossaryTerm> {
     const problem = termProblem(term) ?? definitionProblem(definition.kind, definition.sql);
     if (problem) throw new BadRequestError(`Cannot define '${term}': ${problem}.`);
+    await assertBucketExists(this.catalog, bucket);
     const table = await this.schema.table(bucket, definition.table, caller).catch((error: unknown) => {
       if (error instanceof NotFoundError)
         throw new BadRequestError(`Cannot define '${term}': this bucket has no table '${definition.table}'.`);
@@ -71,6 +75,7 @@ export class KnowledgeService {
         `Cannot define '${term}': table '${table.name}' already has a column '${same.name}', which the term would hide.`,
       );
     }
+    await this.assertOneExpression(bucket, { ...definition, table: table.name }, term, caller);
     const type = await this.typeOf(bucket, { ...definition, table: table.name }, term, caller);
     const typeIssue = typeProblem(definition, type);
     if (typeIssue) throw new BadRequestError(`Cannot define '${term}': ${typeIssue}.`);
@@ -84,7 +89,7 @@ export class KnowledgeService {
       created_at: new Date().toISOString(),
       created_by: ownerText(caller),
     };
-    await this.update(bucket, (document) => {
+    await this.update(ENGINE, bucket, (document) => {
       // One column per name: "big spender" and "Big-Spender" are the same term.
       const others = document.glossary.filter((t) => columnNameOf(t.term) !== columnNameOf(term));
       if (others.length >= KNOWLEDGE_LIMITS.glossary)
@@ -96,7 +101,7 @@ export class KnowledgeService {
 
   async removeTerm(bucket: string, term: string): Promise<void> {
     const column = columnNameOf(term);
-    await this.update(bucket, (document) => {
+    await this.update(ENGINE, bucket, (document) => {
       const kept = document.glossary.filter((t) => columnNameOf(t.term) !== column);
       if (kept.length === document.glossary.length) throw new NotFoundError(`No glossary term '${term}' in this bucket`);
       document.glossary = kept;
@@ -104,6 +109,7 @@ export class KnowledgeService {
   }
 
   async addExample(bucket: string, question: string, sql: string, caller: JobOwner): Promise<Example> {
+    await assertBucketExists(this.catalog, bucket);
     await this.tryOut(bucket, sql, 'The example', caller);
     const example: Example = {
       id: newId('e'),
@@ -113,7 +119,7 @@ export class KnowledgeService {
       created_at: new Date().toISOString(),
       created_by: ownerText(caller),
     };
-    await this.update(bucket, (document) => {
+    await this.update(ENGINE, bucket, (document) => {
       if (document.examples.length >= KNOWLEDGE_LIMITS.examples)
         throw new BadRequestError(`A bucket holds at most ${KNOWLEDGE_LIMITS.examples} examples.`);
       document.examples.push(example);
@@ -122,7 +128,7 @@ export class KnowledgeService {
   }
 
   async removeExample(bucket: string, id: string): Promise<void> {
-    await this.update(bucket, (document) => {
+    await this.update(ENGINE, bucket, (document) => {
       const kept = document.examples.filter((e) => e.id !== id);
       if (kept.length === document.examples.length) throw new NotFoundError(`No example '${id}' in this bucket`);
       document.examples = kept;
@@ -136,6 +142,7 @@ export class KnowledgeService {
    * it outlives the job's record.
    */
   async giveFeedback(bucket: string, jobId: string, input: FeedbackInput, caller: JobOwner): Promise<Feedback> {
+    await assertBucketExists(this.catalog, bucket);
     const record = await this.asks.get(bucket, jobId, caller);
     if (record.status !== 'completed' && record.status !== 'failed') {
       throw new BadRequestError('The job has not finished: give feedback once it has an answer or a refusal.');
@@ -143,10 +150,12 @@ export class KnowledgeService {
     const generatedSql = record.result?.generated_sql;
     const sql = input.sql ?? (input.correct ? generatedSql : undefined);
     const columns = input.sql ? await this.tryOut(bucket, input.sql, 'The corrected SQL', caller) : undefined;
+    // A follow-up's own words ("only in 2024") are no question: keep the one it was read as.
+    const resolved = record.result?.meta.resolved_question;
     const entry: Feedback = {
       id: newId('f'),
       job_id: jobId,
-      question: record.question,
+      question: typeof resolved === 'string' ? resolved : record.question,
       ...(generatedSql ? { generated_sql: generatedSql } : {}),
       correct: input.correct,
       ...(sql ? { sql } : {}),
@@ -156,8 +165,9 @@ export class KnowledgeService {
       created_at: new Date().toISOString(),
       created_by: ownerText(caller),
     };
-    await this.update(bucket, (document) => {
-      let kept = document.feedback;
+    await this.update(FEEDBACK_ONLY, bucket, (document) => {
+      // One verdict per job and caller: saying it again replaces it, so repeats cannot fill the file.
+      let kept = document.feedback.filter((f) => !(f.job_id === jobId && f.created_by === entry.created_by && f.status !== 'promoted'));
       if (kept.length >= KNOWLEDGE_LIMITS.feedback) {
         // The oldest entry that no one still has to act on makes room.
         const oldest = kept.findIndex((f) => f.status !== 'candidate');
@@ -193,7 +203,7 @@ export class KnowledgeService {
       created_at: new Date().toISOString(),
       created_by: ownerText(caller),
     };
-    await this.update(bucket, (document) => {
+    await this.update(ENGINE, bucket, (document) => {
       const entry = document.feedback.find((f) => f.id === feedbackId);
       if (entry?.status !== 'candidate') throw new BadRequestError(`Feedback '${feedbackId}' changed meanwhile; read it again.`);
       if (document.examples.length >= KNOWLEDGE_LIMITS.examples)
@@ -206,11 +216,26 @@ export class KnowledgeService {
   }
 
   async dismiss(bucket: string, feedbackId: string): Promise<void> {
-    await this.update(bucket, (document) => {
+    await this.update(FEEDBACK_ONLY, bucket, (document) => {
       const kept = document.feedback.filter((f) => f.id !== feedbackId);
       if (kept.length === document.feedback.length) throw new NotFoundError(`No feedback '${feedbackId}' in this bucket`);
       document.feedback = kept;
     });
+  }
+
+  /** DuckDB's own parse of the definition where it will stand: one expression over its table, or a 400. */
+  private async assertOneExpression(
+    bucket: string,
+    term: Pick<GlossaryTerm, 'kind' | 'sql' | 'table'>,
+    name: string,
+    caller: JobOwner,
+  ): Promise<void> {
+    const parsed = await this.query.run(bucket, parseSql(term), caller).catch((error: unknown) => {
+      if (error instanceof JobFailure) throw new BadRequestError(`Cannot define '${name}': ${error.message}`);
+      throw error;
+    });
+    const problem = parsedShapeProblem(parsed.rows[0]?.[0], term.table);
+    if (problem) throw new BadRequestError(`Cannot define '${name}': ${problem}.`);
   }
 
   /** The definition's row type, from one probe query; the database's refusal, as a 400 that names the term. */
@@ -249,9 +274,9 @@ export class KnowledgeService {
     }
   }
 
-  private async update(bucket: string, change: (document: KnowledgeDocument) => void): Promise<void> {
+  private async update(options: UpdateOptions, bucket: string, change: (document: KnowledgeDocument) => void): Promise<void> {
     await assertBucketExists(this.catalog, bucket);
-    return this.guard(() => this.store.update(bucket, change));
+    return this.guard(() => this.store.update(bucket, change, options));
   }
 
   /** A file that cannot be read or locked is the service's trouble, not the caller's. */
@@ -264,6 +289,10 @@ export class KnowledgeService {
     }
   }
 }
+
+/** Changes to what the engines read bump the revision (and so the answer cache's key); feedback does not. */
+const ENGINE: UpdateOptions = { engine: true };
+const FEEDBACK_ONLY: UpdateOptions = { engine: false };
 
 function unavailable(error: unknown): never {
   if (error instanceof KnowledgeFileError) throw new ServiceUnavailableError(error.message, error);
