@@ -149,7 +149,7 @@ async function knowledgeFor(warehouse: Warehouse, bucket: string): Promise<Tenan
     created_at: '',
     created_by: 'eval',
   }));
-  return { revision: 1, glossary, examples };
+  return { revision: 1, version: 'eval.1', glossary, examples };
 }
 
 /** `--promoted-of`: the bucket's promoted corrections as questions, on its own warehouse. */

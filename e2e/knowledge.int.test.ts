@@ -119,6 +119,16 @@ describe('the glossary', () => {
     ],
     ['two statements', { table: 'customers', kind: 'filter', sql: 'true; DROP TABLE customers' }, /one expression/],
     [
+      'an escaped string that hides a parenthesis',
+      {
+        table: 'customers',
+        kind: 'filter',
+        sql: "status = E'\\'' OR true) AS x FROM customers UNION ALL BY NAME SELECT *, (status = E'\\''",
+      },
+      /plain quoted strings/,
+    ],
+    ['an expression that does not parse', { table: 'customers', kind: 'filter', sql: 'status = = 1' }, /does not parse|Parser Error/],
+    [
       'a file read',
       { table: 'customers', kind: 'column', sql: "(SELECT content FROM read_text('/etc/passwd'))" },
       /file system operations are disabled/,
@@ -130,6 +140,16 @@ describe('the glossary', () => {
     expect(res.body.error.code).toBe('bad_request');
     expect(res.body.error.message).toMatch(message);
     expect(await knowledge()).toEqual(before);
+  });
+
+  it('answers 404 for a granted bucket that has no warehouse', async () => {
+    const res = await asAdmin(request(flock.app).put('/api/v1/ghost/knowledge/glossary/churned')).send({
+      table: 'customers',
+      kind: 'filter',
+      sql: 'true',
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({ code: 'not_found', message: 'Unknown bucket: ghost' });
   });
 
   it('refuses a term that would hide a column of its table', async () => {
@@ -235,6 +255,26 @@ describe('feedback', () => {
     const again = await ask('asker', 'How many customers left us?');
     expect(again.body.data).toMatchObject({ status: 'completed', rows: [[2]] });
     expect(again.body.meta.knowledge.example_id).toBe(promoted.body.data.id);
+  });
+
+  it('keeps the question a follow-up was read as, not its fragment', async () => {
+    const first = await ask('asker', 'How many customers by country?');
+    const followUp = await ask('asker', 'only active ones', 'shop', first.jobId);
+    expect(followUp.body.data.status).toBe('completed');
+    const given = await as('asker', request(flock.app).post(`/api/v1/shop/ask/jobs/${followUp.jobId}/feedback`)).send({ correct: true });
+    expect(given.body.data.question).toBe('How many customers by country, only active ones');
+  });
+
+  it('leaves the answer cache alone, and replaces a verdict given again on the same job', async () => {
+    await ask('asker', 'How many customers are there?');
+    const cached = await ask('asker', 'How many customers are there?');
+    expect(cached.body.meta.cached).toBe(true);
+    const path = `/api/v1/shop/ask/jobs/${cached.jobId}/feedback`;
+    await as('asker', request(flock.app).post(path)).send({ correct: false, comment: 'first thought' });
+    await as('asker', request(flock.app).post(path)).send({ correct: true, comment: 'on second thought' });
+    expect((await ask('asker', 'How many customers are there?')).body.meta.cached).toBe(true);
+    const list = await as('tenantAdmin', request(flock.app).get('/api/v1/shop/knowledge/feedback'));
+    expect(list.body.data.map((f: { comment: string }) => f.comment)).toEqual(['on second thought']);
   });
 
   it('notes a verdict without SQL, and takes an answer marked correct as a candidate with its own SQL', async () => {

@@ -11,8 +11,8 @@ export interface AnswerKey {
   version: string;
   /** The engine that wrote the SQL. */
   engine: string;
-  /** The revision of the bucket's glossary and examples: a change to either can change the SQL. */
-  knowledge: number;
+  /** The version of the bucket's glossary and examples: a change to either can change the SQL. */
+  knowledge: string;
   question: string;
 }
 

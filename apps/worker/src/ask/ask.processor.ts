@@ -52,7 +52,7 @@ export class AskProcessor {
     const version = this.warehouse.version(payload.bucket);
     if (!version) return undefined;
     const engine = this.generators.forBucket(payload.bucket).name;
-    const knowledge = this.knowledgeOf(payload.bucket).revision;
+    const knowledge = this.knowledgeOf(payload.bucket).version;
     return { bucket: payload.bucket, version, engine, knowledge, question: payload.question };
   }
 

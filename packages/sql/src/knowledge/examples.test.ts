@@ -31,6 +31,19 @@ describe('saved examples', () => {
     expect(matchingExample('Who are our best clients in the north?', examples)).toBeUndefined();
   });
 
+  it('tell apart questions that differ in a comparison sign, a number’s sign or words of another script', () => {
+    const signs = [example('gt', 'How many invoices have an amount > 100?'), example('minus', 'Which accounts have a balance of -5?')];
+    expect(matchingExample('How many invoices have an amount < 100?', signs)).toBeUndefined();
+    expect(matchingExample('how many invoices have an amount > 100', signs)?.id).toBe('gt');
+    expect(matchingExample('Which accounts have a balance of 5?', signs)).toBeUndefined();
+    expect(questionKey('Сколько счетов в 2024?')).not.toBe(questionKey('Сколько клиентов в 2024?'));
+    expect(matchingExample('2024?', [example('year', '2024')])).toBeUndefined();
+  });
+
+  it('prefer the newest of two that ask the same, so a later correction wins', () => {
+    expect(matchingExample('Total fees', [example('old', 'Total fees'), example('new', 'total fees?')])?.id).toBe('new');
+  });
+
   it('rank the nearest by shared words for a prompt, leaving out those that share none', () => {
     expect(nearestExamples('Which region has the most late invoices?', examples).map((e) => e.id)).toEqual(['e3', 'e2']);
     expect(nearestExamples('Tell me a joke', examples)).toEqual([]);
@@ -38,7 +51,7 @@ describe('saved examples', () => {
 
   it('answer the built-in engine’s question with their SQL', async () => {
     const warehouse = schema(table('clients', 5, [col('id', 'INTEGER'), col('name', 'VARCHAR')]));
-    const knowledge: TenantKnowledge = { revision: 1, glossary: [], examples };
+    const knowledge: TenantKnowledge = { revision: 1, version: 'test.1', glossary: [], examples };
     const generated = await new BuiltinSqlGenerator().generate({
       question: 'who are our best clients',
       bucket: 'b',

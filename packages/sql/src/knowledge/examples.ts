@@ -1,29 +1,39 @@
 import type { Example } from '@flock/knowledge';
-import { tokenize } from '../text/tokenize';
+import { stem, tokenize } from '../text/tokenize';
 import { FUNCTION_WORDS } from '../text/words';
 
 /** Words whose absence never changes what a question asks. */
 const FILLER = new Set(['a', 'an', 'the', 'please', 'kindly']);
 
+/** Words in any script, numbers with their sign and decimals, and comparison signs. */
+const PIECES = /-?\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}']+|[<>=!≠≤≥]+/gu;
+
 /**
- * A question reduced to what decides its answer: every word's stem and every number, in
- * order, without articles, "please", case or punctuation. Two questions with the same
- * key ask the same thing ("How many orders were cancelled?" / "how many order was
- * cancelled"), while any other difference, a year, a name, "only", "not", keeps them
- * apart: an example answers a question only when nothing but wording separates them.
+ * A question reduced to what decides its answer: every word (its stem, for English
+ * words), every number with its sign, every comparison sign, in order, without articles,
+ * "please", case or other punctuation. Two questions with the same key ask the same thing
+ * ("How many orders were cancelled?" / "how many order was cancelled"), while any other
+ * difference, a year, a name, "only", "not", "<" for ">", keeps them apart: an example
+ * answers a question only when nothing but wording separates them.
  */
 export function questionKey(question: string): string {
-  return tokenize(question)
-    .filter((token) => !FILLER.has(token.lower))
-    .map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase()))
+  const pieces = question.normalize('NFKC').toLowerCase().match(PIECES) ?? [];
+  return pieces
+    .filter((piece) => !FILLER.has(piece))
+    .map((piece) => (/^[a-z']+$/.test(piece) ? stem(piece.replace(/'/g, '')) : piece))
     .join(' ');
 }
 
-/** The saved example that asks exactly what the question asks, if one does. */
+/**
+ * The saved example that asks exactly what the question asks, if one does; the newest of
+ * several, so a correction saved after an earlier example wins. A question without a
+ * word matches nothing.
+ */
 export function matchingExample(question: string, examples: readonly Example[]): Example | undefined {
   if (examples.length === 0) return undefined;
   const key = questionKey(question);
-  return key.length === 0 ? undefined : examples.find((example) => questionKey(example.question) === key);
+  if (!/\p{L}/u.test(key)) return undefined;
+  return examples.findLast((example) => questionKey(example.question) === key);
 }
 
 /**

@@ -45,7 +45,7 @@ const glossary = [
   term('revenue', 'invoices', 'measure', 'sum(amount - fee)', 'DECIMAL(11,2)'),
   term('big spender', 'clients', 'filter', 'id IN (SELECT client_id FROM invoices WHERE amount > 1000)'),
 ];
-const knowledge: TenantKnowledge = { revision: 3, glossary, examples: [] };
+const knowledge: TenantKnowledge = { revision: 3, version: 'test.3', glossary, examples: [] };
 const engine = new BuiltinSqlGenerator();
 const generate = (question: string, withKnowledge = true) =>
   engine.generate({ question, bucket: 'b', schema: warehouse, ...(withKnowledge ? { knowledge } : {}) });
@@ -88,12 +88,34 @@ describe('the built-in engine with a glossary', () => {
     expect(view('revenue by region')).toBe('total revenue by region');
     expect(view('Which region has the highest revenue?')).toBe('Which region has the highest total revenue?');
     expect(view('total revenue by region')).toBe('total revenue by region');
+    expect(view('average revenue per client')).toBe('average revenue per client');
     expect(view('How many churned clients?')).toBe('How many churned clients?');
+    // Compared with a number, or ranked by a verb, it is each row's value.
+    expect(view('How many invoices have revenue above 50?')).toBe('How many invoices have revenue above 50?');
+    expect(view('List invoices where revenue is below 10')).toBe('List invoices where revenue is below 10');
+  });
+
+  it('compares a measure’s row value where the question compares it, never its total', async () => {
+    const { sql } = await generate('How many invoices have revenue above 50?');
+    expect(sql).toBe(
+      'WITH invoices AS (SELECT *, (amount - fee) AS revenue FROM invoices) SELECT count(*) AS count FROM invoices WHERE revenue > 50',
+    );
+  });
+
+  it('does not take a name in a string literal or a function call for a use of the term', () => {
+    const view = viewWithGlossary('q', warehouse, [
+      term('north', 'invoices', 'filter', 'fee > 0'),
+      term('count', 'clients', 'column', 'id', 'INTEGER'),
+    ]);
+    expect(withGlossaryColumns("SELECT count(*) FROM clients WHERE region = 'north'", view)).toEqual({
+      sql: "SELECT count(*) FROM clients WHERE region = 'north'",
+      terms: [],
+    });
   });
 
   it('reads a phrase term only as its whole phrase, never by one of its words', async () => {
     const noShow = term('no show', 'invoices', 'filter', 'fee = 0');
-    const withNoShow: TenantKnowledge = { revision: 1, glossary: [noShow], examples: [] };
+    const withNoShow: TenantKnowledge = { revision: 1, version: 'test.1', glossary: [noShow], examples: [] };
     const ask = (question: string) => engine.generate({ question, bucket: 'b', schema: warehouse, knowledge: withNoShow });
     expect((await ask('Show the 5 invoices with the biggest amount')).knowledge).toBeUndefined();
     expect((await ask('How many no-shows are there?')).sql).toBe(
@@ -135,7 +157,7 @@ describe('the built-in engine with a glossary', () => {
   it('reads a phrase with a plural inside it, and never lets the term stand in as a default column', async () => {
     const kind = term('type of client', 'clients', 'column', 'upper(state)', 'VARCHAR');
     const net = term('net amount', 'invoices', 'column', 'amount - fee', 'DECIMAL(11,2)');
-    const knowledgeOf = (...terms: GlossaryTerm[]): TenantKnowledge => ({ revision: 1, glossary: terms, examples: [] });
+    const knowledgeOf = (...terms: GlossaryTerm[]): TenantKnowledge => ({ revision: 1, version: 'test.1', glossary: terms, examples: [] });
     const ask = (question: string, k: TenantKnowledge) => engine.generate({ question, bucket: 'b', schema: warehouse, knowledge: k });
     expect((await ask('How many clients by types of client?', knowledgeOf(kind))).knowledge).toEqual({ terms: ['type of client'] });
     // Nor by a word that begins its run-together name: "released" is not "release date".

@@ -25,12 +25,13 @@ export interface GlossaryView {
   columns: { term: GlossaryTerm; table: string; column: string }[];
 }
 
-const AGGREGATE_WORDS: Record<'sum' | 'avg' | 'min' | 'max', { says: string; synonyms: RegExp }> = {
-  sum: { says: 'total', synonyms: /\b(total|sum of|sum|overall)\s+$/i },
-  avg: { says: 'average', synonyms: /\b(average|mean|avg)\s+$/i },
-  min: { says: 'minimum', synonyms: /\b(minimum|min|smallest|lowest)\s+$/i },
-  max: { says: 'maximum', synonyms: /\b(maximum|max|largest|biggest|highest)\s+$/i },
-};
+const AGGREGATE_WORDS: Record<'sum' | 'avg' | 'min' | 'max', string> = { sum: 'total', avg: 'average', min: 'minimum', max: 'maximum' };
+
+/** The question already says how to aggregate: "average revenue", "total of the revenue". */
+const SAYS_AGGREGATE = /\b(total|sum|overall|average|mean|avg|median|minimum|min|maximum|max)(\s+(of|the))*\s+$/i;
+/** What follows a term used as each row's value, not as the measure: "orders with revenue above 50", "clients spend the most". */
+const ROW_LEVEL_AFTER =
+  /^(\s+(is|are|was|were|of))?\s*(above|below|over|under|exceeding|between|greater|more|less|fewer|higher|lower|at least|at most|the most|the least|most|least|[<>=])/i;
 
 /** Each schema's glossary view, kept while the schema object and the glossary's revision last. */
 const views = new WeakMap<SchemaContext, { glossary: readonly GlossaryTerm[]; view: Omit<GlossaryView, 'question'> }>();
@@ -72,7 +73,11 @@ function glossaryColumns(schema: SchemaContext, glossary: readonly GlossaryTerm[
  * SQL is not used; one that occurs as some other identifier only adds an unused column.
  */
 export function withGlossaryColumns(sql: string, view: GlossaryView): { sql: string; terms: string[] } {
-  const used = view.columns.filter(({ column }) => new RegExp(`(^|[^A-Za-z0-9_])"?${column}"?($|[^A-Za-z0-9_])`, 'i').test(sql));
+  // Names in string literals are values, and a name followed by "(" is a function (`count(*)`).
+  const code = sql.replace(/'(?:[^']|'')*'/g, "''");
+  const used = view.columns.filter(({ column }) =>
+    new RegExp(`(^|[^A-Za-z0-9_])"?${column}"?(?!\\s*\\()($|[^A-Za-z0-9_])`, 'i').test(code),
+  );
   if (used.length === 0) return { sql, terms: [] };
   const byTable = new Map<string, typeof used>();
   for (const entry of used) byTable.set(entry.table, [...(byTable.get(entry.table) ?? []), entry]);
@@ -97,10 +102,11 @@ function asOneWord(question: string, term: GlossaryTerm, column: string): string
 /** "revenue by region" → "total revenue by region" for revenue = sum(…), unless the question said how to aggregate. */
 function sayAggregate(question: string, term: GlossaryTerm, column: string): string {
   const { fn } = splitMeasure(term.sql)!;
-  const words = AGGREGATE_WORDS[fn];
-  return question.replace(new RegExp(`\\b${column}(s|es)?\\b`, 'gi'), (match, _plural, offset: number) =>
-    words.synonyms.test(question.slice(0, offset)) ? match : `${words.says} ${match}`,
-  );
+  return question.replace(new RegExp(`\\b${column}(s|es)?\\b`, 'gi'), (match: string, _plural, offset: number) => {
+    const before = question.slice(0, offset);
+    const after = question.slice(offset + match.length);
+    return SAYS_AGGREGATE.test(before) || ROW_LEVEL_AFTER.test(after) ? match : `${AGGREGATE_WORDS[fn]} ${match}`;
+  });
 }
 
 /** The terms the question uses, by word stems in order ("big spenders" uses "big spender"). */

@@ -79,7 +79,7 @@ describe('MotherDuckSqlGenerator against a local DuckDB stand-in for MotherDuck'
       question: 'How many big orders?',
       bucket: 'sales',
       schema: schemaOf('orders'),
-      knowledge: { revision: 1, glossary: [term], examples: [example] },
+      knowledge: { revision: 1, version: 'test.1', glossary: [term], examples: [example] },
     });
     expect(echoed(generated.sql).question).toBe(
       [

@@ -142,6 +142,7 @@ describe('OpenAiSqlGenerator with a local chat-completions server standing in fo
       schema: demoSchema(),
       knowledge: {
         revision: 2,
+        version: 'test.2',
         glossary: [term, unused],
         examples: [example('e1', 'How many members per country?'), example('e2', 'Total payments')],
       },
