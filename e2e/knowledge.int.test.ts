@@ -1,10 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { jobRecordKey } from '@flock/jobs';
 import { mintToken, useTempWarehouseDir, waitFor } from '@flock/testing';
-import { asAdmin, useHarness } from './support/flock-harness';
+import { asAdmin, settle, submit, useHarness } from './support/flock-harness';
 
 /**
  * Tenant knowledge (issue 13, parts 1 and 2) through the API and a worker, on a real
@@ -286,6 +286,20 @@ describe('feedback', () => {
     expect(wrong.body.data).toMatchObject({ status: 'noted', comment: 'Should leave out paused ones.' });
     expect(wrong.body.data.sql).toBeUndefined();
   });
+});
+
+it('stops answering a bucket whose knowledge file is broken, and says so, rather than answer without it', async () => {
+  await mkdir(path.join(warehouses.dir, '.flock-knowledge'), { recursive: true });
+  await writeFile(path.join(warehouses.dir, '.flock-knowledge', 'shop.json'), '{"format": 1, "glossary": [{"term": 5}]');
+  const asked = await ask('asker', 'How many customers are there?');
+  expect(asked.body.data).toMatchObject({ status: 'failed', error_code: 'generation_failed' });
+  expect(asked.body.data.error_message).toMatch(/glossary and examples cannot be read/);
+  const read = await asAdmin(request(flock.app).get('/api/v1/shop/knowledge'));
+  expect(read.status).toBe(503);
+  expect(read.body.error).toEqual({ code: 'service_unavailable', message: "The knowledge file of bucket 'shop' is not valid JSON" });
+  // Other buckets answer as before.
+  const other = await settle(flock.app, 'other', await submit(flock.app, 'other', 'How many customers are there?'));
+  expect(other.data).toMatchObject({ status: 'completed', rows: [[5]] });
 });
 
 it('keeps each bucket’s knowledge in a JSON file of its own, outside the warehouse files', async () => {
