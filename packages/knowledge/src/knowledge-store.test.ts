@@ -18,8 +18,8 @@ describe('KnowledgeStore', () => {
     kind: 'filter' as const,
     sql: 'true',
     type: 'BOOLEAN',
-    created_at: '',
-    created_by: '',
+    created_at: '2026-12-04T00:00:00.000Z',
+    created_by: 'key:test',
   });
   const note = (id: string) => ({
     id,
@@ -27,8 +27,8 @@ describe('KnowledgeStore', () => {
     question: 'q',
     correct: false,
     status: 'noted' as const,
-    created_at: '',
-    created_by: '',
+    created_at: '2026-12-04T00:00:00.000Z',
+    created_by: 'key:test',
   });
 
   it('reads an empty document for a bucket that has none', () => {
@@ -102,6 +102,23 @@ describe('KnowledgeStore', () => {
     }
   });
 
+  it('does not write when its lock was taken over while it worked (a writer stalled past the stale limit)', async () => {
+    const store = new KnowledgeStore(dir);
+    await store.update('shop', (document) => void document.glossary.push(term('a')), ENGINE);
+    const stalled = store.update(
+      'shop',
+      async (document) => {
+        document.glossary = [];
+        await writeFile(path.join(dir, 'shop.json.lock'), 'another-writer');
+      },
+      ENGINE,
+    );
+    await expect(stalled).rejects.toThrow(/changed at the same time/);
+    expect(store.read('shop')).toMatchObject({ revision: 1, glossary: [{ term: 'a' }] });
+    // Its release leaves the other writer's lock alone.
+    expect(await readFile(path.join(dir, 'shop.json.lock'), 'utf8')).toBe('another-writer');
+  });
+
   it('says which bucket’s file is broken without quoting it, and refuses a bucket id that is not one', async () => {
     await writeFile(path.join(dir, 'shop.json'), '{"secret": vip_list}');
     expect(() => new KnowledgeStore(dir).read('shop')).toThrow(KnowledgeFileError);
@@ -111,6 +128,23 @@ describe('KnowledgeStore', () => {
       JSON.stringify({ format: 1, revision: 1, glossary: [{ term: 'x' }], examples: [], feedback: [] }),
     );
     expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/malformed glossary entry \(number 1\)/);
+    // The API's own rules hold for a file edited by hand: a measure that is no aggregate, a revision that is not a number.
+    const measure = {
+      term: 'net',
+      table: 't',
+      kind: 'measure',
+      sql: 'amount - fee',
+      type: 'DOUBLE',
+      created_at: '2026-12-04T00:00:00Z',
+      created_by: 'k',
+    };
+    await writeFile(
+      path.join(dir, 'shop.json'),
+      JSON.stringify({ format: 1, revision: 1, glossary: [measure], examples: [], feedback: [] }),
+    );
+    expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/malformed glossary entry/);
+    await writeFile(path.join(dir, 'shop.json'), JSON.stringify({ format: 1, revision: '3', glossary: [], examples: [], feedback: [] }));
+    expect(() => new KnowledgeStore(dir).read('shop')).toThrow(/no valid revision/);
     expect(() => new KnowledgeStore(dir).read('../etc')).toThrow(/Invalid bucket id/);
   });
 });

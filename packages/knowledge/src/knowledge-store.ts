@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isValidBucketId } from '@flock/schema';
-import { emptyDocument, knowledgeOf, parseDocument, type KnowledgeDocument, type TenantKnowledge } from './knowledge';
+import { parseDocument } from './document';
+import { emptyDocument, knowledgeOf, type KnowledgeDocument, type TenantKnowledge } from './knowledge';
 
 /** How long a lock may be held before another writer treats it as left by a dead process. */
 const STALE_LOCK_MS = 10_000;
@@ -102,7 +103,8 @@ export class KnowledgeStore {
     await fs.mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
       throw fileError(bucket, 'write', error);
     });
-    const release = await this.lock(`${file}.lock`, bucket);
+    const lockFile = `${file}.lock`;
+    const { token, release } = await this.lock(lockFile, bucket);
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       const current = await readIfPresent(file, bucket);
@@ -112,10 +114,15 @@ export class KnowledgeStore {
       if (!next.id) next.id = randomBytes(6).toString('hex');
       try {
         await fs.writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o640 });
+        // A writer stalled past STALE_LOCK_MS may have lost its lock: then it must not write.
+        if ((await lockState(lockFile))?.token !== token) {
+          await fs.rm(temp, { force: true });
+          throw new KnowledgeFileError(`The knowledge of bucket '${bucket}' was being changed at the same time; try again.`);
+        }
         await fs.rename(temp, file);
       } catch (error) {
         await fs.rm(temp, { force: true });
-        throw fileError(bucket, 'write', error);
+        throw error instanceof KnowledgeFileError ? error : fileError(bucket, 'write', error);
       }
       return value;
     } finally {
@@ -125,46 +132,83 @@ export class KnowledgeStore {
 
   /**
    * Takes the lock file, waiting up to LOCK_WAIT_MS. A lock older than STALE_LOCK_MS was
-   * left by a writer that died: it is moved aside under a name of this writer's own, and
-   * taken over only if what was moved is the lock that was seen stale (another waiter may
-   * have taken it over meanwhile, and then it is put back). Release removes the lock only
-   * while it still holds this writer's token.
+   * left by a writer that died. One waiter at a time may break it (it holds
+   * `<lock>.break`, itself taken with O_EXCL), and only after seeing, under that, the same
+   * stale token again; it then renames a lock of its own over it in one step, so the name
+   * is never empty for a third writer to take. Release removes the lock only while it
+   * still holds this writer's token.
    */
-  private async lock(lockFile: string, bucket: string): Promise<() => Promise<void>> {
+  private async lock(lockFile: string, bucket: string): Promise<{ token: string; release: () => Promise<void> }> {
     const token = randomBytes(12).toString('hex');
+    const held = { token, release: () => removeIfHolding(lockFile, token) };
     const giveUpAt = Date.now() + LOCK_WAIT_MS;
     for (;;) {
-      try {
-        await fs.writeFile(lockFile, token, { flag: 'wx' });
-        return async () => {
-          if ((await fs.readFile(lockFile, 'utf8').catch(() => '')) === token) await fs.rm(lockFile, { force: true });
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileError(bucket, 'lock', error);
-      }
-      const seen = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
-      const age = await fs.stat(lockFile).then(
-        (stat) => Date.now() - stat.mtimeMs,
-        () => 0,
-      );
-      if (seen !== undefined && age > STALE_LOCK_MS) {
-        const aside = `${lockFile}.${token}.stale`;
-        if (
-          await fs.rename(lockFile, aside).then(
-            () => true,
-            () => false,
-          )
-        ) {
-          const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
-          // Not the stale lock but a live one taken over meanwhile: put it back (link fails if a new one exists).
-          if (moved !== seen) await fs.link(aside, lockFile).catch(() => undefined);
-          await fs.rm(aside, { force: true });
-        }
+      if (await createLock(lockFile, token, bucket)) return held;
+      const seen = await lockState(lockFile);
+      if (seen && seen.ageMs > STALE_LOCK_MS) {
+        if (await breakStaleLock(lockFile, seen.token, token)) return held;
         continue;
       }
       if (Date.now() > giveUpAt) throw new KnowledgeFileError(`The knowledge of bucket '${bucket}' is being changed; try again.`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+}
+
+/** Creates the lock holding `token`; false when another holds it. A lock that could not be written is removed again. */
+async function createLock(lockFile: string, token: string, bucket: string): Promise<boolean> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(lockFile, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw fileError(bucket, 'lock', error);
+  }
+  try {
+    await handle.writeFile(token);
+  } catch (error) {
+    await handle.close();
+    await fs.rm(lockFile, { force: true });
+    throw fileError(bucket, 'lock', error);
+  }
+  await handle.close();
+  return true;
+}
+
+async function lockState(file: string): Promise<{ token: string; ageMs: number } | undefined> {
+  try {
+    const [token, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+    return { token, ageMs: Date.now() - stat.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+async function removeIfHolding(file: string, token: string): Promise<void> {
+  if ((await fs.readFile(file, 'utf8').catch(() => '')) === token) await fs.rm(file, { force: true });
+}
+
+/** Replaces the stale lock holding `staleToken` with one holding `token`; false when it is no longer that lock, or another waiter is breaking it. */
+async function breakStaleLock(lockFile: string, staleToken: string, token: string): Promise<boolean> {
+  const breaker = `${lockFile}.break`;
+  try {
+    await fs.writeFile(breaker, token, { flag: 'wx' });
+  } catch {
+    // Another waiter is breaking it, or one died doing so: its marker goes stale like a lock.
+    const marker = await lockState(breaker);
+    if (marker && marker.ageMs > STALE_LOCK_MS) await fs.rm(breaker, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+    return false;
+  }
+  try {
+    const now = await lockState(lockFile);
+    if (!now || now.token !== staleToken || now.ageMs <= STALE_LOCK_MS) return false;
+    const mine = `${lockFile}.${token}.new`;
+    await fs.writeFile(mine, token);
+    await fs.rename(mine, lockFile);
+    return true;
+  } finally {
+    await removeIfHolding(breaker, token);
   }
 }
 

@@ -113,37 +113,3 @@ export function knowledgeOf(document: KnowledgeDocument): TenantKnowledge {
     examples: document.examples,
   };
 }
-
-const isText = (value: unknown): value is string => typeof value === 'string';
-const FEEDBACK_STATUSES = ['noted', 'candidate', 'promoted'];
-
-/**
- * A parsed file as a document, or what is wrong with it: a file edited by hand must not
- * reach an engine or a response half-formed.
- */
-export function parseDocument(json: unknown): KnowledgeDocument | string {
-  const document = json as Partial<KnowledgeDocument> | null;
-  if (typeof document !== 'object' || document === null || document.format !== 1) return 'is not a format-1 document';
-  const { glossary, examples, feedback } = document;
-  if (!Array.isArray(glossary) || !Array.isArray(examples) || !Array.isArray(feedback))
-    return 'lacks its glossary, examples or feedback list';
-  const badTerm = glossary.findIndex(
-    (t: Partial<GlossaryTerm>) => ![t.term, t.table, t.sql, t.type].every(isText) || !TERM_KINDS.includes(t.kind as TermKind),
-  );
-  if (badTerm >= 0) return `has a malformed glossary entry (number ${badTerm + 1})`;
-  const badExample = examples.findIndex((e: Partial<Example>) => ![e.id, e.question, e.sql].every(isText));
-  if (badExample >= 0) return `has a malformed example (number ${badExample + 1})`;
-  const badFeedback = feedback.findIndex(
-    (f: Partial<Feedback>) =>
-      ![f.id, f.job_id, f.question].every(isText) || typeof f.correct !== 'boolean' || !FEEDBACK_STATUSES.includes(f.status!),
-  );
-  if (badFeedback >= 0) return `has a malformed feedback entry (number ${badFeedback + 1})`;
-  return {
-    format: 1,
-    id: isText(document.id) ? document.id : '',
-    revision: Number.isSafeInteger(document.revision) ? document.revision! : 0,
-    glossary,
-    examples,
-    feedback,
-  };
-}
