@@ -102,6 +102,12 @@ describe('a definition', () => {
     expect(parsedShapeProblem(select({ select_list: [{ alias: 'flock_value' }, { alias: 'x' }] }), 'customers')).toMatch(/one expression/);
     expect(parsedShapeProblem(select({ where_clause: { type: 'x' } }), 'customers')).toMatch(/one expression/);
     expect(parsedShapeProblem(select({ from_table: { type: 'JOIN' } }), 'customers')).toMatch(/one expression/);
+    const valued = (expression: object) => select({ select_list: [{ alias: 'flock_value', ...expression }] });
+    expect(parsedShapeProblem(valued({ class: 'FUNCTION', children: [{ class: 'STAR', type: 'STAR' }] }), 'customers')).toMatch(/COLUMNS/);
+    expect(parsedShapeProblem(valued({ class: 'POSITIONAL_REFERENCE' }), 'customers')).toMatch(/#n/);
+    expect(
+      parsedShapeProblem(valued({ class: 'SUBQUERY', subquery: { node: { select_list: [{ class: 'STAR' }] } } }), 'customers'),
+    ).toBeUndefined();
     expect(parsedShapeProblem(JSON.stringify({ error: true, error_message: 'Parser Error: syntax error at end of input' }), 't')).toBe(
       'it does not parse: Parser Error: syntax error at end of input',
     );

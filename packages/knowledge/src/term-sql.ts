@@ -148,7 +148,21 @@ export function parsedShapeProblem(treeJson: unknown, table: string): string | u
     !from.alias &&
     empty((node.cte_map as { map?: unknown[] } | undefined)?.map) &&
     ['modifiers', 'where_clause', 'group_expressions', 'group_sets', 'having', 'qualify', 'sample'].every((key) => empty(node[key]));
-  return shaped ? undefined : wrong;
+  if (!shaped) return wrong;
+  // `*`, `COLUMNS(…)` and `#1` expand to several columns, or none, where one is meant.
+  if (expands(list[0])) return 'the definition must name one value: no *, COLUMNS(…), #n or parameters';
+  return undefined;
+}
+
+/** Whether a parsed expression holds a star, a positional reference or a parameter, outside any subquery. */
+function expands(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(expands);
+  if (typeof node !== 'object' || node === null) return false;
+  const { class: kind } = node as { class?: string };
+  // A subquery's own SELECT list is its business: `EXISTS (SELECT * FROM …)` is one value.
+  if (kind === 'SUBQUERY') return false;
+  if (kind === 'STAR' || kind === 'POSITIONAL_REFERENCE' || kind === 'PARAMETER') return true;
+  return Object.values(node).some(expands);
 }
 
 /**
