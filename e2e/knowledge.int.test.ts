@@ -265,6 +265,25 @@ describe('feedback', () => {
     expect(given.body.data.question).toBe('How many customers by country, only active ones');
   });
 
+  it('notes a verdict on a follow-up that was never read as a question, but takes no SQL for it', async () => {
+    const first = await ask('asker', 'How many customers by country?');
+    const refused = await ask('asker', 'what about the weather?', 'shop', first.jobId);
+    expect(refused.body.data.status).toBe('failed');
+    const path = `/api/v1/shop/ask/jobs/${refused.jobId}/feedback`;
+    const withSql = await as('asker', request(flock.app).post(path)).send({ correct: false, sql: 'SELECT count(*) FROM orders' });
+    expect(withSql.status).toBe(400);
+    expect(withSql.body.error.message).toMatch(/never read as a question of its own/);
+    const noted = await as('asker', request(flock.app).post(path)).send({ correct: false, comment: 'wanted the weather' });
+    expect(noted.body.data).toMatchObject({ status: 'noted', question: 'what about the weather?' });
+    expect(noted.body.data.sql).toBeUndefined();
+  });
+
+  it('refuses a definition that stands for several columns', async () => {
+    const res = await define('gross', { table: 'orders', kind: 'measure', sql: "sum(COLUMNS('fee|amount'))" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/one value/);
+  });
+
   it('leaves the answer cache alone, and replaces a verdict given again on the same job', async () => {
     await ask('asker', 'How many customers are there?');
     const cached = await ask('asker', 'How many customers are there?');

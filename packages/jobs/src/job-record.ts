@@ -46,6 +46,8 @@ export interface AskJobRecord extends JobRecordBase {
   kind: 'ask';
   bucket: string;
   question: string;
+  /** The ask this one follows up (`previous_job_id`), when it is a follow-up. */
+  followsJobId?: string;
 }
 
 /** One query over many buckets, as submitted: SQL, or a question to write it from. */

@@ -230,7 +230,7 @@ function fieldsOf(job: NewJob): string[] {
   const fields = ['kind', job.kind, 'owner', JSON.stringify(job.owner), ...(job.callbackUrl ? ['callback_url', job.callbackUrl] : [])];
   switch (job.kind) {
     case 'ask':
-      return [...fields, 'bucket', job.bucket, 'question', job.question];
+      return [...fields, 'bucket', job.bucket, 'question', job.question, ...(job.followsJobId ? ['follows', job.followsJobId] : [])];
     case 'query':
       return [...fields, 'bucket', job.bucket, 'sql', job.sql];
     case 'schema':
@@ -281,7 +281,13 @@ function toRecord(id: string, hash: Record<string, string>): JobRecord {
   };
   switch (kind) {
     case 'ask':
-      return { ...base, kind, bucket: required('bucket'), question: required('question') };
+      return {
+        ...base,
+        kind,
+        bucket: required('bucket'),
+        question: required('question'),
+        ...(hash.follows ? { followsJobId: hash.follows } : {}),
+      };
     case 'query-all': {
       const request = hash.sql !== undefined ? { sql: hash.sql } : { question: required('question') };
       return { ...base, kind, request, ...(hash.table !== undefined ? { table: hash.table } : {}) };

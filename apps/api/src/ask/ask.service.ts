@@ -45,7 +45,15 @@ export class AskService {
     await submitJob(
       this.store,
       this.queue,
-      { id: jobId, kind: 'ask', bucket, question, owner, ...(callback ? { callbackUrl: callback } : {}) },
+      {
+        id: jobId,
+        kind: 'ask',
+        bucket,
+        question,
+        owner,
+        ...(callback ? { callbackUrl: callback } : {}),
+        ...(previous ? { followsJobId: previous.jobId } : {}),
+      },
       { jobId, bucket, question, ...(previous ? { previous } : {}) },
       'question',
       this.callbacks.queue,

@@ -148,14 +148,21 @@ export class KnowledgeService {
       throw new BadRequestError('The job has not finished: give feedback once it has an answer or a refusal.');
     }
     const generatedSql = record.result?.generated_sql;
-    const sql = input.sql ?? (input.correct ? generatedSql : undefined);
-    const columns = input.sql ? await this.tryOut(bucket, input.sql, 'The corrected SQL', caller) : undefined;
-    // A follow-up's own words ("only in 2024") are no question: keep the one it was read as.
+    // A follow-up's own words ("only in 2024") are no question: keep the one it was read as,
+    // and when it was never read as one, its verdict can be noted but cannot become an example.
     const resolved = record.result?.meta.resolved_question;
+    const question = typeof resolved === 'string' ? resolved : record.followsJobId ? undefined : record.question;
+    if (question === undefined && input.sql) {
+      throw new BadRequestError(
+        'This follow-up was never read as a question of its own, so SQL for it cannot become an example. Ask the whole question, then give feedback on that answer.',
+      );
+    }
+    const sql = question === undefined ? undefined : (input.sql ?? (input.correct ? generatedSql : undefined));
+    const columns = input.sql ? await this.tryOut(bucket, input.sql, 'The corrected SQL', caller) : undefined;
     const entry: Feedback = {
       id: newId('f'),
       job_id: jobId,
-      question: typeof resolved === 'string' ? resolved : record.question,
+      question: question ?? record.question,
       ...(generatedSql ? { generated_sql: generatedSql } : {}),
       correct: input.correct,
       ...(sql ? { sql } : {}),
