@@ -38,6 +38,11 @@ describe('saved examples', () => {
     expect(matchingExample('Which accounts have a balance of 5?', signs)).toBeUndefined();
     expect(questionKey('Сколько счетов в 2024?')).not.toBe(questionKey('Сколько клиентов в 2024?'));
     expect(matchingExample('2024?', [example('year', '2024')])).toBeUndefined();
+    const units = [example('usd', 'How many payments over $100?'), example('pct', 'Which rates are above 5%?')];
+    expect(matchingExample('How many payments over €100?', units)).toBeUndefined();
+    expect(matchingExample('how many payments over $100', units)?.id).toBe('usd');
+    expect(matchingExample('Which rates are above 5?', units)).toBeUndefined();
+    expect(matchingExample('Top 10 clients!', [example('top', 'Top 10 clients')])?.id).toBe('top');
   });
 
   it('prefer the newest of two that ask the same, so a later correction wins', () => {

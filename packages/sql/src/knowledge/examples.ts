@@ -5,8 +5,11 @@ import { FUNCTION_WORDS } from '../text/words';
 /** Words whose absence never changes what a question asks. */
 const FILLER = new Set(['a', 'an', 'the', 'please', 'kindly']);
 
-/** Words in any script, numbers with their sign and decimals, and comparison signs. */
-const PIECES = /-?\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}']+|[<>=!≠≤≥]+/gu;
+/**
+ * Words in any script, numbers with their sign and decimals, comparison signs, and any
+ * other symbol ($, €, %, #, +): all but the end-of-sentence and list punctuation.
+ */
+const PIECES = /-?\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}']+|!=|[<>=≠≤≥]+|[^\s\p{L}\p{N}?.,!;:"'()]/gu;
 
 /**
  * A question reduced to what decides its answer: every word (its stem, for English

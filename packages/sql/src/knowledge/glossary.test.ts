@@ -89,6 +89,8 @@ describe('the built-in engine with a glossary', () => {
     expect(view('Which region has the highest revenue?')).toBe('Which region has the highest total revenue?');
     expect(view('total revenue by region')).toBe('total revenue by region');
     expect(view('average revenue per client')).toBe('average revenue per client');
+    expect(view('What is the revenue overall?')).toBe('What is the total revenue overall?');
+    expect(view('revenue over time')).toBe('revenue over time');
     expect(view('How many churned clients?')).toBe('How many churned clients?');
     // Compared with a number, or ranked by a verb, it is each row's value.
     expect(view('How many invoices have revenue above 50?')).toBe('How many invoices have revenue above 50?');

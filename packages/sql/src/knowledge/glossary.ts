@@ -31,7 +31,7 @@ const AGGREGATE_WORDS: Record<'sum' | 'avg' | 'min' | 'max', string> = { sum: 't
 const SAYS_AGGREGATE = /\b(total|sum|overall|average|mean|avg|median|minimum|min|maximum|max)(\s+(of|the))*\s+$/i;
 /** What follows a term used as each row's value, not as the measure: "orders with revenue above 50", "clients spend the most". */
 const ROW_LEVEL_AFTER =
-  /^(\s+(is|are|was|were|of))?\s*(above|below|over|under|exceeding|between|greater|more|less|fewer|higher|lower|at least|at most|the most|the least|most|least|[<>=])/i;
+  /^(\s+(is|are|was|were|of))?\s*((above|below|over|under|exceeding|between|greater|more|less|fewer|higher|lower|at least|at most|the most|the least|most|least)\b|[<>=])/i;
 
 /** Each schema's glossary view, kept while the schema object and the glossary's revision last. */
 const views = new WeakMap<SchemaContext, { glossary: readonly GlossaryTerm[]; view: Omit<GlossaryView, 'question'> }>();
