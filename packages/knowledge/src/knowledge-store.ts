@@ -145,10 +145,7 @@ export class KnowledgeStore {
     for (;;) {
       if (await createLock(lockFile, token, bucket)) return held;
       const seen = await lockState(lockFile);
-      if (seen && seen.ageMs > STALE_LOCK_MS) {
-        if (await breakStaleLock(lockFile, seen.token, token)) return held;
-        continue;
-      }
+      if (seen && seen.ageMs > STALE_LOCK_MS && (await breakStaleLock(lockFile, seen.token, token, bucket))) return held;
       if (Date.now() > giveUpAt) throw new KnowledgeFileError(`The knowledge of bucket '${bucket}' is being changed; try again.`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -189,24 +186,27 @@ async function removeIfHolding(file: string, token: string): Promise<void> {
 }
 
 /** Replaces the stale lock holding `staleToken` with one holding `token`; false when it is no longer that lock, or another waiter is breaking it. */
-async function breakStaleLock(lockFile: string, staleToken: string, token: string): Promise<boolean> {
+async function breakStaleLock(lockFile: string, staleToken: string, token: string, bucket: string): Promise<boolean> {
   const breaker = `${lockFile}.break`;
   try {
     await fs.writeFile(breaker, token, { flag: 'wx' });
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileError(bucket, 'lock', error);
     // Another waiter is breaking it, or one died doing so: its marker goes stale like a lock.
     const marker = await lockState(breaker);
-    if (marker && marker.ageMs > STALE_LOCK_MS) await fs.rm(breaker, { force: true });
-    else await new Promise((resolve) => setTimeout(resolve, 20));
+    if (marker && marker.ageMs > STALE_LOCK_MS) await removeIfHolding(breaker, marker.token);
     return false;
   }
+  const mine = `${lockFile}.${token}.new`;
   try {
     const now = await lockState(lockFile);
     if (!now || now.token !== staleToken || now.ageMs <= STALE_LOCK_MS) return false;
-    const mine = `${lockFile}.${token}.new`;
     await fs.writeFile(mine, token);
     await fs.rename(mine, lockFile);
     return true;
+  } catch (error) {
+    await fs.rm(mine, { force: true });
+    throw fileError(bucket, 'lock', error);
   } finally {
     await removeIfHolding(breaker, token);
   }

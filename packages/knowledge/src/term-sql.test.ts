@@ -105,6 +105,7 @@ describe('a definition', () => {
     const valued = (expression: object) => select({ select_list: [{ alias: 'flock_value', ...expression }] });
     expect(parsedShapeProblem(valued({ class: 'FUNCTION', children: [{ class: 'STAR', type: 'STAR' }] }), 'customers')).toMatch(/COLUMNS/);
     expect(parsedShapeProblem(valued({ class: 'POSITIONAL_REFERENCE' }), 'customers')).toMatch(/#n/);
+    expect(parsedShapeProblem(valued({ class: 'FUNCTION', function_name: 'unnest', children: [] }), 'customers')).toMatch(/unnest/);
     expect(
       parsedShapeProblem(valued({ class: 'SUBQUERY', subquery: { node: { select_list: [{ class: 'STAR' }] } } }), 'customers'),
     ).toBeUndefined();

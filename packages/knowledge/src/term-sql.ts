@@ -150,11 +150,13 @@ export function parsedShapeProblem(treeJson: unknown, table: string): string | u
     ['modifiers', 'where_clause', 'group_expressions', 'group_sets', 'having', 'qualify', 'sample'].every((key) => empty(node[key]));
   if (!shaped) return wrong;
   // `*`, `COLUMNS(…)` and `#1` expand to several columns, or none, where one is meant.
-  if (expands(list[0])) return 'the definition must name one value: no *, COLUMNS(…), #n or parameters';
+  if (expands(list[0])) return 'the definition must name one value per row: no *, COLUMNS(…), #n, parameters or unnest(…)';
   return undefined;
 }
 
-/** Whether a parsed expression holds a star, a positional reference or a parameter, outside any subquery. */
+const SET_RETURNING = new Set(['unnest', 'unlist', 'generate_subscripts']);
+
+/** Whether a parsed expression holds a star, a positional reference, a parameter or a set-returning function, outside any subquery. */
 function expands(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(expands);
   if (typeof node !== 'object' || node === null) return false;
@@ -162,6 +164,9 @@ function expands(node: unknown): boolean {
   // A subquery's own SELECT list is its business: `EXISTS (SELECT * FROM …)` is one value.
   if (kind === 'SUBQUERY') return false;
   if (kind === 'STAR' || kind === 'POSITIONAL_REFERENCE' || kind === 'PARAMETER') return true;
+  // Set-returning functions turn one row into several: the table would no longer be itself.
+  const { function_name: name } = node as { function_name?: string };
+  if (kind === 'FUNCTION' && SET_RETURNING.has(String(name).toLowerCase())) return true;
   return Object.values(node).some(expands);
 }
 

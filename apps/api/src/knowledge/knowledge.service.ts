@@ -151,7 +151,9 @@ export class KnowledgeService {
     // A follow-up's own words ("only in 2024") are no question: keep the one it was read as,
     // and when it was never read as one, its verdict can be noted but cannot become an example.
     const resolved = record.result?.meta.resolved_question;
-    const question = typeof resolved === 'string' ? resolved : record.followsJobId ? undefined : record.question;
+    // A completed follow-up says so in its meta too, for records written before `follows` was.
+    const followUp = record.followsJobId ?? record.result?.meta.follows_job_id;
+    const question = typeof resolved === 'string' ? resolved : followUp ? undefined : record.question;
     if (question === undefined && input.sql) {
       throw new BadRequestError(
         'This follow-up was never read as a question of its own, so SQL for it cannot become an example. Ask the whole question, then give feedback on that answer.',

@@ -43,6 +43,8 @@ describe('saved examples', () => {
     expect(matchingExample('how many payments over $100', units)?.id).toBe('usd');
     expect(matchingExample('Which rates are above 5?', units)).toBeUndefined();
     expect(matchingExample('Top 10 clients!', [example('top', 'Top 10 clients')])?.id).toBe('top');
+    // Dashes, slashes and typographic quotes are punctuation, not words.
+    expect(matchingExample('“Year-end” orders', [example('ye', 'year end orders')])?.id).toBe('ye');
   });
 
   it('prefer the newest of two that ask the same, so a later correction wins', () => {

@@ -9,7 +9,7 @@ const FILLER = new Set(['a', 'an', 'the', 'please', 'kindly']);
  * Words in any script, numbers with their sign and decimals, comparison signs, and any
  * other symbol ($, €, %, #, +): all but the end-of-sentence and list punctuation.
  */
-const PIECES = /-?\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}']+|!=|[<>=≠≤≥]+|[^\s\p{L}\p{N}?.,!;:"'()]/gu;
+const PIECES = /-?\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}']+|!=|[<>=≠≤≥]+|[\p{S}%#]/gu;
 
 /**
  * A question reduced to what decides its answer: every word (its stem, for English
