@@ -43,13 +43,12 @@ import { JobFailure } from '@flock/errors';
 import { loadConfigOrExit } from '@flock/config';
 import { generateAndRun } from '@flock/sql';
 import {
+  DefinitionRefusedError,
   KnowledgeStore,
-  definitionProblem,
+  assertDefinable,
+  definitionType,
   knowledgeDirOf,
   knowledgeOf,
-  probeSql,
-  termProblem,
-  typeProblem,
   type Example,
   type GlossaryTerm,
   type TenantKnowledge,
@@ -121,7 +120,7 @@ interface KnowledgeFixture {
   examples?: Pick<Example, 'question' | 'sql'>[];
 }
 
-/** `--knowledge`: the database's glossary, each definition checked and typed on it as the API would before saving. */
+/** `--knowledge`: the database's glossary, each definition checked and typed on it by the checks the API saves with. */
 async function knowledgeFor(warehouse: Warehouse, bucket: string): Promise<TenantKnowledge | undefined> {
   if (!values.knowledge) return undefined;
   const file = [path.join(values.knowledge, `${bucket}.json`), path.join(values.knowledge, 'all.json')].find(existsSync);
@@ -131,16 +130,16 @@ async function knowledgeFor(warehouse: Warehouse, bucket: string): Promise<Tenan
   const { tables } = await warehouse.schema(bucket);
   for (const entry of fixture.glossary ?? []) {
     // A shared file (all.json) may define words of tables a tenant never had.
-    if (!tables.some((table) => table.name === entry.table)) continue;
-    const problem = termProblem(entry.term) ?? definitionProblem(entry.kind, entry.sql);
-    if (problem) throw new Error(`${file}: '${entry.term}': ${problem}`);
-    const probe = await warehouse.query(bucket, probeSql(entry)).catch((error: Error) => {
-      throw new Error(`${file}: '${entry.term}' does not work on ${bucket}: ${error.message}`);
-    });
-    const type = String(probe.rows[0]?.[0]);
-    const wrongType = typeProblem(entry, type);
-    if (wrongType) throw new Error(`${file}: '${entry.term}': ${wrongType}`);
-    glossary.push({ ...entry, type, created_at: '', created_by: 'eval' });
+    const table = tables.find((t) => t.name === entry.table);
+    if (!table) continue;
+    try {
+      assertDefinable(entry.term, entry);
+      const type = await definitionType(entry.term, entry, table, (sql) => warehouse.query(bucket, sql));
+      glossary.push({ ...entry, type, created_at: '', created_by: 'eval' });
+    } catch (error) {
+      if (error instanceof DefinitionRefusedError) throw new Error(`${file}, on ${bucket}: ${error.message}`);
+      throw error;
+    }
   }
   const examples = (fixture.examples ?? []).map((example, i) => ({
     ...example,

@@ -23,6 +23,6 @@ export function canManageKnowledge(principal: Principal, bucket: string): boolea
 }
 
 /** A stable id for rate limits and logs: `user:alice`, `key:ci`. */
-export function principalKey(principal: Principal): string {
+export function principalKey(principal: Pick<Principal, 'kind' | 'id'>): string {
   return `${principal.kind === 'user' ? 'user' : 'key'}:${principal.id}`;
 }

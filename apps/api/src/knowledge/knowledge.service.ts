@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, JobFailure, NotFoundError, ServiceUnavailableError } from '@flock/errors';
 import type { JobOwner } from '@flock/jobs';
+import { principalKey } from '@flock/auth';
 import {
+  DefinitionRefusedError,
   KNOWLEDGE_LIMITS,
   KnowledgeFileError,
-  columnIsTerm,
+  assertDefinable,
   columnNameOf,
-  definitionProblem,
-  parseSql,
-  parsedShapeProblem,
-  probeSql,
-  termProblem,
-  typeProblem,
+  definitionType,
   type Example,
   type Feedback,
   type GlossaryTerm,
@@ -61,24 +58,14 @@ export class KnowledgeService {
   }
 
   async defineTerm(bucket: string, term: string, definition: TermDefinition, caller: JobOwner): Promise<GlossaryTerm> {
-    const problem = termProblem(term) ?? definitionProblem(definition.kind, definition.sql);
-    if (problem) throw new BadRequestError(`Cannot define '${term}': ${problem}.`);
+    asBadRequest(() => assertDefinable(term, definition));
     await assertBucketExists(this.catalog, bucket);
     const table = await this.schema.table(bucket, definition.table, caller).catch((error: unknown) => {
       if (error instanceof NotFoundError)
         throw new BadRequestError(`Cannot define '${term}': this bucket has no table '${definition.table}'.`);
       throw error;
     });
-    const same = table.columns.find((c) => columnIsTerm(c.name, term));
-    if (same) {
-      throw new BadRequestError(
-        `Cannot define '${term}': table '${table.name}' already has a column '${same.name}', which the term would hide.`,
-      );
-    }
-    await this.assertOneExpression(bucket, { ...definition, table: table.name }, term, caller);
-    const type = await this.typeOf(bucket, { ...definition, table: table.name }, term, caller);
-    const typeIssue = typeProblem(definition, type);
-    if (typeIssue) throw new BadRequestError(`Cannot define '${term}': ${typeIssue}.`);
+    const type = await asBadRequest(() => definitionType(term, definition, table, (sql) => this.query.run(bucket, sql, caller)));
     const entry: GlossaryTerm = {
       term,
       table: table.name,
@@ -100,6 +87,7 @@ export class KnowledgeService {
   }
 
   async removeTerm(bucket: string, term: string): Promise<void> {
+    await assertBucketExists(this.catalog, bucket);
     const column = columnNameOf(term);
     await this.update(ENGINE, bucket, (document) => {
       const kept = document.glossary.filter((t) => columnNameOf(t.term) !== column);
@@ -128,6 +116,7 @@ export class KnowledgeService {
   }
 
   async removeExample(bucket: string, id: string): Promise<void> {
+    await assertBucketExists(this.catalog, bucket);
     await this.update(ENGINE, bucket, (document) => {
       const kept = document.examples.filter((e) => e.id !== id);
       if (kept.length === document.examples.length) throw new NotFoundError(`No example '${id}' in this bucket`);
@@ -225,51 +214,12 @@ export class KnowledgeService {
   }
 
   async dismiss(bucket: string, feedbackId: string): Promise<void> {
+    await assertBucketExists(this.catalog, bucket);
     await this.update(FEEDBACK_ONLY, bucket, (document) => {
       const kept = document.feedback.filter((f) => f.id !== feedbackId);
       if (kept.length === document.feedback.length) throw new NotFoundError(`No feedback '${feedbackId}' in this bucket`);
       document.feedback = kept;
     });
-  }
-
-  /** DuckDB's own parse of the definition where it will stand: one expression over its table, or a 400. */
-  private async assertOneExpression(
-    bucket: string,
-    term: Pick<GlossaryTerm, 'kind' | 'sql' | 'table'>,
-    name: string,
-    caller: JobOwner,
-  ): Promise<void> {
-    const parsed = await this.query.run(bucket, parseSql(term), caller).catch((error: unknown) => {
-      if (error instanceof JobFailure) throw new BadRequestError(`Cannot define '${name}': ${error.message}`);
-      throw error;
-    });
-    const problem = parsedShapeProblem(parsed.rows[0]?.[0], term.table);
-    if (problem) throw new BadRequestError(`Cannot define '${name}': ${problem}.`);
-  }
-
-  /** The definition's row type, from one probe query; the database's refusal, as a 400 that names the term. */
-  private async typeOf(
-    bucket: string,
-    term: Pick<GlossaryTerm, 'kind' | 'sql' | 'table'>,
-    name: string,
-    caller: JobOwner,
-  ): Promise<string> {
-    try {
-      const result = await this.query.run(bucket, probeSql(term), caller);
-      const [row] = result.rows;
-      if (result.columns.length !== 1 || result.columns[0] !== 'flock_type' || !row || typeof row[0] !== 'string') {
-        throw new BadRequestError(`Cannot define '${name}': the definition must be one expression over table '${term.table}'.`);
-      }
-      return row[0];
-    } catch (error) {
-      if (!(error instanceof JobFailure)) throw error;
-      const aggregate = /GROUP BY/i.test(error.message) && term.kind !== 'measure';
-      throw new BadRequestError(
-        aggregate
-          ? `Cannot define '${name}': a ${term.kind} is a value of each row, and this is an aggregate; define it as a measure.`
-          : `Cannot define '${name}' on table '${term.table}': ${error.message}`,
-      );
-    }
   }
 
   /** Runs SQL as a query job would (validated, sandboxed, capped); the columns it returns, or a 400 saying why not. */
@@ -283,25 +233,37 @@ export class KnowledgeService {
     }
   }
 
-  private async update(options: UpdateOptions, bucket: string, change: (document: KnowledgeDocument) => void): Promise<void> {
-    await assertBucketExists(this.catalog, bucket);
+  /** Saves a change; every caller has already found the bucket's warehouse. */
+  private update(options: UpdateOptions, bucket: string, change: (document: KnowledgeDocument) => void): Promise<void> {
     return this.guard(() => this.store.update(bucket, change, options));
   }
 
   /** A file that cannot be read or locked is the service's trouble, not the caller's. */
   private guard<T>(work: () => T): T {
-    try {
-      const value = work();
-      return value instanceof Promise ? (value.catch(unavailable) as T) : value;
-    } catch (error) {
-      return unavailable(error);
-    }
+    return rethrown(work, unavailable);
   }
 }
 
 /** Changes to what the engines read bump the revision (and so the answer cache's key); feedback does not. */
 const ENGINE: UpdateOptions = { engine: true };
 const FEEDBACK_ONLY: UpdateOptions = { engine: false };
+
+/** Runs `work`, sync or async, with whatever it throws passed through `translate`. */
+function rethrown<T>(work: () => T, translate: (error: unknown) => never): T {
+  try {
+    const value = work();
+    return value instanceof Promise ? (value.catch(translate) as T) : value;
+  } catch (error) {
+    return translate(error);
+  }
+}
+
+/** A definition the knowledge package refuses, as the 400 that says why. */
+function asBadRequest<T>(check: () => T): T {
+  return rethrown(check, (error) => {
+    throw error instanceof DefinitionRefusedError ? new BadRequestError(error.message) : error;
+  });
+}
 
 function unavailable(error: unknown): never {
   if (error instanceof KnowledgeFileError) throw new ServiceUnavailableError(error.message, error);
@@ -312,6 +274,7 @@ function newId(prefix: 'e' | 'f'): string {
   return `${prefix}_${randomBytes(9).toString('base64url')}`;
 }
 
+/** Who saved an entry, as logs name a caller: `user:alice`, `key:ci.3fa1b2c4`. */
 function ownerText(owner: JobOwner): string {
-  return `${owner.type === 'user' ? 'user' : 'key'}:${owner.id}`;
+  return principalKey({ kind: owner.type, id: owner.id });
 }
