@@ -116,7 +116,6 @@ export class KnowledgeStore {
         await fs.writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o640 });
         // A writer stalled past STALE_LOCK_MS may have lost its lock: then it must not write.
         if ((await lockState(lockFile))?.token !== token) {
-          await fs.rm(temp, { force: true });
           throw new KnowledgeFileError(`The knowledge of bucket '${bucket}' was being changed at the same time; try again.`);
         }
         await fs.rename(temp, file);
@@ -188,10 +187,7 @@ async function removeIfHolding(file: string, token: string): Promise<void> {
 /** Replaces the stale lock holding `staleToken` with one holding `token`; false when it is no longer that lock, or another waiter is breaking it. */
 async function breakStaleLock(lockFile: string, staleToken: string, token: string, bucket: string): Promise<boolean> {
   const breaker = `${lockFile}.break`;
-  try {
-    await fs.writeFile(breaker, token, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileError(bucket, 'lock', error);
+  if (!(await createLock(breaker, token, bucket))) {
     // Another waiter is breaking it, or one died doing so: its marker goes stale like a lock.
     const marker = await lockState(breaker);
     if (marker && marker.ageMs > STALE_LOCK_MS) await removeIfHolding(breaker, marker.token);
