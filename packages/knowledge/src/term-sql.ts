@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '@flock/schema';
+import { kindOf, quoteIdent, quoteLiteral, type ColumnKind } from '@flock/schema';
 import type { GlossaryTerm, TermKind } from './knowledge';
 
 /**
@@ -12,8 +12,8 @@ import type { GlossaryTerm, TermKind } from './knowledge';
 
 const TERM = /^[\p{L}\p{N}][\p{L}\p{N} '’-]*$/u;
 const AGGREGATES = new Set(['sum', 'avg', 'min', 'max']);
-const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
+/** The column kinds the engine totals and averages: the kind a measure's argument becomes in its view. */
+const NUMERIC_KINDS: readonly ColumnKind[] = ['integer', 'decimal', 'float'];
 
 /** Why a term cannot be a glossary entry's name, or undefined when it can. */
 export function termProblem(term: string): string | undefined {
@@ -189,7 +189,7 @@ export function typeProblem(term: Pick<GlossaryTerm, 'kind' | 'sql'>, type: stri
   if (term.kind === 'filter' && type.toUpperCase() !== 'BOOLEAN') return `a filter must be true or false for each row; this one is ${type}`;
   if (term.kind === 'measure') {
     const fn = splitMeasure(term.sql)!.fn;
-    if ((fn === 'sum' || fn === 'avg') && !NUMERIC.test(type)) return `${fn}(…) needs a number; its argument is ${type}`;
+    if ((fn === 'sum' || fn === 'avg') && !NUMERIC_KINDS.includes(kindOf(type))) return `${fn}(…) needs a number; its argument is ${type}`;
   }
   return undefined;
 }
