@@ -1,5 +1,5 @@
 import type { Example } from '@flock/knowledge';
-import { stem, tokenize } from '../text/tokenize';
+import { stem, tokenKey, tokenize } from '../text/tokenize';
 import { FUNCTION_WORDS } from '../text/words';
 
 /** Words whose absence never changes what a question asks. */
@@ -36,7 +36,19 @@ export function matchingExample(question: string, examples: readonly Example[]):
   if (examples.length === 0) return undefined;
   const key = questionKey(question);
   if (!/\p{L}/u.test(key)) return undefined;
-  return examples.findLast((example) => questionKey(example.question) === key);
+  return examplesByKey(examples).get(key);
+}
+
+/** Each list's examples by question key, the newest last in: worked out once per list, not at every ask. */
+const keyed = new WeakMap<readonly Example[], Map<string, Example>>();
+
+function examplesByKey(examples: readonly Example[]): Map<string, Example> {
+  let byKey = keyed.get(examples);
+  if (!byKey) {
+    byKey = new Map(examples.map((example) => [questionKey(example.question), example]));
+    keyed.set(examples, byKey);
+  }
+  return byKey;
 }
 
 /**
@@ -63,6 +75,6 @@ function contentStems(question: string): Set<string> {
   return new Set(
     tokenize(question)
       .filter((token) => !FUNCTION_WORDS.has(token.lower))
-      .map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase())),
+      .map(tokenKey),
   );
 }

@@ -1,6 +1,6 @@
 import { columnIsTerm, columnNameOf, rowExpressionOf, splitMeasure, termWords, type GlossaryTerm } from '@flock/knowledge';
 import { findTable, kindOf, quoteIdent, type SchemaContext } from '@flock/schema';
-import { tokenize } from '../text/tokenize';
+import { tokenKey, tokenize } from '../text/tokenize';
 
 /**
  * A bucket's glossary as the built-in engine reads it: each term becomes a column of
@@ -120,5 +120,5 @@ export function mentionedTerms(question: string, glossary: readonly GlossaryTerm
 }
 
 function stems(text: string): string[] {
-  return tokenize(text).map((token) => (token.kind === 'word' ? token.stem : token.raw.toLowerCase()));
+  return tokenize(text).map(tokenKey);
 }

@@ -204,3 +204,8 @@ function pushWord(tokens: Token[], text: string): void {
   }
   if (negated) tokens.push({ raw: 'not', lower: 'not', stem: 'not', kind: 'word' });
 }
+
+/** What a token is compared by: a word's stem, a number's or date's text as written (lower-cased). */
+export function tokenKey(token: Token): string {
+  return token.kind === 'word' ? token.stem : token.raw.toLowerCase();
+}
