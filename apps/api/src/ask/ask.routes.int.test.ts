@@ -244,3 +244,45 @@ describe('GET /api/v1/{bucket}/ask/jobs/{id}?wait_ms (held poll)', () => {
     expect(res.body).toEqual(envelope('bad_request', "'wait_ms' must be a whole number of milliseconds from 0 to 20000"));
   });
 });
+
+describe('POST /api/v1/{bucket}/ask?wait_ms (answer in one call)', () => {
+  const store = () => new JobStore(redis, { prefix, ttlMs: 3_600_000, workerTimeoutMs: 130_000 });
+  const queued = () => redis.lrange(`${prefix}:flock-ask:wait`, 0, -1);
+
+  /** The id of the job the held POST queued, once it is in the queue (no worker runs here). */
+  async function queuedJob(before: string[]): Promise<string> {
+    for (;;) {
+      const fresh = (await queued()).filter((id) => !before.includes(id));
+      if (fresh.length > 0) return fresh[0]!;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('answers 200 with the finished job as soon as it finishes', async () => {
+    const before = await queued();
+    const held = ask('example')
+      .query({ wait_ms: 15000 })
+      .send({ question: 'How many members do we have?' })
+      .then((res) => res);
+    const jobId = await queuedJob(before);
+    await store().fail(jobId, 'generation_failed', 'Could not tell what to count.');
+    const res = await held;
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ job_id: jobId, status: 'failed', error_code: 'generation_failed' });
+  });
+
+  it('answers 202, as without it, when the wait runs out first', async () => {
+    const res = await ask('example').query({ wait_ms: 50 }).send({ question: 'How many members do we have?' });
+    expect(res.status).toBe(202);
+    expect(res.body.data).toEqual({ job_id: expect.any(String), status: 'processing' });
+    expect(await redis.exists(jobRecordKey(prefix, res.body.data.job_id as string))).toBe(1);
+  });
+
+  it.each(['abc', '20001'])('refuses wait_ms=%s with 400 bad_request, and queues nothing', async (value) => {
+    const before = (await queued()).length;
+    const res = await ask('example').query({ wait_ms: value }).send({ question: 'How many members do we have?' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(envelope('bad_request', "'wait_ms' must be a whole number of milliseconds from 0 to 20000"));
+    expect((await queued()).length).toBe(before);
+  });
+});

@@ -24,8 +24,10 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
   router.post('/api/v1/:bucket/ask', options.askRateLimit, async (req, res) => {
     const bucket = validate(bucketParam, req.params.bucket);
     const { question, previous_job_id: previousJobId, callback_url: callbackUrl } = validate(bodySchema, req.body);
-    const jobId = await service.submit(bucket, question, ownerOf(req.principal!), { previousJobId, callbackUrl });
-    res.status(202).json(presentSubmitted(jobId));
+    const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
+    const { jobId, finished } = await service.submit(bucket, question, ownerOf(req.principal!), { previousJobId, callbackUrl, waitMs });
+    if (finished) res.json(presentAskJob(finished));
+    else res.status(202).json(presentSubmitted(jobId));
   });
 
   router.get('/api/v1/:bucket/ask/jobs/:jobId', async (req, res) => {

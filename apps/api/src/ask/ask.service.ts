@@ -30,18 +30,42 @@ export class AskService {
 
   /**
    * With `previousJobId`, a follow-up of that earlier answer; with `callbackUrl`, the
-   * job's poll body is POSTed there once it finishes (see CallbackUrls).
+   * job's poll body is POSTed there once it finishes (see CallbackUrls); with `waitMs`,
+   * the job is waited on that long and returned as `finished` if it finished by then.
    */
   async submit(
     bucket: string,
     question: string,
     owner: JobOwner,
-    options: { previousJobId?: string; callbackUrl?: string } = {},
-  ): Promise<string> {
+    options: { previousJobId?: string; callbackUrl?: string; waitMs?: number } = {},
+  ): Promise<{ jobId: string; finished?: AskJobRecord }> {
     await assertBucketExists(this.catalog, bucket);
     const previous = options.previousJobId ? await this.previousAsk(bucket, options.previousJobId, owner) : undefined;
     const callback = await this.callbacks.accept(options.callbackUrl);
     const jobId = newJobId();
+    // Registered before the job exists, so its finish cannot come first and be missed.
+    const waiting = options.waitMs ? this.finishes.wait(jobId, options.waitMs) : undefined;
+    try {
+      await this.enqueue(jobId, bucket, question, owner, previous, callback);
+      if (!waiting) return { jobId };
+      await waiting.finished;
+      // The job is queued whatever this read does: should it fail, the caller still gets
+      // the id to poll, never an error that would make it ask again.
+      const record = await this.read(bucket, jobId, owner).catch(() => undefined);
+      return record && record.status !== 'processing' ? { jobId, finished: record } : { jobId };
+    } finally {
+      waiting?.cancel();
+    }
+  }
+
+  private async enqueue(
+    jobId: string,
+    bucket: string,
+    question: string,
+    owner: JobOwner,
+    previous: PreviousAsk | undefined,
+    callback: string | undefined,
+  ): Promise<void> {
     await submitJob(
       this.store,
       this.queue,
@@ -58,7 +82,6 @@ export class AskService {
       'question',
       this.callbacks.queue,
     );
-    return jobId;
   }
 
   /**

@@ -173,13 +173,30 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'askSubmit',
           tags: ['ask'],
           summary: 'Submit a question',
-          description: 'Queues a natural-language question about the bucket’s data; poll or stream the job for its answer.',
-          parameters: [BUCKET],
+          description: [
+            'Queues a natural-language question about the bucket’s data; poll or stream the job for its answer.',
+            'With `wait_ms`, the call itself waits up to that long for the answer: 200 with the finished job',
+            '(the poll’s body), or 202 as without it when the job is still processing by then.',
+          ].join(' '),
+          parameters: [
+            BUCKET,
+            {
+              name: 'wait_ms',
+              in: 'query',
+              required: false,
+              description: 'Wait up to this long (milliseconds) for the job to finish and answer with it; 0 answers at once.',
+              schema: waitMs,
+            },
+          ],
           requestBody: {
             required: true,
             content: json(fromJoi(askBody(options.maxQuestionLength)), examples.askRequests),
           },
           responses: {
+            '200': {
+              description: 'The job, finished within `wait_ms`.',
+              content: json(ref('AskJob'), { completed: examples.askPoll.completed, failed: examples.askPoll.failed }),
+            },
             '202': { description: 'Job submitted.', content: json(ref('JobSubmitted'), { submitted: examples.askSubmitted }) },
             ...errors(...PER_BUCKET, ...WITH_BODY),
           },

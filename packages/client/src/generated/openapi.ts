@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a question
-         * @description Queues a natural-language question about the bucket’s data; poll or stream the job for its answer.
+         * @description Queues a natural-language question about the bucket’s data; poll or stream the job for its answer. With `wait_ms`, the call itself waits up to that long for the answer: 200 with the finished job (the poll’s body), or 202 as without it when the job is still processing by then.
          */
         post: operations["askSubmit"];
         delete?: never;
@@ -998,7 +998,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     askSubmit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Wait up to this long (milliseconds) for the job to finish and answer with it; 0 answers at once. */
+                wait_ms?: number;
+            };
             header?: never;
             path: {
                 /**
@@ -1022,6 +1025,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The job, finished within `wait_ms`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskJob"];
+                };
+            };
             /** @description Job submitted. */
             202: {
                 headers: {
