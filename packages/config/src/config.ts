@@ -250,12 +250,14 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(10_000).default(50),
       doc: 'most buckets per child job of a cross-tenant query (`POST /query-all`)',
     }),
-    // An idle instance holding a demo bucket takes about 4 MB, and attaching a bucket to
-    // an emptied one costs about 3 ms, so a larger pool buys little but memory.
+    // An idle instance holding a demo bucket takes about 3 MB, and an ask on a bucket no
+    // idle instance holds pays about 3 ms of CPU to attach it and later detach it: a
+    // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 96
+    // keeps a worker under 1 GB at 1,000 buckets, where the schemas take most of it.
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
-      rule: Joi.number().integer().min(0).max(10_000).default(32),
-      doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served (about 4 MB each on a demo bucket)',
+      rule: Joi.number().integer().min(0).max(10_000).default(96),
+      doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served (about 3 MB each on a demo bucket)',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
     sandboxLinkDir: optional({
