@@ -52,12 +52,16 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
   };
   // Until its first connection, though, commands wait for it (up to the command timeout),
   // so a process that has just started does not refuse its first requests.
-  const connect = (): FlockRedis => {
-    const client = redisClient(config, { ...redisOptions, enableOfflineQueue: true });
+  // With `pipelined`, commands issued in the same tick (concurrent requests' rate limits,
+  // reads and writes) go out in one write: each socket write is a system call, and under
+  // load the writes were about a tenth of the API's CPU per ask. Only for Flock's own
+  // client: BullMQ's are left as BullMQ expects them.
+  const connect = (pipelined = false): FlockRedis => {
+    const client = redisClient(config, { ...redisOptions, enableOfflineQueue: true, enableAutoPipelining: pipelined });
     client.once('ready', () => (client.options.enableOfflineQueue = false));
     return client;
   };
-  const redis = connect();
+  const redis = connect(true);
   // While Redis is away every client reports each reconnect attempt: once per kind and interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   redis.on('error', redisErrors.log);

@@ -72,7 +72,9 @@ export function startWorkerRuntime(
   const generators = SqlGeneratorRouter.of(generator);
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = redisClient(config, { maxRetriesPerRequest: null });
-  const storeRedis = redisClient(config, { maxRetriesPerRequest: 3 });
+  // The running jobs' store, slot and log commands issued in the same tick go out in one
+  // write (see the API's client); BullMQ's blocking connection above must not.
+  const storeRedis = redisClient(config, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   // While Redis refuses writes or is away, these fire in a loop: each kind once per interval, with a count.
   const redisErrors = new RepeatedErrorLog(logger.child({ event: 'redis_error' }), 'redis connection error');
   const queueSettings = {
