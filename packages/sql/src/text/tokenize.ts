@@ -73,12 +73,30 @@ const IRREGULAR: Record<string, string> = {
 const VOWEL = /[aeiouy]/;
 
 /**
+ * Words already stemmed: a question's words and the schema's come round again and again
+ * (a fifth of generation was spent in the stemmer and the word comparisons), and a stem
+ * depends on the word alone. Emptied when full, to bound memory.
+ */
+const stems = new Map<string, string>();
+const MAX_STEMS = 100_000;
+
+/**
  * A light inflectional stemmer: plural and -ed/-ing endings go, a final silent `e` goes,
  * so "categories"/"category", "created"/"create" and "ordered"/"order" share a stem. It is
  * deliberately weaker than Porter: derivational endings stay (`rootOf` strips those), so
  * exact-looking matches keep a higher score than loose ones.
  */
 export function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stemOf(word);
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
+}
+
+function stemOf(word: string): string {
   const w = word.toLowerCase();
   const irregular = IRREGULAR[w];
   if (irregular) return irregular;

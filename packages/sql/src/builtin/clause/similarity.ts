@@ -6,9 +6,28 @@
 import { synonymsOf } from '../lexicon';
 import { rootOf } from '../../text/tokenize';
 
+/**
+ * Word pairs already compared, with their score: each question compares its words with
+ * the schema's, most of which the bucket's earlier questions compared too, and the
+ * score depends on the two words alone. Emptied when full, to bound memory.
+ */
+const compared = new Map<string, number>();
+const MAX_COMPARED = 200_000;
+
 /** How alike a question word and a name word are, 0 to 1. */
 export function wordSimilarity(q: string, p: string): number {
   if (q === p) return 1;
+  const key = `${q}\u0000${p}`;
+  let score = compared.get(key);
+  if (score === undefined) {
+    score = compare(q, p);
+    if (compared.size >= MAX_COMPARED) compared.clear();
+    compared.set(key, score);
+  }
+  return score;
+}
+
+function compare(q: string, p: string): number {
   if (q.length < 2 || p.length < 2) return 0;
   // Short words keep their plural through the stemmer: "ids" is "id".
   if (q === `${p}s` || p === `${q}s`) return 0.95;
