@@ -19,7 +19,7 @@ export function redisClient(target: RedisTarget, options: RedisOptions = {}): Fl
   if (!target.redisCluster) return new Redis(target.redisUrl, options);
   const urls = target.redisUrl.split(',').map((url) => new URL(url));
   const first = urls[0]!;
-  const { retryStrategy, enableOfflineQueue, ...nodeOptions } = options;
+  const { retryStrategy, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = options;
   const clusterOptions: ClusterOptions = {
     redisOptions: {
       ...nodeOptions,
@@ -29,6 +29,8 @@ export function redisClient(target: RedisTarget, options: RedisOptions = {}): Fl
     },
     ...(retryStrategy ? { clusterRetryStrategy: (attempts: number) => retryStrategy(attempts) } : {}),
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    // The cluster client sends to its nodes itself: auto-pipelining is its setting, not theirs.
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
   };
   return new Cluster(
     urls.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })),
