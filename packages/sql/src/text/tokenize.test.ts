@@ -21,6 +21,19 @@ describe('stem', () => {
     expect(stem('bus')).toBe('bus');
     expect(stem('ins')).toBe('ins');
   });
+
+  it("stems words that name Object's own properties like any other", () => {
+    expect(stem('constructor')).toBe('constructor');
+    expect(stem('constructors')).toBe('constructor');
+    expect(stem('toString')).toBe('tostr');
+    expect(stem('hasOwnProperty')).toBe('hasownproperty');
+  });
+
+  it('stems a word too long to remember the same way, every time', () => {
+    const long = `${'x'.repeat(60)}ies`;
+    expect(stem(long)).toBe(`${'x'.repeat(60)}y`);
+    expect(stem(long)).toBe(stem(long));
+  });
 });
 
 describe('rootOf', () => {

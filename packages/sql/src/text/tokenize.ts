@@ -79,6 +79,8 @@ const VOWEL = /[aeiouy]/;
  */
 const stems = new Map<string, string>();
 const MAX_STEMS = 100_000;
+/** Longer words (a question may be one 10,000-letter word) are stemmed each time, so the map stays small. */
+export const MAX_REMEMBERED_WORD = 40;
 
 /**
  * A light inflectional stemmer: plural and -ed/-ing endings go, a final silent `e` goes,
@@ -87,6 +89,7 @@ const MAX_STEMS = 100_000;
  * exact-looking matches keep a higher score than loose ones.
  */
 export function stem(word: string): string {
+  if (word.length > MAX_REMEMBERED_WORD) return stemOf(word);
   let s = stems.get(word);
   if (s === undefined) {
     s = stemOf(word);
@@ -98,7 +101,8 @@ export function stem(word: string): string {
 
 function stemOf(word: string): string {
   const w = word.toLowerCase();
-  const irregular = IRREGULAR[w];
+  // Own entries only: "constructor" or "toString" must not find Object's.
+  const irregular = Object.hasOwn(IRREGULAR, w) ? IRREGULAR[w] : undefined;
   if (irregular) return irregular;
   if (w.length <= 3 || /\d/.test(w)) return w;
   let s = w;

@@ -4,7 +4,7 @@
  * ("popuation"), so equality of stems is only the best case.
  */
 import { synonymsOf } from '../lexicon';
-import { rootOf } from '../../text/tokenize';
+import { MAX_REMEMBERED_WORD, rootOf } from '../../text/tokenize';
 
 /**
  * Word pairs already compared, with their score: each question compares its words with
@@ -17,6 +17,7 @@ const MAX_COMPARED = 200_000;
 /** How alike a question word and a name word are, 0 to 1. */
 export function wordSimilarity(q: string, p: string): number {
   if (q === p) return 1;
+  if (q.length > MAX_REMEMBERED_WORD || p.length > MAX_REMEMBERED_WORD) return compare(q, p);
   const key = `${q}\u0000${p}`;
   let score = compared.get(key);
   if (score === undefined) {
