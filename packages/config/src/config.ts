@@ -257,7 +257,7 @@ export const settings = {
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
       rule: Joi.number().integer().min(0).max(10_000).default(96),
-      doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served (about 3 MB each on a demo bucket)',
+      doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served after a query that took under 100 ms (about 3 MB each on a demo bucket, plus the pages that query read)',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
     sandboxLinkDir: optional({

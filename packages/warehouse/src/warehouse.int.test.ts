@@ -264,6 +264,29 @@ describe.each(MODES)('instance reuse, %s', (_mode, modeOptions) => {
     expect((await warehouse.query(bucket, 'SELECT v FROM t')).rows).toEqual([['new']]);
   });
 
+  it('keeps an instance for its bucket after a quick query, and not after a long one', async () => {
+    /** Instances made and files attached so far: what a query that reuses an idle instance adds nothing to. */
+    const opened = (w: Warehouse) => w.poolStats().instances + w.poolStats().attaches;
+    // The release follows the answer by a few microtasks.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    // With a limit below any query's time, every query counts as long.
+    for (const [keepIdleWithinMs, reopens] of [
+      [60_000, 0],
+      [-1, 1],
+    ] as const) {
+      const w = warehouseWith({ ...modeOptions, keepIdleWithinMs });
+      try {
+        await w.query('alpha', 'SELECT count(*) AS n FROM team');
+        await settle();
+        const before = opened(w);
+        await w.query('alpha', 'SELECT count(*) AS n FROM score');
+        expect(opened(w) - before).toBe(reopens);
+      } finally {
+        w.close();
+      }
+    }
+  });
+
   it('runs concurrent queries on one bucket, each on its own leased instance', async () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => warehouse.query('alpha', `SELECT ${i} AS i, count(*) AS n FROM team`)),

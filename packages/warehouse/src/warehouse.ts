@@ -83,6 +83,8 @@ export interface WarehouseOptions extends InstancePoolOptions {
   schemaCacheSize?: number;
   /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. Default 1 s. */
   overrunGraceMs?: number;
+  /** A query that took longer leaves its instance emptied rather than kept idle; see KEEP_IDLE_WITHIN_MS. */
+  keepIdleWithinMs?: number;
   /** What to do about a query that has ignored the interrupt for long: see StuckQueryPolicy. Unset: wait for it however long it takes. */
   stuckQuery?: StuckQueryPolicy;
   /** Aborted when the process is shutting down: running queries are interrupted and fail with WorkerStoppingError. */
@@ -190,6 +192,7 @@ export class Warehouse implements TenantWarehouse {
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const lease = await this.acquire(bucket);
+    const started = performance.now();
     const connection = await this.pool.connect(lease).catch((error: unknown) => {
       this.pool.release(lease);
       throw error;
@@ -220,7 +223,9 @@ export class Warehouse implements TenantWarehouse {
       return await Promise.race([work, answeredAnyway]);
     } finally {
       clearTimeout(overrun);
-      void settled.then(() => this.pool.release(lease));
+      void settled.then(() =>
+        this.pool.release(lease, performance.now() - started <= (this.options.keepIdleWithinMs ?? KEEP_IDLE_WITHIN_MS)),
+      );
     }
   }
 
@@ -421,6 +426,15 @@ function schemaKey(bucket: string, fileId: string): string {
 
 /** How long past its limit a query that ignores the interrupt is waited for before its job is answered without it. */
 const OVERRUN_GRACE_MS = 1_000;
+
+/**
+ * An instance is kept idle for its bucket only after a query that finished within this.
+ * An idle instance keeps the pages its last query read, up to the query memory limit,
+ * and the pool counts instances, not bytes: a long query read enough that keeping them
+ * would let a few heavy tenants fill a worker's memory. Beside such a query, the 3 ms
+ * a new instance costs is nothing; it is beside the small ones that it counts.
+ */
+const KEEP_IDLE_WITHIN_MS = 100;
 
 /**
  * A query that ran past its limit and did not stop when interrupted. The job is answered
