@@ -88,7 +88,10 @@ async function ask(flock: BenchFlock, bucket: string, question: string): Promise
     body: JSON.stringify({ question }),
   });
   const submitted = (await res.json()) as AskReply;
-  if (res.status === 200 && submitted.data.status === 'completed') return submitted;
+  if (res.status === 200) {
+    if (submitted.data.status === 'completed') return submitted;
+    throw new Error(`ask failed: ${JSON.stringify(submitted)}`);
+  }
   if (res.status !== 202) throw new Error(`ask not accepted: ${res.status} ${JSON.stringify(submitted)}`);
   for (;;) {
     const body = (await (
