@@ -108,9 +108,7 @@ export class KnowledgeService {
       created_by: ownerText(caller),
     };
     await this.update(ENGINE, bucket, (document) => {
-      if (document.examples.length >= KNOWLEDGE_LIMITS.examples)
-        throw new BadRequestError(`A bucket holds at most ${KNOWLEDGE_LIMITS.examples} examples.`);
-      document.examples.push(example);
+      addTo(document, example);
     });
     return example;
   }
@@ -204,11 +202,9 @@ export class KnowledgeService {
     await this.update(ENGINE, bucket, (document) => {
       const entry = document.feedback.find((f) => f.id === feedbackId);
       if (entry?.status !== 'candidate') throw new BadRequestError(`Feedback '${feedbackId}' changed meanwhile; read it again.`);
-      if (document.examples.length >= KNOWLEDGE_LIMITS.examples)
-        throw new BadRequestError(`A bucket holds at most ${KNOWLEDGE_LIMITS.examples} examples.`);
+      addTo(document, example);
       entry.status = 'promoted';
       entry.example_id = example.id;
-      document.examples.push(example);
     });
     return example;
   }
@@ -268,6 +264,13 @@ function asBadRequest<T>(check: () => T): T {
 function unavailable(error: unknown): never {
   if (error instanceof KnowledgeFileError) throw new ServiceUnavailableError(error.message, error);
   throw error;
+}
+
+/** Adds an example to the document, or refuses it with a 400 once the bucket holds as many as it may. */
+function addTo(document: KnowledgeDocument, example: Example): void {
+  if (document.examples.length >= KNOWLEDGE_LIMITS.examples)
+    throw new BadRequestError(`A bucket holds at most ${KNOWLEDGE_LIMITS.examples} examples.`);
+  document.examples.push(example);
 }
 
 function newId(prefix: 'e' | 'f'): string {
