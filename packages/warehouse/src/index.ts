@@ -15,6 +15,7 @@ export {
   Warehouse,
   type PrefetchOutcome,
   type QueryLimits,
+  type QueryOptions,
   type QueryResult,
   type StuckQueryPolicy,
   type SchemaRead,

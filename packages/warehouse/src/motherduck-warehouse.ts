@@ -12,7 +12,7 @@ import { MotherDuckSessionError, motherDuckDatabase, withMotherDuckDatabase, typ
 import type { SchemaContext } from '@flock/schema';
 import { readSchemaContext } from './schema-reader';
 import { StandaloneSqlValidator } from './standalone-validator';
-import { DEFAULT_SCHEMA_CACHE_SIZE, runCapped, type QueryLimits, type QueryResult, type SchemaRead } from './warehouse';
+import { DEFAULT_SCHEMA_CACHE_SIZE, runCapped, type QueryLimits, type QueryOptions, type QueryResult, type SchemaRead } from './warehouse';
 
 export interface MotherDuckWarehouseOptions {
   connector: MotherDuckConnector;
@@ -71,7 +71,7 @@ export class MotherDuckWarehouse {
   }
 
   /** Validates and runs one SELECT on the bucket's MotherDuck database. */
-  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
+  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}, options: QueryOptions = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const started = Date.now();
     const database = motherDuckDatabase(bucket, this.options.databases);
@@ -83,10 +83,12 @@ export class MotherDuckWarehouse {
           connection,
           sql,
           { ...effective, timeoutMs: Math.max(1, timeLeft(effective.timeoutMs, started + effective.timeoutMs)) },
-          { stopping: this.options.stopping },
+          { stopping: this.options.stopping, cancel: options.cancel },
         ),
       );
     } catch (error) {
+      // The caller's own reason, as it stopped the query: not the database's failure.
+      if (options.cancel?.aborted && error === options.cancel.reason) throw error;
       throw this.failure(error, database, effective.timeoutMs);
     }
   }

@@ -6,6 +6,7 @@ import { CompositeTenantCatalog, DirectoryTenantCatalog } from './tenant-catalog
 import {
   createWarehouse,
   type QueryLimits,
+  type QueryOptions,
   type QueryResult,
   type SchemaRead,
   type PrefetchOutcome,
@@ -86,8 +87,8 @@ export class RoutingWarehouse implements TenantWarehouse {
     return this.catalog.isHosted(bucket);
   }
 
-  query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult> {
-    return this.route(bucket).query(bucket, sql, limits);
+  query(bucket: string, sql: string, limits?: Partial<QueryLimits>, options?: QueryOptions): Promise<QueryResult> {
+    return this.route(bucket).query(bucket, sql, limits, options);
   }
 
   schema(bucket: string): Promise<SchemaContext> {

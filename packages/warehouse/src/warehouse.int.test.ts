@@ -149,6 +149,21 @@ describe.each(MODES)('sandbox, %s', (_mode, modeOptions) => {
     await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
   });
 
+  it("stops a query when its caller's signal aborts, with the signal's reason, and starts none once aborted", async () => {
+    class Reclaimed extends Error {}
+    const cancel = new AbortController();
+    const failure = warehouse.query(
+      'alpha',
+      'SELECT count(*) FROM range(1000000000) a, range(1000000000) b',
+      {},
+      { cancel: cancel.signal },
+    );
+    setTimeout(() => cancel.abort(new Reclaimed('taken back')), 200);
+    await expect(failure).rejects.toBeInstanceOf(Reclaimed);
+    await expect(warehouse.query('alpha', 'SELECT 1 AS one', {}, { cancel: cancel.signal })).rejects.toBeInstanceOf(Reclaimed);
+    await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
+  });
+
   it('reports a bucket without a warehouse as execution_failed', async () => {
     await expect(warehouse.query('gamma', 'SELECT 1')).rejects.toThrow("The warehouse for bucket 'gamma' does not exist.");
   });

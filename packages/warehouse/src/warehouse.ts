@@ -30,6 +30,12 @@ export interface QueryLimits {
   maxBytes: number;
 }
 
+/** How one query may be stopped by its caller, beyond its limits. */
+export interface QueryOptions {
+  /** Stops the query when aborted: it is interrupted, or not started, and fails with the signal's reason. */
+  cancel?: AbortSignal;
+}
+
 export interface QueryResult {
   columns: string[];
   rows: JsonValue[][];
@@ -51,7 +57,7 @@ export interface SchemaRead {
 export interface TenantWarehouse {
   readonly catalog: TenantCatalog;
   /** Validates and runs one SELECT on the bucket's database. */
-  query(bucket: string, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
+  query(bucket: string, sql: string, limits?: Partial<QueryLimits>, options?: QueryOptions): Promise<QueryResult>;
   schema(bucket: string): Promise<SchemaContext>;
   /** As schema(), and whether it was already in memory rather than read from the bucket; for job logs. */
   readSchema(bucket: string): Promise<SchemaRead>;
@@ -189,7 +195,7 @@ export class Warehouse implements TenantWarehouse {
   }
 
   /** Validates and runs one SELECT on the bucket's database. */
-  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}): Promise<QueryResult> {
+  async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}, options: QueryOptions = {}): Promise<QueryResult> {
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const lease = await this.acquire(bucket);
     const started = performance.now();
@@ -202,6 +208,7 @@ export class Warehouse implements TenantWarehouse {
       return runCapped(connection, sql, effective, {
         spill: { folder: lease.spill, maxBytes: this.maxSpillBytes },
         stopping: this.options.stopping,
+        cancel: options.cancel,
       });
     })();
     // A failed or interrupted query's connection is not run on again.
@@ -215,7 +222,7 @@ export class Warehouse implements TenantWarehouse {
     let overrun: NodeJS.Timeout | undefined;
     const answeredAnyway = new Promise<never>((_resolve, reject) => {
       overrun = setTimeout(
-        () => reject(new QueryOverrunError(stoppedError('time', effective, undefined).message, this.heldUntil(settled, bucket))),
+        () => reject(new QueryOverrunError(stoppedError('time', effective, {}).message, this.heldUntil(settled, bucket))),
         effective.timeoutMs + (this.options.overrunGraceMs ?? OVERRUN_GRACE_MS),
       );
     });
@@ -457,9 +464,11 @@ export interface QueryGuards {
   spill?: SpillCap;
   /** Stops the query when aborted, with WorkerStoppingError: its process is shutting down. */
   stopping?: AbortSignal;
+  /** Stops the query when aborted, with the signal's reason: see QueryOptions.cancel. */
+  cancel?: AbortSignal;
 }
 
-type StopReason = 'time' | 'spill' | 'stopping';
+type StopReason = 'time' | 'spill' | 'stopping' | 'cancel';
 
 /**
  * Runs one statement on `connection` under `limits`, streaming so rows past the caps are
@@ -471,15 +480,18 @@ export async function runCapped(
   limits: QueryLimits,
   guards: QueryGuards = {},
 ): Promise<QueryResult> {
-  const { spill, stopping } = guards;
+  const { spill, stopping, cancel } = guards;
   if (stopping?.aborted) throw new WorkerStoppingError();
+  cancel?.throwIfAborted();
   let stoppedFor: StopReason | undefined;
   const stop = (why: StopReason) => {
     stoppedFor ??= why;
     connection.interrupt();
   };
   const onStopping = () => stop('stopping');
+  const onCancel = () => stop('cancel');
   stopping?.addEventListener('abort', onStopping, { once: true });
+  cancel?.addEventListener('abort', onCancel, { once: true });
   const timer = setTimeout(() => stop('time'), limits.timeoutMs);
   const unwatch = spill ? watchSpill(spill, () => stop('spill')) : () => undefined;
   try {
@@ -502,11 +514,11 @@ export async function runCapped(
     }
     // An interrupted stream can end as if it had finished: its count would be a false
     // total, so a query stopped at a limit fails for that limit however it ended.
-    if (stoppedFor) throw stoppedError(stoppedFor, limits, spill);
+    if (stoppedFor) throw stoppedError(stoppedFor, limits, guards);
     return { columns, rows: kept.rows, totalRows, truncated: kept.rows.length < totalRows };
   } catch (error) {
     if (stoppedFor)
-      throw error instanceof JobFailure || error instanceof WorkerStoppingError ? error : stoppedError(stoppedFor, limits, spill);
+      throw error instanceof JobFailure || error instanceof WorkerStoppingError ? error : stoppedError(stoppedFor, limits, guards);
     if (/Out of Memory Error/i.test(firstLine(error))) {
       throw new ExecutionFailedError(
         'The query needed more memory than a query may use and was stopped. Ask a narrower question or filter the data further.',
@@ -517,11 +529,13 @@ export async function runCapped(
     clearTimeout(timer);
     unwatch();
     stopping?.removeEventListener('abort', onStopping);
+    cancel?.removeEventListener('abort', onCancel);
   }
 }
 
-function stoppedError(why: StopReason, limits: QueryLimits, spill: SpillCap | undefined): Error {
+function stoppedError(why: StopReason, limits: QueryLimits, { spill, cancel }: QueryGuards): Error {
   if (why === 'stopping') return new WorkerStoppingError();
+  if (why === 'cancel') return cancel!.reason as Error;
   if (why === 'spill') {
     return new ExecutionFailedError(
       `The query needed more than ${formatBytes(spill!.maxBytes)} of temporary disk and was stopped. Ask a narrower question or filter the data further.`,
