@@ -70,7 +70,15 @@ describe('with the cache on (the default)', () => {
 
 describe("with the bucket's only ask slot taken", () => {
   const flock = useHarness(
-    () => ({ env: { FLOCK_WAREHOUSE_DIR: warehouses.dir, FLOCK_ANSWER_CACHE: 'true', FLOCK_TENANT_CONCURRENCY: '1' } }),
+    // A strict cap: no idle slot is lent, so a question that must run waits for the one slot.
+    () => ({
+      env: {
+        FLOCK_WAREHOUSE_DIR: warehouses.dir,
+        FLOCK_ANSWER_CACHE: 'true',
+        FLOCK_TENANT_CONCURRENCY: '1',
+        FLOCK_TENANT_BORROW_SHARE: '0',
+      },
+    }),
     { perTest: true },
   );
 
@@ -80,7 +88,7 @@ describe("with the bucket's only ask slot taken", () => {
     const slots = new TenantSlots(redis, { prefix: flock.env.FLOCK_REDIS_PREFIX!, leaseMs: 60_000 });
     try {
       // As if a long query of the bucket's held its one slot.
-      expect(await slots.acquire('club', 'ask', 'a-long-query', 1)).toBe(true);
+      expect(await slots.acquire('club', 'ask', 'a-long-query', 1)).toBe('held');
       // The cached answer runs no query: it does not wait for the slot.
       expect((await ask(flock.app, 'club', QUESTION)).body.meta.cached).toBe(true);
       // A question that must run does.

@@ -1,4 +1,4 @@
-import { JobFailure, WorkerStoppingError } from '@flock/errors';
+import { JobFailure, SlotReclaimedError, WorkerStoppingError } from '@flock/errors';
 import type { FinishOutcome, JobContext, JobRecord, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { QueryOverrunError } from '@flock/warehouse';
@@ -33,6 +33,8 @@ const STOPPED_MESSAGE = 'The workers answering this job were shut down before it
  * - a query interrupted because this worker is shutting down is the same, but its job
  *   was not at fault: it goes back to the queue for another worker, and on the last
  *   attempt it is stored as worker_timeout, which tells the asker to try again;
+ * - a query stopped because its borrowed slot was taken back ends the attempt alone:
+ *   the caller puts the job back to wait for a slot, so nothing is stored;
  * - a query that overran its limit is answered at once, but the attempt ends only once
  *   DuckDB has let go of it, so the job, and the tenant's slot, stay taken meanwhile.
  */
@@ -51,6 +53,10 @@ export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecor
     ended('completed');
     return answered;
   } catch (error) {
+    if (error instanceof SlotReclaimedError) {
+      ended('interrupted', 'slot_reclaimed');
+      throw error;
+    }
     if (error instanceof WorkerStoppingError) {
       log.warn({ event: 'job_interrupted', lastAttempt: context.lastAttempt }, `${what} interrupted by this worker's shutdown`);
       ended('interrupted', 'worker_timeout');

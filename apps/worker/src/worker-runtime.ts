@@ -155,19 +155,26 @@ export function startWorkerRuntime(
 
   // A slot outlives any job that still counts: the worker timeout ends the job itself.
   const slots = new TenantSlots(storeRedis, { prefix: config.redisPrefix, leaseMs: config.workerTimeoutMs });
-  const fairly = fairShare(slots, { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency });
+  const fairly = fairShare(slots, {
+    caps: { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency },
+    lend: Math.floor(config.workerConcurrency * config.tenantBorrowShare),
+  });
 
   const handlers: Partial<JobHandlers> = {
     ask: async (payload, context) => {
       // An answer the cache already holds runs no query, so it takes none of the bucket's slots.
       const cache = await ask.lookUp(payload);
       if (cache.earlier) return ask.answer(payload, context, cache);
-      return fairly('ask', payload.bucket, payload.jobId, context, () => ask.answer(payload, context, cache));
+      const lendable = generators.forBucket(payload.bucket).local === true;
+      const job = { kind: 'ask', bucket: payload.bucket, jobId: payload.jobId, context, lendable } as const;
+      return fairly(job, (reclaim) => ask.answer(payload, context, cache, reclaim));
     },
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload, context) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload, context)),
     queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),
-    query: (payload, context) => fairly('query', payload.bucket, payload.jobId, context, () => query.run(payload, context)),
+    query: (payload, context) =>
+      // A caller's own SQL can be as heavy as it likes: it never borrows a slot.
+      fairly({ kind: 'query', bucket: payload.bucket, jobId: payload.jobId, context, lendable: false }, () => query.run(payload, context)),
     schema: (payload, context) => schema.read(payload, context),
     webhook: (payload, context) => webhook.deliver(payload, context),
   };

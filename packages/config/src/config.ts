@@ -288,6 +288,11 @@ export const settings = {
       rule: Joi.number().integer().min(1).max(1_000).default(2),
       doc: "asks one bucket runs at once across all workers; its others wait without holding up other buckets' jobs",
     }),
+    tenantBorrowShare: setting({
+      env: 'FLOCK_TENANT_BORROW_SHARE',
+      rule: Joi.number().min(0).max(1).default(1),
+      doc: "share of each worker's slots (FLOCK_WORKER_CONCURRENCY, rounded down) lent to asks beyond their bucket's FLOCK_TENANT_CONCURRENCY: only while every job waiting in the queue is that bucket's and its asks end within 250 ms, and an ask still running in a lent slot at 250 ms is stopped and waits for a slot of its own; built-in engine only; 0 keeps the cap strict",
+    }),
     tenantQueryConcurrency: setting({
       env: 'FLOCK_TENANT_QUERY_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(1_000).default(1),

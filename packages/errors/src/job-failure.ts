@@ -57,3 +57,15 @@ export class WorkerStoppingError extends Error {
     this.name = 'WorkerStoppingError';
   }
 }
+
+/**
+ * Not a JobFailure either: the job ran in a slot its bucket had borrowed beyond its cap,
+ * and the slot was taken back because the job ran long. The job goes back to wait for
+ * a slot of its bucket's own; nothing is stored, and no attempt is counted.
+ */
+export class SlotReclaimedError extends Error {
+  constructor() {
+    super("The job ran past the time a borrowed slot is lent for; it waits for one of its bucket's own.");
+    this.name = 'SlotReclaimedError';
+  }
+}

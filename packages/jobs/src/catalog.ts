@@ -225,6 +225,12 @@ export interface JobContext {
   /** Runs a job of the same queue that is waiting in the delayed set now; a job not delayed is left as it is. */
   wake(jobId: string): Promise<void>;
   /**
+   * Whether every job waiting in this job's queue belongs to `bucket`: true when none
+   * waits, false when more than WAITING_SCANNED wait (too many to read on each ask; a
+   * long queue is a busy one) or when any of them is another bucket's.
+   */
+  onlyWaiting(bucket: string): Promise<boolean>;
+  /**
    * Adds lines to the job's log, which Bull Board shows in its Logs tab. For operators:
    * steps, times, counts and codes, never a result value, credential or tenant data
    * beyond the question. Best effort: a line Redis refuses is dropped, not the job.

@@ -110,6 +110,11 @@ export function tenantWaitingKey(prefix: string, bucket: string, kind: string): 
   return `${ownPrefix(prefix)}:tenant-waiting:{${kind}:${bucket}}`;
 }
 
+/** Redis key that marks a bucket's jobs of one kind as lately slow (see TenantSlots.markSlow). */
+export function tenantSlowKey(prefix: string, bucket: string, kind: string): string {
+  return `${ownPrefix(prefix)}:tenant-slow:{${kind}:${bucket}}`;
+}
+
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
   return `${ownPrefix(prefix)}:tenant-slots:{${kind}:${bucket}}`;

@@ -190,6 +190,18 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
             // Fails when the job is no longer delayed (it woke on its own, or was taken): nothing to do then.
             await (await Job.fromId(worker, jobId))?.promote().catch(() => undefined);
           },
+          onlyWaiting: async (bucket) => {
+            const client = (await worker.backend.client) as unknown as FlockRedis;
+            const only = await client.eval(
+              ONLY_WAITING,
+              1,
+              worker.toKey('wait'),
+              JSON.stringify(bucket),
+              WAITING_SCANNED,
+              worker.toKey(''),
+            );
+            return only === 1;
+          },
           log: async (...lines) => {
             // All lines in one script run, onto the list job.log() appends to: job.log()
             // costs a script run and a round trip per line, about 3% of a worker's CPU at
@@ -221,6 +233,26 @@ export function startConsumers(handlers: JobHandlers, options: ConsumerOptions):
   });
   return workers;
 }
+
+/** How many waiting jobs `onlyWaiting` reads at most; more than that and the queue counts as shared. */
+export const WAITING_SCANNED = 64;
+
+/**
+ * KEYS[1] the queue's wait list; ARGV: the bucket as a JSON string, the most to read,
+ * the stem of the queue's job keys. 1 when every waiting job's payload names that
+ * bucket. The payload is decoded rather than searched, so a question quoting
+ * `"bucket":…` cannot pass for its owner. Job keys share the queue's hash tag.
+ */
+const ONLY_WAITING = `if redis.call('LLEN', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
+local bucket = cjson.decode(ARGV[1])
+for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local data = redis.call('HGET', ARGV[3] .. id, 'data')
+  if data then
+    local ok, payload = pcall(cjson.decode, data)
+    if not ok or type(payload) ~= 'table' or payload.bucket ~= bucket then return 0 end
+  end
+end
+return 1`;
 
 /** Appends ARGV to a job's log list (KEYS[2]) while its hash (KEYS[1]) exists. */
 const APPEND_LOG = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '@flock/testing';
-import { tenantSlotsKey, tenantWaitingKey } from './ids';
+import { tenantSlotsKey, tenantSlowKey, tenantWaitingKey } from './ids';
 import { TenantSlots } from './tenant-slots';
 
 let redis: Redis;
@@ -17,22 +17,22 @@ describe('TenantSlots', () => {
   it('hands a freed slot to the job that has waited longest, and forgets a waiter once it runs', async () => {
     const prefix = uniquePrefix('slots');
     const slots = new TenantSlots(redis, { prefix, leaseMs: 60_000 });
-    expect(await slots.acquire('acme', 'ask', 'a', 2)).toBe(true);
-    expect(await slots.acquire('acme', 'ask', 'b', 2)).toBe(true);
-    expect(await slots.acquire('acme', 'ask', 'c', 2)).toBe(false);
+    expect(await slots.acquire('acme', 'ask', 'a', 2)).toBe('held');
+    expect(await slots.acquire('acme', 'ask', 'b', 2)).toBe('held');
+    expect(await slots.acquire('acme', 'ask', 'c', 2)).toBe('full');
     await slots.wait('acme', 'ask', 'c');
-    expect(await slots.acquire('acme', 'ask', 'd', 2)).toBe(false);
+    expect(await slots.acquire('acme', 'ask', 'd', 2)).toBe('full');
     await slots.wait('acme', 'ask', 'd');
     // Listed again while still waiting: keeps its place.
     await slots.wait('acme', 'ask', 'c');
     // Another bucket's waiters are its own.
-    expect(await slots.acquire('other', 'ask', 'x', 1)).toBe(true);
+    expect(await slots.acquire('other', 'ask', 'x', 1)).toBe('held');
 
     expect(await slots.release('acme', 'ask', 'a')).toBe('c');
-    expect(await slots.acquire('acme', 'ask', 'c', 2)).toBe(true);
+    expect(await slots.acquire('acme', 'ask', 'c', 2)).toBe('held');
     // b's release wakes d; once d runs, nobody is left waiting.
     expect(await slots.release('acme', 'ask', 'b')).toBe('d');
-    expect(await slots.acquire('acme', 'ask', 'd', 2)).toBe(true);
+    expect(await slots.acquire('acme', 'ask', 'd', 2)).toBe('held');
     expect(await slots.release('acme', 'ask', 'c')).toBeUndefined();
     expect(await slots.release('other', 'ask', 'x')).toBeUndefined();
   });
@@ -40,14 +40,36 @@ describe('TenantSlots', () => {
   it('drops a waiter that got a slot on its own, and lets the list lapse with the lease', async () => {
     const prefix = uniquePrefix('slots');
     const slots = new TenantSlots(redis, { prefix, leaseMs: 60_000 });
-    expect(await slots.acquire('acme', 'query', 'a', 1)).toBe(true);
-    expect(await slots.acquire('acme', 'query', 'b', 1)).toBe(false);
+    expect(await slots.acquire('acme', 'query', 'a', 1)).toBe('held');
+    expect(await slots.acquire('acme', 'query', 'b', 1)).toBe('full');
     await slots.wait('acme', 'query', 'b');
     const pttl = await redis.pttl(tenantWaitingKey(prefix, 'acme', 'query'));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(60_000);
     await redis.zrem(tenantSlotsKey(prefix, 'acme', 'query'), 'a'); // a's lease lapsed: its worker died
-    expect(await slots.acquire('acme', 'query', 'b', 1)).toBe(true);
+    expect(await slots.acquire('acme', 'query', 'b', 1)).toBe('held');
     expect(await redis.zcard(tenantWaitingKey(prefix, 'acme', 'query'))).toBe(0);
+  });
+
+  it('counts a borrowed slot like any other, and says when the bucket is marked slow', async () => {
+    const prefix = uniquePrefix('slots');
+    const slots = new TenantSlots(redis, { prefix, leaseMs: 60_000 });
+    expect(await slots.acquire('acme', 'ask', 'a', 1)).toBe('held');
+    await slots.borrow('acme', 'ask', 'b');
+    expect(await redis.zcard(tenantSlotsKey(prefix, 'acme', 'ask'))).toBe(2);
+    // a's release leaves b's borrowed slot counted: the cap of 1 is still taken.
+    await slots.release('acme', 'ask', 'a');
+    expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('full');
+    await slots.markSlow('acme', 'ask', 60_000);
+    expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('slow');
+    const pttl = await redis.pttl(tenantSlowKey(prefix, 'acme', 'ask'));
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+    // The mark is the bucket's and the kind's own.
+    expect(await slots.acquire('acme', 'query', 'x', 0)).toBe('full');
+    expect(await slots.acquire('other', 'ask', 'y', 0)).toBe('full');
+    // Marked slow or not, a free slot is a slot.
+    await slots.release('acme', 'ask', 'b');
+    expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('held');
   });
 });

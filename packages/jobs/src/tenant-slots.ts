@@ -1,12 +1,13 @@
 import type { FlockRedis } from './redis-client';
-import { tenantSlotsKey, tenantWaitingKey } from './ids';
+import { tenantSlotsKey, tenantSlowKey, tenantWaitingKey } from './ids';
 
 /**
- * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder, limit, lease_ms.
- * A sorted set of holders scored by when their lease lapses: lapsed holders (a worker
- * that died) are dropped first, then the holder gets a slot if one is free, and stops
- * waiting. Judged by Redis's clock, so every worker replica agrees. Returns 1 when the
- * holder has a slot.
+ * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs, KEYS[3] its slow mark; ARGV:
+ * holder, limit, lease_ms. A sorted set of holders scored by when their lease lapses:
+ * lapsed holders (a worker that died) are dropped first, then the holder gets a slot if
+ * one is free, and stops waiting. Judged by Redis's clock, so every worker replica
+ * agrees. Returns 1 when the holder has a slot; otherwise -1 when the bucket's jobs
+ * were marked slow, else 0.
  */
 const ACQUIRE = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -18,6 +19,7 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonu
   redis.call('ZREM', KEYS[2], ARGV[1])
   return 1
 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 return 0`;
 
 /**
@@ -28,8 +30,13 @@ return 0`;
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
+/** A slot held; none because the bucket's are all taken; or none, and its jobs lately ran slow. */
+export type SlotGrant = 'held' | 'full' | 'slow';
+
+const GRANTS: Record<number, SlotGrant> = { 1: 'held', 0: 'full', [-1]: 'slow' };
+
 type SlotRedis = FlockRedis & {
-  flockSlotAcquire(slots: string, waiting: string, holder: string, limit: number, leaseMs: number): Promise<number>;
+  flockSlotAcquire(slots: string, waiting: string, slow: string, holder: string, limit: number, leaseMs: number): Promise<number>;
   flockSlotRelease(slots: string, waiting: string, holder: string): Promise<string | null>;
 };
 
@@ -51,16 +58,38 @@ export class TenantSlots {
     redis: FlockRedis,
     private readonly options: TenantSlotOptions,
   ) {
-    redis.defineCommand('flockSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+    redis.defineCommand('flockSlotAcquire', { numberOfKeys: 3, lua: ACQUIRE });
     redis.defineCommand('flockSlotRelease', { numberOfKeys: 2, lua: RELEASE });
     this.redis = redis as SlotRedis;
   }
 
   /** Whether `holder` (a job id) may run now as one of at most `limit` of the bucket's `kind` jobs. */
-  async acquire(bucket: string, kind: string, holder: string, limit: number): Promise<boolean> {
+  async acquire(bucket: string, kind: string, holder: string, limit: number): Promise<SlotGrant> {
     const { prefix, leaseMs } = this.options;
-    const slots = tenantSlotsKey(prefix, bucket, kind);
-    return (await this.redis.flockSlotAcquire(slots, tenantWaitingKey(prefix, bucket, kind), holder, limit, leaseMs)) === 1;
+    const keys = [
+      tenantSlotsKey(prefix, bucket, kind),
+      tenantWaitingKey(prefix, bucket, kind),
+      tenantSlowKey(prefix, bucket, kind),
+    ] as const;
+    return GRANTS[await this.redis.flockSlotAcquire(...keys, holder, limit, leaseMs)]!;
+  }
+
+  /**
+   * A slot for `holder` beyond the bucket's limit, lent by a caller that knows no one
+   * else wants it. It counts like any other, so the bucket's own jobs see it taken, and
+   * its release hands it on the same way.
+   */
+  async borrow(bucket: string, kind: string, holder: string): Promise<void> {
+    await this.acquire(bucket, kind, holder, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Marks the bucket's `kind` jobs slow for `forMs`: meanwhile acquire says 'slow', and
+   * no slot is lent to them, as a slow job could hold a lent slot that another
+   * bucket's job then waits for.
+   */
+  async markSlow(bucket: string, kind: string, forMs: number): Promise<void> {
+    await this.redis.set(tenantSlowKey(this.options.prefix, bucket, kind), '1', 'PX', forMs);
   }
 
   /**

@@ -84,6 +84,13 @@ export interface SqlGenerator {
    * chance; engines without it are given only follow-ups that could be.
    */
   readonly readsConversation?: boolean;
+  /**
+   * Whether the engine answers in this process, in milliseconds, calling no service. The
+   * worker lends such an engine's asks idle slots beyond their bucket's cap, and takes a
+   * slot back from an ask that runs long; an engine waiting on a service would lose
+   * that wait each time.
+   */
+  readonly local?: boolean;
   generate(request: GenerationRequest): Promise<GeneratedSql>;
   /**
    * Builds what the engine derives from a bucket's schema ahead of its first question

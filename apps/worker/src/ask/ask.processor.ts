@@ -92,8 +92,12 @@ export class AskProcessor {
     }
   }
 
-  /** Answers the ask with what lookUp found: the earlier answer, or the key to remember a fresh one under. */
-  async answer(payload: AskJobPayload, context: JobContext, cache: CacheLookup): Promise<AskOutcome> {
+  /**
+   * Answers the ask with what lookUp found: the earlier answer, or the key to remember a
+   * fresh one under. When `reclaim` is aborted (the ask runs in a borrowed slot and ran
+   * long) the query stops, or does not start, with SlotReclaimedError.
+   */
+  async answer(payload: AskJobPayload, context: JobContext, cache: CacheLookup, reclaim?: AbortSignal): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
@@ -152,7 +156,8 @@ export class AskProcessor {
         queryStarted = Date.now();
         return inSpan('flock.query', { 'flock.kind': 'ask' }, async (span) => {
           // Never let the query outlive the job: what is left of the worker timeout caps it.
-          const ran = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
+          const limits = { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) };
+          const ran = await this.warehouse.query(bucket, sql, limits, { cancel: reclaim });
           span.setAttribute('flock.row_count', ran.rows.length);
           return ran;
         });

@@ -25,6 +25,7 @@ import { viewWithGlossary, withGlossaryColumns } from '../knowledge/glossary';
  */
 export class BuiltinSqlGenerator implements SqlGenerator {
   readonly name = 'builtin';
+  readonly local = true;
 
   async generate(request: GenerationRequest): Promise<GeneratedSql> {
     const { knowledge } = request;
