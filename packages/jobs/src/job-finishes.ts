@@ -23,14 +23,14 @@ export class JobFinishes {
   }
 
   /**
-   * Resolves once the job is announced finished, after `ms`, or at close, whichever
-   * comes first. Call `cancel` when no longer waiting (the record was already final,
-   * or the client went away).
+   * Resolves once the job is announced finished, after `ms`, at close, or when `gone`
+   * aborts (the client went away), whichever comes first. Call `cancel` when no longer
+   * waiting (the record was already final).
    */
-  wait(jobId: string, ms: number): { finished: Promise<void>; cancel(): void } {
+  wait(jobId: string, ms: number, gone?: AbortSignal): { finished: Promise<void>; cancel(): void } {
     let wake = () => undefined as void;
     const finished = new Promise<void>((resolve) => (wake = resolve));
-    if (this.closed) {
+    if (this.closed || gone?.aborted) {
       wake();
       return { finished, cancel: () => undefined };
     }
@@ -40,12 +40,19 @@ export class JobFinishes {
     this.waiters.set(jobId, set);
     const cancel = () => {
       clearTimeout(timer);
+      gone?.removeEventListener('abort', cancel);
       set.delete(wake);
       if (set.size === 0 && this.waiters.get(jobId) === set) this.waiters.delete(jobId);
       wake();
     };
+    gone?.addEventListener('abort', cancel, { once: true });
     void finished.then(cancel);
     return { finished, cancel };
+  }
+
+  /** How many jobs have a wait held on them now. */
+  get waiting(): number {
+    return this.waiters.size;
   }
 
   /** Answers every waiter now, and every later wait at once: the process is draining. */

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createLogger } from '@flock/logger';
 import { freePort } from '@flock/local-redis';
-import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, testConfig, testRedisUrl, waitFor } from '@flock/testing';
 import { JobStore, jobRecordKey } from '@flock/jobs';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
@@ -238,6 +238,18 @@ describe('GET /api/v1/{bucket}/ask/jobs/{id}?wait_ms (held poll)', () => {
     expect(res.status).toBe(404);
   });
 
+  it('lets the wait go when the client goes away, rather than hold it to the end', async () => {
+    const jobId = (await ask('example').send({ question: 'How many members do we have?' })).body.data.job_id as string;
+    const held = get(app, `/api/v1/example/ask/jobs/${jobId}?wait_ms=15000`).timeout(500);
+    const gone = held.then(
+      () => 'answered',
+      () => 'gone',
+    );
+    await waitFor(async () => context.deps.finishes.waiting === 1, { what: 'the wait to be held' });
+    expect(await gone).toBe('gone');
+    await waitFor(async () => context.deps.finishes.waiting === 0, { what: 'the wait to be let go', timeoutMs: 2_000 });
+  });
+
   it.each(['abc', '-1', '20001', '1.5'])('refuses wait_ms=%s with 400 bad_request', async (value) => {
     const res = await get(app, `/api/v1/example/ask/jobs/${randomUUID()}?wait_ms=${value}`);
     expect(res.status).toBe(400);
@@ -276,6 +288,19 @@ describe('POST /api/v1/{bucket}/ask?wait_ms (answer in one call)', () => {
     expect(res.status).toBe(202);
     expect(res.body.data).toEqual({ job_id: expect.any(String), status: 'processing' });
     expect(await redis.exists(jobRecordKey(prefix, res.body.data.job_id as string))).toBe(1);
+  });
+
+  it('lets the wait go when the client goes away; the job stays queued', async () => {
+    const before = await queued();
+    const held = ask('example').query({ wait_ms: 15000 }).timeout(500).send({ question: 'How many members do we have?' });
+    const gone = held.then(
+      () => 'answered',
+      () => 'gone',
+    );
+    const jobId = await queuedJob(before);
+    expect(await gone).toBe('gone');
+    await waitFor(async () => context.deps.finishes.waiting === 0, { what: 'the wait to be let go', timeoutMs: 2_000 });
+    expect(await redis.exists(jobRecordKey(prefix, jobId))).toBe(1);
   });
 
   it.each(['abc', '20001'])('refuses wait_ms=%s with 400 bad_request, and queues nothing', async (value) => {

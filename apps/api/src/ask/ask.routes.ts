@@ -3,7 +3,7 @@ import { presentAskJob, presentSubmitted, type JobFinishes } from '@flock/jobs';
 import { ownerOf } from '../auth/job-owner';
 import { bucketParam, jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
-import { jobWaitQuery } from '../http/job-wait';
+import { clientGone, jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { askBody } from './ask.schema';
 import type { AskService } from './ask.service';
@@ -25,7 +25,8 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
     const bucket = validate(bucketParam, req.params.bucket);
     const { question, previous_job_id: previousJobId, callback_url: callbackUrl } = validate(bodySchema, req.body);
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
-    const { jobId, finished } = await service.submit(bucket, question, ownerOf(req.principal!), { previousJobId, callbackUrl, waitMs });
+    const options = { previousJobId, callbackUrl, waitMs, gone: clientGone(res) };
+    const { jobId, finished } = await service.submit(bucket, question, ownerOf(req.principal!), options);
     if (finished) res.json(presentAskJob(finished));
     else res.status(202).json(presentSubmitted(jobId));
   });
@@ -34,7 +35,7 @@ export function askRoutes(service: AskService, options: AskRouteOptions): Router
     const bucket = validate(bucketParam, req.params.bucket);
     const jobId = jobIdParam(req.params.jobId);
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
-    res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!), waitMs)));
+    res.json(presentAskJob(await service.get(bucket, jobId, ownerOf(req.principal!), waitMs, clientGone(res))));
   });
 
   // The same job pushed as Server-Sent Events, with the poll's authorisation.

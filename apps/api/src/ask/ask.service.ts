@@ -31,20 +31,21 @@ export class AskService {
   /**
    * With `previousJobId`, a follow-up of that earlier answer; with `callbackUrl`, the
    * job's poll body is POSTed there once it finishes (see CallbackUrls); with `waitMs`,
-   * the job is waited on that long and returned as `finished` if it finished by then.
+   * the job is waited on that long (or until `gone` aborts) and returned as `finished`
+   * if it finished by then.
    */
   async submit(
     bucket: string,
     question: string,
     owner: JobOwner,
-    options: { previousJobId?: string; callbackUrl?: string; waitMs?: number } = {},
+    options: { previousJobId?: string; callbackUrl?: string; waitMs?: number; gone?: AbortSignal } = {},
   ): Promise<{ jobId: string; finished?: AskJobRecord }> {
     await assertBucketExists(this.catalog, bucket);
     const previous = options.previousJobId ? await this.previousAsk(bucket, options.previousJobId, owner) : undefined;
     const callback = await this.callbacks.accept(options.callbackUrl);
     const jobId = newJobId();
     // Registered before the job exists, so its finish cannot come first and be missed.
-    const waiting = options.waitMs ? this.finishes.wait(jobId, options.waitMs) : undefined;
+    const waiting = options.waitMs ? this.finishes.wait(jobId, options.waitMs, options.gone) : undefined;
     try {
       await this.enqueue(jobId, bucket, question, owner, previous, callback);
       if (!waiting) return { jobId };
@@ -110,8 +111,8 @@ export class AskService {
    * only their own jobs; an API key sees every job of the buckets it may use. With
    * `waitMs`, a job still processing is waited on that long (see readWaiting).
    */
-  get(bucket: string, jobId: string, caller: JobOwner, waitMs = 0): Promise<AskJobRecord> {
-    return readWaiting(this.finishes, jobId, waitMs, () => this.read(bucket, jobId, caller));
+  get(bucket: string, jobId: string, caller: JobOwner, waitMs = 0, gone?: AbortSignal): Promise<AskJobRecord> {
+    return readWaiting(this.finishes, jobId, waitMs, () => this.read(bucket, jobId, caller), gone);
   }
 
   private async read(bucket: string, jobId: string, caller: JobOwner): Promise<AskJobRecord> {

@@ -4,7 +4,7 @@ import { requireAdmin } from '../auth/authorize.middleware';
 import { ownerOf } from '../auth/job-owner';
 import { jobIdParam } from '../http/params';
 import { streamJobEvents, type OpenStreams } from '../http/job-events';
-import { jobWaitQuery } from '../http/job-wait';
+import { clientGone, jobWaitQuery } from '../http/job-wait';
 import { validate } from '../http/validate';
 import { queryAllBody } from './query-all.schema';
 import type { QueryAllService } from './query-all.service';
@@ -40,7 +40,7 @@ export function queryAllRoutes(service: QueryAllService, options: QueryAllRouteO
   router.get('/query-all/jobs/:jobId', async (req, res) => {
     const jobId = jobIdParam(req.params.jobId);
     const { wait_ms: waitMs } = validate(jobWaitQuery, req.query);
-    const { record, progress } = await service.get(jobId, waitMs);
+    const { record, progress } = await service.get(jobId, waitMs, clientGone(res));
     res.json(presentQueryAllJob(record, progress));
   });
 

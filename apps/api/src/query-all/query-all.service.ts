@@ -48,8 +48,8 @@ export class QueryAllService {
    * The job; with `waitMs`, a job still processing is waited on that long (see
    * readWaiting). While it runs, how many of its databases have answered, once planned.
    */
-  async get(jobId: string, waitMs = 0): Promise<{ record: QueryAllJobRecord; progress?: JobProgress }> {
-    const record = await readWaiting(this.finishes, jobId, waitMs, () => this.read(jobId));
+  async get(jobId: string, waitMs = 0, gone?: AbortSignal): Promise<{ record: QueryAllJobRecord; progress?: JobProgress }> {
+    const record = await readWaiting(this.finishes, jobId, waitMs, () => this.read(jobId), gone);
     if (record.status !== 'processing') return { record };
     const progress = await this.store.progress(jobId);
     return progress ? { record, progress } : { record };
