@@ -57,11 +57,35 @@ const proxyWithoutStreams = (target: string) =>
     return true;
   });
 
-it('asks a question and gets the answer pushed through Server-Sent Events', async () => {
+it('asks a quick question in one call: the POST brings the answer, with no stream or poll', async () => {
   const api = await flock.spawnApi();
   const recording = recordingFetch();
   const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
   const answer = await client.ask('example', 'How many members by type?');
+  expect(answer.data.status).toBe('completed');
+  expect(answer.data.columns).toEqual(['membership_type', 'count']);
+  expect(recording.urls).toHaveLength(1);
+  expect(recording.urls[0]).toMatch(/\/api\/v1\/example\/ask\?wait_ms=5000$/);
+  // The POST's answer is the poll's, to the field.
+  expect(await client.askJob('example', answer.data.job_id)).toEqual(answer);
+});
+
+it('waits for the answer apart when the POST comes back before it, with 202', async () => {
+  const api = await flock.spawnApi();
+  const recording = recordingFetch();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  // No answer is ready 1 ms after its question is queued.
+  const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 1 });
+  expect(answer.data.status).toBe('completed');
+  expect(recording.urls[0]).toMatch(/\/ask\?wait_ms=1$/);
+  expect(recording.urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
+});
+
+it('asks a question and gets the answer pushed through Server-Sent Events', async () => {
+  const api = await flock.spawnApi();
+  const recording = recordingFetch();
+  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 0 });
   expect(answer.data.status).toBe('completed');
   expect(answer.data.columns).toEqual(['membership_type', 'count']);
   expect(answer.data.rows.length).toBeGreaterThan(0);
@@ -82,7 +106,7 @@ it('falls back to polling when the way to the server will not stream', async () 
   try {
     const recording = recordingFetch();
     const client = new FlockClient({ baseUrl: proxy.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
-    const answer = await client.ask('example', 'How many active members do we have?');
+    const answer = await client.ask('example', 'How many active members do we have?', { submitWaitMs: 0 });
     expect(answer.data.status).toBe('completed');
     expect(recording.urls.some((url) => url.includes(`/ask/jobs/${answer.data.job_id}?wait_ms=`))).toBe(true);
   } finally {
@@ -134,7 +158,7 @@ it('polls when a proxy answers the stream with a page of its own, instead of ret
   try {
     const recording = recordingFetch();
     const client = new FlockClient({ baseUrl: server.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
-    const answer = await client.ask('example', 'How many members by type?');
+    const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 0 });
     expect(answer.data.status).toBe('completed');
     expect(recording.urls.filter((url) => url.endsWith('/events'))).toHaveLength(1);
   } finally {
@@ -142,11 +166,11 @@ it('polls when a proxy answers the stream with a page of its own, instead of ret
   }
 });
 
-it("rejects with the job's error code when the question cannot be answered, by either transport", async () => {
+it("rejects with the job's error code when the question cannot be answered, in one call or by either transport", async () => {
   const api = await flock.spawnApi();
   const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY });
-  for (const transport of ['auto', 'poll'] as const) {
-    const failure = await client.ask('example', 'What is the airspeed velocity of an unladen swallow?', { transport }).catch((e) => e);
+  for (const options of [{}, { submitWaitMs: 0, transport: 'auto' }, { submitWaitMs: 0, transport: 'poll' }] as const) {
+    const failure = await client.ask('example', 'What is the airspeed velocity of an unladen swallow?', options).catch((e) => e);
     expect(failure).toBeInstanceOf(FlockJobError);
     expect(failure.code).toBe('generation_failed');
     expect(failure.jobId).toMatch(/\S/);

@@ -80,13 +80,30 @@ export interface SubmitOptions {
   callbackUrl?: string;
 }
 
+export interface AskOptions extends WaitOptions, SubmitOptions {
+  /**
+   * How long the submitting POST itself waits on the server for the answer (`wait_ms`),
+   * so that a quick answer takes one request; a slower one is then streamed or polled
+   * as `transport` says. Default 5 s; 0 submits, then waits apart.
+   */
+  submitWaitMs?: number;
+}
+
 export interface QueryAllOptions extends WaitOptions {
   /** Called whenever the count of databases that answered moves. */
   onProgress?: (progress: QueryAllProgress) => void;
 }
 
-/** The longest a held poll waits on the server; the API refuses more than 20 s. */
+/** The longest wait the API accepts in `wait_ms`. */
+const MAX_SERVER_WAIT_MS = 20_000;
+/** The longest a held poll waits on the server. */
 const HELD_POLL_MS = 15_000;
+/**
+ * The submitting POST's default wait: most answers take well under a second. Shorter
+ * than a held poll's, as a POST cut on the way loses its job id where a poll is only
+ * sent again.
+ */
+const SUBMIT_WAIT_MS = 5_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 150_000;
 /** A stream that ends sooner than this without the answer is opened again only after a pause. */
@@ -121,10 +138,15 @@ export class FlockClient {
    * `callbackUrl` has Flock POST the final poll body there, signed (see the README's webhooks).
    */
   async submitAsk(bucket: string, question: string, options: SubmitOptions & { signal?: AbortSignal } = {}): Promise<string> {
-    const body = await this.call(
+    return (await this.postAsk(bucket, question, options, 0)).data.job_id;
+  }
+
+  /** The ask's POST, waiting on the server up to `waitMs` for the answer: the finished job, or the submitted one. */
+  private async postAsk(bucket: string, question: string, options: SubmitOptions & { signal?: AbortSignal }, waitMs: number) {
+    return this.call(
       (signal) =>
         this.api.POST('/api/v1/{bucket}/ask', {
-          params: { path: { bucket } },
+          params: { path: { bucket }, ...(waitMs > 0 ? { query: { wait_ms: waitMs } } : {}) },
           body: {
             question,
             ...(options.previousJobId ? { previous_job_id: options.previousJobId } : {}),
@@ -133,8 +155,8 @@ export class FlockClient {
           signal,
         }),
       options.signal,
+      waitMs,
     );
-    return body.data.job_id;
   }
 
   /** One poll of an ask job; `waitMs` holds it on the server until the job finishes, up to that long. */
@@ -163,10 +185,16 @@ export class FlockClient {
     );
   }
 
-  /** Asks a question and resolves with its answer; a job that ends `failed` rejects with FlockJobError. */
-  async ask(bucket: string, question: string, options: WaitOptions & SubmitOptions = {}): Promise<AskAnswer> {
-    const jobId = await this.submitAsk(bucket, question, options);
-    return this.waitForAsk(bucket, jobId, options);
+  /**
+   * Asks a question and resolves with its answer; a job that ends `failed` rejects with
+   * FlockJobError. A quick answer comes back with the POST itself (see `submitWaitMs`).
+   */
+  async ask(bucket: string, question: string, options: AskOptions = {}): Promise<AskAnswer> {
+    const waitMs = Math.min(options.submitWaitMs ?? SUBMIT_WAIT_MS, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_SERVER_WAIT_MS);
+    const posted = await this.postAsk(bucket, question, options, Math.max(0, Math.floor(waitMs)));
+    // 200 brings the finished job, its poll's body; 202, or an API without the wait, the id to wait on.
+    if (posted.data.status !== 'processing') return settle(posted as AskJob, posted.data.job_id) as AskAnswer;
+    return this.waitForAsk(bucket, posted.data.job_id, options);
   }
 
   /** Waits for an ask job already submitted. */
@@ -389,7 +417,6 @@ export class FlockClient {
     });
   }
 
-  /** Runs one openapi-fetch call: its body when 2xx, a typed error otherwise. */
   /**
    * Runs one openapi-fetch call: its body when 2xx, a typed error otherwise. Each call
    * has a time limit (`requestTimeoutMs`; a held poll's wait on top), and stops at once

@@ -8,6 +8,7 @@ export {
   type GlossaryTerm,
   type Knowledge,
   type TermDefinition,
+  type AskOptions,
   type FlockClientOptions,
   type QueryAllAnswer,
   type QueryAllJob,
