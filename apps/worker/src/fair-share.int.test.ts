@@ -82,9 +82,10 @@ describe('fairShare', () => {
     await Promise.all(['a1', 'a2', 'a3'].map(flock.started));
     await flock.delayed();
     expect(flock.running.size).toBe(3);
-    // Freed slots, lent or not, wake the postponed one.
+    // Freed slots, lent or not, wake the postponed one: it starts before its own delay
+    // (at least 500 ms) would have brought it back.
     for (const name of ['a1', 'a2', 'a3']) flock.end(name);
-    await flock.started('a4');
+    await waitFor(async () => flock.running.has('a4'), { what: 'a4 to be woken', timeoutMs: 450 });
   });
 
   it("lends nothing while another bucket's job waits", async () => {

@@ -25,7 +25,7 @@ export interface FairShareLimits {
   caps: Readonly<Record<SlotKind, number>>;
   /** Slots of this worker lent at once to jobs beyond their bucket's cap; 0 keeps the cap strict. */
   lend: number;
-  /** How long a lent slot is held at most; FAST_MS unless a test needs another. */
+  /** How long an ask keeps a lent slot before it is taken back; FAST_MS unless a test needs another. */
   fastMs?: number;
 }
 
@@ -52,22 +52,28 @@ export interface FairJob {
  * still running in a lent slot at FAST_MS marks its bucket slow and is stopped (`run`'s
  * signal aborts with SlotReclaimedError) and put back to wait for a slot of its own.
  * So another bucket's job that arrives finds a slot within about FAST_MS, whatever the
- * borrower's jobs turn out to be.
+ * borrower's jobs turn out to be, save a query that ignores DuckDB's interrupt: its work
+ * goes on, so its slot stays taken until DuckDB lets go, as at its time limit.
  */
 export function fairShare(slots: TenantSlots, limits: FairShareLimits) {
   let lent = 0;
 
-  /** Takes one of this worker's slots for the job, if one may be lent now; false when not. */
+  /**
+   * Takes one of this worker's slots for the job, if one may be lent now; false when not.
+   * A Redis failure fails the attempt, as a failed acquire does, rather than pass for "not alone".
+   */
   async function borrow({ kind, bucket, jobId, context }: FairJob): Promise<boolean> {
     if (lent >= limits.lend) return false;
     lent++; // counted before the awaits, so that two jobs cannot both take the last one
+    let taken = false;
     try {
-      if (!(await context.onlyWaiting(bucket))) throw new Error('not alone');
-      await slots.borrow(bucket, kind, jobId);
-      return true;
-    } catch {
-      lent--;
-      return false;
+      if (await context.onlyWaiting(bucket)) {
+        await slots.borrow(bucket, kind, jobId);
+        taken = true;
+      }
+      return taken;
+    } finally {
+      if (!taken) lent--;
     }
   }
 

@@ -165,7 +165,8 @@ export function startWorkerRuntime(
       // An answer the cache already holds runs no query, so it takes none of the bucket's slots.
       const cache = await ask.lookUp(payload);
       if (cache.earlier) return ask.answer(payload, context, cache);
-      const lendable = generators.forBucket(payload.bucket).local === true;
+      // Only what runs here in milliseconds borrows: an LLM's or MotherDuck's round trips would be lost with the slot.
+      const lendable = generators.forBucket(payload.bucket).local === true && !warehouse.isHosted(payload.bucket);
       const job = { kind: 'ask', bucket: payload.bucket, jobId: payload.jobId, context, lendable } as const;
       return fairly(job, (reclaim) => ask.answer(payload, context, cache, reclaim));
     },

@@ -106,8 +106,8 @@ export class RoutingWarehouse implements TenantWarehouse {
   }
 
   /** Local buckets only: a hosted bucket's names are found among its listed values alone. */
-  async findValues(bucket: string, texts: string[]): Promise<FoundValue[]> {
-    return this.hosted && this.isHosted(bucket) ? [] : this.local.findValues(bucket, texts);
+  async findValues(bucket: string, texts: string[], options?: QueryOptions): Promise<FoundValue[]> {
+    return this.hosted && this.isHosted(bucket) ? [] : this.local.findValues(bucket, texts, options);
   }
 
   /** A hosted bucket's data has no identity Flock can read, so it never matches an earlier answer. */

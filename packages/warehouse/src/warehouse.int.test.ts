@@ -161,6 +161,7 @@ describe.each(MODES)('sandbox, %s', (_mode, modeOptions) => {
     setTimeout(() => cancel.abort(new Reclaimed('taken back')), 200);
     await expect(failure).rejects.toBeInstanceOf(Reclaimed);
     await expect(warehouse.query('alpha', 'SELECT 1 AS one', {}, { cancel: cancel.signal })).rejects.toBeInstanceOf(Reclaimed);
+    await expect(warehouse.findValues('alpha', ['team 1'], { cancel: cancel.signal })).rejects.toBeInstanceOf(Reclaimed);
     await expect(warehouse.query('alpha', 'SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
   });
 

@@ -62,7 +62,7 @@ export interface TenantWarehouse {
   /** As schema(), and whether it was already in memory rather than read from the bucket; for job logs. */
   readSchema(bucket: string): Promise<SchemaRead>;
   /** Names typed in a question, found in the bucket's overflowing text columns; absent where unsupported. */
-  findValues?(bucket: string, texts: string[]): Promise<FoundValue[]>;
+  findValues?(bucket: string, texts: string[], options?: QueryOptions): Promise<FoundValue[]>;
   /**
    * The identity of the bucket's data as it is now: an answer computed on one version
    * holds for as long as the bucket has it. Undefined where it cannot be told (MotherDuck).
@@ -196,6 +196,7 @@ export class Warehouse implements TenantWarehouse {
 
   /** Validates and runs one SELECT on the bucket's database. */
   async query(bucket: string, sql: string, limits: Partial<QueryLimits> = {}, options: QueryOptions = {}): Promise<QueryResult> {
+    options.cancel?.throwIfAborted();
     const effective = { ...this.options.defaultQueryLimits, ...limits };
     const lease = await this.acquire(bucket);
     const started = performance.now();
@@ -306,7 +307,8 @@ export class Warehouse implements TenantWarehouse {
    * `lower(col) IN (...)` query per column, the texts bound as parameters, each capped in
    * rows and time, on the same read-only sandboxed instance as every query.
    */
-  async findValues(bucket: string, texts: string[]): Promise<FoundValue[]> {
+  async findValues(bucket: string, texts: string[], { cancel }: QueryOptions = {}): Promise<FoundValue[]> {
+    cancel?.throwIfAborted();
     const wanted = [...new Set(texts.map((t) => t.trim()).filter((t) => t.length > 0))].slice(0, LOOKUP_MAX_TEXTS);
     if (wanted.length === 0) return [];
     const schema = await this.schema(bucket);
@@ -318,22 +320,33 @@ export class Warehouse implements TenantWarehouse {
     const list = wanted.map((_, i) => `lower($t${i})`).join(', ');
     return this.withConnection(bucket, async (connection, spoil) => {
       const found: FoundValue[] = [];
-      for (const { table, column } of columns.slice(0, LOOKUP_MAX_COLUMNS)) {
-        const col = quoteIdent(column);
-        const sql = `SELECT DISTINCT ${col} FROM ${quoteIdent(table)} WHERE lower(${col}) IN (${list}) LIMIT ${LOOKUP_MAX_ROWS}`;
-        const timer = setTimeout(() => connection.interrupt(), LOOKUP_TIMEOUT_MS);
-        try {
-          const rows = (await connection.runAndReadAll(sql, values)).getRowsJS();
-          for (const [value] of rows) found.push({ table, column, value: String(value) });
-        } catch {
-          // A lookup that fails or runs out of time only means the name is not found
-          // here; the connection it failed on is not kept, as after any failed query.
-          spoil();
-        } finally {
-          clearTimeout(timer);
+      const interrupt = () => connection.interrupt();
+      cancel?.addEventListener('abort', interrupt, { once: true });
+      try {
+        for (const { table, column } of columns.slice(0, LOOKUP_MAX_COLUMNS)) {
+          const col = quoteIdent(column);
+          const sql = `SELECT DISTINCT ${col} FROM ${quoteIdent(table)} WHERE lower(${col}) IN (${list}) LIMIT ${LOOKUP_MAX_ROWS}`;
+          const timer = setTimeout(interrupt, LOOKUP_TIMEOUT_MS);
+          try {
+            const rows = (await connection.runAndReadAll(sql, values)).getRowsJS();
+            for (const [value] of rows) found.push({ table, column, value: String(value) });
+          } catch {
+            // A lookup that fails or runs out of time only means the name is not found
+            // here; the connection it failed on is not kept, as after any failed query.
+            spoil();
+          } finally {
+            clearTimeout(timer);
+          }
+          // Stopped by the caller: no name is "not found", the whole lookup ends with its reason.
+          if (cancel?.aborted) {
+            spoil();
+            throw cancel.reason;
+          }
         }
+        return found;
+      } finally {
+        cancel?.removeEventListener('abort', interrupt);
       }
-      return found;
     });
   }
 

@@ -94,8 +94,9 @@ export class AskProcessor {
 
   /**
    * Answers the ask with what lookUp found: the earlier answer, or the key to remember a
-   * fresh one under. When `reclaim` is aborted (the ask runs in a borrowed slot and ran
-   * long) the query stops, or does not start, with SlotReclaimedError.
+   * fresh one under. When `reclaim` aborts (the ask runs in a borrowed slot and ran long)
+   * its value lookups or query are interrupted, or not started, and the ask ends with the
+   * signal's reason (SlotReclaimedError), having stored nothing.
    */
   async answer(payload: AskJobPayload, context: JobContext, cache: CacheLookup, reclaim?: AbortSignal): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
@@ -130,11 +131,14 @@ export class AskProcessor {
       }
       const { schema, cached } = await inSpan('flock.schema', {}, () => this.warehouse.readSchema(bucket));
       head += `; schema ${cached ? 'from the cache' : 'read from the database'}`;
+      reclaim?.throwIfAborted();
       // The job's answer stops counting at the worker timeout; nothing should wait past it.
       const deadline = this.store.deadlineOf(record);
       let queryStarted = Date.now();
       // Names in text columns too varied to list are found with a bounded lookup in this bucket only.
-      const findValues = this.warehouse.findValues ? (texts: string[]) => this.warehouse.findValues!(bucket, texts) : undefined;
+      const findValues = this.warehouse.findValues
+        ? (texts: string[]) => this.warehouse.findValues!(bucket, texts, { cancel: reclaim })
+        : undefined;
       const { previous } = payload;
       const resolved = previous ? resolveFollowUp(previous.question, question, schema) : undefined;
       if (previous && !resolved && !generator.readsConversation) {
