@@ -44,6 +44,8 @@ describe('a job context', () => {
       job = await next();
       expect(job.payload.bucket).toBe('acme-two');
       await add('acme');
+      // A long question is still its bucket's, found without reading all of it.
+      await add('acme', `How many ${'very '.repeat(2_000)}old members?`);
       expect(await job.context.onlyWaiting('acme')).toBe(true);
       expect(await job.context.onlyWaiting('acme-two')).toBe(false);
       // Past what it reads, the queue counts as shared, even if all of it is acme's.
