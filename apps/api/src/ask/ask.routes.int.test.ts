@@ -300,6 +300,7 @@ describe('POST /api/v1/{bucket}/ask?wait_ms (answer in one call)', () => {
     const jobId = await queuedJob(before);
     expect(await gone).toBe('gone');
     await waitFor(async () => context.deps.finishes.waiting === 0, { what: 'the wait to be let go', timeoutMs: 2_000 });
+    expect(await queued()).toContain(jobId);
     expect(await redis.exists(jobRecordKey(prefix, jobId))).toBe(1);
   });
 

@@ -21,9 +21,12 @@ export const jobWaitQuery = Joi.object({
  */
 export function clientGone(res: Response): AbortSignal {
   const gone = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) gone.abort();
-  });
+  // Gone already, while the request was authenticated or validated: 'close' has passed.
+  if (res.req.socket?.destroyed !== false) gone.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
   return gone.signal;
 }
 
