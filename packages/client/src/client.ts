@@ -190,18 +190,25 @@ export class FlockClient {
    * FlockJobError. A quick answer comes back with the POST itself (see `submitWaitMs`).
    */
   async ask(bucket: string, question: string, options: AskOptions = {}): Promise<AskAnswer> {
-    const waitMs = Math.min(options.submitWaitMs ?? SUBMIT_WAIT_MS, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_SERVER_WAIT_MS);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const started = Date.now();
+    const waitMs = Math.min(options.submitWaitMs ?? SUBMIT_WAIT_MS, timeoutMs, MAX_SERVER_WAIT_MS);
     const posted = await this.postAsk(bucket, question, options, Math.max(0, Math.floor(waitMs)));
     // 200 brings the finished job, its poll's body; 202, or an API without the wait, the id to wait on.
     if (posted.data.status !== 'processing') return settle(posted as AskJob, posted.data.job_id) as AskAnswer;
-    return this.waitForAsk(bucket, posted.data.job_id, options);
+    // The POST's wait counts against the caller's timeout.
+    return this.waitForAskSince(bucket, posted.data.job_id, options, started);
   }
 
   /** Waits for an ask job already submitted. */
   async waitForAsk(bucket: string, jobId: string, options: WaitOptions = {}): Promise<AskAnswer> {
+    return this.waitForAskSince(bucket, jobId, options, Date.now());
+  }
+
+  private async waitForAskSince(bucket: string, jobId: string, options: WaitOptions, started: number): Promise<AskAnswer> {
     const path = `/api/v1/${encodeURIComponent(bucket)}/ask/jobs/${encodeURIComponent(jobId)}/events`;
-    const job = await this.waitFor<AskJob>(path, jobId, (waitMs) => this.askJob(bucket, jobId, waitMs, options.signal), options);
-    return job as AskAnswer;
+    const poll = (waitMs: number) => this.askJob(bucket, jobId, waitMs, options.signal);
+    return (await this.waitFor<AskJob>(path, jobId, poll, options, started)) as AskAnswer;
   }
 
   /** Submits a cross-tenant query (admin keys only); resolves with its job id. */
@@ -254,8 +261,9 @@ export class FlockClient {
     jobId: string,
     poll: (waitMs: number) => Promise<J>,
     options: QueryAllOptions,
+    started = Date.now(),
   ): Promise<J> {
-    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const signal = options.signal;
     let streaming = (options.transport ?? 'auto') === 'auto';
     let pause = 100;
