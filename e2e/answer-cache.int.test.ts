@@ -96,7 +96,7 @@ describe("with the bucket's only ask slot taken", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const waiting = await asAdmin(request(flock.app).get(`/api/v1/club/ask/jobs/${fresh}`));
       expect(waiting.body.data.status).toBe('processing');
-      await slots.release('club', 'ask', 'a-long-query');
+      await slots.release('club', 'ask', 'a-long-query', 1);
       const body = await settle(flock.app, 'club', fresh);
       expect(body.data.status).toBe('completed');
       expect(body.meta.cached).toBe(false);

@@ -82,8 +82,8 @@ describe('fairShare', () => {
     await Promise.all(['a1', 'a2', 'a3'].map(flock.started));
     await flock.delayed();
     expect(flock.running.size).toBe(3);
-    // Freed slots, lent or not, wake the postponed one: it starts before its own delay
-    // (at least 500 ms) would have brought it back.
+    // Once the bucket is back under its cap, the postponed one is woken: it starts before
+    // its own delay (at least 500 ms) would have brought it back.
     for (const name of ['a1', 'a2', 'a3']) flock.end(name);
     await waitFor(async () => flock.running.has('a4'), { what: 'a4 to be woken', timeoutMs: 450 });
   });

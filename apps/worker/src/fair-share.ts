@@ -103,7 +103,7 @@ export function fairShare(slots: TenantSlots, limits: FairShareLimits) {
       clearTimeout(slow);
       if (borrowed) lent--;
       // The freed slot goes to the bucket's longest-waiting job now, not when its delay runs out.
-      const next = await slots.release(bucket, kind, jobId).catch(() => undefined);
+      const next = await slots.release(bucket, kind, jobId, limits.caps[kind]).catch(() => undefined);
       if (next) await context.wake(next).catch(() => undefined);
     }
     return postpone(job);

@@ -28,13 +28,13 @@ describe('TenantSlots', () => {
     // Another bucket's waiters are its own.
     expect(await slots.acquire('other', 'ask', 'x', 1)).toBe('held');
 
-    expect(await slots.release('acme', 'ask', 'a')).toBe('c');
+    expect(await slots.release('acme', 'ask', 'a', 2)).toBe('c');
     expect(await slots.acquire('acme', 'ask', 'c', 2)).toBe('held');
     // b's release wakes d; once d runs, nobody is left waiting.
-    expect(await slots.release('acme', 'ask', 'b')).toBe('d');
+    expect(await slots.release('acme', 'ask', 'b', 2)).toBe('d');
     expect(await slots.acquire('acme', 'ask', 'd', 2)).toBe('held');
-    expect(await slots.release('acme', 'ask', 'c')).toBeUndefined();
-    expect(await slots.release('other', 'ask', 'x')).toBeUndefined();
+    expect(await slots.release('acme', 'ask', 'c', 2)).toBeUndefined();
+    expect(await slots.release('other', 'ask', 'x', 1)).toBeUndefined();
   });
 
   it('drops a waiter that got a slot on its own, and lets the list lapse with the lease', async () => {
@@ -57,8 +57,9 @@ describe('TenantSlots', () => {
     expect(await slots.acquire('acme', 'ask', 'a', 1)).toBe('held');
     await slots.borrow('acme', 'ask', 'b');
     expect(await redis.zcard(tenantSlotsKey(prefix, 'acme', 'ask'))).toBe(2);
-    // a's release leaves b's borrowed slot counted: the cap of 1 is still taken.
-    await slots.release('acme', 'ask', 'a');
+    await slots.wait('acme', 'ask', 'w');
+    // a's release leaves b's borrowed slot counted: the cap of 1 is still taken, so the waiter is not woken.
+    expect(await slots.release('acme', 'ask', 'a', 1)).toBeUndefined();
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('full');
     await slots.markSlow('acme', 'ask', 60_000);
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('slow');
@@ -68,8 +69,9 @@ describe('TenantSlots', () => {
     // The mark is the bucket's and the kind's own.
     expect(await slots.acquire('acme', 'query', 'x', 0)).toBe('full');
     expect(await slots.acquire('other', 'ask', 'y', 0)).toBe('full');
-    // Marked slow or not, a free slot is a slot.
-    await slots.release('acme', 'ask', 'b');
+    // b's release frees the one slot: the waiter is woken, still first in line. Marked
+    // slow or not, a free slot is a slot.
+    expect(await slots.release('acme', 'ask', 'b', 1)).toBe('w');
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('held');
   });
 });

@@ -23,11 +23,16 @@ if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 return 0`;
 
 /**
- * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder. Frees the
- * holder's slot and takes the job that has waited longest, if any, for the caller to
- * wake. Returns that job's id, or false.
+ * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder, limit. Frees
+ * the holder's slot and, if that leaves one free under the limit, takes the job that
+ * has waited longest, if any, for the caller to wake. Returns that job's id, or false.
+ * A freed slot the bucket had borrowed beyond its limit wakes nobody: the woken job
+ * would find the bucket still full and go back to the end of the line.
  */
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
+local t = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return false end
 return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
 /** A slot held; none because the bucket's are all taken; or none, and its jobs lately ran slow. */
@@ -37,7 +42,7 @@ const GRANTS: Record<number, SlotGrant> = { 1: 'held', 0: 'full', [-1]: 'slow' }
 
 type SlotRedis = FlockRedis & {
   flockSlotAcquire(slots: string, waiting: string, slow: string, holder: string, limit: number, leaseMs: number): Promise<number>;
-  flockSlotRelease(slots: string, waiting: string, holder: string): Promise<string | null>;
+  flockSlotRelease(slots: string, waiting: string, holder: string, limit: number): Promise<string | null>;
 };
 
 export interface TenantSlotOptions {
@@ -102,10 +107,13 @@ export class TenantSlots {
     await this.redis.multi().zadd(key, 'NX', Date.now(), holder).pexpire(key, this.options.leaseMs).exec();
   }
 
-  /** Frees `holder`'s slot; resolves with the job that waited longest for one, to be woken, if any. */
-  async release(bucket: string, kind: string, holder: string): Promise<string | undefined> {
+  /**
+   * Frees `holder`'s slot; resolves with the job that waited longest for one, to be
+   * woken, if that leaves the bucket under `limit` (its cap).
+   */
+  async release(bucket: string, kind: string, holder: string, limit: number): Promise<string | undefined> {
     const { prefix } = this.options;
-    const next = await this.redis.flockSlotRelease(tenantSlotsKey(prefix, bucket, kind), tenantWaitingKey(prefix, bucket, kind), holder);
-    return next ?? undefined;
+    const keys = [tenantSlotsKey(prefix, bucket, kind), tenantWaitingKey(prefix, bucket, kind)] as const;
+    return (await this.redis.flockSlotRelease(...keys, holder, limit)) ?? undefined;
   }
 }
