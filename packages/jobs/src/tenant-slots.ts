@@ -2,17 +2,23 @@ import type { FlockRedis } from './redis-client';
 import { tenantSlotsKey, tenantSlowKey, tenantWaitingKey } from './ids';
 
 /**
- * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs, KEYS[3] its slow mark; ARGV:
- * holder, limit, lease_ms. A sorted set of holders scored by when their lease lapses:
- * lapsed holders (a worker that died) are dropped first, then the holder gets a slot if
- * one is free, and stops waiting. Judged by Redis's clock, so every worker replica
- * agrees. Returns 1 when the holder has a slot; otherwise -1 when the bucket's jobs
- * were marked slow, else 0.
+ * Lua that drops the lapsed holders (a worker that died) of the slot set KEYS[1], and
+ * leaves `now` set to Redis's clock in ms: judged by Redis's clock, every worker
+ * replica agrees on who lapsed. Both scripts below start with it.
  */
-const ACQUIRE = `local t = redis.call('TIME')
+const DROP_LAPSED = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local lease = tonumber(ARGV[3])
+`;
+
+/**
+ * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs, KEYS[3] its slow mark; ARGV:
+ * holder, limit, lease_ms. A sorted set of holders scored by when their lease lapses:
+ * lapsed holders are dropped first, then the holder gets a slot if one is free, and
+ * stops waiting. Returns 1 when the holder has a slot; otherwise -1 when the bucket's
+ * jobs were marked slow, else 0.
+ */
+const ACQUIRE = `${DROP_LAPSED}local lease = tonumber(ARGV[3])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
   redis.call('PEXPIRE', KEYS[1], lease)
@@ -24,14 +30,12 @@ return 0`;
 
 /**
  * KEYS[1] the bucket's slot set, KEYS[2] its waiting jobs; ARGV: holder, limit. Frees
- * the holder's slot and, if that leaves one free under the limit, takes the job that
- * has waited longest, if any, for the caller to wake. Returns that job's id, or false.
- * A freed slot the bucket had borrowed beyond its limit wakes nobody: the woken job
- * would find the bucket still full and go back to the end of the line.
+ * the holder's slot (and any lapsed ones) and, if that leaves one free under the limit,
+ * takes the job that has waited longest, if any, for the caller to wake. Returns that
+ * job's id, or false. A freed slot the bucket had borrowed beyond its limit wakes
+ * nobody: the woken job would find the bucket still full and go back to the end of the line.
  */
-const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
-local t = redis.call('TIME')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+const RELEASE = `${DROP_LAPSED}redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return false end
 return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
