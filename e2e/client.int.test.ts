@@ -11,15 +11,14 @@ import { useHarness } from './support/flock-harness';
  */
 const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1' } }));
 
-function recordingFetch(): { fetch: typeof fetch; urls: string[] } {
+/** A client with the test admin key whose requests are recorded, URL by URL, to tell one call from a stream or a poll. */
+function recordingClient(baseUrl: string): { client: FlockClient; urls: string[] } {
   const urls: string[] = [];
-  return {
-    urls,
-    fetch: (input, init) => {
-      urls.push(input instanceof Request ? input.url : String(input));
-      return fetch(input, init);
-    },
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    urls.push(input instanceof Request ? input.url : String(input));
+    return globalThis.fetch(input, init);
   };
+  return { client: new FlockClient({ baseUrl, apiKey: TEST_ADMIN_API_KEY, fetch }), urls };
 }
 
 /**
@@ -59,40 +58,37 @@ const proxyWithoutStreams = (target: string) =>
 
 it('asks a quick question in one call: the POST brings the answer, with no stream or poll', async () => {
   const api = await flock.spawnApi();
-  const recording = recordingFetch();
-  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  const { client, urls } = recordingClient(api.base);
   const answer = await client.ask('example', 'How many members by type?');
   expect(answer.data.status).toBe('completed');
   expect(answer.data.columns).toEqual(['membership_type', 'count']);
-  expect(recording.urls).toHaveLength(1);
-  expect(recording.urls[0]).toMatch(/\/api\/v1\/example\/ask\?wait_ms=5000$/);
+  expect(urls).toHaveLength(1);
+  expect(urls[0]).toMatch(/\/api\/v1\/example\/ask\?wait_ms=5000$/);
   // The POST's answer is the poll's, to the field.
   expect(await client.askJob('example', answer.data.job_id)).toEqual(answer);
 });
 
 it('waits for the answer apart when the POST comes back before it, with 202', async () => {
   const api = await flock.spawnApi();
-  const recording = recordingFetch();
-  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  const { client, urls } = recordingClient(api.base);
   // No answer is ready 1 ms after its question is queued.
   const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 1 });
   expect(answer.data.status).toBe('completed');
-  expect(recording.urls[0]).toMatch(/\/ask\?wait_ms=1$/);
-  expect(recording.urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
+  expect(urls[0]).toMatch(/\/ask\?wait_ms=1$/);
+  expect(urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
 });
 
 it('asks a question and gets the answer pushed through Server-Sent Events', async () => {
   const api = await flock.spawnApi();
-  const recording = recordingFetch();
-  const client = new FlockClient({ baseUrl: api.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+  const { client, urls } = recordingClient(api.base);
   const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 0 });
   expect(answer.data.status).toBe('completed');
   expect(answer.data.columns).toEqual(['membership_type', 'count']);
   expect(answer.data.rows.length).toBeGreaterThan(0);
   expect(answer.meta.bucket).toBe('example');
-  expect(recording.urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
+  expect(urls.some((url) => url.endsWith(`/ask/jobs/${answer.data.job_id}/events`))).toBe(true);
   // Nothing was polled: the stream carried the answer.
-  expect(recording.urls.filter((url) => url.includes(`/ask/jobs/${answer.data.job_id}?`))).toEqual([]);
+  expect(urls.filter((url) => url.includes(`/ask/jobs/${answer.data.job_id}?`))).toEqual([]);
   // The pushed answer is the poll's, to the field.
   expect(await client.askJob('example', answer.data.job_id)).toEqual(answer);
   // A category with a count suits a chart, which the server draws.
@@ -104,11 +100,10 @@ it('falls back to polling when the way to the server will not stream', async () 
   const api = await flock.spawnApi();
   const proxy = await proxyWithoutStreams(api.base);
   try {
-    const recording = recordingFetch();
-    const client = new FlockClient({ baseUrl: proxy.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+    const { client, urls } = recordingClient(proxy.base);
     const answer = await client.ask('example', 'How many active members do we have?', { submitWaitMs: 0 });
     expect(answer.data.status).toBe('completed');
-    expect(recording.urls.some((url) => url.includes(`/ask/jobs/${answer.data.job_id}?wait_ms=`))).toBe(true);
+    expect(urls.some((url) => url.includes(`/ask/jobs/${answer.data.job_id}?wait_ms=`))).toBe(true);
   } finally {
     await proxy.close();
   }
@@ -156,11 +151,10 @@ it('polls when a proxy answers the stream with a page of its own, instead of ret
     return true;
   });
   try {
-    const recording = recordingFetch();
-    const client = new FlockClient({ baseUrl: server.base, apiKey: TEST_ADMIN_API_KEY, fetch: recording.fetch });
+    const { client, urls } = recordingClient(server.base);
     const answer = await client.ask('example', 'How many members by type?', { submitWaitMs: 0 });
     expect(answer.data.status).toBe('completed');
-    expect(recording.urls.filter((url) => url.endsWith('/events'))).toHaveLength(1);
+    expect(urls.filter((url) => url.endsWith('/events'))).toHaveLength(1);
   } finally {
     await server.close();
   }
