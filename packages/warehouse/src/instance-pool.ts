@@ -442,9 +442,10 @@ export class InstancePool {
     // The bucket's queries run on the connection that attached it: see connect().
     const connection = await slot.instance.connect();
     try {
-      await connection.run(`ATTACH ${quoteLiteral(link)} AS ${quoteIdent(bucket)} (READ_ONLY)`);
+      // One call for both statements: each call costs a trip through libuv's thread pool,
+      // about 0.1 ms of CPU, on every ask on a bucket no idle instance holds.
+      await connection.run(`ATTACH ${quoteLiteral(link)} AS ${quoteIdent(bucket)} (READ_ONLY); USE ${quoteIdent(bucket)}`);
       this.counts.attaches++;
-      await connection.run(`USE ${quoteIdent(bucket)}`);
     } catch (error) {
       connection.closeSync();
       unlinkAll(links);
@@ -476,8 +477,8 @@ export class InstancePool {
       const connection = entry.connection ?? (await slot.instance.connect());
       entry.connection = undefined;
       try {
-        await connection.run(`USE memory`);
-        await connection.run(`DETACH ${quoteIdent(entry.database!)}`);
+        // In one call, as in attach(): DuckDB will not detach the database in use.
+        await connection.run(`USE memory; DETACH ${quoteIdent(entry.database!)}`);
       } finally {
         connection.closeSync();
       }
