@@ -106,8 +106,9 @@ export class AskProcessor {
     const { metrics } = this.options;
     const timer = metrics?.startJob({ kind: 'ask', engine: generator.name });
     // The job's steps, for Bull Board's Logs tab: codes, times and counts, never a value.
-    // The schema's origin joins the first line once it has been read.
-    let head = `engine ${generator.name}`;
+    // The schema's origin joins the first line once it has been read. Only an ask in a
+    // lent slot gets `reclaim`: the line says so, as it ran past its bucket's cap.
+    let head = `engine ${generator.name}${reclaim ? '; slot: lent' : ''}`;
     const ended = (outcome: JobOutcome, code?: string) => {
       timer?.(outcome, code);
       if (outcome === 'completed') return;
