@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import request from 'supertest';
-import { QUEUE_NAMES, jobRecordKey, tenantSlotsKey } from '@flock/jobs';
+import { QUEUE_NAMES, jobRecordKey, tenantSlotsKey, tenantSlowKey } from '@flock/jobs';
 import { startLocalRedisCluster, type LocalRedisCluster } from '@flock/local-redis';
 import { uniquePrefix } from '@flock/testing';
 import { asAdmin, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
@@ -26,10 +26,22 @@ afterAll(async () => {
 
 describe('on Redis Cluster', () => {
   const flock = useHarness(() => ({
-    env: { REDIS_URL: cluster.url, FLOCK_REDIS_CLUSTER: 'true', FLOCK_REDIS_PREFIX: tag, FLOCK_TENANT_CONCURRENCY: '1' },
+    env: {
+      REDIS_URL: cluster.url,
+      FLOCK_REDIS_CLUSTER: 'true',
+      FLOCK_REDIS_PREFIX: tag,
+      FLOCK_TENANT_CONCURRENCY: '1',
+      // Every ask runs, through the fair share, rather than come from an earlier one's answer.
+      FLOCK_ANSWER_CACHE: 'false',
+    },
   }));
 
   it('answers asks, held polls included, with the job records spread over the cluster', async () => {
+    // One ask first, then its slow mark cleared: the bucket's first ask in a fresh process
+    // (schema, first query, cold code) can run past 250 ms, and its bucket would be lent
+    // nothing for a minute.
+    await settle(flock.app, 'example', await submit(flock.app, 'example', 'How many members by type?'));
+    await client.del(tenantSlowKey(tag, 'example', 'ask'));
     const jobIds = await Promise.all(Array.from({ length: 12 }, () => submit(flock.app, 'example', 'How many members by type?')));
     // A held poll is woken by the finish notification, published from a script on whichever node holds the record.
     const held = await asAdmin(request(flock.app).get(`/api/v1/example/ask/jobs/${jobIds[0]}?wait_ms=15000`));
@@ -50,6 +62,10 @@ describe('on Redis Cluster', () => {
     expect(nodesHolding.filter((count) => count > 0).length).toBeGreaterThan(1);
     // Twelve asks through a fair share of one slot: each took it and handed it back (both keys in one slot).
     expect(await client.zcard(tenantSlotsKey(tag, 'example', 'ask'))).toBe(0);
+    // With the bucket alone in the queue, the worker lent it idle slots: the scripts that
+    // tell (every waiting job's payload read from a script) ran on the cluster.
+    const logs = await Promise.all(jobIds.map((jobId) => client.lrange(`${tag}:${QUEUE_NAMES.ask}:${jobId}:logs`, 0, 0)));
+    expect(logs.flat().filter((line) => line.includes('; slot: lent')).length).toBeGreaterThan(0);
   });
 
   it('runs a cross-tenant query, whose flow spans two queues, to one combined answer', async () => {
