@@ -93,8 +93,12 @@ export function createApp(deps: AppDependencies): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // The caller is known only after authentication, which runs after this logger.
-      customProps: (req) => ({ requestId: req.id, caller: req.principal ? principalKey(req.principal) : undefined }),
+      // pino-http asks for these twice: as the request starts, for every line of the
+      // request's logger, and as it ends, for the access line, adding whatever the first
+      // answer lacks. The caller is known only by the end (authentication runs after this
+      // logger), so the end answers with the caller alone: both at once would write
+      // `requestId` twice on the access line, which log stores such as Elasticsearch refuse.
+      customProps: (req, res) => (!res.headersSent ? { requestId: req.id } : req.principal ? { caller: principalKey(req.principal) } : {}),
       // Credentials never reach a log line: only method, URL (less any credential in
       // its query) and status are kept.
       serializers: {

@@ -305,6 +305,13 @@ describe('secrets', () => {
     expect(callers).toContain('user:carol');
     expect(callers.some((caller) => /^key:example-service\.[0-9a-f]{8}$/.test(String(caller)))).toBe(true);
     for (const secret of secrets) expect(logs.text()).not.toContain(secret);
+    // Each access line names its request once: a key written twice makes a line that log stores refuse.
+    const accessLines = logs
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"request completed"'));
+    expect(accessLines.length).toBeGreaterThan(3);
+    for (const line of accessLines) expect(line.match(/"requestId":/g)).toHaveLength(1);
     expect(
       logs.entries().some((entry) => String((entry.req as { url?: string } | undefined)?.url).includes('api_key=%5Bredacted%5D')),
     ).toBe(true);
