@@ -46,7 +46,8 @@ export class QueryProcessor {
           execution_time_ms: executionMs,
         },
       });
-      log.info({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
+      // At debug, as an ask's (see AskProcessor): the API's access line records each call.
+      log.debug({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
       return outcome;
     });
   }
