@@ -11,6 +11,9 @@
  * - raw BullMQ: no-op jobs through a queue with 2 x 4 workers, each awaited through
  *   QueueEvents, with as many clients.
  *
+ * The processes log at info, as a deployment does by default: their lines are written to
+ * a pipe and counted per ask, not shown.
+ *
  * Then the cold ask: the first on a bucket no worker has served, POST → answer. Each
  * scenario starts once the workers have prefetched every bucket's schema, which is
  * timed and printed apart.
@@ -244,6 +247,7 @@ async function main(): Promise<void> {
     'workers CPU ms/ask (each)',
     'Redis CPU ms/ask',
     'load generator CPU ms/ask',
+    'log lines/ask',
     'Redis commands/ask',
     'worker RSS MB (peak)',
     'vs BullMQ',
@@ -259,7 +263,9 @@ async function main(): Promise<void> {
       warehouseDir: dir,
       workers: WORKERS,
       nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [],
-      ...(ANSWER_CACHE ? { env: { FLOCK_ANSWER_CACHE: 'true' } } : {}),
+      // Logging as a deployment does by default, each line written and counted, not shown.
+      env: { FLOCK_LOG_LEVEL: 'info', ...(ANSWER_CACHE ? { FLOCK_ANSWER_CACHE: 'true' } : {}) },
+      countLines: true,
     });
     try {
       // The workers read every bucket's schema when they start: measured apart, as an operator pays it once per file version.
@@ -288,6 +294,8 @@ async function main(): Promise<void> {
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const redisBefore = await redisStats(flock.redis.url);
       const before = { api: cpu(pids.api), workers: cpu(pids.workers), each: pids.workers.map((pid) => cpuSeconds(pid)) };
+      const lines = () => [flock.apiPid, ...flock.workerPids].reduce((sum, pid) => sum + flock.linesOf(pid), 0);
+      const linesBefore = lines();
       let peakRss = 0;
       const sampler = setInterval(() => {
         for (const pid of flock.workerPids) peakRss = Math.max(peakRss, rssMb(pid));
@@ -319,6 +327,7 @@ async function main(): Promise<void> {
         `${workersMs.toFixed(1)} (${eachMs.join(' + ')})`,
         (((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / asks).toFixed(1),
         ((own.user + own.system) / 1000 / asks).toFixed(1),
+        ((lines() - linesBefore) / asks).toFixed(1),
         ((redisAfter.commands - redisBefore.commands) / asks).toFixed(0),
         peakRss.toFixed(0),
         `${(load.perSecond / bullmq).toFixed(3)}x`,
