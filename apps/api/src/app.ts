@@ -76,6 +76,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Builds the Express app from ready dependencies; main.ts and tests both call it. */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
+  /** Requests pino-http has already asked for their custom properties (see customProps below). */
+  const propsGiven = new WeakSet<object>();
   app.disable('x-powered-by');
   // Off unless the operator says one proxy of theirs sets the forwarded headers: a client could forge them.
   app.set('trust proxy', deps.trustProxy ? 1 : false);
@@ -94,11 +96,18 @@ export function createApp(deps: AppDependencies): Express {
         return id;
       },
       // pino-http asks for these twice: as the request starts, for every line of the
-      // request's logger, and as it ends, for the access line, adding whatever the first
-      // answer lacks. The caller is known only by the end (authentication runs after this
-      // logger), so the end answers with the caller alone: both at once would write
-      // `requestId` twice on the access line, which log stores such as Elasticsearch refuse.
-      customProps: (req, res) => (!res.headersSent ? { requestId: req.id } : req.principal ? { caller: principalKey(req.principal) } : {}),
+      // request's logger, and as it ends (finished, failed or closed by the client), for
+      // the access line, where it adds the end's answer unless the logger already holds
+      // it. The caller is known only by the end (authentication runs after this logger),
+      // so the end answers with the caller alone: both at once would write `requestId`
+      // twice on the access line, which log stores such as Elasticsearch refuse.
+      customProps: (req) => {
+        if (!propsGiven.has(req)) {
+          propsGiven.add(req);
+          return { requestId: req.id };
+        }
+        return req.principal ? { caller: principalKey(req.principal) } : {};
+      },
       // Credentials never reach a log line: only method, URL (less any credential in
       // its query) and status are kept.
       serializers: {

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { ApiKeyFile } from '@flock/auth';
 import { jobRecordKey } from '@flock/jobs';
 import { createLogger } from '@flock/logger';
-import { TEST_ADMIN_API_KEY, captureLogs, mintToken, redisContents, testConfig, testRedisUrl } from '@flock/testing';
+import { TEST_ADMIN_API_KEY, captureLogs, mintToken, redisContents, testConfig, testRedisUrl, waitFor } from '@flock/testing';
 import { createApiContext, type ApiContext } from '../api-context';
 import { createApp } from '../app';
 
@@ -272,6 +272,32 @@ describe('rate limits', () => {
     expect(statuses).toEqual([404, 404, 404, 429]);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await poll(second.app)).status).toBe(404);
+  });
+});
+
+describe('access log', () => {
+  it('names the caller and the request once, also for a held ask the client abandons', async () => {
+    const { app, logs } = startApp();
+    // No worker answers: the held POST waits until the client gives up and closes.
+    const abandoned = await request(app)
+      .post('/api/v1/example/ask?wait_ms=10000')
+      .set('X-API-Key', exampleKey)
+      .timeout(300)
+      .send({ question: 'How many members?' })
+      .catch((error: { timeout?: number }) => error);
+    expect(abandoned).toHaveProperty('timeout', 300);
+    const line = await waitFor(
+      async () =>
+        logs
+          .text()
+          .split('\n')
+          .find((text) => text.includes('wait_ms=10000')),
+      {
+        what: "the abandoned ask's access line",
+      },
+    );
+    expect(line.match(/"requestId":/g)).toHaveLength(1);
+    expect(JSON.parse(line).caller).toMatch(/^key:example-service\./);
   });
 });
 
