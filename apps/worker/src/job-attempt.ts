@@ -75,3 +75,14 @@ export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecor
     return outcome;
   }
 }
+
+/**
+ * The level of a job's "answered" line. A stored answer is logged at debug: the API's
+ * access line and flock_job_duration_seconds already record it (an ask's Bull Board log
+ * too), and a line per ask cost about 0.4 ms of a worker's CPU (bench/throughput at info).
+ * An answer that came too late or twice (timed_out, already_finished, missing) is
+ * recorded nowhere else, so it stays at info, as skips and failures do (attemptJob).
+ */
+export function answeredLevel(outcome: FinishOutcome): 'debug' | 'info' {
+  return outcome === 'stored' ? 'debug' : 'info';
+}

@@ -6,7 +6,7 @@ import { generateAndRun, resolveFollowUp, type SqlGenerator, type SqlGeneratorRo
 import { inSpan } from '@flock/tracing';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { KnowledgeFileError, NO_KNOWLEDGE, type KnowledgeStore, type TenantKnowledge } from '@flock/knowledge';
-import { attemptJob } from '../job-attempt';
+import { attemptJob, answeredLevel } from '../job-attempt';
 import type { JobOutcome, WorkerMetrics } from '../metrics';
 
 export interface AskProcessorOptions {
@@ -126,7 +126,10 @@ export class AskProcessor {
           ...earlier,
           meta: { ...kept, question, cached: true, generation_time_ms: 0, execution_time_ms: 0, duration_ms: Date.now() - started },
         });
-        log.debug({ outcome, cached: true, rowCount: earlier.rows.length, durationMs: Date.now() - started }, 'ask job answered');
+        log[answeredLevel(outcome)](
+          { outcome, cached: true, rowCount: earlier.rows.length, durationMs: Date.now() - started },
+          'ask job answered',
+        );
         void context.log(`engine ${generator.name}; answer from the cache`, `answer ${outcome}`);
         return outcome;
       }
@@ -197,10 +200,7 @@ export class AskProcessor {
           duration_ms: Date.now() - started,
         },
       });
-      // At debug: the API's access line, the job's Bull Board log and the metrics already
-      // record each answer, and a line per ask cost about 0.4 ms of a worker's CPU
-      // (bench/throughput at info). Skips and failures stay at info (attemptJob).
-      log.debug({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
+      log[answeredLevel(outcome)]({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'ask job answered');
       if (cache.key && outcome === 'stored') await this.options.answers!.remember(cache.key, jobId, record.submittedAt);
       void context.log(
         head,

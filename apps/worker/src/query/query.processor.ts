@@ -2,7 +2,7 @@ import { timeLeft } from '@flock/errors';
 import type { FinishOutcome, JobContext, JobStore, QueryJobPayload } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { TenantWarehouse } from '@flock/warehouse';
-import { attemptJob } from '../job-attempt';
+import { attemptJob, answeredLevel } from '../job-attempt';
 import type { WorkerMetrics } from '../metrics';
 
 export interface QueryProcessorOptions {
@@ -46,8 +46,7 @@ export class QueryProcessor {
           execution_time_ms: executionMs,
         },
       });
-      // At debug, as an ask's (see AskProcessor): the API's access line records each call.
-      log.debug({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
+      log[answeredLevel(outcome)]({ outcome, rowCount: result.rows.length, durationMs: Date.now() - started }, 'query answered');
       return outcome;
     });
   }
