@@ -10,8 +10,10 @@ import { settle, submit, useHarness } from './support/flock-harness';
  * still running in one at 250 ms is stopped, put back without counting an attempt, and
  * answered later in a slot of the bucket's own.
  *
- * The bucket's grouped sum reads 21 million rows, about 350 ms on one thread here: past
- * 250 ms on any machine this runs on, and over soon enough for the asks to wait in turn.
+ * The bucket's grouped sum reads 21 million rows, about 350 ms on one thread here: seven
+ * times the 50 ms a lent slot lasts in this test (FLOCK_TENANT_BORROW_MS; 250 ms by
+ * default), so a much faster machine still runs past it, and over soon enough for the
+ * asks to wait in turn.
  */
 const warehouses = useTempWarehouseDir('lent-slots', {
   sql: {
@@ -25,6 +27,7 @@ const flock = useHarness(() => ({
   env: {
     FLOCK_WAREHOUSE_DIR: warehouses.dir,
     FLOCK_TENANT_CONCURRENCY: '1',
+    FLOCK_TENANT_BORROW_MS: '50',
     FLOCK_WORKER_CONCURRENCY: '4',
     // Every ask runs its query, rather than come from the first one's answer.
     FLOCK_ANSWER_CACHE: 'false',

@@ -25,7 +25,7 @@ export interface FairShareLimits {
   caps: Readonly<Record<SlotKind, number>>;
   /** Slots of this worker lent at once to jobs beyond their bucket's cap; 0 keeps the cap strict. */
   lend: number;
-  /** How long an ask keeps a lent slot before it is taken back; FAST_MS unless a test needs another. */
+  /** How long an ask keeps a lent slot before it is taken back (FLOCK_TENANT_BORROW_MS); FAST_MS when unset. */
   fastMs?: number;
 }
 

@@ -158,6 +158,7 @@ export function startWorkerRuntime(
   const fairly = fairShare(slots, {
     caps: { ask: config.tenantConcurrency, query: config.tenantQueryConcurrency },
     lend: Math.floor(config.workerConcurrency * config.tenantBorrowShare),
+    fastMs: config.tenantBorrowMs,
   });
 
   const handlers: Partial<JobHandlers> = {

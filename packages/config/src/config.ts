@@ -293,6 +293,11 @@ export const settings = {
       rule: Joi.number().min(0).max(1).default(1),
       doc: "share of each worker's slots (FLOCK_WORKER_CONCURRENCY, rounded down) lent to asks beyond their bucket's FLOCK_TENANT_CONCURRENCY: only while every job waiting in the queue is that bucket's and its asks end within 250 ms, and an ask still running in a lent slot at 250 ms is stopped and waits for a slot of its own; built-in engine only; 0 keeps the cap strict",
     }),
+    tenantBorrowMs: setting({
+      env: 'FLOCK_TENANT_BORROW_MS',
+      rule: Joi.number().integer().min(10).max(60_000).default(250),
+      doc: "how long an ask may run in a lent slot (see FLOCK_TENANT_BORROW_SHARE) before it is stopped and waits for a slot of its bucket's own; any ask of a bucket running this long also stops the bucket borrowing for a minute. Another bucket's ask waits about this long, at most, for a lent slot",
+    }),
     tenantQueryConcurrency: setting({
       env: 'FLOCK_TENANT_QUERY_CONCURRENCY',
       rule: Joi.number().integer().min(1).max(1_000).default(1),
