@@ -251,7 +251,7 @@ export const settings = {
       doc: 'most buckets per child job of a cross-tenant query (`POST /query-all`)',
     }),
     // An idle instance holding a demo bucket takes about 3 MB, and an ask on a bucket no
-    // idle instance holds pays about 3 ms of CPU to attach it and later detach it: a
+    // idle instance holds pays about 2 ms of CPU to attach it and later detach it: a
     // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 96
     // keeps a worker under 1 GB at 1,000 buckets, where the schemas take most of it.
     poolMaxIdle: setting({
