@@ -12,8 +12,9 @@ describe('worker processes', () => {
   const flock = useHarness(() => ({ worker: false }), { perTest: true });
 
   it('two workers share 200 jobs: every job answered exactly once, none lost', async () => {
-    const a = flock.spawnWorker();
-    const b = flock.spawnWorker();
+    // At debug, where a worker logs each answer it stores.
+    const a = flock.spawnWorker({ FLOCK_LOG_LEVEL: 'debug' });
+    const b = flock.spawnWorker({ FLOCK_LOG_LEVEL: 'debug' });
     const buckets = ['example', 'jec'];
     const jobs = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
