@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QUEUE_NAMES, chunkStepId, mergeStepId } from '@flock/jobs';
 import { waitFor } from '@flock/testing';
-import { asAdmin, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
+import { asAdmin, jobLogs, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
 
 /**
  * What Bull Board shows of a job (issue 18): its steps in the Logs tab (BullMQ's job
@@ -12,20 +12,8 @@ const flock = useHarness(() => ({ env: { FLOCK_QUERY_ALL_CHUNK_SIZE: '1', FLOCK_
 
 const queue = (name: string) => new Queue(name, { connection: { url: flock.env.REDIS_URL! }, prefix: flock.env.FLOCK_REDIS_PREFIX! });
 
-async function logsOf(queueName: string, jobId: string, count: number): Promise<string[]> {
-  const q = queue(queueName);
-  try {
-    return await waitFor(
-      async () => {
-        const { logs } = await q.getJobLogs(jobId);
-        return logs.length >= count ? logs : undefined;
-      },
-      { what: `${count} log lines of ${jobId}` },
-    );
-  } finally {
-    await q.close();
-  }
-}
+const logsOf = (queueName: string, jobId: string, count: number) =>
+  jobLogs(flock, queueName, jobId, (logs) => logs.length >= count, `${count} log lines of ${jobId}`);
 
 it("logs an answered ask's steps: engine, schema, generation, guard, execution; never a value", async () => {
   const jobId = await submit(flock.app, 'example', 'How many members by type?');

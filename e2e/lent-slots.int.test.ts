@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, tenantSlowKey } from '@flock/jobs';
-import { useTempWarehouseDir, waitFor } from '@flock/testing';
-import { settle, submit, useHarness } from './support/flock-harness';
+import { useTempWarehouseDir } from '@flock/testing';
+import { jobLogs, settle, submit, useHarness } from './support/flock-harness';
 
 /**
  * A lent slot taken back (issue 15), end to end on a real Redis and a real DuckDB file:
@@ -47,15 +47,8 @@ it('takes a lent slot back from a slow ask, and answers it later in a slot of it
   const queue = new Queue(QUEUE_NAMES.ask, { connection: { url: flock.env.REDIS_URL! }, prefix: flock.env.FLOCK_REDIS_PREFIX! });
   const redis = new Redis(flock.env.REDIS_URL!);
   try {
-    // The last line is written just after the answer is stored: wait for it.
     const logsOf = (jobId: string) =>
-      waitFor(
-        async () => {
-          const { logs } = await queue.getJobLogs(jobId);
-          return logs.at(-1)?.endsWith('answer stored') ? logs : undefined;
-        },
-        { what: `the answered log of ${jobId}` },
-      );
+      jobLogs(flock, QUEUE_NAMES.ask, jobId, (logs) => logs.at(-1)?.endsWith('answer stored') === true, `the answered log of ${jobId}`);
     const logs = await Promise.all(jobIds.map(logsOf));
     const reclaimed = jobIds.filter((_, i) => logs[i]!.includes('interrupted: slot_reclaimed'));
     expect(reclaimed.length).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger } from '@flock/logger';
@@ -148,6 +149,32 @@ export function useHarness(
 }
 
 export const asAdmin = (req: request.Test) => req.set('X-API-Key', TEST_ADMIN_API_KEY);
+
+/**
+ * A job's log lines (Bull Board's Logs tab) on the harness's Redis and prefix, once
+ * `done` holds for them: a worker writes them just after the job's answer, so a settled
+ * job's may not be there yet.
+ */
+export async function jobLogs(
+  harness: Pick<Harness, 'env'>,
+  queueName: string,
+  jobId: string,
+  done: (logs: string[]) => boolean,
+  what: string,
+): Promise<string[]> {
+  const queue = new Queue(queueName, { connection: { url: harness.env.REDIS_URL! }, prefix: harness.env.FLOCK_REDIS_PREFIX! });
+  try {
+    return await waitFor(
+      async () => {
+        const { logs } = await queue.getJobLogs(jobId);
+        return done(logs) ? logs : undefined;
+      },
+      { what },
+    );
+  } finally {
+    await queue.close();
+  }
+}
 
 /** Polls a job's URL until the job is no longer processing and returns the final body. */
 async function settleAt(app: Express, url: string, what: string, timeoutMs: number): Promise<Record<string, any>> {
