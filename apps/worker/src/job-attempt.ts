@@ -16,6 +16,8 @@ export interface JobAttempt {
   unexpected: string;
   /** Told how the attempt ended, for metrics (WorkerMetrics.startJob). */
   ended?: (outcome: JobOutcome, code?: string) => void;
+  /** The job's record, already being read (see readAhead); read here when unset. */
+  record?: Promise<JobRecord | undefined>;
 }
 
 const STOPPED_MESSAGE = 'The workers answering this job were shut down before it finished. Try again.';
@@ -41,7 +43,7 @@ const STOPPED_MESSAGE = 'The workers answering this job were shut down before it
 export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecord) => Promise<R>): Promise<R | FinishOutcome | 'skipped'> {
   const { store, jobId, context, log, what } = attempt;
   const ended = attempt.ended ?? (() => undefined);
-  const record = await store.get(jobId);
+  const record = await (attempt.record ?? store.get(jobId));
   if (!record || record.status !== 'processing') {
     log.info({ status: record?.status ?? 'missing' }, `${what} skipped`);
     ended('skipped');
@@ -74,6 +76,19 @@ export async function attemptJob<R>(attempt: JobAttempt, work: (record: JobRecor
     if (error instanceof QueryOverrunError) await error.settled;
     return outcome;
   }
+}
+
+/**
+ * Starts reading the job's record now, for an attempt that begins once its bucket's
+ * slot is granted: issued in the same tick as the slot's request, both go to Redis in
+ * one write (the store's client pipelines), and the attempt does not wait a second
+ * round trip for its record. A read that is never awaited (the job was postponed)
+ * must not fail the process as an unhandled rejection.
+ */
+export function readAhead(store: JobStore, jobId: string): Promise<JobRecord | undefined> {
+  const record = store.get(jobId);
+  record.catch(() => undefined);
+  return record;
 }
 
 /**

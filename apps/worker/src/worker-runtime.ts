@@ -30,6 +30,7 @@ import {
 import { WebhookSender, callbackGuardOf } from '@flock/webhooks';
 import { AskProcessor } from './ask/ask.processor';
 import { fairShare } from './fair-share';
+import { readAhead } from './job-attempt';
 import { WorkerMetrics } from './metrics';
 import { QueryProcessor } from './query/query.processor';
 import { SchemaProcessor } from './schema/schema.processor';
@@ -165,18 +166,23 @@ export function startWorkerRuntime(
     ask: async (payload, context) => {
       // An answer the cache already holds runs no query, so it takes none of the bucket's slots.
       const cache = await ask.lookUp(payload);
-      if (cache.earlier) return ask.answer(payload, context, cache);
+      if (cache.earlier) return ask.answer(payload, context, { cache });
       // Only what runs here in milliseconds borrows: an LLM's or MotherDuck's round trips would be lost with the slot.
       const lendable = generators.forBucket(payload.bucket).local === true && !warehouse.isHosted(payload.bucket);
       const job = { kind: 'ask', bucket: payload.bucket, jobId: payload.jobId, context, lendable } as const;
-      return fairly(job, (reclaim) => ask.answer(payload, context, cache, reclaim));
+      const record = readAhead(store, payload.jobId);
+      return fairly(job, (reclaim) => ask.answer(payload, context, { cache, reclaim, record }));
     },
     queryAll: (payload, context) => queryAll.plan(payload, context),
     queryAllChunk: (payload, context) => timed(metrics, 'queryAllChunk', () => queryAll.runChunk(payload, context)),
     queryAllMerge: (payload, context) => timed(metrics, 'queryAllMerge', () => queryAll.merge(payload, context)),
-    query: (payload, context) =>
+    query: (payload, context) => {
+      const record = readAhead(store, payload.jobId);
       // A caller's own SQL can be as heavy as it likes: it never borrows a slot.
-      fairly({ kind: 'query', bucket: payload.bucket, jobId: payload.jobId, context, lendable: false }, () => query.run(payload, context)),
+      return fairly({ kind: 'query', bucket: payload.bucket, jobId: payload.jobId, context, lendable: false }, () =>
+        query.run(payload, context, record),
+      );
+    },
     schema: (payload, context) => schema.read(payload, context),
     webhook: (payload, context) => webhook.deliver(payload, context),
   };

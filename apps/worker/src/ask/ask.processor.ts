@@ -1,6 +1,6 @@
 import { suggestChart } from '@flock/charts';
 import { GenerationFailedError, timeLeft } from '@flock/errors';
-import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobResult, JobStore } from '@flock/jobs';
+import type { AnswerCache, AnswerKey, AskJobPayload, FinishOutcome, JobContext, JobRecord, JobResult, JobStore } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import { generateAndRun, resolveFollowUp, type SqlGenerator, type SqlGeneratorRouter } from '@flock/sql';
 import { inSpan } from '@flock/tracing';
@@ -26,6 +26,16 @@ export type AskOutcome = FinishOutcome | 'skipped';
 export interface CacheLookup {
   key?: AnswerKey;
   earlier?: JobResult;
+}
+
+/** What the worker hands AskProcessor.answer beside the job. */
+export interface AnswerInputs {
+  /** What lookUp found. */
+  cache: CacheLookup;
+  /** Set when the ask runs in a lent slot: aborted when the slot is taken back. */
+  reclaim?: AbortSignal;
+  /** The job's record, already being read (readAhead); read first thing otherwise. */
+  record?: Promise<JobRecord | undefined>;
 }
 
 /**
@@ -98,7 +108,7 @@ export class AskProcessor {
    * its value lookups or query are interrupted, or not started, and the ask ends with the
    * signal's reason (SlotReclaimedError), having stored nothing.
    */
-  async answer(payload: AskJobPayload, context: JobContext, cache: CacheLookup, reclaim?: AbortSignal): Promise<AskOutcome> {
+  async answer(payload: AskJobPayload, context: JobContext, { cache, reclaim, record: recordRead }: AnswerInputs): Promise<AskOutcome> {
     const { jobId, bucket, question } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while answering. Try again later.';
@@ -115,7 +125,8 @@ export class AskProcessor {
       const verdict = code === 'validation_failed' ? 'guard: refused; ' : '';
       void context.log(head, `${verdict}${outcome}${code ? `: ${code}` : ''}`);
     };
-    return attemptJob({ store: this.store, jobId, context, log, what: 'ask job', unexpected, ended }, async (record) => {
+    const attempt = { store: this.store, jobId, context, log, what: 'ask job', unexpected, ended, record: recordRead };
+    return attemptJob(attempt, async (record) => {
       const started = Date.now();
       const { earlier } = cache;
       if (earlier) {

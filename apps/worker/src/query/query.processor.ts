@@ -1,5 +1,5 @@
 import { timeLeft } from '@flock/errors';
-import type { FinishOutcome, JobContext, JobStore, QueryJobPayload } from '@flock/jobs';
+import type { FinishOutcome, JobContext, JobRecord, JobStore, QueryJobPayload } from '@flock/jobs';
 import type { Logger } from '@flock/logger';
 import type { TenantWarehouse } from '@flock/warehouse';
 import { attemptJob, answeredLevel } from '../job-attempt';
@@ -23,13 +23,14 @@ export class QueryProcessor {
     private readonly options: QueryProcessorOptions,
   ) {}
 
-  async run(payload: QueryJobPayload, context: JobContext): Promise<FinishOutcome | 'skipped'> {
+  /** `record` is the job's record, already being read (readAhead); read first thing otherwise. */
+  async run(payload: QueryJobPayload, context: JobContext, record?: Promise<JobRecord | undefined>): Promise<FinishOutcome | 'skipped'> {
     const { jobId, bucket, sql } = payload;
     const log = this.logger.child({ jobId, bucket, attempt: context.attempt });
     const unexpected = 'The worker hit an unexpected error while running the query. Try again later.';
     const { metrics } = this.options;
     const ended = metrics?.startJob({ kind: 'query' });
-    return attemptJob({ store: this.store, jobId, context, log, what: 'query', unexpected, ended }, async (record) => {
+    return attemptJob({ store: this.store, jobId, context, log, what: 'query', unexpected, ended, record }, async (record) => {
       const started = Date.now();
       const deadline = this.store.deadlineOf(record);
       const result = await this.warehouse.query(bucket, sql, { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) });
