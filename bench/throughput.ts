@@ -14,8 +14,8 @@
  * The processes log at info, as a deployment does by default: their lines are written to
  * a pipe and counted per ask, not shown.
  *
- * Then the cold ask: the first on a bucket no worker has served, POST → answer. Each
- * scenario starts once the workers have prefetched every bucket's schema, which is
+ * Then the cold ask: the first on a bucket no worker has served, POST → answer, on
+ * processes just started and on warm ones (see coldAsks). Each scenario starts once the workers have prefetched every bucket's schema, which is
  * timed and printed apart.
  *
  *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--wait-ms 20000] [--held-poll] [--poll-ms 10] [--profile DIR] [--answer-cache]
@@ -170,6 +170,36 @@ async function drive(flock: BenchFlock, buckets: string[], seconds: number): Pro
   return { perSecond: latencies.length / took, latencies, failed };
 }
 
+/**
+ * The first ask on buckets no worker has served, one at a time, POST → answer: first
+ * on processes that have just started (their code not yet optimised by V8, as after a
+ * deploy), then, after a few seconds of load on other buckets, on warm processes, as a
+ * new or long-idle tenant meets a running deployment. Distinct buckets for each.
+ */
+async function coldAsks(flock: BenchFlock, buckets: string[]): Promise<string[]> {
+  const n = Math.min(20, Math.floor(buckets.length / 4));
+  if (n === 0) return [];
+  const fresh = buckets.slice(-2 * n);
+  const firstAsks = async (list: string[]) => {
+    const times: number[] = [];
+    for (const bucket of list) {
+      const begun = performance.now();
+      await ask(flock, bucket, QUESTIONS[0]!);
+      times.push(performance.now() - begun);
+    }
+    return `p50 ${percentile(times, 50).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`;
+  };
+  const started = await firstAsks(fresh.slice(0, n));
+  await drive(flock, buckets.slice(0, -2 * n), 3);
+  await sleep(500);
+  const warm = await firstAsks(fresh.slice(n));
+  const of = `${n} buckets of ${buckets.length}`;
+  return [
+    `cold ask (first on a bucket, ${of}), processes just started: ${started}`,
+    `cold ask (first on a bucket, ${of}), processes warm: ${warm}`,
+  ];
+}
+
 async function openDuckDbBaseline(file: string, sqls: string[]): Promise<number> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '1' });
   const connection = await instance.connect();
@@ -277,19 +307,7 @@ async function main(): Promise<void> {
         duckdb = await openDuckDbBaseline(path.join(dir, 'example.duckdb'), sqls);
         console.log(`baseline, open DuckDB (the same SQL, one connection): ${duckdb.toFixed(0)} queries/s`);
       }
-      if (count === SETS.at(-1)) {
-        // Buckets no worker has served yet: the first ask on each, one at a time.
-        const fresh = buckets.slice(-20);
-        const times: number[] = [];
-        for (const bucket of fresh) {
-          const begun = performance.now();
-          await ask(flock, bucket, QUESTIONS[0]!);
-          times.push(performance.now() - begun);
-        }
-        colds.push(
-          `cold ask (first on a bucket, ${fresh.length} buckets of ${count}): p50 ${percentile(times, 50).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
-        );
-      }
+      if (count === SETS.at(-1)) colds.push(...(await coldAsks(flock, buckets)));
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const redisBefore = await redisStats(flock.redis.url);
