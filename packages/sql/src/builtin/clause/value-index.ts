@@ -77,36 +77,150 @@ export function foundValueIndex(index: SchemaIndex, found: FoundValue[]): ValueI
 /** The values of `index`'s schema, indexed once per index. */
 export const valueIndex: (index: SchemaIndex) => ValueIndex = cachedPer(buildValueIndex);
 
+/**
+ * Kept for every bucket a worker serves, so it is packed: a bucket's sampled names and
+ * emails are over a thousand keys, and a Map of keys to arrays of small objects cost
+ * about 200 kB of heap a demo bucket, the worker's largest cost per bucket after its
+ * sandbox. Here the keys, sorted, are one string with their offsets, found by binary
+ * search; each key's values are a run of (column, value) numbers, turned into ValueRefs
+ * only when looked up (about 60 kB).
+ */
 function buildValueIndex(index: SchemaIndex): ValueIndex {
-  const byKey = new Map<string, ValueRef[]>();
-  const add = (column: ColumnEntry, value: string, listed: boolean) => {
-    const key = valueKey(value);
-    if (key.length < 2) return;
-    const list = byKey.get(key);
-    // A new key gets an array of one: `[]` then push reserves room for 17, and most keys
-    // name one value. This index is kept for every bucket a worker serves.
-    if (!list) byKey.set(key, [{ column, value, listed }]);
-    else if (!list.some((r) => r.column === column && r.value === value)) list.push({ column, value, listed });
-  };
-  for (const table of index.tables) {
-    for (const column of table.columns) {
-      for (const value of column.info.values ?? []) add(column, value, true);
-      for (const value of column.info.lookup ?? []) add(column, value, false);
-    }
-  }
-  const keys = [...byKey.keys()];
+  // Packed in a function of its own: a closure here would keep the whole build scope, Map and all.
+  const packed = packValues(index);
   return {
     lookup(text, asName, exact = false) {
       const key = valueKey(text);
       if (key.length < 2) return [];
-      let refs = byKey.get(key);
-      if (refs && !asName && !key.includes(' ')) refs = refs.filter((r) => sameWord(text, r.value));
-      if (!refs && asName && !exact && key.length >= 6) {
+      let found = findKey(packed, key);
+      if (found < 0 && asName && !exact && key.length >= 6) {
         // "Carribean" for Caribbean: one slip in a long name still names it.
-        const near = keys.filter((k) => k[0] === key[0] && editDistanceAtMostOne(k, key));
-        if (near.length === 1) refs = byKey.get(near[0]!);
+        const near = nearKeys(packed, key);
+        if (near.length === 1) found = near[0]!;
       }
-      return (refs ?? []).filter((r) => r.listed || asName);
+      if (found < 0) return [];
+      let out = refsOf(packed, found);
+      if (!asName && !key.includes(' ')) out = out.filter((r) => sameWord(text, r.value));
+      return out.filter((r) => r.listed || asName);
     },
   };
+}
+
+function packValues(index: SchemaIndex): PackedValues {
+  const columns = index.tables.flatMap((table) => table.columns);
+  // Built in a Map, as before, then packed: the same keys, and each key's values in the same order.
+  const byKey = new Map<string, number[]>();
+  const add = (column: number, value: number, listed: boolean) => {
+    const info = columns[column]!.info;
+    const key = valueKey((listed ? info.values : info.lookup)![value]!);
+    if (key.length < 2) return;
+    const ref = packRef(column, value, listed);
+    const list = byKey.get(key);
+    if (!list) byKey.set(key, [ref]);
+    else if (!list.some((other) => sameRef(columns, other, ref))) list.push(ref);
+  };
+  columns.forEach((column, c) => {
+    column.info.values?.forEach((_, v) => add(c, v, true));
+    column.info.lookup?.forEach((_, v) => add(c, v, false));
+  });
+  const keys = [...byKey.keys()].sort();
+  const offsets = new Uint32Array(keys.length + 1);
+  const starts = new Uint32Array(keys.length + 1);
+  const refs = new Float64Array([...byKey.values()].reduce((sum, list) => sum + list.length, 0));
+  let chars = 0;
+  let at = 0;
+  keys.forEach((key, i) => {
+    offsets[i] = chars;
+    chars += key.length;
+    starts[i] = at;
+    for (const ref of byKey.get(key)!) refs[at++] = ref;
+  });
+  offsets[keys.length] = chars;
+  starts[keys.length] = at;
+  return { text: keys.join(''), offsets, starts, refs, columns };
+}
+
+interface PackedValues {
+  /** The sorted keys, run together; key i is text[offsets[i], offsets[i + 1]). */
+  text: string;
+  offsets: Uint32Array;
+  /** Key i's values are refs[starts[i], starts[i + 1]). */
+  starts: Uint32Array;
+  /** Each a packRef: a column, a value's place in its list, and which list. */
+  refs: Float64Array;
+  columns: ColumnEntry[];
+}
+
+/** A column's number, a value's place in its list, and whether the list is `values` (listed) or `lookup`, as one number. */
+function packRef(column: number, value: number, listed: boolean): number {
+  return (column * 2 ** 20 + value) * 2 + (listed ? 1 : 0);
+}
+
+function unpackRef(columns: ColumnEntry[], ref: number): ValueRef {
+  const listed = ref % 2 === 1;
+  const rest = Math.floor(ref / 2);
+  const column = columns[Math.floor(rest / 2 ** 20)]!;
+  const value = (listed ? column.info.values : column.info.lookup)![rest % 2 ** 20]!;
+  return { column, value, listed };
+}
+
+/** The same column and value spelling, whichever list holds it. */
+function sameRef(columns: ColumnEntry[], a: number, b: number): boolean {
+  const [x, y] = [unpackRef(columns, a), unpackRef(columns, b)];
+  return x.column === y.column && x.value === y.value;
+}
+
+function refsOf(packed: PackedValues, key: number): ValueRef[] {
+  const out: ValueRef[] = [];
+  for (let i = packed.starts[key]!; i < packed.starts[key + 1]!; i++) out.push(unpackRef(packed.columns, packed.refs[i]!));
+  return out;
+}
+
+function keyAt(packed: PackedValues, i: number): string {
+  return packed.text.slice(packed.offsets[i], packed.offsets[i + 1]);
+}
+
+/** Key `i` compared with `key`, as the sort that ordered them (UTF-16 code units). */
+function compareKey(packed: PackedValues, i: number, key: string): number {
+  const { text, offsets } = packed;
+  const start = offsets[i]!;
+  const length = offsets[i + 1]! - start;
+  for (let j = 0; j < length && j < key.length; j++) {
+    const diff = text.charCodeAt(start + j) - key.charCodeAt(j);
+    if (diff !== 0) return diff;
+  }
+  return length - key.length;
+}
+
+/** The number of `key`, or -1. */
+function findKey(packed: PackedValues, key: string): number {
+  let low = 0;
+  let high = packed.offsets.length - 2;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const order = compareKey(packed, mid, key);
+    if (order === 0) return mid;
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
+/** Keys one slip away from `key` that begin with its letter: sorted together, after the first key not below that letter. */
+function nearKeys(packed: PackedValues, key: string): number[] {
+  const first = key.charCodeAt(0);
+  const count = packed.offsets.length - 1;
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (packed.text.charCodeAt(packed.offsets[mid]!) < first) low = mid + 1;
+    else high = mid;
+  }
+  const near: number[] = [];
+  for (let i = low; i < count && packed.text.charCodeAt(packed.offsets[i]!) === first; i++) {
+    const length = packed.offsets[i + 1]! - packed.offsets[i]!;
+    if (Math.abs(length - key.length) <= 1 && editDistanceAtMostOne(keyAt(packed, i), key)) near.push(i);
+  }
+  return near;
 }
