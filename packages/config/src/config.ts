@@ -266,11 +266,11 @@ export const settings = {
       doc: "where a worker's DuckDB instances hard-link the one tenant file each may read, so a tenant no instance holds costs an ATTACH, not a new instance; must be writable and on the warehouse files' filesystem, else every bucket gets an instance of its own (default: `.flock-sandbox` in the warehouse folder)",
       example: '/data/warehouses/.flock-sandbox',
     }),
-    // Measured on the 177 demo buckets: about 55 kB of heap a schema, 220 kB more for the builtin engine's indexes.
+    // Measured on the 177 demo buckets (pnpm bench:bucket-memory): about 55 kB of heap a schema, 110 kB more for the builtin engine's indexes.
     schemaCacheSize: setting({
       env: 'FLOCK_SCHEMA_CACHE_SIZE',
       rule: Joi.number().integer().min(1).max(100_000).default(1024),
-      doc: "buckets whose schemas, with the SQL engine's indexes of them, a worker keeps in memory (about 0.3 MB each on a demo bucket); past it the least recently asked is read again on its next ask",
+      doc: "buckets whose schemas, with the SQL engine's indexes of them, a worker keeps in memory (about 0.16 MB each on a demo bucket); past it the least recently asked is read again on its next ask",
     }),
     schemaPrefetch: setting({
       env: 'FLOCK_SCHEMA_PREFETCH',
