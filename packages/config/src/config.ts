@@ -252,11 +252,11 @@ export const settings = {
     }),
     // An idle instance holding a demo bucket takes about 3 MB, and an ask on a bucket no
     // idle instance holds pays about 2 ms of CPU to attach it and later detach it: a
-    // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 96
-    // keeps a worker under 1 GB at 1,000 buckets, where the schemas take most of it.
+    // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 144
+    // keeps a worker under 1 GB at 1,000 buckets (913-935 MB peak RSS; 982 MB with 160).
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
-      rule: Joi.number().integer().min(0).max(10_000).default(96),
+      rule: Joi.number().integer().min(0).max(10_000).default(144),
       doc: 'idle DuckDB instances a worker keeps open, each holding the bucket it last served after a query that took under 100 ms (about 3 MB each on a demo bucket, plus the pages that query read)',
     }),
     poolIdleMs: seconds('FLOCK_POOL_IDLE_SECONDS', 300, 'an idle DuckDB instance is closed after this long', 1),
