@@ -23,7 +23,7 @@ import { BoardSessions } from './admin/board-sessions';
 import { Drain } from './health/drain';
 import { ApiMetrics } from './http/metrics';
 import { QueryAllService } from './query-all/query-all.service';
-import { FailedAuthLimiter, rateLimit } from './http/rate-limit.middleware';
+import { FailedAuthLimiter, callerLimit, rateLimit } from './http/rate-limit.middleware';
 import { KnowledgeService } from './knowledge/knowledge.service';
 import { QueryService } from './query/query.service';
 import { SchemaService } from './schema/schema.service';
@@ -132,7 +132,7 @@ export function createApiContext(config: FlockConfig, logger: Logger, options: {
         durationSeconds: 60,
         onRejected: () => metrics?.rejected('failed_auth'),
       }),
-      requestRateLimit: rateLimit(redis, {
+      requestLimit: callerLimit(redis, {
         keyPrefix: rateLimitKeyPrefix(config.redisPrefix, 'requests'),
         points: config.requestRateLimitPerSecond,
         durationSeconds: 1,

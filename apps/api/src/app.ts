@@ -28,7 +28,7 @@ import { errorMiddleware, notFoundHandler } from './http/error.middleware';
 import { OpenStreams } from './http/job-events';
 import { jsonOnly } from './http/json-only.middleware';
 import type { ApiMetrics } from './http/metrics';
-import type { FailedAuthLimiter } from './http/rate-limit.middleware';
+import type { CallerLimit, FailedAuthLimiter } from './http/rate-limit.middleware';
 import { redactUrl } from './http/redact-url';
 import { openApiDocument } from './openapi/openapi-document';
 import { openApiRoutes } from './openapi/openapi.routes';
@@ -52,8 +52,8 @@ export interface AppDependencies {
   apiKeys: ApiKeyAuthenticator;
   /** Per-address limit on failed authentications. */
   failedAuth: FailedAuthLimiter;
-  /** Per-caller limit on every authenticated request. */
-  requestRateLimit: RequestHandler;
+  /** Per-caller limit on every authenticated request, counted as it is authenticated. */
+  requestLimit: CallerLimit;
   /** Per-caller limit on submitted questions and cross-tenant queries. */
   askRateLimit: RequestHandler;
   /** Prometheus metrics, served at /metrics to admin keys; undefined when FLOCK_METRICS is off. */
@@ -131,20 +131,19 @@ export function createApp(deps: AppDependencies): Express {
   app.use(openApiRoutes(document));
 
   // Bull Board: a login page and a session for browsers, or an admin key in a header.
-  const authenticated = authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth);
+  const authenticated = authenticate(deps.jwtVerifier, deps.apiKeys, deps.failedAuth, deps.requestLimit);
   const board = boardLogin({
     sessions: deps.boardSessions,
     sessionTtlMs: deps.boardSessionMs,
     apiKeys: deps.apiKeys,
     failedAuth: deps.failedAuth,
-    viaCredentials: [authenticated, deps.requestRateLimit, requireAdmin],
+    viaCredentials: [authenticated, requireAdmin],
   });
   app.use(board.router);
   app.use(BULL_BOARD_PATH, board.gate, bullBoardRouter(deps.queues));
 
   // Everything below needs a caller, and is authenticated before any body is parsed.
   app.use(authenticated);
-  app.use(deps.requestRateLimit);
   if (deps.metrics) app.get('/metrics', requireAdmin, deps.metrics.handler);
 
   app.use(jsonOnly);

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { FlockRedis } from '@flock/jobs';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { principalKey } from '@flock/auth';
+import { principalKey, type Principal } from '@flock/auth';
 import { RateLimitedError } from '@flock/errors';
 
 export interface LimitOptions {
@@ -12,17 +12,19 @@ export interface LimitOptions {
   onRejected?: () => void;
 }
 
+/** Resolves when the caller may go on; rejects with RateLimitedError when over its limit. */
+export type CallerLimit = (principal: Principal) => Promise<void>;
+
 /**
- * Limits per caller, counted in Redis so every API replica shares one budget. Runs
- * after authentication: the key is the caller's id, never a credential. A limit of 0
- * is off.
+ * Limits per caller, counted in Redis so every API replica shares one budget. The key
+ * is the caller's id, never a credential. A limit of 0 is off.
  */
-export function rateLimit(redis: FlockRedis, options: LimitOptions): RequestHandler {
-  if (options.points === 0) return (_req, _res, next) => next();
+export function callerLimit(redis: FlockRedis, options: LimitOptions): CallerLimit {
+  if (options.points === 0) return async () => undefined;
   const limiter = redisLimiter(redis, options);
-  return async (req, _res, next) => {
+  return async (principal) => {
     try {
-      await limiter.consume(principalKey(req.principal!));
+      await limiter.consume(principalKey(principal));
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         options.onRejected?.();
@@ -30,15 +32,24 @@ export function rateLimit(redis: FlockRedis, options: LimitOptions): RequestHand
       }
       throw rejection;
     }
+  };
+}
+
+/** callerLimit as middleware, after authentication: for the limits of particular routes. */
+export function rateLimit(redis: FlockRedis, options: LimitOptions): RequestHandler {
+  if (options.points === 0) return (_req, _res, next) => next();
+  const limit = callerLimit(redis, options);
+  return async (req, _res, next) => {
+    await limit(req.principal!);
     next();
   };
 }
 
 /**
  * Counts failed authentications per client address, so credentials cannot be guessed
- * at request speed. Once an address is over its budget it is refused before any
- * credential is checked (a valid key among the 429s would otherwise still tell the
- * guesser it had won) until its window is out. A budget of 0 is off.
+ * at request speed. Once an address is over its budget every request from it is
+ * refused, whatever credential it presents (a valid key answered otherwise among the
+ * 429s would tell the guesser it had won), until its window is out. A budget of 0 is off.
  */
 export class FailedAuthLimiter {
   private readonly limiter: RateLimiterRedis;
