@@ -3,7 +3,9 @@
  * instance: the bucket's schema (with the values it lists and samples) and what the
  * built-in engine derives from it (its word and value indexes). Reads every bucket of
  * the 177 (or --buckets N) demo warehouses as a worker's prefetch does, and prints the
- * heap each adds per bucket, measured after full garbage collections.
+ * heap each adds per bucket, measured after full garbage collections. The engine's
+ * process-wide memos (word stems, word comparisons, each bounded) grow during the
+ * reads too, and are counted with its indexes.
  *
  *   pnpm bench:bucket-memory [--buckets 177]
  */
@@ -14,6 +16,7 @@ import { bucketsIn, keptWarehouses } from './support';
 
 const at = process.argv.indexOf('--buckets');
 const COUNT = at > 0 ? Number(process.argv[at + 1]) : 177;
+if (!Number.isInteger(COUNT) || COUNT < 1) throw new Error('--buckets takes a whole number of buckets, 1 or more');
 
 function heapKb(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
