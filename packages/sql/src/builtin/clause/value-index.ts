@@ -79,11 +79,12 @@ export const valueIndex: (index: SchemaIndex) => ValueIndex = cachedPer(buildVal
 
 /**
  * Kept for every bucket a worker serves, so it is packed: a bucket's sampled names and
- * emails are over a thousand keys, and a Map of keys to arrays of small objects cost
- * about 200 kB of heap a demo bucket, the worker's largest cost per bucket after its
- * sandbox. Here the keys, sorted, are one string with their offsets, found by binary
- * search; each key's values are a run of (column, value) numbers, turned into ValueRefs
- * only when looked up (about 60 kB).
+ * emails are over a thousand keys, and a Map of keys to arrays of small objects held
+ * this index at about 200 kB of heap a demo bucket, the most a worker kept per bucket
+ * after its sandbox. Here the keys, sorted, are one string with their offsets, found by
+ * binary search; each key's values are a run of (column, value) numbers, turned into
+ * ValueRefs only when looked up: about 70 kB (the engine's indexes together went from
+ * 240 to 110 kB, `pnpm bench:bucket-memory`).
  */
 function buildValueIndex(index: SchemaIndex): ValueIndex {
   // Packed in a function of its own: a closure here would keep the whole build scope, Map and all.
@@ -111,6 +112,8 @@ function packValues(index: SchemaIndex): PackedValues {
   // Built in a Map, as before, then packed: the same keys, and each key's values in the same order.
   const byKey = new Map<string, number[]>();
   const add = (column: number, value: number, listed: boolean) => {
+    // packRef keeps a value's place in 20 bits; the schema reader lists far fewer (50 listed, 5,000 sampled).
+    if (value >= MAX_VALUES) return;
     const info = columns[column]!.info;
     const key = valueKey((listed ? info.values : info.lookup)![value]!);
     if (key.length < 2) return;
@@ -151,16 +154,19 @@ interface PackedValues {
   columns: ColumnEntry[];
 }
 
+/** Values a column's list may hold for the index: a value's place is 20 bits of a packRef. */
+const MAX_VALUES = 2 ** 20;
+
 /** A column's number, a value's place in its list, and whether the list is `values` (listed) or `lookup`, as one number. */
 function packRef(column: number, value: number, listed: boolean): number {
-  return (column * 2 ** 20 + value) * 2 + (listed ? 1 : 0);
+  return (column * MAX_VALUES + value) * 2 + (listed ? 1 : 0);
 }
 
 function unpackRef(columns: ColumnEntry[], ref: number): ValueRef {
   const listed = ref % 2 === 1;
   const rest = Math.floor(ref / 2);
-  const column = columns[Math.floor(rest / 2 ** 20)]!;
-  const value = (listed ? column.info.values : column.info.lookup)![rest % 2 ** 20]!;
+  const column = columns[Math.floor(rest / MAX_VALUES)]!;
+  const value = (listed ? column.info.values : column.info.lookup)![rest % MAX_VALUES]!;
   return { column, value, listed };
 }
 
