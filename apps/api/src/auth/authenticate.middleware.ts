@@ -43,7 +43,6 @@ export function authenticate(
     // answered 429 whatever it presented, with no failure counted; a bearer token is
     // verified only once the address is known not to be.
     const counted = keyed ? limit(keyed) : undefined;
-    counted?.catch(() => undefined); // awaited in accept
     const allowed = failures.assertAllowed(address);
     allowed.catch(() => undefined); // awaited on every path below
     const refuse = (error: unknown) => {

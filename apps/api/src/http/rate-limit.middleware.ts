@@ -22,22 +22,11 @@ export type CallerLimit = (principal: Principal) => Promise<void>;
 export function callerLimit(redis: FlockRedis, options: LimitOptions): CallerLimit {
   if (options.points === 0) return async () => undefined;
   const limiter = redisLimiter(redis, options);
-  return async (principal) => {
-    try {
-      await limiter.consume(principalKey(principal));
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        options.onRejected?.();
-        throw retryLater(rejection);
-      }
-      throw rejection;
-    }
-  };
+  return (principal) => consume(limiter, principalKey(principal), options);
 }
 
 /** callerLimit as middleware, after authentication: for the limits of particular routes. */
 export function rateLimit(redis: FlockRedis, options: LimitOptions): RequestHandler {
-  if (options.points === 0) return (_req, _res, next) => next();
   const limit = callerLimit(redis, options);
   return async (req, _res, next) => {
     await limit(req.principal!);
@@ -74,15 +63,20 @@ export class FailedAuthLimiter {
   /** Counts one failure; the one that goes over the budget is answered 429 already. */
   async recordFailure(address: string): Promise<void> {
     if (this.limiter.points === 0) return;
-    try {
-      await this.limiter.consume(address);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        this.options.onRejected?.();
-        throw retryLater(rejection);
-      }
-      throw rejection;
+    await consume(this.limiter, address, this.options);
+  }
+}
+
+/** Spends one of `key`'s points; over the budget, tells `onRejected` and throws a 429 with its wait. */
+async function consume(limiter: RateLimiterRedis, key: string, { onRejected }: LimitOptions): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) {
+      onRejected?.();
+      throw retryLater(rejection);
     }
+    throw rejection;
   }
 }
 
