@@ -111,20 +111,24 @@ function packValues(index: SchemaIndex): PackedValues {
   const columns = index.tables.flatMap((table) => table.columns);
   // Built in a Map, as before, then packed: the same keys, and each key's values in the same order.
   const byKey = new Map<string, number[]>();
-  const add = (column: number, value: number, listed: boolean) => {
+  const add = (column: number, place: number, value: string, listed: boolean) => {
     // packRef keeps a value's place in 20 bits; the schema reader lists far fewer (50 listed, 5,000 sampled).
-    if (value >= MAX_VALUES) return;
-    const info = columns[column]!.info;
-    const key = valueKey((listed ? info.values : info.lookup)![value]!);
+    if (place >= MAX_VALUES) return;
+    const key = valueKey(value);
     if (key.length < 2) return;
-    const ref = packRef(column, value, listed);
+    const ref = packRef(column, place, listed);
     const list = byKey.get(key);
+    // Once per column and spelling, whichever list holds it.
+    const same = (other: number) => {
+      const seen = unpackRef(columns, other);
+      return seen.column === columns[column] && seen.value === value;
+    };
     if (!list) byKey.set(key, [ref]);
-    else if (!list.some((other) => sameRef(columns, other, ref))) list.push(ref);
+    else if (!list.some(same)) list.push(ref);
   };
   columns.forEach((column, c) => {
-    column.info.values?.forEach((_, v) => add(c, v, true));
-    column.info.lookup?.forEach((_, v) => add(c, v, false));
+    column.info.values?.forEach((value, v) => add(c, v, value, true));
+    column.info.lookup?.forEach((value, v) => add(c, v, value, false));
   });
   const keys = [...byKey.keys()].sort();
   const offsets = new Uint32Array(keys.length + 1);
@@ -168,12 +172,6 @@ function unpackRef(columns: ColumnEntry[], ref: number): ValueRef {
   const column = columns[Math.floor(rest / MAX_VALUES)]!;
   const value = (listed ? column.info.values : column.info.lookup)![rest % MAX_VALUES]!;
   return { column, value, listed };
-}
-
-/** The same column and value spelling, whichever list holds it. */
-function sameRef(columns: ColumnEntry[], a: number, b: number): boolean {
-  const [x, y] = [unpackRef(columns, a), unpackRef(columns, b)];
-  return x.column === y.column && x.value === y.value;
 }
 
 function refsOf(packed: PackedValues, key: number): ValueRef[] {
