@@ -62,6 +62,8 @@ export interface BenchFlock {
   headers: Record<string, string>;
   apiPid: number;
   workerPids: number[];
+  /** Each worker's operations port (`/metrics`), in the order of workerPids. */
+  workerOps: string[];
   /** Its private Redis, for benchmarks that stop it or read its memory. */
   redis: LocalRedis;
   /** Resolves when the process of that pid has exited, with the time it did (performance.now()). */
@@ -95,8 +97,6 @@ export async function startBenchFlock(options: {
     FLOCK_ADMIN_API_KEY: adminKey,
     FLOCK_RATE_LIMIT_ASKS_PER_MINUTE: '100000',
     FLOCK_RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
-    // Several workers on one host would contend for one operations port.
-    FLOCK_WORKER_PORT: '0',
     // Benches repeat a few questions: each ask must cost the whole path, not a cache hit
     // (bench:cache turns the cache on to measure it).
     FLOCK_ANSWER_CACHE: 'false',
@@ -105,10 +105,10 @@ export async function startBenchFlock(options: {
   const root = path.resolve(__dirname, '..');
   const lines = new Map<number, number>();
   const exits = new Map<number, Promise<number>>();
-  const start = (entry: string) => {
+  const start = (entry: string, own: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
       cwd: root,
-      env,
+      env: { ...env, ...own },
       stdio: options.countLines ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     });
     exits.set(child.pid!, new Promise((resolve) => child.once('exit', () => resolve(performance.now()))));
@@ -119,7 +119,13 @@ export async function startBenchFlock(options: {
     });
     return child;
   };
-  const children = [start('apps/api/src/main.ts'), ...Array.from({ length: options.workers }, () => start('apps/worker/src/main.ts'))];
+  // A port each, as workers on one host would contend for one.
+  const opsPorts: number[] = [];
+  for (let i = 0; i < options.workers; i++) opsPorts.push(await freePort());
+  const children = [
+    start('apps/api/src/main.ts'),
+    ...opsPorts.map((opsPort) => start('apps/worker/src/main.ts', { FLOCK_WORKER_PORT: String(opsPort) })),
+  ];
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 400; i++) {
     if (
@@ -135,6 +141,7 @@ export async function startBenchFlock(options: {
     headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
     apiPid: children[0]!.pid!,
     workerPids: children.slice(1).map((child) => child.pid!),
+    workerOps: opsPorts.map((opsPort) => `http://127.0.0.1:${opsPort}`),
     redis,
     exitOf: (pid) => exits.get(pid)!,
     linesOf: (pid) => lines.get(pid) ?? 0,

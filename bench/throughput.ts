@@ -4,7 +4,8 @@
  * waiting for its answer, then the next. Over one bucket, then spread over every
  * bucket of 177, then of 1,000 demo warehouses (created once, kept in
  * $TMPDIR/flock-bench-warehouses). For each it prints completed asks/s, latency
- * percentiles, CPU per ask of the API and of the workers, and, in the same run, the
+ * percentiles, CPU per ask of the API and of the workers, the share of asks whose bucket
+ * no idle sandbox held (cold leases per ask), and, in the same run, the
  * ratio to two baselines no Flock ask can beat:
  *
  * - open DuckDB: the same questions' SQL on an already-open connection, one at a time;
@@ -222,6 +223,24 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
 }
 
 /**
+ * Leases the workers' sandbox pools have served cold so far: tenant files attached to a
+ * reused instance, and instances created (those made ahead at start-up included), read
+ * from each worker's /metrics. Undefined if a worker did not answer.
+ */
+async function coldLeases(flock: BenchFlock): Promise<number | undefined> {
+  let sum = 0;
+  for (const base of flock.workerOps) {
+    const text = await fetch(`${base}/metrics`)
+      .then((res) => (res.ok ? res.text() : undefined))
+      .catch(() => undefined);
+    if (text === undefined) return undefined;
+    for (const [, value] of text.matchAll(/^flock_sandbox_(?:attaches|instances_created)_total(?:\{[^}]*\})? (\S+)$/gm))
+      sum += Number(value);
+  }
+  return sum;
+}
+
+/**
  * Seconds until the workers have prefetched every bucket's schema (FLOCK_SCHEMA_PREFETCH):
  * until their CPU, read from /proc, has stayed under 10% of a core each for two seconds
  * running (a prefetching worker keeps one busy; a profiled idle one uses a few %).
@@ -261,6 +280,7 @@ async function main(): Promise<void> {
     'load generator CPU ms/ask',
     'log lines/ask',
     'Redis commands/ask',
+    'cold leases/ask',
     'worker RSS MB (peak)',
     'vs BullMQ',
     'vs DuckDB',
@@ -302,6 +322,7 @@ async function main(): Promise<void> {
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const redisBefore = await redisStats(flock.redis.url);
+      const coldBefore = await coldLeases(flock);
       const before = { api: cpu(pids.api), workers: cpu(pids.workers), each: pids.workers.map((pid) => cpuSeconds(pid)) };
       const lines = () => [flock.apiPid, ...flock.workerPids].reduce((sum, pid) => sum + flock.linesOf(pid), 0);
       const linesBefore = lines();
@@ -325,6 +346,7 @@ async function main(): Promise<void> {
       // Each process's share, per ask of the whole load: an uneven split shows here.
       const eachMs = pids.workers.map((pid, i) => (((cpuSeconds(pid) - before.each[i]!) * 1000) / asks).toFixed(1));
       const redisAfter = await redisStats(flock.redis.url);
+      const coldAfter = await coldLeases(flock);
       rows.push([
         String(used.length),
         load.perSecond.toFixed(0),
@@ -338,6 +360,7 @@ async function main(): Promise<void> {
         ((own.user + own.system) / 1000 / asks).toFixed(1),
         ((lines() - linesBefore) / asks).toFixed(1),
         ((redisAfter.commands - redisBefore.commands) / asks).toFixed(0),
+        coldBefore === undefined || coldAfter === undefined ? '?' : ((coldAfter - coldBefore) / asks).toFixed(2),
         peakRss.toFixed(0),
         `${(load.perSecond / bullmq).toFixed(3)}x`,
         `${(load.perSecond / duckdb).toFixed(3)}x`,
