@@ -39,7 +39,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     probe.stop();
     void supervisor.stop(signal).then(async (code) => {
       await (await operations)?.close();
-      process.exit(code);
+      // Its last lines (how the worker process ended) may still wait to share a write.
+      setTimeout(() => process.exit(code), 500).unref();
+      logger.flush(() => process.exit(code));
     });
   });
 }
