@@ -117,7 +117,10 @@ export class DroppingDestination implements DestinationStream {
     this.pendingBytes -= chunk.length;
     const bytes = Buffer.from(chunk);
     try {
-      for (let written = 0; written < bytes.length;) written += fs.writeSync(this.fd, bytes, written);
+      // A write that takes nothing ends it: the rest is lost rather than spun on.
+      for (let written = 0, last = -1; written < bytes.length && last !== 0; written += last) {
+        last = fs.writeSync(this.fd, bytes, written);
+      }
     } catch {
       this.dropped += lines.length;
     }
