@@ -9,6 +9,8 @@
  * ratio to two baselines no Flock ask can beat:
  *
  * - open DuckDB: the same questions' SQL on an already-open connection, one at a time;
+ *   and, just before each scenario's load, in one process per core at once (see
+ *   openDuckDbOnCores), the machine's pace at that moment;
  * - raw BullMQ: no-op jobs through a queue with 2 x 4 workers, each awaited through
  *   QueueEvents, with as many clients.
  *
@@ -30,11 +32,12 @@
  * (`GET …/jobs/{id}?wait_ms`), and `--wait-ms 0 --poll-ms 10` measures plain polling.
  */
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startLocalRedis } from '@flock/local-redis';
+import { openDuckDbOnCores, openDuckDbRate } from './open-duckdb';
 import { bucketsIn, cpuSeconds, keptWarehouses, percentile, rssMb, sleep, startBenchFlock, type BenchFlock } from './support';
 
 function arg(name: string, fallback: string): string {
@@ -183,19 +186,6 @@ async function firstAsks(flock: BenchFlock, buckets: string[]): Promise<string> 
   return `p50 ${percentile(times, 50).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`;
 }
 
-async function openDuckDbBaseline(file: string, sqls: string[]): Promise<number> {
-  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '1' });
-  const connection = await instance.connect();
-  let done = 0;
-  const until = performance.now() + 2_000;
-  const started = performance.now();
-  while (performance.now() < until) (await connection.runAndReadAll(sqls[done++ % sqls.length]!)).getRowsJson();
-  const perSecond = done / ((performance.now() - started) / 1000);
-  connection.closeSync();
-  instance.closeSync();
-  return perSecond;
-}
-
 async function rawBullMqBaseline(seconds: number): Promise<number> {
   const redis = await startLocalRedis();
   const connection = { url: redis.url, maxRetriesPerRequest: null };
@@ -263,6 +253,7 @@ async function main(): Promise<void> {
   const bullmq = await rawBullMqBaseline(5);
   console.log(`baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients): ${bullmq.toFixed(0)} jobs/s`);
   let duckdb: number | undefined;
+  let baselineSql: { file: string; sqls: string[] } | undefined;
 
   console.log(
     `${ANSWER_CACHE ? 'answer cache on (repeated questions answered from earlier jobs), ' : ''}${WORKERS} workers, ${CLIENTS} clients ${WAIT_MS === 0 ? `polling every ${POLL_MS} ms` : ONE_CALL ? `each ask one call waiting up to ${WAIT_MS} ms (POST …/ask?wait_ms)` : `holding each poll up to ${WAIT_MS} ms (GET …?wait_ms)`}, ${SECONDS} s a scenario, the three seed questions in turn`,
@@ -284,6 +275,7 @@ async function main(): Promise<void> {
     'worker RSS MB (peak)',
     'vs BullMQ',
     'vs DuckDB',
+    'vs DuckDB on every core (just before)',
   ];
   const rows: string[][] = [];
   const colds: string[] = [];
@@ -313,12 +305,18 @@ async function main(): Promise<void> {
       if (duckdb === undefined) {
         const sqls = [];
         for (const question of QUESTIONS) sqls.push((await ask(flock, 'example', question)).data.generated_sql!);
-        duckdb = await openDuckDbBaseline(path.join(dir, 'example.duckdb'), sqls);
+        baselineSql = { file: path.join(dir, 'example.duckdb'), sqls };
+        duckdb = await openDuckDbRate(baselineSql.file, sqls);
         console.log(`baseline, open DuckDB (the same SQL, one connection): ${duckdb.toFixed(0)} queries/s`);
       }
       const coldOf = `first on a bucket, ${cold} buckets of ${buckets.length}`;
       if (count === SETS.at(-1) && cold === 0) colds.push('cold ask: not measured, as it needs a last scenario of 4 buckets or more');
       if (cold > 0) colds.push(`cold ask (${coldOf}), processes just started: ${await firstAsks(flock, started)}`);
+      // The machine's pace drifts within a run, and one core's pace does not tell both cores':
+      // open DuckDB in one process per core, just before this load.
+      const cores = os.availableParallelism();
+      const both = await openDuckDbOnCores(baselineSql!.file, baselineSql!.sqls, cores);
+      console.log(`baseline, open DuckDB in ${cores} processes at once, just before this load: ${both.toFixed(0)} queries/s`);
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
       const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const redisBefore = await redisStats(flock.redis.url);
@@ -364,6 +362,7 @@ async function main(): Promise<void> {
         peakRss.toFixed(0),
         `${(load.perSecond / bullmq).toFixed(3)}x`,
         `${(load.perSecond / duckdb).toFixed(3)}x`,
+        `${(load.perSecond / both).toFixed(3)}x`,
       ]);
       console.log(`| ${rows.at(-1)!.join(' | ')} |`);
       const perCommand = [...redisAfter.byCommand].map(
