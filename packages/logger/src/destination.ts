@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import type { DestinationStream } from 'pino';
 
-/** Lines waiting beyond this are dropped rather than held: a log that cannot keep up must not eat memory. */
+/** Bytes waiting beyond this are dropped rather than held: a log that cannot keep up must not eat memory. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 /** A pipe that is momentarily full (EAGAIN) is tried again this much later. */
 const RETRY_FULL_PIPE_MS = 20;
+/** How long a synchronous write (a fatal line, the exit) waits for a full pipe before it drops what is left. */
+const SYNC_FULL_PIPE_MS = 100;
 /**
  * How long a line may wait for others to share its write. Each write is a trip through
  * libuv's thread pool that cost the API about 0.2 ms of its main thread per ask (a line
@@ -14,6 +16,26 @@ export const COALESCE_MS = 20;
 /** How pino starts a line at level fatal: written at once, as the process is about to exit. */
 const FATAL_LINE = '{"level":60,';
 
+/** Destinations on stdout, written out at the process's exit: one listener for all of them. */
+const onStdout = new Set<DroppingDestination>();
+let exitHooked = false;
+
+function writeAtExit(destination: DroppingDestination): void {
+  onStdout.add(destination);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const each of onStdout) each.writeNow();
+  });
+}
+
+/** Lines (newlines) in a buffer of whole lines, or of a line's tail. */
+function linesIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  return Math.max(1, count);
+}
+
 /**
  * Where log lines go: stdout by default, written a few lines at a time off the event
  * loop, and never in the way of the service. pino's own synchronous destination retries
@@ -21,11 +43,13 @@ const FATAL_LINE = '{"level":60,';
  * every request and even SIGTERM. Here a line that cannot be written (the disk is full,
  * the pipe is closed) or that finds too much already waiting is dropped and counted,
  * and the count is logged once lines go through again. A line waits up to COALESCE_MS
- * for others to join it; a fatal line, which is followed by an exit, and a flush do not
- * wait.
+ * for others to join it; a fatal line, which is followed by an exit, a flush, and the
+ * process's exit (stdout only) do not wait.
  */
 export class DroppingDestination implements DestinationStream {
-  private queued: string[] = [];
+  private queued: Buffer[] = [];
+  /** Lines in `queued`, for the count of those dropped. */
+  private queuedLines = 0;
   private pendingBytes = 0;
   private writing = false;
   private dropped = 0;
@@ -33,19 +57,25 @@ export class DroppingDestination implements DestinationStream {
   private readonly idle: (() => void)[] = [];
 
   constructor(private readonly fd = 1) {
+    if (fd !== 1) return;
     // Opening Node's own stdout makes a pipe non-blocking, so a reader that stops
     // reading gives EAGAIN here instead of a thread stuck in write() forever.
-    if (fd === 1) void process.stdout.writable;
+    void process.stdout.writable;
+    // Lines still waiting when the process ends (a crash, an exit without a flush) go
+    // out synchronously: no timer or thread-pool trip runs after 'exit'.
+    writeAtExit(this);
   }
 
   write(line: string): void {
-    if (this.pendingBytes + line.length > MAX_PENDING_BYTES) {
+    const bytes = Buffer.from(line);
+    const fatal = line.startsWith(FATAL_LINE);
+    // A fatal line is never the one dropped: it says why the process is about to end.
+    if (!fatal && this.pendingBytes + bytes.length > MAX_PENDING_BYTES) {
       this.dropped++;
       return;
     }
-    this.queued.push(line);
-    this.pendingBytes += line.length;
-    if (line.startsWith(FATAL_LINE)) this.writeQueuedNow();
+    this.enqueue(bytes, 1);
+    if (fatal) this.writeNow();
     else this.later(COALESCE_MS);
   }
 
@@ -63,39 +93,56 @@ export class DroppingDestination implements DestinationStream {
     }
   }
 
+  private enqueue(bytes: Buffer, lines: number, first = false): void {
+    if (first) this.queued.unshift(bytes);
+    else this.queued.push(bytes);
+    this.queuedLines += lines;
+    this.pendingBytes += bytes.length;
+  }
+
+  /** Takes everything queued, as one buffer. */
+  private take(): { chunk: Buffer; lines: number } {
+    const chunk = this.queued.length === 1 ? this.queued[0]! : Buffer.concat(this.queued);
+    const lines = this.queuedLines;
+    this.queued = [];
+    this.queuedLines = 0;
+    this.pendingBytes -= chunk.length;
+    return { chunk, lines };
+  }
+
   private later(ms: number): void {
     if (this.writing || this.timer || this.queued.length === 0) return;
+    // Unref'd: a process that is otherwise done writes what waits on 'exit' (stdout), or
+    // is told to flush; a stalled reader must not keep it alive.
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.next();
-    }, ms);
+    }, ms).unref();
   }
 
   private next(): void {
-    const lines = this.queued;
-    if (lines.length === 0) {
+    if (this.queued.length === 0) {
       for (const callback of this.idle.splice(0)) callback();
       return;
     }
-    this.queued = [];
+    const { chunk, lines } = this.take();
     this.writing = true;
-    const chunk = lines.join('');
-    fs.write(this.fd, chunk, (error) => {
+    fs.write(this.fd, chunk, 0, chunk.length, null, (error, written) => {
       this.writing = false;
-      if (error && (error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        this.queued.unshift(chunk);
+      if (error && (error as NodeJS.ErrnoException).code === 'EAGAIN') written = 0;
+      else if (error) {
+        this.dropped += lines;
+        written = chunk.length;
+      } else if (this.dropped > 0) {
+        const notice = `${JSON.stringify({ level: 40, time: new Date().toISOString(), event: 'log_lines_dropped', count: this.dropped })}\n`;
+        this.dropped = 0;
+        this.enqueue(Buffer.from(notice), 1);
+      }
+      // A full pipe took part of the chunk, or none: the rest goes first, a little later.
+      if (written < chunk.length) {
+        this.enqueue(chunk.subarray(written), written === 0 ? lines : linesIn(chunk.subarray(written)), true);
         this.later(RETRY_FULL_PIPE_MS);
         return;
-      }
-      this.pendingBytes -= chunk.length;
-      if (error) {
-        this.dropped += lines.length;
-      } else if (this.dropped > 0) {
-        const count = this.dropped;
-        this.dropped = 0;
-        const line = `${JSON.stringify({ level: 40, time: new Date().toISOString(), event: 'log_lines_dropped', count })}\n`;
-        this.queued.push(line);
-        this.pendingBytes += line.length;
       }
       // A flush waits on what is queued: it goes now. Otherwise it waits for company.
       if (this.idle.length > 0 || this.queued.length === 0) this.next();
@@ -104,25 +151,28 @@ export class DroppingDestination implements DestinationStream {
   }
 
   /**
-   * Writes what is queued synchronously, for a fatal line: the process exits next, and
-   * neither a timer nor the thread pool would run again. A line still in an async write
-   * may land after it. What the pipe will not take at once is dropped.
+   * Writes what is queued synchronously, for a fatal line and at exit: neither a timer
+   * nor the thread pool runs again. A line still in an async write may land after it.
+   * A full pipe is waited on for up to SYNC_FULL_PIPE_MS; what it will not take by then
+   * is dropped.
    */
-  private writeQueuedNow(): void {
+  writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const lines = this.queued;
-    this.queued = [];
-    const chunk = lines.join('');
-    this.pendingBytes -= chunk.length;
-    const bytes = Buffer.from(chunk);
-    try {
-      // A write that takes nothing ends it: the rest is lost rather than spun on.
-      for (let written = 0, last = -1; written < bytes.length && last !== 0; written += last) {
-        last = fs.writeSync(this.fd, bytes, written);
+    if (this.queued.length === 0) return;
+    const { chunk, lines } = this.take();
+    const giveUpAt = Date.now() + SYNC_FULL_PIPE_MS;
+    let written = 0;
+    while (written < chunk.length) {
+      try {
+        const last = fs.writeSync(this.fd, chunk, written);
+        if (last === 0) break;
+        written += last;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= giveUpAt) break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
       }
-    } catch {
-      this.dropped += lines.length;
     }
+    if (written < chunk.length) this.dropped += written === 0 ? lines : linesIn(chunk.subarray(written));
   }
 }
