@@ -119,12 +119,18 @@ export async function startBenchFlock(options: {
     });
     return child;
   };
-  // A port each, as workers on one host would contend for one.
+  // A port each, as workers on one host would contend for one; none of them bound yet, so
+  // the kernel could offer one twice.
   const opsPorts: number[] = [];
-  for (let i = 0; i < options.workers; i++) opsPorts.push(await freePort());
+  while (opsPorts.length < options.workers) {
+    const opsPort = await freePort();
+    if (opsPort !== port && !opsPorts.includes(opsPort)) opsPorts.push(opsPort);
+  }
   const children = [
     start('apps/api/src/main.ts'),
-    ...opsPorts.map((opsPort) => start('apps/worker/src/main.ts', { FLOCK_WORKER_PORT: String(opsPort) })),
+    ...opsPorts.map((opsPort) =>
+      start('apps/worker/src/main.ts', { FLOCK_WORKER_PORT: options.env?.FLOCK_WORKER_PORT ?? String(opsPort) }),
+    ),
   ];
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 400; i++) {

@@ -224,8 +224,10 @@ async function coldLeases(flock: BenchFlock): Promise<number | undefined> {
       .then((res) => (res.ok ? res.text() : undefined))
       .catch(() => undefined);
     if (text === undefined) return undefined;
-    for (const [, value] of text.matchAll(/^flock_sandbox_(?:attaches|instances_created)_total(?:\{[^}]*\})? (\S+)$/gm))
-      sum += Number(value);
+    // No counters (the worker process is being replaced) is no answer either, not a zero.
+    const values = [...text.matchAll(/^flock_sandbox_(?:attaches|instances_created)_total(?:\{[^}]*\})? (\S+)$/gm)];
+    if (values.length === 0) return undefined;
+    for (const [, value] of values) sum += Number(value);
   }
   return sum;
 }
