@@ -315,8 +315,10 @@ async function main(): Promise<void> {
       if (count === SETS.at(-1) && cold === 0) colds.push('cold ask: not measured, as it needs a last scenario of 4 buckets or more');
       if (cold > 0) colds.push(`cold ask (${coldOf}), processes just started: ${await firstAsks(flock, started)}`);
       // The machine's pace drifts within a run, and one core's pace does not tell both cores':
-      // open DuckDB in one process per core, just before this load.
-      const cores = os.availableParallelism();
+      // open DuckDB in one process per core, just before this load. No more processes than
+      // the load has (API, workers, Redis, this generator): on a large machine it could
+      // not use the rest either.
+      const cores = Math.min(os.availableParallelism(), WORKERS + 3);
       const both = await openDuckDbOnCores(baselineSql!.file, baselineSql!.sqls, cores);
       console.log(`baseline, open DuckDB in ${cores} processes at once, just before this load: ${both.toFixed(0)} queries/s`);
       const pids = { api: [flock.apiPid], workers: flock.workerPids };
