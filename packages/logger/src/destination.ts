@@ -18,21 +18,24 @@ const FATAL_LINE = '{"level":60,';
 
 /** Destinations on stdout, written out at the process's exit: one listener for all of them. */
 const onStdout = new Set<DroppingDestination>();
-let exitHooked = false;
 
 function writeAtExit(destination: DroppingDestination): void {
+  if (onStdout.size === 0) {
+    process.once('exit', () => {
+      for (const each of onStdout) each.writeNow();
+    });
+  }
   onStdout.add(destination);
-  if (exitHooked) return;
-  exitHooked = true;
-  process.once('exit', () => {
-    for (const each of onStdout) each.writeNow();
-  });
 }
 
-/** Lines (newlines) in a buffer of whole lines, or of a line's tail. */
-function linesIn(bytes: Buffer): number {
+/** What a synchronous write waits on between tries at a full pipe (Atomics.wait sleeps on it). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** The lines of `chunk` (holding `lines`) not in its first `written` bytes: a line's tail counts as one. */
+function linesLeft(chunk: Buffer, written: number, lines: number): number {
+  if (written === 0) return lines;
   let count = 0;
-  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  for (let at = chunk.indexOf(10, written); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
   return Math.max(1, count);
 }
 
@@ -140,7 +143,7 @@ export class DroppingDestination implements DestinationStream {
       }
       // A full pipe took part of the chunk, or none: the rest goes first, a little later.
       if (written < chunk.length) {
-        this.enqueue(chunk.subarray(written), written === 0 ? lines : linesIn(chunk.subarray(written)), true);
+        this.enqueue(chunk.subarray(written), linesLeft(chunk, written, lines), true);
         this.later(RETRY_FULL_PIPE_MS);
         return;
       }
@@ -170,9 +173,9 @@ export class DroppingDestination implements DestinationStream {
         written += last;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= giveUpAt) break;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        Atomics.wait(PAUSE, 0, 0, 1);
       }
     }
-    if (written < chunk.length) this.dropped += written === 0 ? lines : linesIn(chunk.subarray(written));
+    if (written < chunk.length) this.dropped += linesLeft(chunk, written, lines);
   }
 }
