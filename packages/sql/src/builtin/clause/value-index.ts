@@ -196,33 +196,39 @@ function compareKey(packed: PackedValues, i: number, key: string): number {
   return length - key.length;
 }
 
+function keyCount(packed: PackedValues): number {
+  return packed.offsets.length - 1;
+}
+
+/** The first key for which `below` is false, the keys being sorted so that it is true of a prefix of them. */
+function firstKeyNotBelow(packed: PackedValues, below: (i: number) => boolean): number {
+  let low = 0;
+  let high = keyCount(packed);
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (below(mid)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** The number of `key`, or -1. */
 function findKey(packed: PackedValues, key: string): number {
-  let low = 0;
-  let high = packed.offsets.length - 2;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const order = compareKey(packed, mid, key);
-    if (order === 0) return mid;
-    if (order < 0) low = mid + 1;
-    else high = mid - 1;
-  }
-  return -1;
+  const at = firstKeyNotBelow(packed, (i) => compareKey(packed, i, key) < 0);
+  return at < keyCount(packed) && compareKey(packed, at, key) === 0 ? at : -1;
+}
+
+/** The first letter of key `i`. */
+function firstOf(packed: PackedValues, i: number): number {
+  return packed.text.charCodeAt(packed.offsets[i]!);
 }
 
 /** Keys one slip away from `key` that begin with its letter: sorted together, after the first key not below that letter. */
 function nearKeys(packed: PackedValues, key: string): number[] {
   const first = key.charCodeAt(0);
-  const count = packed.offsets.length - 1;
-  let low = 0;
-  let high = count;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (packed.text.charCodeAt(packed.offsets[mid]!) < first) low = mid + 1;
-    else high = mid;
-  }
+  const count = keyCount(packed);
   const near: number[] = [];
-  for (let i = low; i < count && packed.text.charCodeAt(packed.offsets[i]!) === first; i++) {
+  for (let i = firstKeyNotBelow(packed, (at) => firstOf(packed, at) < first); i < count && firstOf(packed, i) === first; i++) {
     const length = packed.offsets[i + 1]! - packed.offsets[i]!;
     if (Math.abs(length - key.length) <= 1 && editDistanceAtMostOne(keyAt(packed, i), key)) near.push(i);
   }
