@@ -15,6 +15,7 @@ import { typedNames } from './clause/value-index';
 import { unexplainedWords } from './plan-ledger';
 import { matchingExample } from '../knowledge/examples';
 import { viewWithGlossary, withGlossaryColumns } from '../knowledge/glossary';
+import { warmUpQuestions } from './warm-up';
 
 /**
  * A deterministic, offline semantic parser: SchemaContext in, one SELECT out. All it
@@ -48,16 +49,39 @@ export class BuiltinSqlGenerator implements SqlGenerator {
     return terms.length === 0 ? generated : { ...generated, sql, knowledge: { terms } };
   }
 
+  /** Generations left to the warm-up (see prepare); spent on the first schemas prepared. */
+  private warmUpsLeft = WARM_UP_GENERATIONS;
+
   /**
    * Builds the schema's word and value indexes (about 4 ms on a demo bucket), kept with
    * the schema object, and reads WordNet's index if this process has not yet: otherwise
    * the first question with an adjective on each worker took 40 ms longer.
+   *
+   * The first schemas also warm the engine's code: until V8 has compiled it, a
+   * generation takes 8-25 ms rather than about 1, and the first asks after a deploy paid
+   * that. So each prepare generates a few questions written from the schema's own names
+   * (warmUpQuestions) and throws them away, WARM_UP_GENERATIONS in all per engine. A
+   * few per schema, because the worker answers asks while it prefetches: one long run
+   * (60 took 250 ms at first) would stall their event loop.
    */
   prepare(schema: SchemaContext): void {
     wordnet.warm();
     valueIndex(schemaIndex(schema));
+    const questions = warmUpQuestions(schema);
+    for (let i = 0; this.warmUpsLeft > 0 && i < Math.min(questions.length, WARM_UP_PER_SCHEMA); i++) {
+      this.warmUpsLeft--;
+      try {
+        generateSql(questions[i]!, schema);
+      } catch {
+        // A refusal runs the engine's code as well as an answer does.
+      }
+    }
   }
 }
+
+/** How many generations warm the engine's code, and how many one prepare() may run. */
+const WARM_UP_GENERATIONS = 60;
+const WARM_UP_PER_SCHEMA = 5;
 
 /** Text that is SQL rather than a question: "SELECT * FROM t", "WITH x AS (...)", "PRAGMA ...". */
 const SQL_TEXT = /^\s*(select\b(?=[^?]*\bfrom\b)(?=[^?]*[*();=<>])|with\s+\w+\s+as\s*\(|pragma\b|describe\s+\w+\s*;?\s*$)/i;
