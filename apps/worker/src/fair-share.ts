@@ -1,5 +1,5 @@
 import { SlotReclaimedError } from '@flock/errors';
-import type { JobContext, TenantSlots } from '@flock/jobs';
+import type { JobContext, SlowMarks, TenantSlots } from '@flock/jobs';
 
 export type SlotKind = 'ask' | 'query';
 
@@ -17,8 +17,14 @@ const RETRY_MS = 500;
  */
 const FAST_MS = 250;
 
-/** How long a slow mark lasts; each slow job renews it. */
-const SLOW_FOR_MS = 60_000;
+/**
+ * How long a slow mark lasts: 5 s the first time, twice as long each time the bucket is
+ * marked again within two minutes, at most a minute; each slow job renews it. A single
+ * minute-long mark made one bucket's load started with its workers (asks over 250 ms
+ * while they compiled and prefetched) run every ask over the cap through the queue twice
+ * for the minute after.
+ */
+const SLOW_MARKS: SlowMarks = { firstMs: 5_000, mostMs: 60_000, memoryMs: 120_000 };
 
 export interface FairShareLimits {
   /** Jobs of each kind one bucket runs at once across every worker (FLOCK_TENANT_CONCURRENCY, …). */
@@ -90,7 +96,7 @@ export function fairShare(slots: TenantSlots, limits: FairShareLimits) {
     const slow =
       job.lendable && limits.lend > 0
         ? setTimeout(() => {
-            void slots.markSlow(bucket, kind, SLOW_FOR_MS).catch(() => undefined);
+            void slots.markSlow(bucket, kind, SLOW_MARKS).catch(() => undefined);
             reclaim?.abort(new SlotReclaimedError());
           }, limits.fastMs ?? FAST_MS)
         : undefined;

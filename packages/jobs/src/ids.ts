@@ -115,6 +115,11 @@ export function tenantSlowKey(prefix: string, bucket: string, kind: string): str
   return `${ownPrefix(prefix)}:tenant-slow:{${kind}:${bucket}}`;
 }
 
+/** Redis key counting a bucket's recent slow marks of one kind, each lasting longer (see TenantSlots.markSlow). */
+export function tenantSlowCountKey(prefix: string, bucket: string, kind: string): string {
+  return `${ownPrefix(prefix)}:tenant-slow-count:{${kind}:${bucket}}`;
+}
+
 /** Redis key of the slots a bucket's jobs of one kind hold at once (see TenantSlots). */
 export function tenantSlotsKey(prefix: string, bucket: string, kind: string): string {
   return `${ownPrefix(prefix)}:tenant-slots:{${kind}:${bucket}}`;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '@flock/testing';
-import { tenantSlotsKey, tenantSlowKey, tenantWaitingKey } from './ids';
+import { tenantSlotsKey, tenantSlowCountKey, tenantSlowKey, tenantWaitingKey } from './ids';
 import { TenantSlots } from './tenant-slots';
 
 let redis: Redis;
@@ -61,7 +61,7 @@ describe('TenantSlots', () => {
     // a's release leaves b's borrowed slot counted: the cap of 1 is still taken, so the waiter is not woken.
     expect(await slots.release('acme', 'ask', 'a', 1)).toBeUndefined();
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('full');
-    await slots.markSlow('acme', 'ask', 60_000);
+    await slots.markSlow('acme', 'ask', { firstMs: 60_000, mostMs: 60_000, memoryMs: 120_000 });
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('slow');
     const pttl = await redis.pttl(tenantSlowKey(prefix, 'acme', 'ask'));
     expect(pttl).toBeGreaterThan(0);
@@ -73,5 +73,30 @@ describe('TenantSlots', () => {
     // slow or not, a free slot is a slot.
     expect(await slots.release('acme', 'ask', 'b', 1)).toBe('w');
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('held');
+  });
+
+  it('makes a first slow mark short, each one after it while earlier ones count twice as long up to the most, and renews one that lasts', async () => {
+    const prefix = uniquePrefix('slots');
+    const slots = new TenantSlots(redis, { prefix, leaseMs: 60_000 });
+    const marks = { firstMs: 100, mostMs: 350, memoryMs: 5_000 };
+    const slowFor = () => redis.pttl(tenantSlowKey(prefix, 'acme', 'ask'));
+    const lapsed = async () => {
+      while ((await slowFor()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
+    // Renewed, not lengthened, while the mark lasts: the same episode.
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
+    expect(await slowFor()).toBeGreaterThan(50);
+    await lapsed();
+    expect(await slots.acquire('acme', 'ask', 'a', 0)).toBe('full');
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(200);
+    await lapsed();
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(350);
+    expect(await slots.acquire('acme', 'ask', 'a', 0)).toBe('slow');
+    // Another bucket's marks are its own; once the earlier marks are forgotten, the next is short again.
+    expect(await slots.markSlow('other', 'ask', marks)).toBe(100);
+    await redis.del(tenantSlowKey(prefix, 'acme', 'ask'), tenantSlowCountKey(prefix, 'acme', 'ask'));
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
+    expect(await redis.pttl(tenantSlowCountKey(prefix, 'acme', 'ask'))).toBeGreaterThan(4_000);
   });
 });

@@ -1,5 +1,5 @@
 import type { FlockRedis } from './redis-client';
-import { tenantSlotsKey, tenantSlowKey, tenantWaitingKey } from './ids';
+import { tenantSlotsKey, tenantSlowCountKey, tenantSlowKey, tenantWaitingKey } from './ids';
 
 /**
  * Lua that drops the lapsed holders (a worker that died) of the slot set KEYS[1], and
@@ -39,6 +39,26 @@ const RELEASE = `${DROP_LAPSED}redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return false end
 return redis.call('ZPOPMIN', KEYS[2])[1] or false`;
 
+/**
+ * KEYS[1] the bucket's slow mark, KEYS[2] its count of recent marks; ARGV: first_ms,
+ * most_ms, memory_ms. A mark set while none lasts counts one more: it lasts first_ms,
+ * doubled for each mark before it within memory_ms, up to most_ms. One set while a
+ * mark lasts renews it to at least that long. Returns the mark's length in ms.
+ */
+const MARK_SLOW = `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('INCR', KEYS[2]) end
+local count = tonumber(redis.call('GET', KEYS[2]) or '1')
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local ms = math.floor(math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) * 2 ^ (count - 1)))
+if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', ms) end
+return ms`;
+
+/** How long a bucket's slow marks last: the first, the longest, and how long earlier ones count. */
+export interface SlowMarks {
+  firstMs: number;
+  mostMs: number;
+  memoryMs: number;
+}
+
 /** A slot held; none because the bucket's are all taken; or none, and its jobs lately ran slow. */
 export type SlotGrant = 'held' | 'full' | 'slow';
 
@@ -47,6 +67,7 @@ const GRANTS: Record<number, SlotGrant> = { 1: 'held', 0: 'full', [-1]: 'slow' }
 type SlotRedis = FlockRedis & {
   flockSlotAcquire(slots: string, waiting: string, slow: string, holder: string, limit: number, leaseMs: number): Promise<number>;
   flockSlotRelease(slots: string, waiting: string, holder: string, limit: number): Promise<string | null>;
+  flockSlotMarkSlow(slow: string, count: string, firstMs: number, mostMs: number, memoryMs: number): Promise<number>;
 };
 
 export interface TenantSlotOptions {
@@ -69,6 +90,7 @@ export class TenantSlots {
   ) {
     redis.defineCommand('flockSlotAcquire', { numberOfKeys: 3, lua: ACQUIRE });
     redis.defineCommand('flockSlotRelease', { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand('flockSlotMarkSlow', { numberOfKeys: 2, lua: MARK_SLOW });
     this.redis = redis as SlotRedis;
   }
 
@@ -93,12 +115,23 @@ export class TenantSlots {
   }
 
   /**
-   * Marks the bucket's `kind` jobs slow for `forMs`: meanwhile acquire says 'slow', and
-   * no slot is lent to them, as a slow job could hold a lent slot that another
-   * bucket's job then waits for.
+   * Marks the bucket's `kind` jobs slow: meanwhile acquire says 'slow', and no slot is
+   * lent to them, as a slow job could hold a lent slot that another bucket's job then
+   * waits for. The first mark is short and each one after it, while earlier ones are
+   * remembered, twice as long (see MARK_SLOW): a bucket that is slow keeps being
+   * marked and soon borrows nothing for `mostMs`, while one whose asks ran long once
+   * (the first second after its workers started, still compiling and prefetching) is
+   * lent to again a few seconds later rather than a minute. Resolves with the mark's length.
    */
-  async markSlow(bucket: string, kind: string, forMs: number): Promise<void> {
-    await this.redis.set(tenantSlowKey(this.options.prefix, bucket, kind), '1', 'PX', forMs);
+  async markSlow(bucket: string, kind: string, marks: SlowMarks): Promise<number> {
+    const { prefix } = this.options;
+    return this.redis.flockSlotMarkSlow(
+      tenantSlowKey(prefix, bucket, kind),
+      tenantSlowCountKey(prefix, bucket, kind),
+      marks.firstMs,
+      marks.mostMs,
+      marks.memoryMs,
+    );
   }
 
   /**
