@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import request from 'supertest';
-import { QUEUE_NAMES, jobRecordKey, tenantSlotsKey, tenantSlowKey } from '@flock/jobs';
+import { QUEUE_NAMES, jobRecordKey, tenantSlotsKey, tenantSlowCountKey, tenantSlowKey } from '@flock/jobs';
 import { startLocalRedisCluster, type LocalRedisCluster } from '@flock/local-redis';
 import { uniquePrefix, waitFor } from '@flock/testing';
 import { asAdmin, settle, settleQueryAll, submit, submitQueryAll, useHarness } from './support/flock-harness';
@@ -37,11 +37,12 @@ describe('on Redis Cluster', () => {
   }));
 
   it('answers asks, held polls included, with the job records spread over the cluster', async () => {
-    // One ask first, then its slow mark cleared: the bucket's first ask in a fresh process
-    // (schema, first query, cold code) can run past 250 ms, and its bucket would be lent
-    // nothing for a minute.
+    // One ask first, then its slow mark (and the count of marks) cleared: the bucket's
+    // first ask in a fresh process (schema, first query, cold code) can run past 250 ms,
+    // and its bucket would be lent nothing for a while.
     await settle(flock.app, 'example', await submit(flock.app, 'example', 'How many members by type?'));
     await client.del(tenantSlowKey(tag, 'example', 'ask'));
+    await client.del(tenantSlowCountKey(tag, 'example', 'ask'));
     const jobIds = await Promise.all(Array.from({ length: 12 }, () => submit(flock.app, 'example', 'How many members by type?')));
     // A held poll is woken by the finish notification, published from a script on whichever node holds the record.
     const held = await asAdmin(request(flock.app).get(`/api/v1/example/ask/jobs/${jobIds[0]}?wait_ms=15000`));

@@ -18,8 +18,9 @@ const RETRY_MS = 500;
 const FAST_MS = 250;
 
 /**
- * How long a slow mark lasts: 5 s the first time, twice as long each time the bucket is
- * marked again within two minutes, at most a minute; each slow job renews it. A single
+ * How long a slow mark lasts: 5 s the first time, and twice as long for each new mark
+ * (set once the last lapsed) within two minutes of the last, at most a minute; a slow
+ * job renews the mark it finds, at its length. A single
  * minute-long mark made one bucket's load started with its workers (asks over 250 ms
  * while they compiled and prefetched) run every ask over the cap through the queue twice
  * for the minute after.

@@ -296,7 +296,7 @@ export const settings = {
     tenantBorrowMs: setting({
       env: 'FLOCK_TENANT_BORROW_MS',
       rule: Joi.number().integer().min(10).max(60_000).default(250),
-      doc: "how long an ask may run in a lent slot (see FLOCK_TENANT_BORROW_SHARE) before it is stopped and waits for a slot of its bucket's own; any ask of a bucket running this long also stops the bucket borrowing for 5 s, twice as long each time it happens again within two minutes, up to a minute. Another bucket's ask waits about this long, at most, for a lent slot",
+      doc: "how long an ask may run in a lent slot (see FLOCK_TENANT_BORROW_SHARE) before it is stopped and waits for a slot of its bucket's own; any ask of a bucket running this long also stops the bucket borrowing for 5 s (renewed while its asks stay that slow), and for twice as long at each new mark within two minutes of the last, up to a minute. Another bucket's ask waits about this long, at most, for a lent slot",
     }),
     tenantQueryConcurrency: setting({
       env: 'FLOCK_TENANT_QUERY_CONCURRENCY',

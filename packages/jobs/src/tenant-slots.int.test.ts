@@ -75,28 +75,28 @@ describe('TenantSlots', () => {
     expect(await slots.acquire('acme', 'ask', 'c', 1)).toBe('held');
   });
 
-  it('makes a first slow mark short, each one after it while earlier ones count twice as long up to the most, and renews one that lasts', async () => {
+  it('makes a first slow mark short, each one after a lapse, while earlier ones count, twice as long up to the most, and renews one that lasts', async () => {
     const prefix = uniquePrefix('slots');
     const slots = new TenantSlots(redis, { prefix, leaseMs: 60_000 });
-    const marks = { firstMs: 100, mostMs: 350, memoryMs: 5_000 };
-    const slowFor = () => redis.pttl(tenantSlowKey(prefix, 'acme', 'ask'));
-    const lapsed = async () => {
-      while ((await slowFor()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    };
-    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
+    const marks = { firstMs: 10_000, mostMs: 35_000, memoryMs: 120_000 };
+    const slowKey = tenantSlowKey(prefix, 'acme', 'ask');
+    // A mark's lapse, without waiting for it.
+    const lapse = () => redis.del(slowKey);
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(10_000);
     // Renewed, not lengthened, while the mark lasts: the same episode.
-    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
-    expect(await slowFor()).toBeGreaterThan(50);
-    await lapsed();
-    expect(await slots.acquire('acme', 'ask', 'a', 0)).toBe('full');
-    expect(await slots.markSlow('acme', 'ask', marks)).toBe(200);
-    await lapsed();
-    expect(await slots.markSlow('acme', 'ask', marks)).toBe(350);
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(10_000);
+    expect(await redis.pttl(slowKey)).toBeGreaterThan(9_000);
     expect(await slots.acquire('acme', 'ask', 'a', 0)).toBe('slow');
+    await lapse();
+    expect(await slots.acquire('acme', 'ask', 'a', 0)).toBe('full');
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(20_000);
+    expect(await redis.pttl(slowKey)).toBeGreaterThan(19_000);
+    await lapse();
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(35_000);
     // Another bucket's marks are its own; once the earlier marks are forgotten, the next is short again.
-    expect(await slots.markSlow('other', 'ask', marks)).toBe(100);
-    await redis.del(tenantSlowKey(prefix, 'acme', 'ask'), tenantSlowCountKey(prefix, 'acme', 'ask'));
-    expect(await slots.markSlow('acme', 'ask', marks)).toBe(100);
-    expect(await redis.pttl(tenantSlowCountKey(prefix, 'acme', 'ask'))).toBeGreaterThan(4_000);
+    expect(await slots.markSlow('other', 'ask', marks)).toBe(10_000);
+    expect(await redis.pttl(tenantSlowCountKey(prefix, 'acme', 'ask'))).toBeGreaterThan(110_000);
+    await redis.del(slowKey, tenantSlowCountKey(prefix, 'acme', 'ask'));
+    expect(await slots.markSlow('acme', 'ask', marks)).toBe(10_000);
   });
 });

@@ -117,11 +117,13 @@ export class TenantSlots {
   /**
    * Marks the bucket's `kind` jobs slow: meanwhile acquire says 'slow', and no slot is
    * lent to them, as a slow job could hold a lent slot that another bucket's job then
-   * waits for. The first mark is short and each one after it, while earlier ones are
-   * remembered, twice as long (see MARK_SLOW): a bucket that is slow keeps being
-   * marked and soon borrows nothing for `mostMs`, while one whose asks ran long once
-   * (the first second after its workers started, still compiling and prefetching) is
-   * lent to again a few seconds later rather than a minute. Resolves with the mark's length.
+   * waits for. A slow ask renews the mark it finds, so a bucket whose asks stay slow
+   * stays marked. A new mark (the last one lapsed) is short the first time and twice as
+   * long each time after, while earlier ones are remembered (see MARK_SLOW): a bucket
+   * slow in spells is soon held off for `mostMs` at a time, while one whose asks ran
+   * long once (the first second after its workers started, still compiling and
+   * prefetching) is lent to again a few seconds later rather than a minute. Resolves
+   * with the mark's length.
    */
   async markSlow(bucket: string, kind: string, marks: SlowMarks): Promise<number> {
     const { prefix } = this.options;
