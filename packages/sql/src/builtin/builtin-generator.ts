@@ -66,8 +66,9 @@ export class BuiltinSqlGenerator implements SqlGenerator {
    */
   prepare(schema: SchemaContext): void {
     wordnet.warm();
-    valueIndex(schemaIndex(schema));
-    const questions = warmUpQuestions(schema);
+    const index = schemaIndex(schema);
+    valueIndex(index);
+    const questions = warmUpQuestions(index);
     for (let i = 0; this.warmUpsLeft > 0 && i < Math.min(questions.length, WARM_UP_PER_SCHEMA); i++) {
       this.warmUpsLeft--;
       try {

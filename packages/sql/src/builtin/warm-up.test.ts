@@ -1,4 +1,5 @@
 import { BuiltinSqlGenerator, generateSql } from './builtin-generator';
+import { schemaIndex } from './schema-index';
 import { warmUpQuestions } from './warm-up';
 import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
 import { clinicSchema } from './test-fixtures/other-schemas.fixture';
@@ -21,7 +22,7 @@ const orders = () =>
 
 describe('warmUpQuestions', () => {
   it("writes each question from the schema's own names, as an asker would spell them", () => {
-    expect(warmUpQuestions(orders())).toEqual([
+    expect(warmUpQuestions(schemaIndex(orders()))).toEqual([
       'How many order items are there?',
       'How many order items by status?',
       'How many order items have status shipped?',
@@ -33,8 +34,8 @@ describe('warmUpQuestions', () => {
   });
 
   it('never takes a key for an amount to add up, and asks nothing of a schema without tables', () => {
-    expect(warmUpQuestions(orders()).join(' ')).not.toMatch(/item id|order id|\bid\b/);
-    expect(warmUpQuestions(schema())).toEqual([]);
+    expect(warmUpQuestions(schemaIndex(orders())).join(' ')).not.toMatch(/item id|order id|\bid\b/);
+    expect(warmUpQuestions(schemaIndex(schema()))).toEqual([]);
   });
 });
 
@@ -44,7 +45,7 @@ describe('BuiltinSqlGenerator.prepare warming the engine', () => {
     const prepared = clinicSchema();
     warmed.prepare(prepared);
     expect(prepared).toEqual(clinicSchema());
-    for (const question of [...warmUpQuestions(clinicSchema()), 'How many patients are there?', 'List the doctors']) {
+    for (const question of [...warmUpQuestions(schemaIndex(clinicSchema())), 'How many patients are there?', 'List the doctors']) {
       const cold = (() => {
         try {
           return generateSql(question, clinicSchema());

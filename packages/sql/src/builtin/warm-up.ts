@@ -1,20 +1,22 @@
-import type { ColumnInfo, SchemaContext, TableInfo } from '@flock/schema';
+import { nameParts } from '../text/tokenize';
+import type { SchemaIndex } from './schema-index';
 
 /**
  * Questions in the shapes askers use most (counts, breakdowns, totals, averages, top-N,
  * a filter on a listed value), written from the schema's own table and column names.
  * They exist only to run the engine's code before the first real ask: nothing is kept
- * from their answers, and no rule of the engine knows them.
+ * from their answers, and no rule of the engine knows them. The amount is the table's
+ * likeliest measure as the engine itself ranks them, so no key is ever added up.
  */
-export function warmUpQuestions(schema: SchemaContext): string[] {
+export function warmUpQuestions(index: SchemaIndex): string[] {
   const questions: string[] = [];
-  for (const table of schema.tables) {
+  for (const table of index.tables) {
     const things = words(table.name);
-    const listed = table.columns.find((column) => column.kind === 'text' && (column.values?.length ?? 0) > 0);
-    const measure = table.columns.find((column) => isMeasure(table, column));
+    const listed = table.columns.find((column) => column.isText && (column.info.values?.length ?? 0) > 0);
+    const measure = table.measures[0];
     questions.push(`How many ${things} are there?`);
     if (listed) {
-      const value = listed.values![0]!;
+      const value = listed.info.values![0]!;
       questions.push(`How many ${things} by ${words(listed.name)}?`, `How many ${things} have ${words(listed.name)} ${value}?`);
     }
     if (measure) {
@@ -26,19 +28,7 @@ export function warmUpQuestions(schema: SchemaContext): string[] {
   return questions;
 }
 
-/** A number worth adding up: not a key, whose sum means nothing. */
-function isMeasure(table: TableInfo, column: ColumnInfo): boolean {
-  if (column.kind !== 'integer' && column.kind !== 'decimal' && column.kind !== 'float') return false;
-  if (table.primaryKey.includes(column.name)) return false;
-  if (table.foreignKeys.some((key) => key.columns.includes(column.name))) return false;
-  return !/(^|_)id$/i.test(column.name);
-}
-
 /** `order_items` → `order items`, as an asker would write it. */
 function words(name: string): string {
-  return name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_\s]+/g, ' ')
-    .trim()
-    .toLowerCase();
+  return nameParts(name).join(' ');
 }
