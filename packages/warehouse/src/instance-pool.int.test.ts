@@ -118,6 +118,34 @@ describe('InstancePool with links', () => {
     }
   });
 
+  it("keeps a bucket's prepared statements with its connection, and never past it", async () => {
+    const pool = poolWith({ maxIdle: 1, spares: 0 });
+    const sql = 'SELECT owner FROM t';
+    try {
+      const first = await pool.acquire('one', warehouses.file('one'));
+      await pool.connect(first);
+      const statement = await pool.statements(first)!.prepare(sql);
+      expect(await pool.statements(first)!.prepare(sql)).toBe(statement);
+      // A failed query's connection goes, and its plans with it.
+      pool.dropConnection(first);
+      expect(pool.statements(first)).toBeUndefined();
+      await pool.connect(first);
+      const fresh = await pool.statements(first)!.prepare(sql);
+      expect(fresh).not.toBe(statement);
+      pool.release(first, false);
+      // The emptied instance serves the next bucket with none of the last one's plans.
+      const second = await pool.acquire('two', warehouses.file('two'));
+      expect(second.instance).toBe(first.instance);
+      expect(pool.statements(second)?.size).toBe(0);
+      const replanned = await pool.statements(second)!.prepare(sql);
+      expect(replanned).not.toBe(fresh);
+      expect((await replanned.runAndReadAll()).getRowsJS()).toEqual([['two']]);
+      pool.release(second);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('fills itself ahead of time, so the first cold buckets make no instance', async () => {
     const pool = poolWith({ maxIdle: 4, spares: 1 });
     try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { firstLine } from '@flock/errors';
 import { quoteIdent, quoteLiteral } from '@flock/schema';
+import { StatementCache } from './statement-cache';
 
 /** Resource limits applied to every sandboxed DuckDB instance. */
 export interface SandboxLimits {
@@ -168,6 +169,8 @@ interface Entry extends Lease {
   lastUsed: number;
   /** The connection its queries run on, once one has run (see InstancePool.connect). */
   connection?: DuckDBConnection;
+  /** The statements prepared on `connection`, which go with it. */
+  statements?: StatementCache;
 }
 
 export class WarehouseMissingError extends Error {}
@@ -257,17 +260,24 @@ export class InstancePool {
       throw error;
     }
     entry.connection = connection;
+    entry.statements = new StatementCache(connection);
     return connection;
+  }
+
+  /** The statements kept prepared on the lease's connection (see StatementCache); after connect(). */
+  statements(lease: Lease): StatementCache | undefined {
+    return (lease as Entry).statements;
   }
 
   /**
    * Closes the lease's connection, so its next query gets a new one: after a query that
-   * failed or was interrupted, whatever state it left is not carried on.
+   * failed or was interrupted, whatever state it left is not carried on, nor any plan.
    */
   dropConnection(lease: Lease): void {
     const entry = lease as Entry;
     entry.connection?.closeSync();
     entry.connection = undefined;
+    entry.statements = undefined;
   }
 
   /**
@@ -454,6 +464,7 @@ export class InstancePool {
       throw new Error(firstLine(error).split(link).join(file));
     }
     entry.connection = connection;
+    entry.statements = new StatementCache(connection);
     return entry;
   }
 
@@ -475,7 +486,9 @@ export class InstancePool {
     try {
       // The bucket's connection goes with it, after the DETACH: the last use of it.
       const connection = entry.connection ?? (await slot.instance.connect());
+      // Its plans are bound to the bucket: closing the connection frees them.
       entry.connection = undefined;
+      entry.statements = undefined;
       try {
         // In one call, as in attach(): DuckDB will not detach the database in use.
         await connection.run(`USE memory; DETACH ${quoteIdent(entry.database!)}`);

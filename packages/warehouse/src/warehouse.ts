@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
 import { ExecutionFailedError, JobFailure, QueryTimeoutError, WorkerStoppingError, firstLine, formatSeconds } from '@flock/errors';
 import { quoteIdent, sizeInBytes, type FoundValue, type SchemaContext } from '@flock/schema';
@@ -17,6 +17,7 @@ import { jsonNativeConverter, type JsonValue } from './result-encoder';
 import { CappedRows } from './row-caps';
 import { watchSpill, type SpillCap } from './spill-guard';
 import { readSchemaContext } from './schema-reader';
+import type { StatementCache } from './statement-cache';
 import { assertTenantSelect } from './table-only-guard';
 import { DirectoryTenantCatalog, type TenantCatalog } from './tenant-catalog';
 
@@ -206,11 +207,12 @@ export class Warehouse implements TenantWarehouse {
     });
     const work = (async () => {
       await assertTenantSelect(connection, sql);
-      return runCapped(connection, sql, effective, {
+      const guards = {
         spill: { folder: lease.spill, maxBytes: this.maxSpillBytes },
         stopping: this.options.stopping,
         cancel: options.cancel,
-      });
+      };
+      return runCapped(connection, sql, effective, guards, this.pool.statements(lease));
     })();
     // A failed or interrupted query's connection is not run on again.
     const settled = work.then(
@@ -485,13 +487,15 @@ type StopReason = 'time' | 'spill' | 'stopping' | 'cancel';
 
 /**
  * Runs one statement on `connection` under `limits`, streaming so rows past the caps are
- * counted, never held, and interrupting it at its limit or when a guard says so.
+ * counted, never held, and interrupting it at its limit or when a guard says so. With
+ * `statements`, the connection's, a plan prepared before for the same SQL is run again.
  */
 export async function runCapped(
   connection: DuckDBConnection,
   sql: string,
   limits: QueryLimits,
   guards: QueryGuards = {},
+  statements?: StatementCache,
 ): Promise<QueryResult> {
   const { spill, stopping, cancel } = guards;
   if (stopping?.aborted) throw new WorkerStoppingError();
@@ -509,14 +513,7 @@ export async function runCapped(
   const unwatch = spill ? watchSpill(spill, () => stop('spill')) : () => undefined;
   try {
     // Streaming keeps memory flat: rows past the caps are counted, never held.
-    // prepare() takes exactly one statement, and skips stream()'s statement splitting.
-    const prepared = await connection.prepare(sql);
-    let result;
-    try {
-      result = await prepared.stream();
-    } finally {
-      prepared.destroySync();
-    }
+    const result = statements ? await (await statements.prepare(sql)).stream() : await streamOnce(connection, sql);
     const columns = result.columnNames();
     const kept = new CappedRows<JsonValue[]>(limits);
     let totalRows = 0;
@@ -543,6 +540,17 @@ export async function runCapped(
     unwatch();
     stopping?.removeEventListener('abort', onStopping);
     cancel?.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Prepares `sql`, streams it and frees the statement. */
+async function streamOnce(connection: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  // prepare() takes exactly one statement, and skips stream()'s statement splitting.
+  const prepared = await connection.prepare(sql);
+  try {
+    return await prepared.stream();
+  } finally {
+    prepared.destroySync();
   }
 }
 
