@@ -8,9 +8,9 @@
  * no idle sandbox held (cold leases per ask), and, in the same run, the
  * ratio to two baselines no Flock ask can beat:
  *
- * - open DuckDB: the same questions' SQL on an already-open connection, one at a time;
- *   and, just before each scenario's load, in one process per core at once (see
- *   openDuckDbOnCores), the machine's pace at that moment;
+ * - open DuckDB: the same questions' SQL on an already-open connection, one at a time,
+ *   each statement prepared once; and, just before each scenario's load, in one process
+ *   per core at once (see openDuckDbOnCores), the machine's pace at that moment;
  * - raw BullMQ: no-op jobs through a queue with 2 x 4 workers, each awaited through
  *   QueueEvents, with as many clients.
  *
@@ -321,7 +321,7 @@ async function main(): Promise<void> {
         for (const question of QUESTIONS) sqls.push((await ask(flock, 'example', question)).data.generated_sql!);
         const file = path.join(dir, 'example.duckdb');
         duckdb = { file, sqls, perSecond: await openDuckDbRate(file, sqls) };
-        console.log(`baseline, open DuckDB (the same SQL, one connection): ${duckdb.perSecond.toFixed(0)} queries/s`);
+        console.log(`baseline, open DuckDB (the same SQL prepared once, one connection): ${duckdb.perSecond.toFixed(0)} queries/s`);
       }
       // The machine's pace drifts within a run, and one core's pace does not tell both cores':
       // open DuckDB in one process per core, just before this load. No more processes than
