@@ -9,7 +9,7 @@ import type { CompareOp } from '../lexicon';
 import type { ColumnEntry, TableEntry } from '../schema-index';
 import { stem } from '../../text/tokenize';
 import type { Element } from './mentions';
-import { alt, type Match, type Sentence } from './sentence';
+import { alt, rule, type Match, type Sentence } from './sentence';
 import type { Condition, Output, TableQuery } from './table-query';
 import {
   AGGREGATES,
@@ -46,6 +46,17 @@ const DIR_WORD = alt([...ASCENDING_WORDS, ...DESCENDING_WORDS]);
 const DIR = `(?:${alt(REVERSING_WORDS)} )?${DIR_WORD}(?: ${DIR_WORD})?`;
 const ROWS = '(?:people|persons|rows|records|times|entries|ones|items)';
 const BE = '(?:is |are |was |were |be )?';
+const TEXT_WORDS = '(?:word|words|substring|string|phrase|text|letters?|characters?|term)';
+/** What a group condition counts: this table, another table's rows, a plural noun, a key column or a value. */
+const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s|(c\\d+)|(v\\d+))`;
+const LEADING_N = `(?:${N} (?:${T} )?)?`;
+/** Words that may link a column to its superlative: "spoken by the largest number of". */
+const LINKING = `(?:(?:${alt([...SOFT_LINKS])}) )*`;
+/** An ordering's range of superlatives: "from highest to lowest". */
+const FROM_TO = ` from (${SUP}|${DIM_SUP}) to (?:${SUP}|${DIM_SUP})`;
+const MEASURE = alt(MEASURE_NOUNS.map(([p]) => p));
+/** Every aggregate word in a phrase. */
+const AGG_WORDS = new RegExp(AGG, 'g');
 
 const opOf = (list: [string, CompareOp][], phrase: string): CompareOp => list.find(([p]) => p === phrase)?.[1] ?? '=';
 const lookup = <V>(list: [string, V][], phrase: string): V | undefined => list.find(([p]) => p === phrase)?.[1];
@@ -124,20 +135,14 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   const label = (): ColumnEntry | undefined => (table.labels.length === 1 ? table.labels[0] : undefined);
 
   // --- Text containment: "with the word 'Hey' in its name", "whose name contains 'x'".
-  const TEXT_WORDS = '(?:word|words|substring|string|phrase|text|letters?|characters?|term)';
+  s.apply(rule` (?:contains?|containing|includes?|including|with|has|having|have) ${TEXT_WORDS}? ?(q\\d+|p\\d+|[a-z]+) in ${C} `, (m) => {
+    const column = col(m.element(2));
+    const text = literalText(m.element(1));
+    if (!column?.isText || !text) return m.decline();
+    where({ column, op: 'like', text });
+  });
   s.apply(
-    new RegExp(` (?:contains?|containing|includes?|including|with|has|having|have) ${TEXT_WORDS}? ?(q\\d+|p\\d+|[a-z]+) in ${C} `),
-    (m) => {
-      const column = col(m.element(2));
-      const text = literalText(m.element(1));
-      if (!column?.isText || !text) return m.decline();
-      where({ column, op: 'like', text });
-    },
-  );
-  s.apply(
-    new RegExp(
-      ` ${C} ${BE}(?:(not|does not|do not) )?(?:contains?|containing|includes?|including|has|having|with) ${TEXT_WORDS}? ?(q\\d+|p\\d+) `,
-    ),
+    rule` ${C} ${BE}(?:(not|does not|do not) )?(?:contains?|containing|includes?|including|has|having|with) ${TEXT_WORDS}? ?(q\\d+|p\\d+) `,
     (m) => {
       const column = col(m.element(1));
       const text = literalText(m.element(3));
@@ -148,9 +153,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // "whose name starts with 'A'", "titles ending in 'ing'", "names beginning with the letter J".
   s.apply(
-    new RegExp(
-      ` ${C} ${BE}(?:(not|does not|do not) )?(?:that |which )?(starts?|begins?|starting|beginning|ends?|ending) (?:with|in) (?:${TEXT_WORDS} |the ${TEXT_WORDS} )?(q\\d+|p\\d+|[a-z]) `,
-    ),
+    rule` ${C} ${BE}(?:(not|does not|do not) )?(?:that |which )?(starts?|begins?|starting|beginning|ends?|ending) (?:with|in) (?:${TEXT_WORDS} |the ${TEXT_WORDS} )?(q\\d+|p\\d+|[a-z]) `,
     (m) => {
       const column = col(m.element(1));
       const text = literalText(m.element(4)) ?? (m.group(4)!.length === 1 ? m.group(4) : undefined);
@@ -161,18 +164,15 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // --- Ordering.
   const orderBy = (output: Output, dir: 'ASC' | 'DESC') => query.orderBy.push({ output, dir });
-  const fromTo = ` from (${SUP}|${DIM_SUP}) to (?:${SUP}|${DIM_SUP})`;
   // "in descending order by market share" before "order by" can take the last three words alone.
-  s.apply(new RegExp(` (?:in|by) (${DIR}) order (?:of|by) (?:t\\d+ )?${C}((?: and c\\d+)*) `), (m) => {
+  s.apply(rule` (?:in|by) (${DIR}) order (?:of|by) (?:t\\d+ )?${C}((?: and c\\d+)*) `, (m) => {
     const column = col(m.element(2));
     const more = m.elementsIn(3).map(col);
     if (!column || more.some((c) => !c)) return m.decline();
     for (const c of [column, ...more]) orderBy({ column: c! }, direction(m.group(1)!));
   });
   s.apply(
-    new RegExp(
-      ` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?(?:t\\d+ )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${fromTo})? `,
-    ),
+    rule` (?:ordered|sorted|ranked|arranged|listed|order|sort|rank) (?:by|on|according to|in terms of) (?:(${DIR}) )?(?:t\\d+ )?${C}((?: and c\\d+)*)(?: (?:in )?(${DIR})(?: order)?)?(?:${FROM_TO})? `,
     (m) => {
       const column = col(m.element(2));
       const more = m.elementsIn(3).map(col);
@@ -182,28 +182,27 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
       for (const c of [column, ...more]) orderBy({ column: c! }, dir);
     },
   );
-  s.apply(new RegExp(` (?:ordered|sorted|arranged|listed|order|sort) (?:in )?(${DIR})(?: order)?(?: by (?:${C}|value|values))? `), (m) => {
+  s.apply(rule` (?:ordered|sorted|arranged|listed|order|sort) (?:in )?(${DIR})(?: order)?(?: by (?:${C}|value|values))? `, (m) => {
     const column = col(m.element(2));
     const dir = direction(m.group(1)!);
     if (column) orderBy({ column }, dir);
     else d.pendingOrder = { dir, alphabetical: /alphabet|lexicograph/.test(m.group(1)!) };
   });
-  s.apply(new RegExp(` (?:in|by) (${DIR}) order `), (m) => {
+  s.apply(rule` (?:in|by) (${DIR}) order `, (m) => {
     d.pendingOrder = { dir: direction(m.group(1)!), alphabetical: /alphabet|lexicograph/.test(m.group(1)!) };
   });
-  s.apply(/ (alphabetically) /, () => {
+  s.apply(rule` (alphabetically) `, () => {
     d.pendingOrder = { dir: 'ASC', alphabetical: true };
   });
 
   // "Sort the names of ...": the imperative of an ordering the question spells out.
-  if (query.orderBy.length > 0 || d.pendingOrder) s.apply(/ (sort|order|rank|arrange|sorted|ordered) /, () => {});
+  if (query.orderBy.length > 0 || d.pendingOrder) s.apply(rule` (sort|order|rank|arrange|sorted|ordered) `, () => {});
 
   // --- Group conditions: counts of rows per group ("shared by at least two teachers").
   const having = (op: CompareOp, value: number) => d.pendingHaving.push({ op, value });
   // The counted thing may be this table, another table's rows, or a plural noun the schema does not name.
   // A key column named as its rows counts too: "at least 3 documents" over `document_id`.
   // So does a value ("at least 10 professors"): rows holding it are counted, and only those.
-  const COUNTED = `(?:${T}|x\\d+|${ROWS}|[a-z]+s|(c\\d+)|(v\\d+))`;
   /** The counted thing, when a key column names it, must be that column's rows ("documents"). */
   const countsRows = (m: Match, group: number) => !m.group(group) || isEntityMention(m.element(group));
   /** A counted value becomes the condition on which rows are counted. */
@@ -215,9 +214,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     return true;
   };
   s.apply(
-    new RegExp(
-      ` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `,
-    ),
+    rule` (?:shared by |that have |that has |having |with |has |have |which have |for which there are |where there are |there are |used by |by )?(${CMP}) ${N} (?:different )?${COUNTED} `,
     (m) => {
       const value = num(m.element(2));
       if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
@@ -225,7 +222,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     },
   );
   s.apply(
-    new RegExp(` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `),
+    rule` (?:shared by |that have |having |with |has |have |for which there are |there are |by )?${N} (${POST_CMP}) ${COUNTED} `,
     (m) => {
       const value = num(m.element(1));
       if (value === undefined || !countsRows(m, 4) || !countedValue(m, 5)) return m.decline();
@@ -234,7 +231,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   );
   // "whose average life expectancy is longer than 72": a condition on an aggregate.
   s.apply(
-    new RegExp(` (?:whose |where |with |having |that have |which have |for which )?(${AGG}) ${C} ${BE}(${CMP}|${DIM_CMP} than) ${N} `),
+    rule` (?:whose |where |with |having |that have |which have |for which )?(${AGG}) ${C} ${BE}(${CMP}|${DIM_CMP} than) ${N} `,
     (m) => {
       const column = col(m.element(2));
       const value = num(m.element(4));
@@ -250,11 +247,8 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   );
 
   // --- Rows ranked by a named column: "with the largest accelerate", "top 5 by population".
-  const LEADING_N = `(?:${N} (?:${T} )?)?`;
   s.apply(
-    new RegExp(
-      ` ${LEADING_N}(?:with|has|have|having|had|of|whose|where|by|in terms of|that have|that has) (?:${N} )?(${SUP}) (?:${N} )?(?:number of |amount of )?${C} `,
-    ),
+    rule` ${LEADING_N}(?:with|has|have|having|had|of|whose|where|by|in terms of|that have|that has) (?:${N} )?(${SUP}) (?:${N} )?(?:number of |amount of )?${C} `,
     (m) => {
       const column = col(m.element(6));
       if (!column || column.isText || column.isKey) return m.decline();
@@ -263,9 +257,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     },
   );
   s.apply(
-    new RegExp(
-      ` (?:with |has |have |having |by )?(?:top|first) ${N} (?:${T} )?(?:by |in |with |of |in terms of |ranked by |according to )?(?:(${SUP}) )?${C} `,
-    ),
+    rule` (?:with |has |have |having |by )?(?:top|first) ${N} (?:${T} )?(?:by |in |with |of |in terms of |ranked by |according to )?(?:(${SUP}) )?${C} `,
     (m) => {
       const column = col(m.element(4));
       if (!column) return m.decline();
@@ -275,9 +267,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   );
   // "the fewest people": a noun standing for a measure.
   s.apply(
-    new RegExp(
-      ` ${LEADING_N}(?:with |has |have |having |that have |that has )?(?:${N} )?(most|fewest|least|largest number of|smallest number of|highest number of|lowest number of) (${alt(MEASURE_NOUNS.map(([p]) => p))}) `,
-    ),
+    rule` ${LEADING_N}(?:with |has |have |having |that have |that has )?(?:${N} )?(most|fewest|least|largest number of|smallest number of|highest number of|lowest number of) (${MEASURE}) `,
     (m) => {
       const dim = lookup(MEASURE_NOUNS, m.group(5)!);
       const found = dim && dimensionColumn(table, dim);
@@ -288,11 +278,8 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     },
   );
   // "which language is spoken by the largest number of countries": the group with the most rows.
-  const LINKING = `(?:(?:${alt([...SOFT_LINKS])}) )*`;
   s.apply(
-    new RegExp(
-      ` (?:(?:which|what) (?:is |are |was |were )?)?(?:${N} )?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`,
-    ),
+    rule` (?:(?:which|what) (?:is |are |was |were )?)?(?:${N} )?${C} ${LINKING}(most|largest number of|highest number of|greatest number of|fewest|least|smallest number of|lowest number of)(?: ${T}| x\\d+| (c\\d+)|)(?= )`,
     (m) => {
       const column = col(m.element(2));
       if (!countsRows(m, 5)) return m.decline();
@@ -312,22 +299,18 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     orderBy({ fn: 'count' }, most ? 'DESC' : 'ASC');
     query.limit = limit ?? 1;
   };
-  s.apply(new RegExp(` (?:${N} )?(most|least) (?:common|popular|frequent|usual) ${C} `), (m) =>
+  s.apply(rule` (?:${N} )?(most|least) (?:common|popular|frequent|usual) ${C} `, (m) =>
     mostCommon(m, col(m.element(3)), m.group(2) === 'most', num(m.element(1))),
   );
   // "Which allergy type is the most common?", "which code appears the most often?"
   s.apply(
-    new RegExp(
-      ` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `,
-    ),
+    rule` ${C} (?:is |are |was |were |appears |appear |occurs |occur )?(most|least) (?:common|commonly|popular|frequent|frequently|often|usual)(?: one)? `,
     (m) => mostCommon(m, col(m.element(1)), m.group(2) === 'most', undefined),
   );
   // "the first student to register", "the last transcript date": rows ranked by a date.
   const EARLY = /^(earliest|first|oldest)$/;
   s.apply(
-    new RegExp(
-      ` (?:${N} )?(earliest|first|latest|last|most recent|newest|oldest)(?: ${N})? (?:t\\d+ )?(?:to |who |that |which |of )?${C} `,
-    ),
+    rule` (?:${N} )?(earliest|first|latest|last|most recent|newest|oldest)(?: ${N})? (?:t\\d+ )?(?:to |who |that |which |of )?${C} `,
     (m) => {
       const column = col(m.element(4));
       if (!column || !holdsDates(column)) return m.decline();
@@ -336,7 +319,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
       out(m, { column });
     },
   );
-  s.apply(new RegExp(` (?:${N} )?(earliest|first|latest|last|most recent|newest)(?: ${N})? ${T} `), (m) => {
+  s.apply(rule` (?:${N} )?(earliest|first|latest|last|most recent|newest)(?: ${N})? ${T} `, (m) => {
     // With one date column the table's own rows are ranked by it; with several, which date is meant is a guess.
     const dates = table.columns.filter(holdsDates);
     if (dates.length !== 1) return m.decline();
@@ -344,7 +327,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     query.limit = num(m.element(1)) ?? num(m.element(3)) ?? 1;
   });
   // "the youngest singer", "the 3 most populated countries": rows ranked by what the adjective measures.
-  s.apply(new RegExp(` (?:${N} )?(${DIM_SUP})(?: ${N})? (?!(?:t\\d+ )?c\\d+ )`), (m) => {
+  s.apply(rule` (?:${N} )?(${DIM_SUP})(?: ${N})? (?!(?:t\\d+ )?c\\d+ )`, (m) => {
     const dim = lookup(DIMENSION_SUPERLATIVES, m.group(2)!)!;
     const found = dimensionColumn(table, dim);
     if (!found) return m.decline();
@@ -353,7 +336,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // "the name of every city" over a `city` column: the column's values are the names.
-  s.apply(/ (names?|c\d+) of (?=(?:each |every |all |the )?c\d+ )/, (m) => {
+  s.apply(rule` (names?|c\\d+) of (?=(?:each |every |all |the )?c\\d+ )`, (m) => {
     const said = m.element(1);
     if (said && !(said.k === 'mention' && /^names?$/i.test(said.text))) return m.decline();
     const next = s.elements[s.unused().find((i) => i > s.current[s.current.length - 1]! && s.symbol(i).startsWith('c')) ?? -1];
@@ -362,33 +345,33 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // --- Counts of distinct values, before "of distinct X" can read as a group.
-  s.apply(new RegExp(` (?:how many|number of|count of|count the number of|count) (?:different|distinct|unique) ${C} `), (m) => {
+  s.apply(rule` (?:how many|number of|count of|count the number of|count) (?:different|distinct|unique) ${C} `, (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
     out(m, { fn: 'count', column, distinct: true });
   });
   // --- Flags named as adjectives: "VIP customers", "returned loans", "not active".
-  s.apply(new RegExp(` (?:(${NEG}|un|non) )?${C} `), (m) => {
+  s.apply(rule` (?:(${NEG}|un|non) )?${C} `, (m) => {
     const column = col(m.element(2));
     if (!column?.isBoolean) return m.decline();
     where({ column, op: m.group(1) ? 'false' : 'true' });
   });
 
   // --- Groups.
-  s.apply(new RegExp(` (?:for|of|in|by|from|to|with)? ?(?:each|every) (?:different |distinct |single )?${C} `), (m) => {
+  s.apply(rule` (?:for|of|in|by|from|to|with)? ?(?:each|every) (?:different |distinct |single )?${C} `, (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
     groupBy(column);
   });
   s.apply(
-    new RegExp(` (?:for|of|by|across|among) (?:all )?(?:different|distinct|various|every) (?:number of |numbers of |values of )?${C} `),
+    rule` (?:for|of|by|across|among) (?:all )?(?:different|distinct|various|every) (?:number of |numbers of |values of )?${C} `,
     (m) => {
       const column = col(m.element(1));
       if (!column) return m.decline();
       groupBy(column);
     },
   );
-  s.apply(new RegExp(` (?:grouped|broken down|split|categorized|categorised|group) by ${C} `), (m) => {
+  s.apply(rule` (?:grouped|broken down|split|categorized|categorised|group) by ${C} `, (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
     groupBy(column);
@@ -396,9 +379,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // --- Row conditions on numbers.
   s.apply(
-    new RegExp(
-      ` ${C} ${BE}(?:of |value |values )?(?:(${NEG}) )?(${CMP}|${DIM_CMP} than|${YEAR_CMP}) ${N}(?: and (${CMP}|${DIM_CMP} than) ${N})? `,
-    ),
+    rule` ${C} ${BE}(?:of |value |values )?(?:(${NEG}) )?(${CMP}|${DIM_CMP} than|${YEAR_CMP}) ${N}(?: and (${CMP}|${DIM_CMP} than) ${N})? `,
     (m) => {
       const column = col(m.element(1));
       const value = num(m.element(4));
@@ -420,39 +401,39 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
       if (m.group(5) && second !== undefined) where({ column, op: cmpOf(m.group(5)!), value: second });
     },
   );
-  s.apply(new RegExp(` ${C} ${BE}(?:(${NEG}) )?between ${N} and ${N} `), (m) => {
+  s.apply(rule` ${C} ${BE}(?:(${NEG}) )?between ${N} and ${N} `, (m) => {
     const column = col(m.element(1));
     const [low, high] = [num(m.element(3)), num(m.element(4))];
     if (!column || low === undefined || high === undefined || !(column.isNumeric || column.isText)) return m.decline();
     if (m.group(2)) where({ column, op: '<', value: low }, { column, op: '>', value: high });
     else where({ column, op: 'between', low, high });
   });
-  s.apply(new RegExp(` (${CMP}) ${C} (?:of )?${N} `), (m) => {
+  s.apply(rule` (${CMP}) ${C} (?:of )?${N} `, (m) => {
     const column = col(m.element(2));
     const value = num(m.element(3));
     if (!column || !(column.isNumeric || holdsNumbers(column)) || value === undefined) return m.decline();
     where({ column, op: opOf(COMPARISONS, m.group(1)!), value });
   });
-  s.apply(new RegExp(` (greater|more|larger|bigger|higher|less|fewer|smaller|lower) ${C} than ${N} `), (m) => {
+  s.apply(rule` (greater|more|larger|bigger|higher|less|fewer|smaller|lower) ${C} than ${N} `, (m) => {
     const column = col(m.element(2));
     const value = num(m.element(3));
     if (!column || !(column.isNumeric || holdsNumbers(column)) || value === undefined) return m.decline();
     where({ column, op: /greater|more|larger|bigger|higher/.test(m.group(1)!) ? '>' : '<', value });
   });
-  s.apply(new RegExp(` (${CMP}) ${N} ${C} `), (m) => {
+  s.apply(rule` (${CMP}) ${N} ${C} `, (m) => {
     const column = col(m.element(3));
     const value = num(m.element(2));
     // "more than 3 documents" over `document_id` counts rows; it is not an id above 3.
     if (!column?.isNumeric || column.isKey || value === undefined) return m.decline();
     where({ column, op: opOf(COMPARISONS, m.group(1)!), value });
   });
-  s.apply(new RegExp(` ${N} (${POST_CMP}) ${C} `), (m) => {
+  s.apply(rule` ${N} (${POST_CMP}) ${C} `, (m) => {
     const column = col(m.element(3));
     const value = num(m.element(1));
     if (!column?.isNumeric || value === undefined) return m.decline();
     where({ column, op: opOf(POST_COMPARISONS, m.group(2)!), value });
   });
-  s.apply(new RegExp(` (?:(${NEG}) )?(${DIM_CMP}) than ${N} `), (m) => {
+  s.apply(rule` (?:(${NEG}) )?(${DIM_CMP}) than ${N} `, (m) => {
     const dim = lookup(DIMENSION_COMPARATIVES, m.group(2)!)!;
     const found = dimensionColumn(table, dim);
     const value = num(m.element(3));
@@ -461,7 +442,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     where({ column: found.column, op: m.group(1) ? negate(op) : op, value });
   });
   // Years: "in 1980", "after 1950", "between 2014 and 2015".
-  s.apply(new RegExp(` (${YEAR_CMP}|in|on|during|of|from) (?:year |years )?${N}(?: (or|and|to) ${N})? `), (m) => {
+  s.apply(rule` (${YEAR_CMP}|in|on|during|of|from) (?:year |years )?${N}(?: (or|and|to) ${N})? `, (m) => {
     const column = yearColumn(table);
     if (!column || !isYear(m.element(2)) || (m.group(4) && !isYear(m.element(4)))) return m.decline();
     const prep = m.group(1)!;
@@ -479,28 +460,28 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
     }
     where({ column, op: 'year', year, cmp: YEAR_COMPARISONS.some(([p]) => p === prep) ? opOf(YEAR_COMPARISONS, prep) : '=' });
   });
-  s.apply(new RegExp(` between ${N} and ${N} `), (m) => {
+  s.apply(rule` between ${N} and ${N} `, (m) => {
     const column = yearColumn(table);
     if (!column || !isYear(m.element(1)) || !isYear(m.element(2))) return m.decline();
     where({ column, op: 'year', year: num(m.element(1))!, cmp: '>=' });
     where({ column, op: 'year', year: num(m.element(2))!, cmp: '<=' });
   });
   // "the document with id 7": a key column named by its entity, then its number.
-  s.apply(new RegExp(` ${C} (?:with |whose |having |that has |of )?(?:id|ids|identifier|number) (?:of |is |= )?${N} `), (m) => {
+  s.apply(rule` ${C} (?:with |whose |having |that has |of )?(?:id|ids|identifier|number) (?:of |is |= )?${N} `, (m) => {
     const column = col(m.element(1));
     const value = num(m.element(2));
     if (!column?.isKey || !isEntityMention(m.element(1)) || value === undefined) return m.decline();
     where({ column, op: '=', value });
   });
   // "in grade 10", "grades 9 or 10", "aged either 32 or 33", "8 cylinders".
-  s.apply(new RegExp(` ${C} ${BE}(of |equal to |equals |either |=)?(?:(${NEG}) )?${N}((?: or ${N})*) `), (m) => {
+  s.apply(rule` ${C} ${BE}(of |equal to |equals |either |=)?(?:(${NEG}) )?${N}((?: or ${N})*) `, (m) => {
     const column = col(m.element(1));
     // "names of the 3 countries" is a limit, not a name; text columns match numbers only when they hold numbers.
     if (!column || !(column.isNumeric || (holdsNumbers(column) && m.group(2) !== 'of '))) return m.decline();
     const values = [m.element(4), ...m.elementsIn(5)].map(num).filter((n): n is number => n !== undefined);
     equalOrIn(column, values, !!m.group(3));
   });
-  s.apply(new RegExp(` ${N}((?: or ${N})*) ${C} `), (m) => {
+  s.apply(rule` ${N}((?: or ${N})*) ${C} `, (m) => {
     const column = col(m.element(3));
     if (!column?.isNumeric) return m.decline();
     const values = [m.element(1), ...m.elementsIn(2)].map(num).filter((n): n is number => n !== undefined);
@@ -514,16 +495,14 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // --- Row conditions on values and literals.
   // "Gelderland district": a value followed by its own column's name.
-  s.apply(new RegExp(` (?:(${NEG}) )?${V} ${C} `), (m) => {
+  s.apply(rule` (?:(${NEG}) )?${V} ${C} `, (m) => {
     const column = col(m.element(3));
     const value = valueIn(m.element(2), column);
     if (!column || !value || value.column !== column) return m.decline();
     where({ column, op: m.group(1) ? '<>' : '=', value: value.value });
   });
   s.apply(
-    new RegExp(
-      ` (?:${C} ${BE}(?:named |called |titled |of |=|equal to |equals |in )?)?(?:(${NEG}) |is not |are not )?${V}((?: (?:or|and|nor) ${V})*) `,
-    ),
+    rule` (?:${C} ${BE}(?:named |called |titled |of |=|equal to |equals |in )?)?(?:(${NEG}) |is not |are not )?${V}((?: (?:or|and|nor) ${V})*) `,
     (m) => {
       const named = col(m.element(1));
       const refs = [m.element(3), ...m.elementsIn(4)];
@@ -544,16 +523,13 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
       else where({ column, op: negated ? 'not in' : 'in', values: list });
     },
   );
-  s.apply(
-    new RegExp(` ${C} ${BE}(?:named |called |titled |=|equal to |equals )?(?:(${NEG}) |is not |are not )?(q\\d+|p\\d+(?: p\\d+)*) `),
-    (m) => {
-      const column = col(m.element(1));
-      const text = literalText(m.element(3)) ?? m.elementsIn(3).map(literalText).join(' ');
-      if (!column?.isText || !text) return m.decline();
-      where({ column, op: m.group(2) || / (?:is|are) not /.test(m.m[0]) ? '<>' : '=', value: text });
-    },
-  );
-  s.apply(new RegExp(` (?:named|called|titled) (q\\d+|p\\d+(?: p\\d+)*|[a-z0-9]+) `), (m) => {
+  s.apply(rule` ${C} ${BE}(?:named |called |titled |=|equal to |equals )?(?:(${NEG}) |is not |are not )?(q\\d+|p\\d+(?: p\\d+)*) `, (m) => {
+    const column = col(m.element(1));
+    const text = literalText(m.element(3)) ?? m.elementsIn(3).map(literalText).join(' ');
+    if (!column?.isText || !text) return m.decline();
+    where({ column, op: m.group(2) || / (?:is|are) not /.test(m.m[0]) ? '<>' : '=', value: text });
+  });
+  s.apply(rule` (?:named|called|titled) (q\\d+|p\\d+(?: p\\d+)*|[a-z0-9]+) `, (m) => {
     const column = label();
     const last = s.elements[s.current[s.current.length - 1]!];
     // "the section named h": a name typed in lower case is still the name it follows "named".
@@ -565,34 +541,34 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // "all the information about instructors": every column.
-  s.apply(/ (?:all |every )?(?:information|info|details|data|everything|attributes|columns)(?: (?:about|on|of|for|regarding))? /, (m) => {
-    if (table.columns.some((c) => c.meaningful.some((p) => /^(detail|info|data)/.test(p)))) return m.decline();
-    out(m, {});
-  });
+  s.apply(
+    rule` (?:all |every )?(?:information|info|details|data|everything|attributes|columns)(?: (?:about|on|of|for|regarding))? `,
+    (m) => {
+      if (table.columns.some((c) => c.meaningful.some((p) => /^(detail|info|data)/.test(p)))) return m.decline();
+      out(m, {});
+    },
+  );
   // "What genres exist?": each value once.
-  s.apply(/ (exist|exists|existing|available|possible) /, () => {
+  s.apply(rule` (exist|exists|existing|available|possible) `, () => {
     d.distinctAsked = true;
   });
-  s.apply(/ (?:in total|in all|in the world|around the world|in the database|on record|so far) /, () => {});
+  s.apply(rule` (?:in total|in all|in the world|around the world|in the database|on record|so far) `, () => {});
 
   // --- Aggregates: "average, minimum, and maximum age", "the maximum number of final tables".
-  s.apply(new RegExp(` (${AGG}(?: and ${AGG}| ${AGG})*) (?:t\\d+ )?(?:number of |amount of |value of |values of )?(?:of )?${C} `), (m) => {
+  s.apply(rule` (${AGG}(?: and ${AGG}| ${AGG})*) (?:t\\d+ )?(?:number of |amount of |value of |values of )?(?:of )?${C} `, (m) => {
     const column = col(m.element(2));
     if (!column) return m.decline();
-    const fns = (m.group(1)!.match(new RegExp(AGG, 'g')) ?? []).map((w) => lookup(AGGREGATES, w)!);
+    const fns = (m.group(1)!.match(AGG_WORDS) ?? []).map((w) => lookup(AGGREGATES, w)!);
     if (fns.some((fn) => (fn === 'avg' || fn === 'sum') && !column.isNumeric)) return m.decline();
     for (const fn of fns) out(m, { fn, column });
   });
 
   // --- Counts.
   // "How many different departments": the table's rows, each one already distinct.
-  s.apply(
-    new RegExp(` (?:how many|(?:the )?(?:total )?number of|count of|count the number of|count) (?:different|distinct|unique) ${T} `),
-    (m) => {
-      out(m, { fn: 'count' });
-    },
-  );
-  s.apply(new RegExp(` (?:how many|(?:total )?number of|count of|count the number of|count|total count of)(?: ${T}| ${C})? `), (m) => {
+  s.apply(rule` (?:how many|(?:the )?(?:total )?number of|count of|count the number of|count) (?:different|distinct|unique) ${T} `, (m) => {
+    out(m, { fn: 'count' });
+  });
+  s.apply(rule` (?:how many|(?:total )?number of|count of|count the number of|count|total count of)(?: ${T}| ${C})? `, (m) => {
     const counted = m.element(1);
     const column = col(m.element(2));
     // "how many rooms" counts rows when the word names what a row is: a key, or the table's own subject;
@@ -612,7 +588,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   });
 
   // --- Distinct values: "the different nationalities".
-  s.apply(new RegExp(` (?:different|distinct|unique) ${C} `), (m) => {
+  s.apply(rule` (?:different|distinct|unique) ${C} `, (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
     d.distinctAsked = true;
@@ -621,7 +597,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
 
   // "Orders by status": rows counted per value.
   if (d.outputs.length === 0) {
-    s.apply(new RegExp(`^ (?:(?:show|list|give|get) (?:me )?)?${T} (?:by|per) ${C} $`), (m) => {
+    s.apply(rule`^ (?:(?:show|list|give|get) (?:me )?)?${T} (?:by|per) ${C} $`, (m) => {
       const column = col(m.element(2));
       if (!column) return m.decline();
       groupBy(column);
@@ -630,7 +606,7 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   }
   // "count per status", "average price by type": only where something is aggregated.
   if (d.outputs.some((o) => o.output.fn)) {
-    s.apply(new RegExp(` (?:per|by|for) ${C} `), (m) => {
+    s.apply(rule` (?:per|by|for) ${C} `, (m) => {
       const column = col(m.element(1));
       if (!column) return m.decline();
       groupBy(column);
@@ -638,17 +614,17 @@ export function readClauses(s: Sentence, table: TableEntry): Draft {
   }
 
   // "the crime rate of counties" over `County_ID`: the rows, named by their key, not a column to show.
-  s.apply(new RegExp(` (?:of|for|in|among|across|by) (?:all |each |every )?${C} `), (m) => {
+  s.apply(rule` (?:of|for|in|among|across|by) (?:all |each |every )?${C} `, (m) => {
     if (!col(m.element(1))?.isKey || !isEntityMention(m.element(1))) return m.decline();
   });
 
   // --- What is left of the table's own names: columns to show, and the table itself.
-  s.apply(new RegExp(` ${C} `), (m) => {
+  s.apply(rule` ${C} `, (m) => {
     const column = col(m.element(1));
     if (!column) return m.decline();
     out(m, { column });
   });
-  s.apply(new RegExp(` ${T} `), () => {});
+  s.apply(rule` ${T} `, () => {});
   joinAlternatives(s, query, spans);
   return d;
 }
