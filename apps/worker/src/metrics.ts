@@ -63,6 +63,11 @@ export class WorkerMetrics {
         'Tenant databases attached to a reused instance (a cold bucket)',
         (stats: PoolStats) => stats.attaches,
       ],
+      [
+        'flock_sandbox_plans_reused_total',
+        "Queries run from a plan kept on their bucket's connection rather than planned anew",
+        (stats: PoolStats) => stats.plansReused,
+      ],
     ] as const) {
       new Counter({
         name,

@@ -22,7 +22,7 @@ export interface CorrectedRun<R> {
 export async function generateAndRun<R>(
   generator: SqlGenerator,
   request: Omit<GenerationRequest, 'previousAttempts'>,
-  run: (sql: string) => Promise<R>,
+  run: (sql: string, generated: GeneratedSql) => Promise<R>,
 ): Promise<CorrectedRun<R>> {
   const maxAttempts = Math.max(1, generator.maxAttempts ?? 1);
   const previousAttempts: FailedAttempt[] = [];
@@ -32,7 +32,7 @@ export async function generateAndRun<R>(
     const generated = await generator.generate({ ...request, previousAttempts: [...previousAttempts] });
     generationMs += performance.now() - started;
     try {
-      return { generated, result: await run(generated.sql), attempts: attempt, generationMs };
+      return { generated, result: await run(generated.sql, generated), attempts: attempt, generationMs };
     } catch (error) {
       if (!(error instanceof JobFailure) || !CORRECTABLE.has(error.code) || attempt >= maxAttempts) throw error;
       previousAttempts.push({ sql: generated.sql, error: error.message });

@@ -52,6 +52,14 @@ export interface KnowledgeUsed {
 
 export interface GeneratedSql {
   sql: string;
+  /**
+   * True when the engine wrote every constant in the SQL itself, from the question's
+   * words and the schema the worker already holds, with no call that builds a large
+   * value from a small one (`repeat('x', 10000000)`). The worker then keeps the SQL's
+   * plan for its next run (QueryOptions.keepPlan in @flock/warehouse), as the plan holds
+   * its constants folded. Not for a model's SQL, nor for a tenant's (examples, glossary).
+   */
+  smallConstants?: boolean;
   /** One English sentence saying what the SQL computes, for `meta.explanation`. */
   explanation?: string;
   /**

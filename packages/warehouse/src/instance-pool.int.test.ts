@@ -185,7 +185,7 @@ describe('InstancePool with links', () => {
       const lease = await pool.acquire('three', warehouses.file('three'));
       expect(await raw(pool, lease, 'SELECT owner FROM t')).toEqual([['three']]);
       pool.release(lease);
-      expect(pool.counts).toEqual({ instances: 1, attaches: 0 });
+      expect(pool.counts).toEqual({ instances: 1, attaches: 0, plansReused: 0 });
     } finally {
       pool.close();
     }

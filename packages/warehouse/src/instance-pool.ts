@@ -112,6 +112,8 @@ export interface PoolStats {
   instances: number;
   /** Databases attached to reusable instances since the pool began. */
   attaches: number;
+  /** Queries run from a plan kept on their bucket's connection (see StatementCache) since the pool began. */
+  plansReused: number;
 }
 
 /**
@@ -211,7 +213,7 @@ export class InstancePool {
   /** Reusable instances open or being opened, busy, idle or spare. */
   private slots = 0;
   /** Instances created, and databases attached to them, since the pool began: what a cold bucket cost. */
-  readonly counts = { instances: 0, attaches: 0 };
+  readonly counts = { instances: 0, attaches: 0, plansReused: 0 };
 
   constructor(private readonly options: InstancePoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(options.idleMs / 2)));
@@ -245,9 +247,9 @@ export class InstancePool {
    * The lease's connection to its bucket's database, opened on first use and kept with
    * the instance while it serves that bucket: opening one, and USE, cost more CPU than
    * a small query. Only single SELECTs that passed the guard run on it, and they leave
-   * nothing in a session (no temp objects, settings or prepared statements); it is
-   * closed before the instance is emptied for another bucket, and after any failure
-   * (see dropConnection).
+   * nothing in a session (no temp objects or settings) but the plans it keeps (see
+   * statements()); it is closed when the instance is emptied for another bucket, right
+   * after the DETACH, and after any failure (see dropConnection).
    */
   async connect(lease: Lease): Promise<DuckDBConnection> {
     const entry = lease as Entry;
@@ -260,13 +262,18 @@ export class InstancePool {
       throw error;
     }
     entry.connection = connection;
-    entry.statements = new StatementCache(connection);
     return connection;
   }
 
-  /** The statements kept prepared on the lease's connection (see StatementCache); after connect(). */
+  /**
+   * The plans kept on the lease's connection (see StatementCache), made with the first
+   * call and dropped with the connection; undefined before connect().
+   */
   statements(lease: Lease): StatementCache | undefined {
-    return (lease as Entry).statements;
+    const entry = lease as Entry;
+    if (!entry.connection) return undefined;
+    entry.statements ??= new StatementCache(entry.connection, { onReuse: () => this.counts.plansReused++ });
+    return entry.statements;
   }
 
   /**
@@ -464,7 +471,6 @@ export class InstancePool {
       throw new Error(firstLine(error).split(link).join(file));
     }
     entry.connection = connection;
-    entry.statements = new StatementCache(connection);
     return entry;
   }
 

@@ -15,7 +15,8 @@ describe('StatementCache', () => {
   });
 
   it('runs the same SQL from one plan, each run reading the data as it is then', async () => {
-    const cache = new StatementCache(connection);
+    let reused = 0;
+    const cache = new StatementCache(connection, { onReuse: () => reused++ });
     const sql = 'SELECT count(*)::INT FROM t';
     const statement = await cache.prepare(sql);
     expect((await statement.runAndReadAll()).getRowsJS()).toEqual([[10]]);
@@ -23,10 +24,11 @@ describe('StatementCache', () => {
     expect(await cache.prepare(sql)).toBe(statement);
     expect((await (await cache.prepare(sql)).runAndReadAll()).getRowsJS()).toEqual([[11]]);
     expect(cache.size).toBe(1);
+    expect(reused).toBe(2);
   });
 
   it('keeps at most its bound, freeing the least recently used statement', async () => {
-    const cache = new StatementCache(connection, 2);
+    const cache = new StatementCache(connection, { max: 2 });
     const first = await cache.prepare('SELECT 1');
     const pushedOut = await cache.prepare('SELECT 2');
     await cache.prepare('SELECT 1'); // used again: now the most recent

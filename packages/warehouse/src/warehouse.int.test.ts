@@ -303,6 +303,26 @@ describe.each(MODES)('instance reuse, %s', (_mode, modeOptions) => {
     }
   });
 
+  it("keeps a query's plan for its next run only when asked to, and never past a failure", async () => {
+    const w = warehouseWith({ ...modeOptions, keepIdleWithinMs: 60_000 });
+    const reused = () => w.poolStats().plansReused;
+    const sql = 'SELECT count(*) AS n FROM score';
+    try {
+      await w.query('alpha', sql);
+      await w.query('alpha', sql);
+      expect(reused()).toBe(0);
+      await w.query('alpha', sql, {}, { keepPlan: true });
+      expect((await w.query('alpha', sql, {}, { keepPlan: true })).rows).toEqual([[200]]);
+      expect(reused()).toBe(1);
+      // A failed query drops its connection, and the plans kept on it.
+      await expect(w.query('alpha', "SELECT error('stop') AS x FROM team", {}, { keepPlan: true })).rejects.toThrow(/stop/);
+      await w.query('alpha', sql, {}, { keepPlan: true });
+      expect(reused()).toBe(1);
+    } finally {
+      w.close();
+    }
+  });
+
   it('runs concurrent queries on one bucket, each on its own leased instance', async () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => warehouse.query('alpha', `SELECT ${i} AS i, count(*) AS n FROM team`)),

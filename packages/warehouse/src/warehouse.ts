@@ -35,6 +35,12 @@ export interface QueryLimits {
 export interface QueryOptions {
   /** Stops the query when aborted: it is interrupted, or not started, and fails with the signal's reason. */
   cancel?: AbortSignal;
+  /**
+   * Keeps the SQL's plan on the bucket's connection for its next run (see StatementCache).
+   * Only for SQL whose constants are known to be small: a plan holds them folded, and no
+   * memory limit counts them.
+   */
+  keepPlan?: boolean;
 }
 
 export interface QueryResult {
@@ -212,7 +218,7 @@ export class Warehouse implements TenantWarehouse {
         stopping: this.options.stopping,
         cancel: options.cancel,
       };
-      return runCapped(connection, sql, effective, guards, this.pool.statements(lease));
+      return runCapped(connection, sql, effective, guards, options.keepPlan ? this.pool.statements(lease) : undefined);
     })();
     // A failed or interrupted query's connection is not run on again.
     const settled = work.then(

@@ -171,12 +171,12 @@ export class AskProcessor {
         ...(findValues ? { findValues } : {}),
         ...(previous ? { followUp: { previousQuestion: previous.question, previousSql: previous.sql, asked: question } } : {}),
       };
-      const { generated, result, attempts, generationMs } = await generateAndRun(traced(generator), request, (sql) => {
+      const { generated, result, attempts, generationMs } = await generateAndRun(traced(generator), request, (sql, { smallConstants }) => {
         queryStarted = Date.now();
         return inSpan('flock.query', { 'flock.kind': 'ask' }, async (span) => {
           // Never let the query outlive the job: what is left of the worker timeout caps it.
           const limits = { timeoutMs: Math.max(1, timeLeft(this.options.queryTimeoutMs, deadline)) };
-          const ran = await this.warehouse.query(bucket, sql, limits, { cancel: reclaim });
+          const ran = await this.warehouse.query(bucket, sql, limits, { cancel: reclaim, keepPlan: smallConstants === true });
           span.setAttribute('flock.row_count', ran.rows.length);
           return ran;
         });

@@ -91,6 +91,8 @@ describe('BuiltinSqlGenerator', () => {
     ).resolves.toEqual({
       sql: 'SELECT count(*) AS count FROM member',
       explanation: 'Counts member rows.',
+      // Its own SQL, whose constants come from the question and the schema: its plan may be kept.
+      smallConstants: true,
     });
     await expect(generator.generate({ question: 'delete all payments', bucket: 'example', schema: demoSchema() })).rejects.toBeInstanceOf(
       GenerationFailedError,

@@ -43,10 +43,11 @@ export class BuiltinSqlGenerator implements SqlGenerator {
     const view = viewWithGlossary(request.question, request.schema, knowledge?.glossary ?? []);
     // Names in columns too varied to list are looked up in the warehouse first, boundedly.
     const found = request.findValues && hasOverflowColumns(view.schema) ? await request.findValues(typedNames(view.question)) : [];
-    const generated = generateSql(view.question, view.schema, found);
+    // The engine's own SQL has small constants; a glossary term's is the tenant's.
+    const generated = { ...generateSql(view.question, view.schema, found), smallConstants: true };
     if (view.columns.length === 0) return generated;
     const { sql, terms } = withGlossaryColumns(generated.sql, view);
-    return terms.length === 0 ? generated : { ...generated, sql, knowledge: { terms } };
+    return terms.length === 0 ? generated : { ...generated, sql, smallConstants: false, knowledge: { terms } };
   }
 
   /** Generations left to the warm-up (see prepare); spent on the first schemas prepared. */

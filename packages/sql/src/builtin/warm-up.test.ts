@@ -1,4 +1,4 @@
-import { BuiltinSqlGenerator, generateSql } from './builtin-generator';
+import { BuiltinSqlGenerator } from './builtin-generator';
 import { schemaIndex } from './schema-index';
 import { warmUpQuestions } from './warm-up';
 import { col, schema, table } from '../test-fixtures/schema-builder.fixture';
@@ -46,13 +46,9 @@ describe('BuiltinSqlGenerator.prepare warming the engine', () => {
     warmed.prepare(prepared);
     expect(prepared).toEqual(clinicSchema());
     for (const question of [...warmUpQuestions(schemaIndex(clinicSchema())), 'How many patients are there?', 'List the doctors']) {
-      const cold = (() => {
-        try {
-          return generateSql(question, clinicSchema());
-        } catch (error) {
-          return (error as Error).message;
-        }
-      })();
+      const cold = await new BuiltinSqlGenerator()
+        .generate({ question, bucket: 'clinic', schema: clinicSchema() })
+        .catch((error: Error) => error.message);
       const ahead = await warmed.generate({ question, bucket: 'clinic', schema: prepared }).catch((error: Error) => error.message);
       expect(ahead).toEqual(cold);
     }

@@ -66,5 +66,7 @@ describe('saved examples', () => {
       knowledge,
     });
     expect(generated).toMatchObject({ sql: "SELECT 'e1'", knowledge: { example_id: 'e1' } });
+    // The tenant's SQL: its constants are not known small, so its plan is not kept.
+    expect(generated.smallConstants).toBeUndefined();
   });
 });

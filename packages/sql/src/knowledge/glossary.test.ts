@@ -81,6 +81,8 @@ describe('the built-in engine with a glossary', () => {
     expect(generated.sql).toBe(sql);
     expect(without).not.toBe(sql);
     expect(generated.knowledge?.terms?.length).toBeGreaterThan(0);
+    // The term's SQL is the tenant's: its constants are not known small, so its plan is not kept.
+    expect(generated.smallConstants).toBe(false);
   });
 
   it('says the aggregate of a measure the question left unsaid, and only then', () => {
