@@ -15,6 +15,8 @@ describe('worker processes', () => {
     // At debug, where a worker logs each answer it stores.
     const a = flock.spawnWorker({ FLOCK_LOG_LEVEL: 'debug' });
     const b = flock.spawnWorker({ FLOCK_LOG_LEVEL: 'debug' });
+    // Both taking jobs before any arrives: the first to start could otherwise answer all 200.
+    await flock.workersReady(QUEUE_NAMES.ask, 2);
     const buckets = ['example', 'jec'];
     const jobs = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
