@@ -171,8 +171,6 @@ interface Entry extends Lease {
   lastUsed: number;
   /** The connection its queries run on, once one has run (see InstancePool.connect). */
   connection?: DuckDBConnection;
-  /** The statements prepared on `connection`, which go with it. */
-  statements?: StatementCache;
 }
 
 export class WarehouseMissingError extends Error {}
@@ -214,6 +212,8 @@ export class InstancePool {
   private slots = 0;
   /** Instances created, and databases attached to them, since the pool began: what a cold bucket cost. */
   readonly counts = { instances: 0, attaches: 0, plansReused: 0 };
+  /** Each connection's kept plans, by the connection itself: they go when it does, on every path that closes it. */
+  private readonly plans = new WeakMap<DuckDBConnection, StatementCache>();
 
   constructor(private readonly options: InstancePoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(options.idleMs / 2)));
@@ -267,13 +267,15 @@ export class InstancePool {
 
   /**
    * The plans kept on the lease's connection (see StatementCache), made with the first
-   * call and dropped with the connection; undefined before connect().
+   * call for that connection; undefined before connect(). A new connection (after a
+   * failure, or for the next bucket) starts with none.
    */
   statements(lease: Lease): StatementCache | undefined {
-    const entry = lease as Entry;
-    if (!entry.connection) return undefined;
-    entry.statements ??= new StatementCache(entry.connection, { onReuse: () => this.counts.plansReused++ });
-    return entry.statements;
+    const { connection } = lease as Entry;
+    if (!connection) return undefined;
+    let cache = this.plans.get(connection);
+    if (!cache) this.plans.set(connection, (cache = new StatementCache(connection, { onReuse: () => this.counts.plansReused++ })));
+    return cache;
   }
 
   /**
@@ -284,7 +286,6 @@ export class InstancePool {
     const entry = lease as Entry;
     entry.connection?.closeSync();
     entry.connection = undefined;
-    entry.statements = undefined;
   }
 
   /**
@@ -494,7 +495,6 @@ export class InstancePool {
       const connection = entry.connection ?? (await slot.instance.connect());
       // Its plans are bound to the bucket: closing the connection frees them.
       entry.connection = undefined;
-      entry.statements = undefined;
       try {
         // In one call, as in attach(): DuckDB will not detach the database in use.
         await connection.run(`USE memory; DETACH ${quoteIdent(entry.database!)}`);
