@@ -3,8 +3,9 @@
  * by a fixed number of clients, each submitting one of the three seed questions and
  * waiting for its answer, then the next. Over one bucket, then spread over every
  * bucket of 177, then of 1,000 demo warehouses (created once, kept in
- * $TMPDIR/flock-bench-warehouses). For each it prints completed asks/s, latency
- * percentiles, CPU per ask of the API and of the workers, the share of asks whose bucket
+ * $TMPDIR/flock-bench-warehouses). For each it prints completed asks/s, over the load's
+ * first --warm-up seconds on processes just started and then over its next --seconds
+ * (the measured window, which every other figure is of), latency percentiles, CPU per ask of the API and of the workers, the share of asks whose bucket
  * no idle sandbox held (cold leases per ask), and, in the same run, the
  * ratio to two baselines no Flock ask can beat:
  *
@@ -22,7 +23,7 @@
  * on buckets kept out of that load, which runs over the others). Each scenario starts once the workers have prefetched every bucket's schema, which is
  * timed and printed apart.
  *
- *   pnpm bench:throughput [--workers 2] [--clients 32] [--seconds 10] [--sets 1,177,1000] [--wait-ms 20000] [--held-poll] [--poll-ms 10] [--profile DIR] [--answer-cache]
+ *   pnpm bench:throughput [--workers 2] [--clients 32] [--warm-up 10] [--seconds 10] [--sets 1,177,1000] [--wait-ms 20000] [--held-poll] [--poll-ms 10] [--profile DIR] [--answer-cache]
  *
  * With --profile, each process writes a V8 CPU profile, and each scenario prints the
  * `pnpm bench:profile-top` command that reads only its load's samples.
@@ -48,6 +49,14 @@ function arg(name: string, fallback: string): string {
 const WORKERS = Number(arg('workers', '2'));
 const CLIENTS = Number(arg('clients', '32'));
 const SECONDS = Number(arg('seconds', '10'));
+/**
+ * Seconds of the same load before each scenario's measured seconds, timed apart: until
+ * V8 has compiled the hot paths, a process just started spends 30-55% more CPU per ask
+ * (profiled over one bucket: 6.2 against 2.8 ms of the API's main thread per ask in the
+ * load's first 4 s and in its 17th to 20th, 5.3 against 2.2 ms of each worker's), so a
+ * window that starts with the processes measures their warm-up, not their pace.
+ */
+const WARM_UP = Number(arg('warm-up', '10'));
 const SETS = arg('sets', '1,177,1000').split(',').map(Number);
 /** How long each poll is held until the job finishes (`wait_ms`); 0 polls every POLL_MS instead. */
 const WAIT_MS = Number(arg('wait-ms', '20000'));
@@ -194,7 +203,7 @@ async function firstAsks(flock: BenchFlock, buckets: string[], workersFirst = fa
   return `p50 ${percentile(times, 50).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms${first}`;
 }
 
-async function rawBullMqBaseline(seconds: number): Promise<number> {
+async function rawBullMqBaseline(seconds: number, warmUp: number): Promise<number> {
   const redis = await startLocalRedis();
   const connection = { url: redis.url, maxRetriesPerRequest: null };
   const queue = new Queue('baseline', { connection });
@@ -206,11 +215,15 @@ async function rawBullMqBaseline(seconds: number): Promise<number> {
   try {
     await events.waitUntilReady();
     let done = 0;
-    const took = await withClients(seconds, async () => {
+    const noop = async () => {
       const job = await queue.add('noop', {}, { removeOnComplete: 1000 });
       await job.waitUntilFinished(events);
       done++;
-    });
+    };
+    // Warmed up as the load is, or the ratio to it would flatter Flock.
+    await withClients(warmUp, noop);
+    done = 0;
+    const took = await withClients(seconds, noop);
     return done / took;
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));
@@ -260,16 +273,19 @@ async function workersSettled(flock: BenchFlock): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const bullmq = await rawBullMqBaseline(5);
-  console.log(`baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients): ${bullmq.toFixed(0)} jobs/s`);
+  const bullmq = await rawBullMqBaseline(5, Math.min(WARM_UP, 5));
+  console.log(
+    `baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients, after ${Math.min(WARM_UP, 5)} s of the same): ${bullmq.toFixed(0)} jobs/s`,
+  );
   /** The open-DuckDB baseline: its file and SQL, and its pace on one connection, measured in the first scenario. */
   let duckdb: { file: string; sqls: string[]; perSecond: number } | undefined;
 
   console.log(
-    `${ANSWER_CACHE ? 'answer cache on (repeated questions answered from earlier jobs), ' : ''}${WORKERS} workers, ${CLIENTS} clients ${WAIT_MS === 0 ? `polling every ${POLL_MS} ms` : ONE_CALL ? `each ask one call waiting up to ${WAIT_MS} ms (POST …/ask?wait_ms)` : `holding each poll up to ${WAIT_MS} ms (GET …?wait_ms)`}, ${SECONDS} s a scenario, the three seed questions in turn`,
+    `${ANSWER_CACHE ? 'answer cache on (repeated questions answered from earlier jobs), ' : ''}${WORKERS} workers, ${CLIENTS} clients ${WAIT_MS === 0 ? `polling every ${POLL_MS} ms` : ONE_CALL ? `each ask one call waiting up to ${WAIT_MS} ms (POST …/ask?wait_ms)` : `holding each poll up to ${WAIT_MS} ms (GET …?wait_ms)`}, ${WARM_UP} s of warm-up then ${SECONDS} s measured a scenario, the three seed questions in turn`,
   );
   const header = [
     'buckets',
+    `asks/s, first ${WARM_UP} s after start`,
     'asks/s',
     'p50 ms',
     'p95 ms',
@@ -320,9 +336,12 @@ async function main(): Promise<void> {
         const sqls = [];
         for (const question of QUESTIONS) sqls.push((await ask(flock, 'example', question)).data.generated_sql!);
         const file = path.join(dir, 'example.duckdb');
-        duckdb = { file, sqls, perSecond: await openDuckDbRate(file, sqls) };
+        duckdb = { file, sqls, perSecond: await openDuckDbRate(file, sqls, Date.now() + 1_000) };
         console.log(`baseline, open DuckDB (the same SQL prepared once, one connection): ${duckdb.perSecond.toFixed(0)} queries/s`);
       }
+      // The load itself, first, on processes just started: its pace is printed, and the
+      // measured window below starts once V8 has compiled the paths it runs (see WARM_UP).
+      const warmUp = WARM_UP > 0 ? await drive(flock, used, WARM_UP) : undefined;
       // The machine's pace drifts within a run, and one core's pace does not tell both cores':
       // open DuckDB in one process per core, just before this load. No more processes than
       // the load has (API, workers, Redis, this generator): on a large machine it could
@@ -360,6 +379,7 @@ async function main(): Promise<void> {
       const coldAfter = await coldLeases(flock);
       rows.push([
         String(used.length),
+        warmUp ? warmUp.perSecond.toFixed(0) : '-',
         load.perSecond.toFixed(0),
         percentile(load.latencies, 50).toFixed(0),
         percentile(load.latencies, 95).toFixed(0),
