@@ -44,7 +44,7 @@ export async function openDuckDbOnCores(file: string, sqls: string[], processes:
       { length: processes },
       () =>
         new Promise<number>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', __filename, file, String(startAt), ...sqls], {
+          const child = spawn(process.execPath, ['--require', 'tsx/cjs', __filename, file, String(startAt), ...sqls], {
             stdio: ['ignore', 'pipe', 'inherit'],
           });
           let out = '';

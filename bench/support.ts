@@ -106,7 +106,7 @@ export async function startBenchFlock(options: {
   const lines = new Map<number, number>();
   const exits = new Map<number, Promise<number>>();
   const start = (entry: string, own: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--require', 'tsx/cjs', entry], {
       cwd: root,
       env: { ...env, ...own },
       stdio: options.countLines ? ['ignore', 'pipe', 'inherit'] : 'inherit',

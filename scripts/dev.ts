@@ -67,8 +67,8 @@ async function main(): Promise<void> {
     FLOCK_JWT_SECRET: jwtSecret,
   };
   const children: ChildProcess[] = [
-    spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
-    spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
+    spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/api/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
+    spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/worker/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
   ];
   console.log(`flock: API on http://127.0.0.1:${port}, one worker.
 admin API key: ${process.env.FLOCK_ADMIN_API_KEY ? 'from FLOCK_ADMIN_API_KEY' : 'in data/dev-admin-api-key'}

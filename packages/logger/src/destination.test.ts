@@ -68,7 +68,7 @@ describe('DroppingDestination', () => {
   it('writes what waits on stdout when the process dies of an uncaught exception', () => {
     const script =
       "const { createLogger } = require('@flock/logger'); createLogger('t', 'info').info('last words'); throw new Error('boom');";
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
       cwd: path.resolve(__dirname, '../../..'),
       encoding: 'utf8',
     });

@@ -21,7 +21,7 @@ export interface FlockProcess {
  * `stdout`, a file descriptor, sends its log there instead of to `lines`.
  */
 export function spawnTs(entry: string, env: Record<string, string>, options: { stdout?: number } = {}): FlockProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
