@@ -253,7 +253,9 @@ export const settings = {
     // An idle instance holding a demo bucket takes about 3 MB, and an ask on a bucket no
     // idle instance holds pays about 2 ms of CPU to attach it and later detach it: a
     // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 144
-    // keeps a worker under 1 GB at 1,000 buckets (913-935 MB peak RSS; 982 MB with 160).
+    // keeps a worker under 1 GB at 1,000 buckets (913-935 MB peak RSS; 982 MB with 160;
+    // 917 MB over a 20 s load once the processes dropped tsx's ESM loader and the eager
+    // tracing SDK). 128 saved about 60 MB there but cost 18% of the asks/s at 177.
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
       rule: Joi.number().integer().min(0).max(10_000).default(144),
