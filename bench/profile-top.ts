@@ -82,7 +82,7 @@ if (!dir) {
   console.error('usage: pnpm bench:profile-top DIR --from µs --to µs --asks N [--top 15]');
   process.exit(2);
 }
-// A process's main thread writes `….0.001.cpuprofile`; tsx's loader thread the others.
+// A process's main thread writes `….0.001.cpuprofile`; any other thread of it (a worker thread, or the loader thread of tsx's ESM mode, which the processes no longer run) the others.
 for (const name of readdirSync(dir).filter((file) => file.endsWith('.0.001.cpuprofile'))) {
   summarise(path.join(dir, name), Number(values.from), Number(values.to), Number(values.asks), Number(values.top));
 }

@@ -51,10 +51,10 @@ const CLIENTS = Number(arg('clients', '32'));
 const SECONDS = Number(arg('seconds', '10'));
 /**
  * Seconds of the same load before each scenario's measured seconds, timed apart: until
- * V8 has compiled the hot paths, a process just started spends 30-55% more CPU per ask
- * (profiled over one bucket: 6.2 against 2.8 ms of the API's main thread per ask in the
- * load's first 4 s and in its 17th to 20th, 5.3 against 2.2 ms of each worker's), so a
- * window that starts with the processes measures their warm-up, not their pace.
+ * V8 has compiled the hot paths, a process just started spends 2.2-2.4 times the CPU
+ * per ask (profiled over one bucket: 6.2 against 2.8 ms of the API's main thread per ask
+ * in the load's first 4 s and in its 17th to 20th, 5.3 against 2.2 ms of each worker's),
+ * so a window that starts with the processes measures their warm-up, not their pace.
  */
 const WARM_UP = Number(arg('warm-up', '10'));
 const SETS = arg('sets', '1,177,1000').split(',').map(Number);
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   );
   const header = [
     'buckets',
-    `asks/s, first ${WARM_UP} s after start`,
+    `asks/s, first ${WARM_UP} s of load`,
     'asks/s',
     'p50 ms',
     'p95 ms',
@@ -342,6 +342,7 @@ async function main(): Promise<void> {
       // The load itself, first, on processes just started: its pace is printed, and the
       // measured window below starts once V8 has compiled the paths it runs (see WARM_UP).
       const warmUp = WARM_UP > 0 ? await drive(flock, used, WARM_UP) : undefined;
+      if (warmUp?.failed) console.log(`  ${warmUp.failed} asks failed during the warm-up`);
       // The machine's pace drifts within a run, and one core's pace does not tell both cores':
       // open DuckDB in one process per core, just before this load. No more processes than
       // the load has (API, workers, Redis, this generator): on a large machine it could

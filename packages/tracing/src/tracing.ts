@@ -35,7 +35,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv): Tracing {
   // Loaded only when traces are asked for: the SDK, its exporters and instrumentation
   // are about 25 MB of memory and 300 ms of start-up (measured) in every process that
   // loads them, and most processes never trace; the worker's supervisor never does.
-  // Required, not imported, so that it is still started before anything loads `http`.
+  // Required, not imported: still loaded and started synchronously, as before.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
