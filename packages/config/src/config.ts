@@ -254,8 +254,9 @@ export const settings = {
     // idle instance holds pays about 2 ms of CPU to attach it and later detach it: a
     // quarter of a worker's CPU per ask at 177 buckets with 32 (bench/throughput). 144
     // keeps a worker under 1 GB at 1,000 buckets (913-935 MB peak RSS; 982 MB with 160;
-    // 917 MB over a 20 s load once the processes dropped tsx's ESM loader and the eager
-    // tracing SDK). 128 saved about 60 MB there but cost 18% of the asks/s at 177.
+    // 948-984 MB over the bench's 20 s of load, then 917 MB, and at most 962 MB over 60 s,
+    // once the processes dropped tsx's ESM loader and the eager tracing SDK). 128 saved
+    // about 60 MB there but cost 18% of the asks/s at 177.
     poolMaxIdle: setting({
       env: 'FLOCK_POOL_MAX_IDLE',
       rule: Joi.number().integer().min(0).max(10_000).default(144),
