@@ -273,9 +273,10 @@ async function workersSettled(flock: BenchFlock): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const bullmq = await rawBullMqBaseline(5, Math.min(WARM_UP, 5));
+  const bullmqWarmUp = Math.min(WARM_UP, 5);
+  const bullmq = await rawBullMqBaseline(5, bullmqWarmUp);
   console.log(
-    `baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients, after ${Math.min(WARM_UP, 5)} s of the same): ${bullmq.toFixed(0)} jobs/s`,
+    `baseline, raw BullMQ (no-op jobs, 2 x 4 workers, ${CLIENTS} clients, after ${bullmqWarmUp} s of the same): ${bullmq.toFixed(0)} jobs/s`,
   );
   /** The open-DuckDB baseline: its file and SQL, and its pace on one connection, measured in the first scenario. */
   let duckdb: { file: string; sqls: string[]; perSecond: number } | undefined;
